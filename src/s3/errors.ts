@@ -1,0 +1,83 @@
+/** The S3 error table: every error the gateway can answer, with its HTTP status and default message. */
+
+const TABLE = {
+  AccessDenied: [403, 'Access Denied'],
+  AccessControlListNotSupported: [400, 'The bucket does not allow ACLs'],
+  AuthorizationHeaderMalformed: [400, 'The authorization header is malformed'],
+  AuthorizationQueryParametersError: [400, 'Error parsing the X-Amz-Credential parameter'],
+  BadDigest: [400, 'The Content-MD5 or checksum you specified did not match what we received.'],
+  BucketAlreadyExists: [409, 'The requested bucket name is not available.'],
+  BucketAlreadyOwnedByYou: [409, 'Your previous request to create the named bucket succeeded and you already own it.'],
+  BucketNotEmpty: [409, 'The bucket you tried to delete is not empty'],
+  EntityTooLarge: [400, 'Your proposed upload exceeds the maximum allowed object size.'],
+  EntityTooSmall: [400, 'Your proposed upload is smaller than the minimum allowed object size.'],
+  ExpiredToken: [400, 'The provided token has expired.'],
+  IncompleteBody: [400, 'You did not provide the number of bytes specified by the Content-Length HTTP header.'],
+  InternalError: [500, 'We encountered an internal error. Please try again.'],
+  InvalidAccessKeyId: [403, 'The AWS access key ID you provided does not exist in our records.'],
+  InvalidArgument: [400, 'Invalid Argument'],
+  InvalidBucketName: [400, 'The specified bucket is not valid.'],
+  InvalidDigest: [400, 'The Content-MD5 or checksum you specified is not valid.'],
+  InvalidObjectState: [403, 'The operation is not valid for the current state of the object.'],
+  InvalidPart: [400, 'One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.'],
+  InvalidPartOrder: [400, 'The list of parts was not in ascending order. Parts must be ordered by part number.'],
+  InvalidRange: [416, 'The requested range is not satisfiable'],
+  InvalidRequest: [400, 'Invalid Request'],
+  InvalidStorageClass: [400, 'The storage class you specified is not valid'],
+  InvalidTag: [400, 'The tag provided was not a valid tag.'],
+  InvalidURI: [400, 'Couldn\'t parse the specified URI.'],
+  KeyTooLongError: [400, 'Your key is too long'],
+  MalformedXML: [400, 'The XML you provided was not well-formed or did not validate against our published schema'],
+  MetadataTooLarge: [400, 'Your metadata headers exceed the maximum allowed metadata size'],
+  MethodNotAllowed: [405, 'The specified method is not allowed against this resource.'],
+  MissingContentLength: [411, 'You must provide the Content-Length HTTP header.'],
+  MissingSecurityHeader: [400, 'Your request is missing a required header.'],
+  NoSuchBucket: [404, 'The specified bucket does not exist'],
+  NoSuchCORSConfiguration: [404, 'The CORS configuration does not exist'],
+  NoSuchKey: [404, 'The specified key does not exist.'],
+  NoSuchTagSet: [404, 'The TagSet does not exist'],
+  NoSuchUpload: [404, 'The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed.'],
+  NoSuchVersion: [404, 'The specified version does not exist.'],
+  NotImplemented: [501, 'A header or operation you provided implies functionality that is not implemented.'],
+  NotModified: [304, 'Not Modified'],
+  OperationAborted: [409, 'A conflicting conditional operation is currently in progress against this resource. Please try again.'],
+  PreconditionFailed: [412, 'At least one of the preconditions you specified did not hold.'],
+  RequestTimeTooSkewed: [403, 'The difference between the request time and the server\'s time is too large.'],
+  RequestTimeout: [400, 'Your socket connection to the server was not read from or written to within the timeout period.'],
+  SignatureDoesNotMatch: [403, 'The request signature we calculated does not match the signature you provided. Check your key and signing method.'],
+  ServiceUnavailable: [503, 'Reduce your request rate.'],
+  XAmzContentSHA256Mismatch: [400, 'The provided \'x-amz-content-sha256\' header does not match what was computed.'],
+  /** Not an AWS code: a file and a directory would need the same name (PRODUCT.md, "Keys and paths"). */
+  KeyConflict: [409, 'The key conflicts with an existing file or directory of the same name.'],
+} as const satisfies Record<string, readonly [number, string]>;
+
+export type S3ErrorCode = keyof typeof TABLE;
+
+/** An S3 error answer: code, HTTP status and message, plus any extra XML fields S3 sends with it. */
+export class S3Error extends Error {
+  readonly code: S3ErrorCode;
+  readonly status: number;
+  /** Extra child elements of <Error> (e.g. ArgumentName, Key, ExpectedDigest), in order. */
+  readonly fields: Record<string, string>;
+  /** Extra response headers (e.g. x-amz-mp-parts-count is not one; Allow for 405). */
+  readonly headers: Record<string, string>;
+
+  constructor(code: S3ErrorCode, message?: string, fields: Record<string, string> = {}, headers: Record<string, string> = {}) {
+    const [status, defaultMessage] = TABLE[code];
+    super(message ?? defaultMessage);
+    this.name = 'S3Error';
+    this.code = code;
+    this.status = status;
+    this.fields = fields;
+    this.headers = headers;
+  }
+}
+
+/** Shorthand: `throw s3error('NoSuchKey')`. */
+export function s3error(code: S3ErrorCode, message?: string, fields?: Record<string, string>): S3Error {
+  return new S3Error(code, message, fields);
+}
+
+export function isS3Error(e: unknown): e is S3Error {
+  return e instanceof S3Error;
+}

@@ -1,0 +1,162 @@
+/** The storage interface: everything the S3 front end asks of a back end, in typed inputs and outputs. */
+import type { Readable } from 'node:stream';
+import { S3Error } from '../s3/errors.js';
+
+export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';
+export type ChecksumType = 'FULL_OBJECT' | 'COMPOSITE';
+
+/** A checksum of an object: `value` is base64, as S3 sends it in x-amz-checksum-*. */
+export interface ChecksumValue {
+  algorithm: ChecksumAlgorithm;
+  value: string;
+  type: ChecksumType;
+}
+
+/** The standard headers and user metadata stored with an object. */
+export interface ObjectMeta {
+  contentType?: string;
+  contentEncoding?: string;
+  contentDisposition?: string;
+  contentLanguage?: string;
+  cacheControl?: string;
+  expires?: string;
+  /** x-amz-meta-* without the prefix, names lower-cased. */
+  userMetadata: Record<string, string>;
+}
+
+/** What a HEAD, GET or listing knows of one object. */
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  lastModified: Date;
+  /** Without quotes: 32 hex (MD5), `hex-N` (multipart), or a synthetic form that is never 32 hex alone. */
+  etag: string;
+  meta: ObjectMeta;
+  checksum?: ChecksumValue;
+  storageClass: string;
+  isDirectoryObject: boolean;
+  /** Number of parts, for multipart objects. */
+  partsCount?: number;
+}
+
+export interface BucketInfo {
+  name: string;
+  creationDate: Date;
+}
+
+/** Conditions on the current object that a write must satisfy (412 PreconditionFailed otherwise). */
+export interface WriteConditions {
+  /** `*` or an ETag (quoted or not): the key must exist (with that ETag). */
+  ifMatch?: string;
+  /** `*`: the key must not exist. Checked atomically. */
+  ifNoneMatch?: string;
+}
+
+export interface PutObjectInput {
+  bucket: string;
+  key: string;
+  /** The decoded payload (aws-chunked framing already removed, signatures already being checked). */
+  body: Readable;
+  /** The payload length the client declared; fewer or more bytes is IncompleteBody / BadDigest. */
+  size?: number;
+  meta: ObjectMeta;
+  /** Base64 MD5 from Content-MD5: verified before the object becomes visible (BadDigest). */
+  contentMd5?: string;
+  /** A checksum to compute, store and (when `expected` gives a value) verify before commit (BadDigest). */
+  checksum?: { algorithm: ChecksumAlgorithm; expected?: () => string | undefined };
+  conditions?: WriteConditions;
+}
+
+export interface PutObjectResult {
+  etag: string;
+  lastModified: Date;
+  checksum?: ChecksumValue;
+}
+
+/** An open object: its info, fixed at open time, and a way to stream its bytes. Always close(). */
+export interface ReadHandle {
+  info: ObjectInfo;
+  /** The bytes from start to end inclusive, or the whole object. */
+  stream(range?: { start: number; end: number }): Readable;
+  close(): Promise<void>;
+}
+
+export interface ObjectRef {
+  bucket: string;
+  key: string;
+}
+
+export interface CopyObjectInput {
+  source: ObjectRef;
+  bucket: string;
+  key: string;
+  /** New metadata (directive REPLACE); undefined keeps the source's (COPY). */
+  meta?: ObjectMeta;
+  /** Called with the source's info once it is open; throws to refuse (x-amz-copy-source-if-*). */
+  checkSource?: (source: ObjectInfo) => void;
+  conditions?: WriteConditions;
+}
+
+export interface ListObjectsInput {
+  bucket: string;
+  prefix: string;
+  /** Any string; empty or undefined means no roll-up. */
+  delimiter?: string;
+  /** Exclusive: only keys (or rolled-up prefixes) greater than this, in UTF-8 byte order. */
+  startAfter?: string;
+  /** 0..1000. */
+  maxKeys: number;
+}
+
+export interface ListObjectsResult {
+  /** Keys and prefixes in S3 order; `meta` may be empty in listings. */
+  objects: ObjectInfo[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  /** The last key or common prefix returned: where the next page starts after. */
+  lastItem?: string;
+}
+
+export type VersioningStatus = 'Enabled' | 'Suspended' | undefined;
+
+/**
+ * One storage back end. Methods take one options object so that later fields (an identity, a version id)
+ * are additions, not new signatures. Errors are S3Errors from the table in s3/errors.ts.
+ */
+export interface Backend {
+  listBuckets(): Promise<BucketInfo[]>;
+  createBucket(input: { bucket: string }): Promise<void>;
+  headBucket(input: { bucket: string }): Promise<BucketInfo>;
+  deleteBucket(input: { bucket: string }): Promise<void>;
+  getBucketVersioning(input: { bucket: string }): Promise<VersioningStatus>;
+
+  putObject(input: PutObjectInput): Promise<PutObjectResult>;
+  getObject(input: ObjectRef): Promise<ReadHandle>;
+  headObject(input: ObjectRef): Promise<ObjectInfo>;
+  /** No error when the key does not exist. */
+  deleteObject(input: ObjectRef): Promise<void>;
+  copyObject(input: CopyObjectInput): Promise<PutObjectResult>;
+  listObjects(input: ListObjectsInput): Promise<ListObjectsResult>;
+
+  /** Release resources (timers, handles) on shutdown. */
+  close(): Promise<void>;
+}
+
+/** A base whose every operation answers NotImplemented: a new operation is one method away. */
+export class NotImplementedBackend implements Backend {
+  protected notImplemented(op: string): never {
+    throw new S3Error('NotImplemented', `${op} is not implemented by this storage back end.`);
+  }
+  async listBuckets(): Promise<BucketInfo[]> { return this.notImplemented('ListBuckets'); }
+  async createBucket(_: { bucket: string }): Promise<void> { return this.notImplemented('CreateBucket'); }
+  async headBucket(_: { bucket: string }): Promise<BucketInfo> { return this.notImplemented('HeadBucket'); }
+  async deleteBucket(_: { bucket: string }): Promise<void> { return this.notImplemented('DeleteBucket'); }
+  async getBucketVersioning(_: { bucket: string }): Promise<VersioningStatus> { return this.notImplemented('GetBucketVersioning'); }
+  async putObject(_: PutObjectInput): Promise<PutObjectResult> { return this.notImplemented('PutObject'); }
+  async getObject(_: ObjectRef): Promise<ReadHandle> { return this.notImplemented('GetObject'); }
+  async headObject(_: ObjectRef): Promise<ObjectInfo> { return this.notImplemented('HeadObject'); }
+  async deleteObject(_: ObjectRef): Promise<void> { return this.notImplemented('DeleteObject'); }
+  async copyObject(_: CopyObjectInput): Promise<PutObjectResult> { return this.notImplemented('CopyObject'); }
+  async listObjects(_: ListObjectsInput): Promise<ListObjectsResult> { return this.notImplemented('ListObjects'); }
+  async close(): Promise<void> {}
+}
