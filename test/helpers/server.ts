@@ -1,0 +1,153 @@
+/** Starts a real `dirbucket serve` process on an ephemeral port for end-to-end tests, and stops it. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { repoRoot } from './repo-root.js';
+
+/** A running server and what a test needs to talk to it. */
+export interface TestServer {
+  /** `http://127.0.0.1:PORT`, as printed on the server's Endpoint line. */
+  endpoint: string;
+  port: number;
+  /** The directory served (root mode: each subdirectory is a bucket). */
+  root: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+  /** A new S3Client for this server: path style, default checksum settings; destroyed on stop(). */
+  client(opts?: Partial<S3ClientConfig>): S3Client;
+  /** SIGTERM, wait for exit (bounded, then SIGKILL), remove the temp root if startServer made it. */
+  stop(): Promise<void>;
+  /** kill -9, at once; the temp root stays until stop(). */
+  kill(): void;
+  /** Everything the process wrote to stdout and stderr so far (bounded), for diagnostics. */
+  stdout(): string;
+}
+
+/** Options for startServer. */
+export interface StartServerOptions {
+  /** Serve this directory (the caller owns it); default: a fresh temp directory removed on stop(). */
+  root?: string;
+  /** Extra arguments after `serve --root DIR --listen 127.0.0.1:0`. */
+  args?: string[];
+  /** Extra environment variables for the server process. */
+  env?: Record<string, string>;
+  /** How long to wait for the Endpoint line; default 15 s. */
+  startTimeoutMs?: number;
+}
+
+const REGION = 'us-east-1';
+/** Keep at most this much output per process: tests that make thousands of requests log one line each. */
+const OUTPUT_LIMIT = 4 * 1024 * 1024;
+const ENDPOINT_LINE = /^Endpoint: (http:\/\/127\.0\.0\.1:(\d+))\s*$/m;
+
+/**
+ * Spawns `node bin/dirbucket.js serve` with fresh credentials and waits (bounded) for its Endpoint line.
+ * With env DIRBUCKET_TEST_METADATA set (e.g. `sidecar`), passes `--metadata VALUE` unless args already choose one,
+ * so a whole suite can run against the fallback metadata store.
+ */
+export async function startServer(opts: StartServerOptions = {}): Promise<TestServer> {
+  const ownsRoot = opts.root === undefined;
+  const root = opts.root ?? (await mkdtemp(join(tmpdir(), 'dirbucket-e2e-')));
+  const accessKeyId = 'TEST' + randomBytes(8).toString('hex').toUpperCase();
+  const secretAccessKey = randomBytes(24).toString('base64url');
+  const args = ['serve', '--root', root, '--listen', '127.0.0.1:0', ...(opts.args ?? [])];
+  const metadata = process.env.DIRBUCKET_TEST_METADATA;
+  if (metadata && !args.some((a) => a === '--metadata' || a.startsWith('--metadata='))) {
+    args.push('--metadata', metadata);
+  }
+  const cwd = repoRoot();
+  const child = spawn(process.execPath, [join(cwd, 'bin', 'dirbucket.js'), ...args], {
+    cwd,
+    env: { ...process.env, DIRBUCKET_ACCESS_KEY: accessKeyId, DIRBUCKET_SECRET_KEY: secretAccessKey, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    output += chunk.toString('utf8');
+    if (output.length > OUTPUT_LIMIT) output = output.slice(output.length - OUTPUT_LIMIT);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  let endpoint: string;
+  let port: number;
+  try {
+    [endpoint, port] = await waitForEndpoint(child, () => output, opts.startTimeoutMs ?? 15_000);
+  } catch (err) {
+    child.kill('SIGKILL');
+    await exited;
+    if (ownsRoot) await rm(root, { recursive: true, force: true });
+    throw err;
+  }
+
+  const clients: S3Client[] = [];
+  let stopped = false;
+  return {
+    endpoint,
+    port,
+    root,
+    accessKeyId,
+    secretAccessKey,
+    region: REGION,
+    client(config = {}) {
+      const client = new S3Client({
+        endpoint,
+        region: REGION,
+        forcePathStyle: true,
+        credentials: { accessKeyId, secretAccessKey },
+        ...config,
+      });
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const c of clients) c.destroy();
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        // Why bounded: a server that hangs on shutdown must not hang the suite; it is killed after 5 s.
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      if (ownsRoot) await rm(root, { recursive: true, force: true });
+    },
+    kill() {
+      child.kill('SIGKILL');
+    },
+    stdout() {
+      return output;
+    },
+  };
+}
+
+/** Resolves with [endpoint, port] once the Endpoint line appears; rejects on exit or timeout, quoting the output. */
+function waitForEndpoint(child: ChildProcess, output: () => string, timeoutMs: number): Promise<[string, number]> {
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      const m = ENDPOINT_LINE.exec(output());
+      if (m) finish(() => resolve([m[1]!, Number(m[2])]));
+    };
+    const onExit = (code: number | null, signal: string | null): void =>
+      finish(() => reject(new Error(`dirbucket exited (code ${code}, signal ${signal}) before printing its Endpoint line:\n${output()}`)));
+    const timer = setTimeout(
+      () => finish(() => reject(new Error(`dirbucket printed no Endpoint line within ${timeoutMs} ms:\n${output()}`))),
+      timeoutMs,
+    );
+    const finish = (settle: () => void): void => {
+      clearTimeout(timer);
+      child.stdout!.off('data', check);
+      child.off('exit', onExit);
+      settle();
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', onExit);
+    check();
+  });
+}
