@@ -78,3 +78,8 @@ export async function listFiles(root: string, skip: (rel: string) => boolean = (
   const tree = await snapshotTree(root, skip);
   return [...tree].filter(([, e]) => e.type === 'file').map(([p]) => p).sort();
 }
+
+/** True for a relative path inside the gateway's internal state directory (`.dirbucket` at any depth): not data. */
+export function isInternal(rel: string): boolean {
+  return rel.split('/').includes('.dirbucket');
+}
