@@ -1,0 +1,174 @@
+/** The bench's phases against a running server, each turned into report rows; a failing phase costs only its rows. */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describeCpu, meterCpu, type CpuShare } from './cpu-meter.js';
+import { measureLargeObjects } from './large-objects.js';
+import { createTreeOnDisk, createTreeThroughS3, measureListing } from './listing.js';
+import type { Md5Reference } from './md5-reference.js';
+import type { Row } from './report.js';
+import type { ConcurrentResult } from './run-concurrent.js';
+import type { BenchS3Client } from './s3-client.js';
+import { measureSdkPut } from './sdk-put.js';
+import type { Credentials } from './sigv4.js';
+import { smallObjectSteps } from './small-objects.js';
+
+/** Every phase name, in run order; `--only` picks from these. */
+export const PHASES = ['small', 'large', 'sdk', 'list-disk', 'list-s3'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** Bounds of every phase: counts and per-phase time limits. */
+export const SIZES = {
+  concurrency: 32,
+  smallSize: 4096,
+  smallCount: 5000,
+  largeMiB: 64,
+  largeIterations: 5,
+  sdkIterations: 3,
+  listKeys: 20_000,
+  listRounds: 3,
+  phaseTimeLimitMs: 90_000,
+} as const;
+
+export const LISTING_TARGET = 50_000;
+export const GET_TARGET_MIB = 1024;
+export const PUT_TARGET_SHARE_OF_MD5 = 0.8;
+
+export interface PhaseContext {
+  client: BenchS3Client;
+  endpoint: string;
+  serverPid: number;
+  credentials: Credentials;
+  root: string;
+  md5: Md5Reference;
+}
+
+export interface PhaseOutput {
+  rows: Row[];
+  /** Raw figures for last-run.json. */
+  raw: unknown;
+}
+
+/** Runs one phase; an error becomes a row that says so instead of ending the bench. */
+export async function runPhase(phase: Phase, ctx: PhaseContext): Promise<PhaseOutput> {
+  try {
+    return await PHASE_RUNNERS[phase](ctx);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { rows: [{ metric: `${phase}: phase failed`, value: null, unit: '', note: `error: ${message.slice(0, 300)}` }], raw: { error: message } };
+  }
+}
+
+const PHASE_RUNNERS: Record<Phase, (ctx: PhaseContext) => Promise<PhaseOutput>> = {
+  small: async (ctx) => {
+    await createBucket(ctx, 'bench-small');
+    const steps = smallObjectSteps(ctx.client, {
+      bucket: 'bench-small', size: SIZES.smallSize, count: SIZES.smallCount,
+      concurrency: SIZES.concurrency, timeLimitMs: SIZES.phaseTimeLimitMs,
+    });
+    const put = await meterCpu(ctx.serverPid, () => steps.put());
+    const written = put.result.ok + put.result.failed;
+    const get = await meterCpu(ctx.serverPid, () => steps.get(written));
+    const head = await meterCpu(ctx.serverPid, () => steps.head(written));
+    const row = (op: string, r: { result: ConcurrentResult; cpu: CpuShare }): Row => ({
+      metric: `4 KiB ${op}, ${SIZES.concurrency} clients`, value: r.result.perSecond, unit: 'ops/s',
+      note: `${describeRun(r.result)}; ${describeCpu(r.cpu)}`,
+    });
+    return { rows: [row('PUT', put), row('GET', get), row('HEAD', head)], raw: { put, get, head } };
+  },
+
+  large: async (ctx) => {
+    await createBucket(ctx, 'bench-large');
+    const { result, cpu } = await meterCpu(ctx.serverPid, () =>
+      measureLargeObjects(ctx.client, {
+        bucket: 'bench-large', sizeMiB: SIZES.largeMiB, iterations: SIZES.largeIterations, timeLimitMs: SIZES.phaseTimeLimitMs,
+      }),
+    );
+    const putTarget = ctx.md5.mibPerSecond * PUT_TARGET_SHARE_OF_MD5;
+    const samples = (s: number[]) => `median of ${s.length}: ${s.map((v) => Math.round(v)).join(', ')}`;
+    return {
+      rows: [
+        {
+          metric: `${SIZES.largeMiB} MiB PUT (raw client, UNSIGNED-PAYLOAD)`, value: result.put.mibPerSecond, unit: 'MiB/s',
+          target: `>= 80% of MD5 = ${Math.round(putTarget)} MiB/s`, pass: result.put.mibPerSecond >= putTarget,
+          note: `${samples(result.put.samples)}; ${Math.round((result.put.mibPerSecond / ctx.md5.mibPerSecond) * 100)}% of MD5`,
+        },
+        {
+          metric: `${SIZES.largeMiB} MiB GET`, value: result.get.mibPerSecond, unit: 'MiB/s',
+          target: `>= ${GET_TARGET_MIB} MiB/s`, pass: result.get.mibPerSecond >= GET_TARGET_MIB,
+          note: `${samples(result.get.samples)}; round trip ${result.roundTripVerified ? 'verified' : 'NOT VERIFIED'}; ` +
+            `PUT+GET: ${describeCpu(cpu)}`,
+        },
+      ],
+      raw: { ...result, cpu },
+    };
+  },
+
+  sdk: async (ctx) => {
+    await createBucket(ctx, 'bench-sdk');
+    const { result, cpu } = await meterCpu(ctx.serverPid, () =>
+      measureSdkPut({
+        endpoint: ctx.endpoint, credentials: ctx.credentials, bucket: 'bench-sdk',
+        sizeMiB: SIZES.largeMiB, iterations: SIZES.sdkIterations, timeLimitMs: SIZES.phaseTimeLimitMs,
+      }),
+    );
+    const wire = Object.entries(result.wire).map(([k, v]) => `${k}: ${v}`).join(', ');
+    return {
+      rows: [{
+        metric: `${SIZES.largeMiB} MiB PUT (AWS SDK defaults)`, value: result.mibPerSecond, unit: 'MiB/s',
+        note: `median of ${result.samples.length}; sent ${wire}; ${describeCpu(cpu)}`,
+      }],
+      raw: { ...result, cpu },
+    };
+  },
+
+  'list-disk': async (ctx) => {
+    const dir = join(ctx.root, 'bench-list-disk');
+    await mkdir(dir);
+    await createTreeOnDisk(dir, SIZES.listKeys);
+    return listingRows(ctx, 'bench-list-disk', 'tree written on disk');
+  },
+
+  'list-s3': async (ctx) => {
+    await createBucket(ctx, 'bench-list-s3');
+    const { result: put, cpu } = await meterCpu(ctx.serverPid, () =>
+      createTreeThroughS3(ctx.client, 'bench-list-s3', {
+        count: SIZES.listKeys, concurrency: SIZES.concurrency, timeLimitMs: SIZES.phaseTimeLimitMs,
+      }),
+    );
+    const putRow: Row = {
+      metric: `tiny nested PUT (listing tree), ${SIZES.concurrency} clients`, value: put.perSecond, unit: 'ops/s',
+      note: `${describeRun(put)}; ${describeCpu(cpu)}`,
+    };
+    if (put.failed > 0 || put.timedOut) {
+      return { rows: [putRow, { metric: 'ListObjectsV2, tree written through S3', value: null, unit: 'keys/s', note: 'tree incomplete' }], raw: { put } };
+    }
+    const listing = await listingRows(ctx, 'bench-list-s3', 'tree written through S3');
+    return { rows: [putRow, ...listing.rows], raw: { put, cpu, listing: listing.raw } };
+  },
+};
+
+async function listingRows(ctx: PhaseContext, bucket: string, label: string): Promise<PhaseOutput> {
+  const { result, cpu } = await meterCpu(ctx.serverPid, () =>
+    measureListing(ctx.client, bucket, { expectedKeys: SIZES.listKeys, rounds: SIZES.listRounds, timeLimitMs: SIZES.phaseTimeLimitMs }),
+  );
+  return {
+    rows: [{
+      metric: `ListObjectsV2, ${label}`, value: result.keysPerSecond, unit: 'keys/s',
+      target: `>= ${LISTING_TARGET.toLocaleString('en-US')} keys/s`, pass: result.keysPerSecond >= LISTING_TARGET,
+      note: `${SIZES.listKeys.toLocaleString('en-US')} keys, ${result.pagesPerRound} pages of 1000; median of ` +
+        `${result.samples.length}: ${result.samples.map((v) => Math.round(v)).join(', ')}; ${describeCpu(cpu)}`,
+    }],
+    raw: { ...result, cpu },
+  };
+}
+
+async function createBucket(ctx: PhaseContext, bucket: string): Promise<void> {
+  await ctx.client.expectOk({ method: 'PUT', bucket });
+}
+
+function describeRun(r: ConcurrentResult): string {
+  const parts = [`${r.ok.toLocaleString('en-US')} ok, ${r.failed} failed in ${r.seconds.toFixed(1)} s`];
+  if (r.timedOut) parts.push('stopped by time limit');
+  if (r.firstError) parts.push(`first error: ${r.firstError.slice(0, 200)}`);
+  return parts.join('; ');
+}

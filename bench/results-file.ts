@@ -1,0 +1,22 @@
+/** RESULTS.md keeps every run: each new run is appended below the older ones. */
+import { appendFile, access } from 'node:fs/promises';
+
+const INTRO = `# dirbucket benchmark results
+
+Run with \`npm run bench\` (builds, then runs \`node dist/bench/run.js\`). Each run appends a section below;
+the raw figures of the latest run are in \`bench/last-run.json\`. Options: \`--no-record\` (print only),
+\`--only small,large,sdk,list-disk,list-s3\`, \`--profile DIR\` (server CPU profile), \`--server-arg FLAG\`
+(repeatable, passed to \`serve\`), \`--server-bin PATH\` (another entry script).
+
+The bench starts the real server (\`node bin/dirbucket.js serve --root TMP --listen 127.0.0.1:0\`) on a fresh
+temporary directory, with default settings (fsync on), and talks to it over loopback from a raw node:http
+client with keep-alive sockets and its own SigV4 signer (checked against @smithy/signature-v4 at start).
+**Client and server share the same machine's cores**: on a 2-core host the client's CPU competes with the
+server's, so figures are a lower bound of what the server does with the host to itself.
+`;
+
+/** Appends one run's Markdown section, creating the file with its introduction if it does not exist. */
+export async function appendRun(path: string, section: string): Promise<void> {
+  const exists = await access(path).then(() => true, () => false);
+  await appendFile(path, (exists ? '\n' : INTRO + '\n') + section.trimEnd() + '\n');
+}

@@ -1,0 +1,111 @@
+/**
+ * The dirbucket benchmark: starts the real server on a fresh temporary directory, measures small-object
+ * rates, large-object throughput, listing and memory, prints a table with PASS/FAIL against the targets,
+ * writes bench/last-run.json and appends the run to bench/RESULTS.md.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeMachine, type Machine } from './machine.js';
+import { measureMd5 } from './md5-reference.js';
+import { PHASES, SIZES, runPhase, type Phase } from './phases.js';
+import { formatConsoleTable, formatMarkdownTable, type Row } from './report.js';
+import { appendRun } from './results-file.js';
+import { BenchS3Client } from './s3-client.js';
+import { REPO_ROOT, peakRssBytes, startServer, type RunningServer } from './server-process.js';
+import { checkSignerAgainstSdk } from './signer-check.js';
+
+const RSS_TARGET_BYTES = 200e6;
+
+const { values: flags } = parseArgs({
+  options: {
+    'no-record': { type: 'boolean', default: false },
+    only: { type: 'string' },
+    profile: { type: 'string' },
+    'server-bin': { type: 'string', default: 'bin/dirbucket.js' },
+    'server-arg': { type: 'string', multiple: true, default: [] },
+  },
+});
+
+const phases = selectPhases(flags.only);
+const credentials = { accessKeyId: 'BENCH' + randomBytes(8).toString('hex').toUpperCase(), secretAccessKey: randomBytes(30).toString('base64') };
+const date = new Date();
+const root = await mkdtemp(join(tmpdir(), 'dirbucket-bench-'));
+const rows: Row[] = [];
+const raw: Record<string, unknown> = {};
+let machine: Machine | undefined;
+let server: RunningServer | undefined;
+let client: BenchS3Client | undefined;
+let stopped = '';
+
+try {
+  machine = await describeMachine(root);
+  await checkSignerAgainstSdk(credentials);
+  log('measuring single-core MD5 (the PUT reference)…');
+  const md5 = measureMd5();
+  raw['md5'] = md5;
+  rows.push({ metric: 'MD5, one core (node:crypto, 256 MiB in 1 MiB updates)', value: md5.mibPerSecond, unit: 'MiB/s',
+    note: `median of ${md5.samples.length}: ${md5.samples.map((v) => Math.round(v)).join(', ')}` });
+
+  const nodeArgs = flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(flags.profile)}`] : [];
+  server = await startServer({ root, credentials, script: flags['server-bin'], nodeArgs, serverArgs: flags['server-arg'], startTimeoutMs: 15_000 });
+  log(`server pid ${server.pid} at ${server.endpoint}`);
+  // A request slower than a whole phase means something is stuck; fail it rather than hang.
+  client = new BenchS3Client({ endpoint: server.endpoint, credentials, maxSockets: SIZES.concurrency, timeoutMs: 60_000 });
+  for (const phase of phases) {
+    log(`phase ${phase}…`);
+    const out = await runPhase(phase, { client, endpoint: server.endpoint, serverPid: server.pid, credentials, root, md5 });
+    rows.push(...out.rows);
+    raw[phase] = out.raw;
+  }
+  const rss = await peakRssBytes(server.pid);
+  raw['peakRssBytes'] = rss;
+  rows.push({ metric: 'server peak RSS (VmHWM)', value: rss / 1e6, unit: 'MB', target: '< 200 MB', pass: rss < RSS_TARGET_BYTES,
+    note: `${(rss / 2 ** 20).toFixed(1)} MiB` });
+} catch (err) {
+  const message = err instanceof Error ? err.message : String(err);
+  rows.push({ metric: 'bench aborted', value: null, unit: '', note: `error: ${message.slice(0, 500)}` });
+  raw['error'] = message;
+  process.exitCode = 1;
+} finally {
+  client?.close();
+  if (server) stopped = await server.stop(10_000);
+  await rm(root, { recursive: true, force: true });
+}
+
+const setup = describeSetup();
+console.log('\n' + formatConsoleTable(rows));
+console.log(`\n${setup}\nserver stopped: ${stopped || 'never started'}`);
+if (server && !/exit code 0|signal SIGTERM/.test(stopped)) console.log(`server stderr tail:\n${server.stderrTail()}`);
+if (!flags['no-record']) {
+  const benchDir = join(REPO_ROOT, 'bench');
+  await writeFile(join(benchDir, 'last-run.json'), JSON.stringify({ date: date.toISOString(), machine, flags, sizes: SIZES, rows, raw }, null, 2) + '\n');
+  await appendRun(join(benchDir, 'RESULTS.md'), `## Run of ${date.toISOString()}\n\n${setup}\n\n${formatMarkdownTable(rows)}\n`);
+  log('wrote bench/last-run.json and appended bench/RESULTS.md');
+}
+if (rows.some((r) => r.target && !r.pass)) process.exitCode = 1;
+
+function describeSetup(): string {
+  const m = machine;
+  const lines = [
+    m ? `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB RAM, ${m.kernel}, data on ${m.fileSystem}, node ${m.node}.`
+      : 'Machine: unknown (the bench failed before describing it).',
+    `Client and server share these ${m?.cpus ?? '?'} cores (client: raw node:http + own SigV4, in the bench process).`,
+    `Server: \`node ${flags.profile ? '--cpu-prof ' : ''}${flags['server-bin']} serve --log-level warn` +
+      `${flags['server-arg'].map((a) => ' ' + a).join('')}\` (defaults otherwise, fsync on); phases: ${phases.join(', ')}.`,
+  ];
+  return lines.join('\n');
+}
+
+function selectPhases(only: string | undefined): Phase[] {
+  if (!only) return [...PHASES];
+  const wanted = only.split(',').map((s) => s.trim());
+  for (const w of wanted) if (!(PHASES as readonly string[]).includes(w)) throw new Error(`unknown phase ${w}; phases: ${PHASES.join(', ')}`);
+  return PHASES.filter((p) => wanted.includes(p));
+}
+
+function log(message: string): void {
+  console.error(`[bench] ${message}`);
+}

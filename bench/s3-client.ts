@@ -1,0 +1,109 @@
+/** A raw node:http S3 client for the bench: keep-alive sockets, SigV4 headers, and nothing it does not need. */
+import http from 'node:http';
+import { createHash } from 'node:crypto';
+import { EMPTY_SHA256, SigV4Signer, canonicalQuery, objectPath, sha256Hex, type Credentials } from './sigv4.js';
+
+export interface S3Request {
+  method: 'GET' | 'PUT' | 'HEAD' | 'DELETE';
+  bucket: string;
+  key?: string;
+  query?: Record<string, string>;
+  body?: Buffer;
+  /** Sign the body's SHA-256 (what most SDKs do for small bodies); otherwise UNSIGNED-PAYLOAD. Default true. */
+  signPayload?: boolean;
+  /** What to keep of a 2xx response body: its text, only its length, or its MD5 (length is always kept). */
+  keep?: 'text' | 'length' | 'md5';
+}
+
+export interface S3Response {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  /** Body bytes received. */
+  bytes: number;
+  /** The body, when `keep` was text or the status was an error (first 64 KiB). */
+  text?: string;
+  /** Hex MD5 of the body, when `keep` was md5. */
+  md5?: string;
+}
+
+export interface S3ClientOptions {
+  /** e.g. http://127.0.0.1:PORT */
+  endpoint: string;
+  credentials: Credentials;
+  /** Sockets kept open: the number of concurrent clients. */
+  maxSockets: number;
+  /** A request that takes longer is destroyed, so no bench step can hang. */
+  timeoutMs: number;
+}
+
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+/** Sends signed S3 requests over a keep-alive agent; one instance per server. */
+export class BenchS3Client {
+  readonly #agent: http.Agent;
+  readonly #signer: SigV4Signer;
+  readonly #host: string;
+  readonly #port: number;
+
+  constructor(private readonly options: S3ClientOptions) {
+    const url = new URL(options.endpoint);
+    this.#host = url.hostname;
+    this.#port = Number(url.port);
+    this.#agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets });
+    this.#signer = new SigV4Signer(options.credentials);
+  }
+
+  /** Sends one request; resolves with the status whatever it is, rejects only on transport errors or timeout. */
+  send(req: S3Request): Promise<S3Response> {
+    const path = objectPath(req.bucket, req.key);
+    const query = canonicalQuery(req.query);
+    const base: Record<string, string> = { host: `${this.#host}:${this.#port}` };
+    if (req.body) base['content-length'] = String(req.body.length);
+    const payloadHash = !req.body ? EMPTY_SHA256 : req.signPayload === false ? 'UNSIGNED-PAYLOAD' : sha256Hex(req.body);
+    const headers = this.#signer.sign({ method: req.method, path, query: req.query, headers: base, payloadHash });
+    return new Promise<S3Response>((resolve, reject) => {
+      const out = http.request(
+        { agent: this.#agent, host: this.#host, port: this.#port, method: req.method, path: query ? `${path}?${query}` : path, headers },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          const keep = status >= 300 ? 'text' : (req.keep ?? 'length');
+          const hash = keep === 'md5' ? createHash('md5') : undefined;
+          const chunks: Buffer[] = [];
+          let bytes = 0;
+          res.on('data', (chunk: Buffer) => {
+            bytes += chunk.length;
+            if (hash) hash.update(chunk);
+            else if (keep === 'text' && (status < 300 || bytes <= ERROR_BODY_LIMIT)) chunks.push(chunk);
+          });
+          res.on('end', () =>
+            resolve({
+              status,
+              headers: res.headers,
+              bytes,
+              text: keep === 'text' ? Buffer.concat(chunks).toString('utf8') : undefined,
+              md5: hash?.digest('hex'),
+            }),
+          );
+          res.on('error', reject);
+        },
+      );
+      out.setTimeout(this.options.timeoutMs, () => out.destroy(new Error(`${req.method} ${path} timed out`)));
+      out.on('error', reject);
+      out.end(req.body);
+    });
+  }
+
+  /** Like send, but throws unless the status is 2xx; the message carries the S3 error body. */
+  async expectOk(req: S3Request): Promise<S3Response> {
+    const res = await this.send(req);
+    if (res.status >= 300) {
+      throw new Error(`${req.method} /${req.bucket}/${req.key ?? ''} answered ${res.status}: ${res.text?.slice(0, 500)}`);
+    }
+    return res;
+  }
+
+  /** Closes the idle keep-alive sockets. */
+  close(): void {
+    this.#agent.destroy();
+  }
+}
