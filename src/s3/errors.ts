@@ -48,6 +48,7 @@ const TABLE = {
   ServiceUnavailable: [503, 'Reduce your request rate.'],
   XAmzContentSHA256Mismatch: [400, 'The provided \'x-amz-content-sha256\' header does not match what was computed.'],
   /** Not an AWS code: a file and a directory would need the same name (PRODUCT.md, "Keys and paths"). */
+  RequestHeaderSectionTooLarge: [400, 'Your request header section exceeds the maximum allowed size.'],
   KeyConflict: [409, 'The key conflicts with an existing file or directory of the same name.'],
 } as const satisfies Record<string, readonly [number, string]>;
 

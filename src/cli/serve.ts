@@ -1,0 +1,129 @@
+// @ts-nocheck -- TEMPORARY until src/storage/posix/posix-backend.ts lands
+/** `dirbucket serve`: load the configuration, open the storage, listen, print where and how to connect. */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { adminCredentials } from '../config/admin-credentials.js';
+import { checkPaths } from '../config/check-paths.js';
+import { ConfigError, DEFAULTS, loadConfigFile, parseListen, type Config, type LogLevel, type MetadataMode } from '../config/config.js';
+import { PosixBackend } from '../storage/posix/posix-backend.js';
+import { createLogger } from '../server/logger.js';
+import { startHttpServer } from '../server/http-server.js';
+import { RESERVED_NAME } from '../storage/posix/reserved.js';
+
+export const SERVE_HELP = `Usage: dirbucket serve [options]
+
+Serve a directory tree as S3 buckets.
+
+Options:
+  --root DIR            serve every subdirectory of DIR with a valid bucket name as a bucket
+                        (created if missing; CreateBucket makes new subdirectories)
+  --config FILE         YAML or JSON configuration: root, mapped buckets (name, path, access), and any
+                        of the settings below (command-line options override the file)
+  --listen HOST:PORT    address to listen on (default 127.0.0.1:9000; port 0 picks a free port)
+  --region NAME         region reported to clients (default us-east-1)
+  --domain NAME         enable virtual-hosted-style requests: BUCKET.NAME addresses BUCKET
+  --log-level LEVEL     silent, error, warn, info (default: one JSON access line per request), debug
+  --metadata MODE       where object metadata is kept: auto (extended attributes where the file
+                        system has them, else the bucket's state directory), xattr, or sidecar
+  --no-fsync            do not fsync data before answering a write (faster, not durable)
+  --follow-symlinks     follow symbolic links that stay inside the bucket (default: not followed)
+  -h, --help            show this help
+
+Credentials: DIRBUCKET_ACCESS_KEY and DIRBUCKET_SECRET_KEY, or a key pair created on first start and
+kept in the state directory (<root>/${RESERVED_NAME}/credentials.json, readable only by its owner).
+`;
+
+/** Merges command-line options over the configuration file over the defaults. */
+function configFrom(argv: string[]): Config {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      root: { type: 'string' },
+      config: { type: 'string' },
+      listen: { type: 'string' },
+      region: { type: 'string' },
+      domain: { type: 'string' },
+      'log-level': { type: 'string' },
+      metadata: { type: 'string' },
+      'no-fsync': { type: 'boolean' },
+      'follow-symlinks': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(SERVE_HELP);
+    process.exit(0);
+  }
+  const file = values.config ? loadConfigFile(values.config) : {};
+  const cli: Partial<Config> = {};
+  if (values.root) cli.root = path.resolve(values.root);
+  if (values.listen) cli.listen = parseListen(values.listen, '--listen');
+  if (values.region) cli.region = values.region;
+  if (values.domain) cli.domain = values.domain.toLowerCase();
+  if (values['log-level']) {
+    if (!['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'].includes(values['log-level'])) {
+      throw new ConfigError(`--log-level: expected silent, error, warn, info or debug, got "${values['log-level']}"`);
+    }
+    cli.logLevel = values['log-level'] as LogLevel;
+  }
+  if (values.metadata) {
+    if (!['auto', 'xattr', 'sidecar'].includes(values.metadata)) throw new ConfigError(`--metadata: expected auto, xattr or sidecar, got "${values.metadata}"`);
+    cli.metadata = values.metadata as MetadataMode;
+  }
+  if (values['no-fsync']) cli.fsync = false;
+  if (values['follow-symlinks']) cli.followSymlinks = true;
+  const config: Config = { ...DEFAULTS, buckets: [], ...file, ...cli };
+  if (!config.stateDir) {
+    if (config.root) config.stateDir = path.join(config.root, RESERVED_NAME);
+    else if (values.config) config.stateDir = path.join(path.dirname(path.resolve(values.config)), RESERVED_NAME);
+  }
+  return config;
+}
+
+/** Runs the server until SIGTERM or SIGINT. */
+export async function serve(argv: string[]): Promise<void> {
+  const config = configFrom(argv);
+  checkPaths(config);
+  const log = createLogger(config.logLevel);
+  const admin = adminCredentials(config.stateDir!);
+  const backend = new PosixBackend({
+    root: config.root,
+    buckets: config.buckets,
+    metadata: config.metadata,
+    fsync: config.fsync,
+    followSymlinks: config.followSymlinks,
+  });
+  const credentials = {
+    lookup: (id: string) => (id === admin.accessKeyId ? { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey, user: 'admin' } : undefined),
+  };
+  const running = await startHttpServer(
+    { backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024 }, log },
+    config.listen.host,
+    config.listen.port,
+  );
+  const host = running.host.includes(':') ? `[${running.host}]` : running.host;
+  const endpoint = `http://${host}:${running.port}`;
+  const keyNote = admin.source === 'environment' ? ' (from DIRBUCKET_ACCESS_KEY)' : admin.source === 'created' ? ' (new; stored in ' + config.stateDir + ')' : '';
+  process.stdout.write(
+    `dirbucket serving ${config.root ?? ''}${config.buckets.length ? ` (${config.buckets.length} mapped bucket(s))` : ''}\n` +
+      `Endpoint: ${endpoint}\n` +
+      `Access key: ${admin.accessKeyId}${keyNote}\n` +
+      `Secret key: ${admin.secretAccessKey}\n` +
+      `Region: ${config.region}\n` +
+      `Try: AWS_ACCESS_KEY_ID=${admin.accessKeyId} AWS_SECRET_ACCESS_KEY='${admin.secretAccessKey}' ` +
+      `AWS_DEFAULT_REGION=${config.region} aws --endpoint-url ${endpoint} s3 ls\n`,
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    void running
+      .stop()
+      .then(() => backend.close())
+      .finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

@@ -1,0 +1,147 @@
+// @ts-nocheck -- TEMPORARY until src/auth/authenticate.ts and src/streams/aws-chunked.ts land
+/**
+ * One request, start to end: resolve the operation, authenticate, run its handler, send the answer, log one
+ * access line. Every path — success, S3 error, unexpected failure, client disconnect — ends here.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import { authenticate, type AuthResult } from '../auth/authenticate.js';
+import type { CredentialStore } from '../auth/credentials.js';
+import { decodeBody, type DecodedBody } from '../streams/aws-chunked.js';
+import type { Backend } from '../storage/backend.js';
+import { isS3Error, S3Error } from './errors.js';
+import { HANDLERS } from './ops/index.js';
+import { refineOperation, resolveRequest, type ResolvedRequest } from './resolve.js';
+import { sendError, sendResponse } from './send.js';
+import type { FrontEndSettings, S3Request, S3Response } from './types.js';
+
+export interface FrontEnd {
+  backend: Backend;
+  credentials: CredentialStore;
+  settings: FrontEndSettings & { domain?: string };
+  log: Logger;
+}
+
+/** Bodies larger than this are not drained after an early error: the connection is closed instead. */
+const DRAIN_LIMIT = 1024 * 1024;
+
+function requestId(): string {
+  return randomBytes(8).toString('hex').toUpperCase();
+}
+
+/** Reads a whole (small) body, refusing more than `limit` bytes. */
+async function readAll(stream: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of stream) {
+    n += (chunk as Buffer).length;
+    if (n > limit) throw new S3Error('MalformedXML', `The request body exceeds ${limit} bytes.`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Handles one HTTP request as an S3 request. Never throws. */
+export async function handleRequest(fe: FrontEnd, req: IncomingMessage, res: ServerResponse, expectContinue = false): Promise<void> {
+  const id = requestId();
+  const started = process.hrtime.bigint();
+  const socket = req.socket;
+  const bytesRead0 = socket.bytesRead;
+  const bytesWritten0 = socket.bytesWritten;
+  res.setHeader('x-amz-request-id', id);
+  res.setHeader('x-amz-id-2', id);
+  res.setHeader('Server', 'dirbucket');
+  const method = req.method ?? 'GET';
+  const head = method === 'HEAD';
+  const url = req.url ?? '/';
+
+  let resolved: ResolvedRequest | undefined;
+  let operation = 'Unknown';
+  let accessKey: string | undefined;
+  let bodyStarted = false;
+  let cleanup: S3Response['cleanup'];
+  let status = 0;
+  try {
+    let resolveError: unknown;
+    try {
+      resolved = resolveRequest(method, url, req.headers.host, fe.settings.domain);
+      operation = refineOperation(resolved.operation, req.headers);
+    } catch (e) {
+      resolveError = e;
+    }
+    const auth: AuthResult | undefined = authenticate({ method, url, headers: req.headers }, fe.credentials, { region: fe.settings.region });
+    if (!auth) throw new S3Error('AccessDenied', 'Anonymous access is not allowed.');
+    accessKey = auth.credential.accessKeyId;
+    if (resolveError) throw resolveError;
+    const r = resolved!;
+    const handler = HANDLERS[operation];
+    if (!handler) throw new S3Error('NotImplemented', `${operation} is not implemented.`);
+
+    let decoded: DecodedBody | undefined;
+    const body = (): Readable => {
+      if (!decoded) {
+        bodyStarted = true;
+        // Only now that the request is authenticated and routed does the client get to send its body.
+        if (expectContinue) res.writeContinue();
+        decoded = decodeBody(req, auth, req.headers);
+      }
+      return decoded.body;
+    };
+    const s3req: S3Request = {
+      requestId: id,
+      operation,
+      method,
+      bucket: r.bucket ?? '',
+      key: r.key ?? '',
+      query: r.query,
+      headers: req.headers,
+      principal: { user: auth.credential.user, accessKeyId: auth.credential.accessKeyId },
+      backend: fe.backend,
+      settings: fe.settings,
+      log: fe.log,
+      body,
+      trailers: () => (decoded ? decoded.trailers() : {}),
+      readBody: (limit) => readAll(body(), limit),
+    };
+    const response = await handler(s3req);
+    cleanup = response.cleanup;
+    status = response.status ?? 200;
+    await sendResponse(res, response, head);
+  } catch (e) {
+    const err = isS3Error(e) ? e : new S3Error('InternalError');
+    if (!isS3Error(e)) fe.log.error({ err: e, req_id: id, op: operation }, 'unexpected failure');
+    status = err.status;
+    if (res.headersSent) {
+      // The answer was already under way (a read failed mid-stream): all we can do is cut the connection.
+      res.destroy();
+    } else if (!res.destroyed) {
+      const unread = !req.complete && (bodyStarted || Number(req.headers['content-length'] ?? DRAIN_LIMIT + 1) > DRAIN_LIMIT);
+      // A body left half-read cannot be skipped reliably: close rather than misparse the next request.
+      if (unread && (bodyStarted || !expectContinue)) res.setHeader('Connection', 'close');
+      const resource = resolved ? `/${[resolved.bucket, resolved.key].filter((x) => x !== undefined).join('/')}` : url;
+      sendError(res, err, resource, id, head);
+    }
+  } finally {
+    try {
+      await cleanup?.();
+    } catch (e) {
+      fe.log.warn({ err: e, req_id: id }, 'cleanup failed');
+    }
+    fe.log.info(
+      {
+        req_id: id,
+        access_key: accessKey,
+        op: operation,
+        bucket: resolved?.bucket,
+        key: resolved?.key,
+        status,
+        bytes_in: socket.bytesRead - bytesRead0,
+        bytes_out: socket.bytesWritten - bytesWritten0,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+      },
+      'request',
+    );
+  }
+}

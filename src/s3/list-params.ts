@@ -1,0 +1,50 @@
+/** Query parameters shared by the listing operations, and the url encoding-type applied to their answers. */
+import { S3Error } from './errors.js';
+
+/** max-keys (or max-uploads, max-parts): an integer from 0; above 1000 is served as 1000, like S3. */
+export function maxKeysOf(query: URLSearchParams, name = 'max-keys'): number {
+  const v = query.get(name);
+  if (v === null || v === '') return 1000;
+  if (!/^\d+$/.test(v)) {
+    throw new S3Error('InvalidArgument', `Provided ${name} not an integer or within integer range`, { ArgumentName: name, ArgumentValue: v });
+  }
+  return Math.min(Number(v), 1000);
+}
+
+/** encoding-type: only `url` exists. */
+export function encodingOf(query: URLSearchParams): 'url' | undefined {
+  const v = query.get('encoding-type');
+  if (v === null) return undefined;
+  if (v.toLowerCase() !== 'url') {
+    throw new S3Error('InvalidArgument', 'Invalid Encoding Method specified in Request', { ArgumentName: 'encoding-type', ArgumentValue: v });
+  }
+  return 'url';
+}
+
+/** Percent-encodes everything but unreserved characters and '/': clients decode with unquote_plus-like rules. */
+export function urlEncodeKey(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()).replace(/%2F/g, '/');
+}
+
+/** An encoder for names in a listing answer: identity unless encoding-type=url. */
+export function nameEncoder(encoding: 'url' | undefined): (s: string | undefined) => string | undefined {
+  return encoding === 'url' ? (s) => (s === undefined ? undefined : urlEncodeKey(s)) : (s) => s;
+}
+
+const TOKEN_PREFIX = 'db1:';
+
+/**
+ * Continuation tokens are opaque to clients but stateless here: the last key or prefix returned, so a token
+ * works after a restart and on any gateway instance serving the same tree.
+ */
+export function encodeToken(lastItem: string): string {
+  return Buffer.from(TOKEN_PREFIX + lastItem, 'utf8').toString('base64url');
+}
+
+export function decodeToken(token: string): string {
+  const s = Buffer.from(token, 'base64url').toString('utf8');
+  if (!s.startsWith(TOKEN_PREFIX) || Buffer.from(s, 'utf8').toString('base64url') !== token.replace(/=+$/, '')) {
+    throw new S3Error('InvalidArgument', 'The continuation token provided is incorrect', { ArgumentName: 'continuation-token' });
+  }
+  return s.slice(TOKEN_PREFIX.length);
+}

@@ -1,0 +1,46 @@
+/** Bucket operations: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation. */
+import type { Handler } from '../types.js';
+import { ownerOf } from '../owner.js';
+import { parseXml, textOf } from '../xml.js';
+
+export const ListBuckets: Handler = async (req) => {
+  const buckets = await req.backend.listBuckets();
+  buckets.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return {
+    xml: {
+      root: 'ListAllMyBucketsResult',
+      body: {
+        Owner: { ...ownerOf(req.principal.user) },
+        Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: b.creationDate })) },
+      },
+    },
+  };
+};
+
+export const CreateBucket: Handler = async (req) => {
+  const body = await req.readBody(req.settings.maxXmlBytes);
+  if (body.length > 0) {
+    // Only LocationConstraint is meaningful here; a malformed body is still refused, as S3 does.
+    const conf = parseXml(body.toString('utf8'), 'CreateBucketConfiguration');
+    textOf(conf.LocationConstraint);
+  }
+  await req.backend.createBucket({ bucket: req.bucket });
+  return { headers: { Location: `/${req.bucket}` } };
+};
+
+export const HeadBucket: Handler = async (req) => {
+  await req.backend.headBucket({ bucket: req.bucket });
+  return { headers: { 'x-amz-bucket-region': req.settings.region } };
+};
+
+export const DeleteBucket: Handler = async (req) => {
+  await req.backend.deleteBucket({ bucket: req.bucket });
+  return { status: 204 };
+};
+
+export const GetBucketLocation: Handler = async (req) => {
+  await req.backend.headBucket({ bucket: req.bucket });
+  // S3 answers an empty LocationConstraint for us-east-1.
+  const region = req.settings.region === 'us-east-1' ? '' : req.settings.region;
+  return { xml: { root: 'LocationConstraint', body: region } };
+};

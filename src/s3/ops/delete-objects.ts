@@ -1,0 +1,40 @@
+/** DeleteObjects: up to 1000 keys in one request, Quiet mode, an error entry per key that failed. */
+import { createHash } from 'node:crypto';
+import type { Handler } from '../types.js';
+import { isS3Error, S3Error } from '../errors.js';
+import { asArray, parseXml, textOf } from '../xml.js';
+import { contentMd5 } from '../write-options.js';
+
+const MAX_KEYS = 1000;
+
+export const DeleteObjects: Handler = async (req) => {
+  const md5 = contentMd5(req.headers);
+  const raw = await req.readBody(req.settings.maxXmlBytes);
+  if (md5 !== undefined && createHash('md5').update(raw).digest('base64') !== md5) throw new S3Error('BadDigest');
+  const doc = parseXml(raw.toString('utf8'), 'Delete');
+  const quiet = (textOf(doc.Quiet) ?? 'false').trim().toLowerCase() === 'true';
+  const objects = asArray<Record<string, unknown>>(doc.Object);
+  if (objects.length === 0 || objects.length > MAX_KEYS) throw new S3Error('MalformedXML');
+  const entries = objects.map((o) => {
+    if (typeof o !== 'object' || o === null) throw new S3Error('MalformedXML');
+    const key = textOf(o.Key);
+    if (key === undefined) throw new S3Error('MalformedXML');
+    return { key, versionId: textOf(o.VersionId) };
+  });
+
+  const deleted: { Key: string; VersionId?: string }[] = [];
+  const errors: { Key: string; VersionId?: string; Code: string; Message: string }[] = [];
+  for (const { key, versionId } of entries) {
+    try {
+      if (versionId !== undefined && versionId !== 'null') throw new S3Error('NoSuchVersion');
+      await req.backend.deleteObject({ bucket: req.bucket, key });
+      if (!quiet) deleted.push({ Key: key, VersionId: versionId });
+    } catch (e) {
+      // A bucket-level failure is the whole request's; a key-level one is that key's entry.
+      if (isS3Error(e) && e.code !== 'NoSuchBucket' && e.code !== 'InternalError') {
+        errors.push({ Key: key, VersionId: versionId, Code: e.code, Message: e.message });
+      } else throw e;
+    }
+  }
+  return { xml: { root: 'DeleteResult', body: { Deleted: deleted, Error: errors } } };
+};

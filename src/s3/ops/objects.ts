@@ -1,0 +1,82 @@
+/** Object operations: PutObject, GetObject, HeadObject, DeleteObject. */
+import type { Handler, S3Request, S3Response } from '../types.js';
+import type { ObjectInfo, ReadHandle } from '../../storage/backend.js';
+import { S3Error } from '../errors.js';
+import { evaluateRead, readConditions } from '../conditional.js';
+import { checksumHeaders, metaFromHeaders, objectHeaders, RESPONSE_OVERRIDES } from '../object-headers.js';
+import { parseRange, type ByteRange } from '../range.js';
+import { contentMd5, payloadLength, refuseUnsupported, requestedChecksum, writeConditions } from '../write-options.js';
+
+export const PutObject: Handler = async (req) => {
+  refuseUnsupported(req.headers);
+  const result = await req.backend.putObject({
+    bucket: req.bucket,
+    key: req.key,
+    size: payloadLength(req.headers),
+    meta: metaFromHeaders(req.headers),
+    contentMd5: contentMd5(req.headers),
+    checksum: requestedChecksum(req.headers, () => req.trailers()),
+    conditions: writeConditions(req.headers),
+    body: req.body(),
+  });
+  return { headers: { ETag: `"${result.etag}"`, ...(result.checksum ? checksumHeaders(result.checksum) : {}) } };
+};
+
+function checksumMode(req: S3Request): boolean {
+  return String(req.headers['x-amz-checksum-mode'] ?? '').toUpperCase() === 'ENABLED';
+}
+
+/** The shared part of GET and HEAD: preconditions, range, headers. Throws S3Errors; 304 is a response. */
+function answer(req: S3Request, info: ObjectInfo): { response: S3Response; range?: ByteRange } {
+  if (req.query.has('partNumber')) throw new S3Error('NotImplemented', 'GetObject with partNumber is not implemented yet.');
+  const verdict = evaluateRead(readConditions(req.headers), info);
+  if (verdict === 'precondition-failed') throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-Match' });
+  if (verdict === 'not-modified') {
+    return { response: { status: 304, headers: { ETag: `"${info.etag}"`, 'Last-Modified': info.lastModified.toUTCString() } } };
+  }
+  const headers = objectHeaders(info, checksumMode(req));
+  for (const [param, name] of Object.entries(RESPONSE_OVERRIDES)) {
+    const v = req.query.get(param);
+    if (v !== null) headers[name] = v;
+  }
+  const range = parseRange(typeof req.headers.range === 'string' ? req.headers.range : undefined, info.size);
+  if (range === 'unsatisfiable') {
+    throw new S3Error('InvalidRange', undefined, { RangeRequested: String(req.headers.range), ActualObjectSize: String(info.size) }, {
+      'Content-Range': `bytes */${info.size}`,
+    });
+  }
+  if (range) {
+    headers['Content-Range'] = `bytes ${range.start}-${range.end}/${info.size}`;
+    headers['Content-Length'] = range.end - range.start + 1;
+    // A checksum describes the whole object, not a range of it.
+    for (const k of Object.keys(headers)) if (k.startsWith('x-amz-checksum-')) delete headers[k];
+    return { response: { status: 206, headers }, range };
+  }
+  headers['Content-Length'] = info.size;
+  return { response: { status: 200, headers } };
+}
+
+export const GetObject: Handler = async (req) => {
+  const handle: ReadHandle = await req.backend.getObject({ bucket: req.bucket, key: req.key });
+  try {
+    const { response, range } = answer(req, handle.info);
+    if (response.status === 304) {
+      await handle.close();
+      return response;
+    }
+    return { ...response, body: handle.stream(range), cleanup: () => handle.close() };
+  } catch (e) {
+    await handle.close();
+    throw e;
+  }
+};
+
+export const HeadObject: Handler = async (req) => {
+  const info = await req.backend.headObject({ bucket: req.bucket, key: req.key });
+  return answer(req, info).response;
+};
+
+export const DeleteObject: Handler = async (req) => {
+  await req.backend.deleteObject({ bucket: req.bucket, key: req.key });
+  return { status: 204 };
+};

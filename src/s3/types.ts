@@ -1,0 +1,52 @@
+/** The shapes every handler sees and returns: a typed request in, a response value out. */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { Backend } from '../storage/backend.js';
+import type { XmlObject } from './xml.js';
+import type { Logger } from 'pino';
+
+/** Who is asking: the user behind the access key. */
+export interface Principal {
+  user: string;
+  accessKeyId: string;
+}
+
+/** Settings of the front end that handlers read. */
+export interface FrontEndSettings {
+  region: string;
+  /** limit for XML request bodies */
+  maxXmlBytes: number;
+}
+
+export interface S3Request {
+  requestId: string;
+  operation: string;
+  method: string;
+  /** Present for every bucket and object operation. */
+  bucket: string;
+  /** Present for object operations. */
+  key: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  principal: Principal;
+  backend: Backend;
+  settings: FrontEndSettings;
+  log: Logger;
+  /** The payload, decoded (aws-chunked framing removed, signatures checked as it streams). */
+  body(): Readable;
+  /** Trailing headers of an aws-chunked payload, after the body ended. */
+  trailers(): Record<string, string>;
+  /** The whole payload, for small XML bodies; over `limit` bytes is an error. */
+  readBody(limit: number): Promise<Buffer>;
+}
+
+export interface S3Response {
+  status?: number;
+  headers?: Record<string, string | number | undefined>;
+  xml?: { root: string; body: XmlObject | string };
+  body?: Buffer | string | Readable;
+  /** Called once when the response is finished or failed: release handles here. */
+  cleanup?: () => Promise<void> | void;
+}
+
+export type Handler = (req: S3Request) => Promise<S3Response>;

@@ -1,0 +1,94 @@
+/** XML for the S3 wire: one encoder for every response body, one strict parser for request bodies. */
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { S3Error } from './errors.js';
+
+export const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+
+/** A value the encoder understands: nested objects become elements, arrays repeat the element. */
+export type XmlValue = string | number | boolean | Date | undefined | null | XmlObject | XmlValue[];
+export interface XmlObject { [name: string]: XmlValue }
+
+/** Escapes text for element content (also safe in attribute values). */
+export function escapeXml(s: string): string {
+  return s.replace(/[&<>"'\r]/g, (c) => ESCAPES[c]!);
+}
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' };
+
+function text(v: string | number | boolean | Date): string {
+  if (v instanceof Date) return v.toISOString();
+  return escapeXml(String(v));
+}
+
+function element(name: string, v: XmlValue, out: string[]): void {
+  if (v === undefined || v === null) return;
+  if (Array.isArray(v)) {
+    for (const item of v) element(name, item, out);
+    return;
+  }
+  if (typeof v === 'object' && !(v instanceof Date)) {
+    out.push(`<${name}>`);
+    for (const [k, child] of Object.entries(v)) element(k, child, out);
+    out.push(`</${name}>`);
+    return;
+  }
+  out.push(`<${name}>${text(v)}</${name}>`);
+}
+
+/** Encodes `{Root: {...}}` as an S3 XML document with the S3 namespace on the root element. */
+export function encodeXml(root: string, body: XmlObject | string, xmlns: string | null = S3_XMLNS): string {
+  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>\n'];
+  out.push(xmlns ? `<${root} xmlns="${xmlns}">` : `<${root}>`);
+  if (typeof body === 'string') out.push(escapeXml(body));
+  else for (const [k, child] of Object.entries(body)) element(k, child, out);
+  out.push(`</${root}>`);
+  return out.join('');
+}
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  removeNSPrefix: true,
+  parseTagValue: false,
+  trimValues: false,
+  processEntities: true,
+  htmlEntities: false,
+  isArray: () => false,
+});
+
+/**
+ * Parses a request body and returns the content of its root element, which must be `root`.
+ * Malformed XML or a different root is MalformedXML. Repeated elements come back as arrays: use `asArray`.
+ */
+export function parseXml(body: string, root: string): Record<string, unknown> {
+  if (body.trim() === '') throw new S3Error('MalformedXML');
+  // DOCTYPE is refused outright: no entity expansion tricks on a request body.
+  if (/<!DOCTYPE/i.test(body)) throw new S3Error('MalformedXML');
+  const valid = XMLValidator.validate(body);
+  if (valid !== true) throw new S3Error('MalformedXML');
+  let doc: Record<string, unknown>;
+  try {
+    doc = parser.parse(body) as Record<string, unknown>;
+  } catch {
+    throw new S3Error('MalformedXML');
+  }
+  const top = Object.keys(doc).filter((k) => k !== '?xml');
+  if (top.length !== 1 || top[0] !== root) throw new S3Error('MalformedXML');
+  const content = doc[root];
+  if (content === '' || content === undefined) return {};
+  if (typeof content !== 'object' || content === null) throw new S3Error('MalformedXML');
+  return content as Record<string, unknown>;
+}
+
+/** A parsed child that may occur once or many times, as an array. */
+export function asArray<T = unknown>(v: unknown): T[] {
+  if (v === undefined || v === null) return [];
+  return (Array.isArray(v) ? v : [v]) as T[];
+}
+
+/** A parsed child's text content ('' for an empty element, undefined when absent). */
+export function textOf(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'object' && Object.keys(v as object).length === 0) return '';
+  if (typeof v === 'object' && '#text' in (v as object)) return String((v as Record<string, unknown>)['#text']);
+  throw new S3Error('MalformedXML');
+}
