@@ -169,8 +169,13 @@ export function send(
   url: string,
   o: { method: string; headers?: Record<string, string>; body?: Buffer | string; timeoutMs?: number; agent?: http.Agent },
 ): Promise<RawResponse> {
+  const headers = { ...(o.headers ?? {}) };
+  const names = Object.keys(headers).map((n) => n.toLowerCase());
+  if (o.body !== undefined && !names.includes('content-length') && !names.includes('transfer-encoding')) {
+    headers['content-length'] = String(Buffer.byteLength(o.body));
+  }
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: o.method, headers: o.headers, agent: o.agent }, (res) => {
+    const req = http.request(url, { method: o.method, headers, agent: o.agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
