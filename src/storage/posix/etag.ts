@@ -1,0 +1,32 @@
+/** ETag forms: the MD5 of the bytes, the empty-object MD5, and the synthetic ETag of files changed outside S3. */
+import { createHash } from 'node:crypto';
+import type { BigIntStats } from 'node:fs';
+
+/** The MD5 of no bytes: the ETag of directory objects and empty files. */
+export const EMPTY_MD5 = 'd41d8cd98f00b204e9800998ecf8427e';
+
+/**
+ * The ETag of a file whose content the gateway has no MD5 for (written or changed outside S3), from its
+ * identity (inode, size, mtime). The '-1' suffix makes it look like a multipart ETag, so clients that verify
+ * 32-hex ETags as the MD5 of the body do not reject it; it changes whenever the file does.
+ */
+export function syntheticEtag(stats: Pick<BigIntStats, 'ino' | 'size' | 'mtimeNs'>): string {
+  const id = `${stats.ino}:${stats.size}:${stats.mtimeNs}`;
+  return `${createHash('md5').update(id).digest('hex')}-1`;
+}
+
+/** An ETag as a condition header carries it, without quotes or a weak prefix, for comparison. */
+export function bareEtag(etag: string): string {
+  let s = etag.trim();
+  if (s.startsWith('W/')) s = s.slice(2);
+  // S3 accepts ETags with both, one or no quotes (a lenient match clients rely on).
+  if (s.startsWith('"')) s = s.slice(1);
+  if (s.endsWith('"')) s = s.slice(0, -1);
+  return s;
+}
+
+/** Whether an If-Match style list ('*', or comma-separated ETags) matches `etag`. */
+export function etagMatches(condition: string, etag: string): boolean {
+  const wanted = bareEtag(etag);
+  return condition.split(',').some((c) => c.trim() === '*' || bareEtag(c) === wanted);
+}

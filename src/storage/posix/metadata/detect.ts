@@ -1,0 +1,25 @@
+/** Detection of user.* extended attribute support, for metadata mode 'auto'. */
+import { randomBytes } from 'node:crypto';
+import { unlink, writeFile } from 'node:fs/promises';
+import { setAttribute } from '@napi-rs/xattr';
+import { errnoOf } from '../errno.js';
+
+/**
+ * Whether the file system holding `dir` accepts user.* extended attributes: sets one on a scratch file.
+ * Only a refusal (ENOTSUP, EPERM) answers false; other failures are thrown, so a passing fault cannot pin a
+ * bucket to the wrong store.
+ */
+export async function acceptsUserXattrs(dir: string): Promise<boolean> {
+  const probe = `${dir}/xattr-probe-${randomBytes(6).toString('hex')}`;
+  await writeFile(probe, '', { flag: 'wx' });
+  try {
+    await setAttribute(probe, 'user.dirbucket.probe', '1');
+    return true;
+  } catch (e) {
+    const code = errnoOf(e);
+    if (code === 'ENOTSUP' || code === 'EPERM') return false;
+    throw e;
+  } finally {
+    await unlink(probe).catch(() => {});
+  }
+}

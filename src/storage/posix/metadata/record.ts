@@ -1,0 +1,86 @@
+/** The metadata record stored with each object (one JSON value), and the staleness check against the file. */
+import type { BigIntStats } from 'node:fs';
+import type { ChecksumValue, ObjectMeta } from '../../backend.js';
+
+/** What the gateway stores for one file or directory. Content fields describe the inode as written. */
+export interface MetaRecord {
+  v: 1;
+  /** Inode number the record was written for (decimal string: JSON has no 64-bit integers). */
+  ino: string;
+  /** Content identity as written: size, mtime in ns (decimal string), ETag. Files only. */
+  size?: number;
+  mtimeNs?: string;
+  etag?: string;
+  contentType?: string;
+  contentEncoding?: string;
+  contentDisposition?: string;
+  contentLanguage?: string;
+  cacheControl?: string;
+  expires?: string;
+  userMetadata?: Record<string, string>;
+  checksum?: ChecksumValue;
+  partsCount?: number;
+  /** A directory that is an object of its own (key ending in '/'). */
+  dirObject?: boolean;
+  /** A directory the gateway created for a write: removed again when it empties. */
+  made?: boolean;
+}
+
+/** The record of freshly written content: `stats` of the data file, its ETag and headers. */
+export function contentRecord(stats: BigIntStats, etag: string, meta: ObjectMeta,
+  extra: Pick<MetaRecord, 'checksum' | 'partsCount'> = {}): MetaRecord {
+  return {
+    v: 1, ino: String(stats.ino), size: Number(stats.size), mtimeNs: String(stats.mtimeNs), etag,
+    ...headersOf(meta), userMetadata: { ...meta.userMetadata }, ...extra,
+  };
+}
+
+/** The record of a directory: a directory object with its headers, and/or a gateway-made directory. */
+export function directoryRecord(ino: bigint, opts: { meta?: ObjectMeta; made: boolean }): MetaRecord {
+  const r: MetaRecord = { v: 1, ino: String(ino) };
+  if (opts.meta) Object.assign(r, headersOf(opts.meta), { userMetadata: { ...opts.meta.userMetadata }, dirObject: true });
+  if (opts.made) r.made = true;
+  return r;
+}
+
+type Headers = Pick<ObjectMeta, typeof HEADER_NAMES[number]>;
+const HEADER_NAMES = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'expires'] as const;
+
+function headersOf(meta: Headers): Headers {
+  const r: Headers = {};
+  for (const k of HEADER_NAMES) {
+    if (meta[k] !== undefined) r[k] = meta[k];
+  }
+  return r;
+}
+
+/** The headers and user metadata of a record, as the storage interface carries them. */
+export function metaOf(record: MetaRecord | undefined): ObjectMeta {
+  const meta: ObjectMeta = { userMetadata: { ...(record?.userMetadata ?? {}) } };
+  if (record) Object.assign(meta, headersOf(record));
+  return meta;
+}
+
+/** Serialises a record for an xattr value or a sidecar file. */
+export function encodeRecord(record: MetaRecord): Buffer {
+  return Buffer.from(JSON.stringify(record));
+}
+
+/** Parses a stored record; anything unreadable or of another version is no record at all. */
+export function decodeRecord(data: Buffer | string): MetaRecord | undefined {
+  try {
+    const r = JSON.parse(typeof data === 'string' ? data : data.toString('utf8')) as MetaRecord;
+    return r && typeof r === 'object' && r.v === 1 && typeof r.ino === 'string' ? r : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the record's content fields still describe the file: same inode, size and mtime as written.
+ * A mismatch means the file was changed outside S3, so its ETag, checksum and parts no longer hold.
+ */
+export function describesContent(record: MetaRecord, stats: Pick<BigIntStats, 'ino' | 'size' | 'mtimeNs'>): boolean {
+  return record.etag !== undefined && record.ino === String(stats.ino)
+    && record.size === Number(stats.size) && record.mtimeNs === String(stats.mtimeNs);
+}

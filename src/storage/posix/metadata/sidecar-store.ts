@@ -1,0 +1,70 @@
+/** Metadata records as small JSON files in the bucket's internal state directory, for file systems without xattrs. */
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { errnoOf } from '../errno.js';
+import { decodeRecord, encodeRecord, type MetaRecord } from './record.js';
+import type { MetadataStore } from './store.js';
+
+/**
+ * Sidecar store: `<metaDir>/<h[0..2]>/<h>.<ino>.json` with h = sha256(key). Flat and hashed, so keys of any
+ * shape (a file 'a' and a directory object 'a/') never collide; keyed by inode too, so a record written for a
+ * staging file before its rename cannot clobber the record of the object it replaces.
+ */
+export class SidecarStore implements MetadataStore {
+  readonly kind = 'sidecar' as const;
+
+  constructor(private readonly metaDir: string, private readonly fsync: boolean) {}
+
+  /** The sidecar file of `key` at inode `ino`. */
+  fileOf(key: string, ino: bigint | string): string {
+    const h = createHash('sha256').update(key).digest('hex');
+    return `${this.metaDir}/${h.slice(0, 2)}/${h}.${ino}.json`;
+  }
+
+  read(_path: string, key: string, ino: bigint): MetaRecord | undefined {
+    try {
+      return decodeRecord(readFileSync(this.fileOf(key, ino)));
+    } catch {
+      return undefined; // missing or unreadable: the object simply has no record
+    }
+  }
+
+  async write(_path: string, key: string, record: MetaRecord): Promise<void> {
+    const file = this.fileOf(key, record.ino);
+    const dir = file.slice(0, file.lastIndexOf('/'));
+    // Written aside and renamed, so a reader never sees half a record (directory records are rewritten in place).
+    const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    const fh = await open(tmp, 'wx').catch(async (e: unknown) => {
+      if (errnoOf(e) !== 'ENOENT') throw e;
+      await mkdir(dir, { recursive: true });
+      return open(tmp, 'wx');
+    });
+    try {
+      await fh.writeFile(encodeRecord(record));
+      if (this.fsync) await fh.sync();
+      await fh.close();
+      await rename(tmp, file);
+    } catch (e) {
+      await fh.close().catch(() => {});
+      await unlink(tmp).catch(() => {});
+      throw e;
+    }
+    if (this.fsync) await syncDir(dir);
+  }
+
+  async forget(key: string, ino: bigint): Promise<void> {
+    await unlink(this.fileOf(key, ino)).catch((e: unknown) => {
+      if (errnoOf(e) !== 'ENOENT') throw e;
+    });
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,48 @@
+/** Metadata records in the extended attribute user.dirbucket.meta, overflowing to sidecars when too big. */
+import { getAttributeSync, setAttribute } from '@napi-rs/xattr';
+import { errnoOf } from '../errno.js';
+import { decodeRecord, encodeRecord, type MetaRecord } from './record.js';
+import type { SidecarStore } from './sidecar-store.js';
+import type { MetadataStore } from './store.js';
+
+/** The extended attribute holding an object's record. */
+export const XATTR_NAME = 'user.dirbucket.meta';
+// Not JSON, so never mistaken for a record: "the record is in the sidecar store".
+const OVERFLOW_MARKER = '@sidecar';
+
+/**
+ * Xattr store. The record is set on the inode, so it travels with the file through the staging rename and is
+ * gone with it. A record the file system cannot hold (E2BIG, ENOSPC: ext4 keeps all xattrs of an inode in
+ * one block) goes to the sidecar store, and a small marker in the xattr says so: files without any record,
+ * the common case on a NAS, then cost one getxattr and no sidecar lookup.
+ */
+export class XattrStore implements MetadataStore {
+  readonly kind = 'xattr' as const;
+
+  constructor(private readonly overflow: SidecarStore) {}
+
+  read(path: string, key: string, ino: bigint): MetaRecord | undefined {
+    // lgetxattr: never follows a final symlink; any failure reads as "no record".
+    const value = getAttributeSync(path, XATTR_NAME);
+    if (!value) return undefined;
+    if (value.length === OVERFLOW_MARKER.length && value.toString('latin1') === OVERFLOW_MARKER) {
+      return this.overflow.read(path, key, ino);
+    }
+    return decodeRecord(value);
+  }
+
+  async write(path: string, key: string, record: MetaRecord): Promise<void> {
+    try {
+      await setAttribute(path, XATTR_NAME, encodeRecord(record));
+    } catch (e) {
+      const code = errnoOf(e);
+      if (code !== 'E2BIG' && code !== 'ENOSPC' && code !== 'ERANGE') throw e;
+      await this.overflow.write(path, key, record);
+      await setAttribute(path, XATTR_NAME, OVERFLOW_MARKER);
+    }
+  }
+
+  async forget(key: string, ino: bigint): Promise<void> {
+    await this.overflow.forget(key, ino);
+  }
+}

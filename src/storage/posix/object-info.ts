@@ -1,0 +1,35 @@
+/** ObjectInfo from a file's stats and its metadata record, never trusting a stale record's content fields. */
+import type { BigIntStats } from 'node:fs';
+import type { ObjectInfo } from '../backend.js';
+import { contentTypeFor } from '../content-type.js';
+import { EMPTY_MD5, syntheticEtag } from './etag.js';
+import { describesContent, metaOf, type MetaRecord } from './metadata/record.js';
+
+/**
+ * What HEAD, GET and listings show for `key`. For a file, the record's ETag, checksum and part count are used
+ * only while it still describes the file (inode, size, mtime as written); otherwise the ETag is synthetic.
+ * Headers and user metadata are kept either way. A directory object is empty, with the empty MD5.
+ */
+export function objectInfo(key: string, stats: BigIntStats, record: MetaRecord | undefined): ObjectInfo {
+  const meta = metaOf(record);
+  meta.contentType ??= key.endsWith('/') ? 'application/x-directory' : contentTypeFor(key);
+  const info: ObjectInfo = {
+    key,
+    size: 0,
+    lastModified: new Date(Number(stats.mtimeNs / 1_000_000n)),
+    etag: EMPTY_MD5,
+    meta,
+    storageClass: 'STANDARD',
+    isDirectoryObject: stats.isDirectory(),
+  };
+  if (info.isDirectoryObject) return info;
+  info.size = Number(stats.size);
+  if (record && describesContent(record, stats)) {
+    info.etag = record.etag!;
+    if (record.checksum) info.checksum = record.checksum;
+    if (record.partsCount !== undefined) info.partsCount = record.partsCount;
+  } else {
+    info.etag = syntheticEtag(stats);
+  }
+  return info;
+}

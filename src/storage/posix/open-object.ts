@@ -1,0 +1,65 @@
+/** Opening a key's file (or directory) for reading, without ever leaving the bucket or opening a special file. */
+import { constants, type BigIntStats } from 'node:fs';
+import { lstat, open, readlink, stat, type FileHandle } from 'node:fs/promises';
+import type { Bucket } from './bucket.js';
+import { asAccessDenied, errnoOf } from './errno.js';
+import { parseKey } from './paths.js';
+
+/** An opened object: the handle, its stats (from the handle) and the key's path. */
+export interface OpenedObject {
+  fh: FileHandle;
+  stats: BigIntStats;
+  /** The key's path under the bucket directory (where its record is read). */
+  path: string;
+  directory: boolean;
+}
+
+const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = constants;
+
+/**
+ * Opens the regular file of `key`, or for a key ending in '/' its directory. Undefined when there is no such
+ * object: missing, the wrong type, a special file, a symlink (unless following is on and it stays inside the
+ * bucket), or a path that leads out of the bucket. The check is race-free: the opened descriptor's real path
+ * (/proc/self/fd) must be exactly the key's path under the bucket's real root, so a symlink swapped into an
+ * intermediate component between checks is caught after the open, before a byte is read.
+ */
+export async function openObject(bucket: Bucket, key: string): Promise<OpenedObject | undefined> {
+  const { segments, dirObject } = parseKey(key);
+  const rel = segments.join('/');
+  const path = `${bucket.dir}/${rel}`;
+  const follow = bucket.settings.followSymlinks;
+  // lstat first, so a FIFO or device is never opened (opening can block, or act on a device).
+  let st = await lstat(path, { bigint: true }).catch(notThere);
+  if (!st) return undefined;
+  if (st.isSymbolicLink()) {
+    if (!follow) return undefined;
+    st = await stat(path, { bigint: true }).catch(notThere);
+    if (!st) return undefined;
+  }
+  if (dirObject ? !st.isDirectory() : !st.isFile()) return undefined;
+
+  const flags = O_RDONLY | O_NONBLOCK | (dirObject ? O_DIRECTORY : 0) | (follow ? 0 : O_NOFOLLOW);
+  const fh = await open(path, flags).catch(notThere);
+  if (!fh) return undefined;
+  try {
+    const stats = await fh.stat({ bigint: true });
+    const real = await readlink(`/proc/self/fd/${fh.fd}`);
+    const root = await bucket.realRoot();
+    const inside = follow ? real.startsWith(`${root}/`) : real === `${root}/${rel}`;
+    if (inside && (dirObject ? stats.isDirectory() : stats.isFile())) {
+      return { fh, stats, path, directory: dirObject };
+    }
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+  await fh.close();
+  return undefined;
+}
+
+/** ENOENT, ENOTDIR and ELOOP (a symlink where none may be) mean "no object"; permission errors AccessDenied. */
+function notThere(e: unknown): undefined {
+  const code = errnoOf(e);
+  if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'ENAMETOOLONG') return undefined;
+  throw asAccessDenied(e, 'reading the object');
+}

@@ -1,0 +1,33 @@
+/** Options of the POSIX storage back end. */
+
+/** A bucket mapped by configuration to any directory. */
+export interface MappedBucket {
+  name: string;
+  path: string;
+  readOnly: boolean;
+}
+
+export interface PosixOptions {
+  /** Root mode: every direct subdirectory of root with a valid S3 bucket name is a bucket; CreateBucket mkdirs. */
+  root?: string;
+  /** Mapped buckets (from a config file): name → any directory, read-only or read-write. */
+  buckets?: MappedBucket[];
+  /** auto: xattr where the file system accepts user.* xattrs, else sidecar. Default auto. */
+  metadata?: 'auto' | 'xattr' | 'sidecar';
+  /** fsync each file before its rename and the parent directory after. Default true. */
+  fsync?: boolean;
+  /** Follow symbolic links that stay inside the bucket. Default false. */
+  followSymlinks?: boolean;
+}
+
+/** The settings every bucket operation consults, with defaults applied. */
+export interface PosixSettings {
+  metadata: 'auto' | 'xattr' | 'sidecar';
+  fsync: boolean;
+  followSymlinks: boolean;
+}
+
+/** PosixOptions with their defaults filled in. */
+export function settingsOf(opts: PosixOptions): PosixSettings {
+  return { metadata: opts.metadata ?? 'auto', fsync: opts.fsync ?? true, followSymlinks: opts.followSymlinks ?? false };
+}

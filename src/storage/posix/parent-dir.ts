@@ -1,0 +1,100 @@
+/**
+ * The directory that holds a key, opened so that later renames, links and unlinks address exactly that
+ * directory, and created (marked as gateway-made) where missing. Never through a symlink out of the bucket.
+ */
+import { constants, type BigIntStats } from 'node:fs';
+import { lstat, mkdir, open, readlink, stat, type FileHandle } from 'node:fs/promises';
+import { S3Error } from '../../s3/errors.js';
+import type { Bucket } from './bucket.js';
+import { asAccessDenied, errnoOf } from './errno.js';
+import { directoryRecord } from './metadata/record.js';
+import type { MetadataStore } from './metadata/store.js';
+import { dirKeyOf } from './paths.js';
+
+/** An opened directory. `path` resolves to it through /proc/self/fd, whatever happens to its names since. */
+export interface ParentDir {
+  fh: FileHandle;
+  /** `/proc/self/fd/N`: use `${path}/${name}` for the entries (race-free, like the *at() system calls). */
+  path: string;
+  /** The key prefix of the directory ('' for the bucket root, else ending in '/'). */
+  dirKey: string;
+}
+
+const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = constants;
+
+/**
+ * Opens the parent directory of the key whose segments are `segments`. With `create`, missing directories
+ * are made and marked {made:true} in `store`, and a component that is not a directory is a KeyConflict
+ * naming it; without, any such obstacle answers undefined (there is nothing at that key).
+ */
+export async function openParent(bucket: Bucket, segments: readonly string[], opts: { create: boolean; store: MetadataStore }): Promise<ParentDir | undefined> {
+  const follow = bucket.settings.followSymlinks;
+  const key = segments.join('/');
+  let path = bucket.dir;
+  for (let i = 0; i < segments.length - 1; i++) {
+    path = `${path}/${segments[i]}`;
+    const st = await directoryAt(path, follow);
+    if (st === 'missing') {
+      if (!opts.create) return undefined;
+      await makeDirectory(path, dirKeyOf(segments, i + 1), opts.store);
+    } else if (st !== 'dir') {
+      if (!opts.create) return undefined;
+      throw new S3Error('KeyConflict', `Cannot create '${key}': '${segments.slice(0, i + 1).join('/')}' is ${st}.`);
+    }
+  }
+  const dirKey = dirKeyOf(segments, segments.length - 1);
+  const fh = await open(path, O_RDONLY | O_DIRECTORY | (follow ? 0 : O_NOFOLLOW)).catch((e: unknown) => {
+    const code = errnoOf(e);
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return undefined; // changed under us
+    throw asAccessDenied(e, 'opening the directory');
+  });
+  if (!fh) {
+    if (!opts.create) return undefined;
+    throw new S3Error('OperationAborted', `The directory of '${key}' changed during the request; please try again.`);
+  }
+  const root = await bucket.realRoot();
+  const real = await readlink(`/proc/self/fd/${fh.fd}`).catch(async (e: unknown) => {
+    await fh.close();
+    throw e;
+  });
+  const expected = dirKey === '' ? root : `${root}/${dirKey.slice(0, -1)}`;
+  const inside = follow ? real === root || real.startsWith(`${root}/`) : real === expected;
+  if (!inside) {
+    await fh.close();
+    if (!opts.create) return undefined;
+    throw new S3Error('AccessDenied', `Cannot write '${key}': its directory leads outside the bucket through a symbolic link.`);
+  }
+  return { fh, path: `/proc/self/fd/${fh.fd}`, dirKey };
+}
+
+type Kind = 'dir' | 'missing' | 'an object (file)' | 'a symbolic link' | 'a special file' | 'a symbolic link to no directory';
+
+async function directoryAt(path: string, follow: boolean): Promise<Kind> {
+  let st: BigIntStats;
+  try {
+    st = await lstat(path, { bigint: true });
+  } catch (e) {
+    if (errnoOf(e) === 'ENOENT') return 'missing';
+    if (errnoOf(e) === 'ENOTDIR') return 'an object (file)';
+    throw asAccessDenied(e, 'looking up the directory');
+  }
+  if (st.isDirectory()) return 'dir';
+  if (st.isFile()) return 'an object (file)';
+  if (!st.isSymbolicLink()) return 'a special file';
+  if (!follow) return 'a symbolic link';
+  // Followed only to a directory; openParent then checks that the real path stays inside the bucket.
+  const target = await stat(path).catch(() => undefined);
+  return target?.isDirectory() ? 'dir' : 'a symbolic link to no directory';
+}
+
+/** mkdir one directory and mark it gateway-made; one made concurrently by another writer is fine as it is. */
+async function makeDirectory(path: string, dirKey: string, store: MetadataStore): Promise<void> {
+  try {
+    await mkdir(path);
+  } catch (e) {
+    if (errnoOf(e) === 'EEXIST') return; // another writer made it (and marks it); re-checked by the open
+    throw asAccessDenied(e, 'creating a directory');
+  }
+  const st = await lstat(path, { bigint: true });
+  await store.write(path, dirKey, directoryRecord(st.ino, { made: true }));
+}

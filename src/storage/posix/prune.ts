@@ -1,0 +1,28 @@
+/** Removing the empty directories a delete leaves behind, where the gateway made them (as S3 has no such thing). */
+import { lstat, rmdir } from 'node:fs/promises';
+import type { MetadataStore } from './metadata/store.js';
+import type { ParentDir } from './parent-dir.js';
+import { dirKeyOf } from './paths.js';
+
+/**
+ * Walks up from `parent` (the opened directory of segments[0..depth)) and removes each directory that is
+ * empty, gateway-made and not a directory object, stopping at the first that is not, and at the bucket root.
+ * Paths go through the opened descriptor and '..', so they stay inside the verified directory's ancestors
+ * even if names change meanwhile; rmdir removes only an empty directory, never a symlink.
+ */
+export async function pruneEmptyParents(store: MetadataStore, parent: ParentDir, segments: readonly string[], depth: number): Promise<void> {
+  for (let n = depth; n > 0; n--) {
+    const path = `${parent.path}/${'../'.repeat(depth - n + 1)}${segments[n - 1]}`;
+    const dirKey = dirKeyOf(segments, n);
+    const st = await lstat(path, { bigint: true }).catch(() => undefined);
+    if (!st?.isDirectory()) return;
+    const record = store.read(path, dirKey, st.ino);
+    if (!record?.made || record.dirObject) return;
+    try {
+      await rmdir(path);
+    } catch {
+      return; // not empty (or gone): the prefix still holds something
+    }
+    await store.forget(dirKey, st.ino).catch(() => {});
+  }
+}
