@@ -1,4 +1,3 @@
-// @ts-nocheck -- TEMPORARY until src/storage/posix/posix-backend.ts lands
 /** `dirbucket serve`: load the configuration, open the storage, listen, print where and how to connect. */
 import path from 'node:path';
 import { parseArgs } from 'node:util';

@@ -1,4 +1,3 @@
-// @ts-nocheck -- TEMPORARY until src/auth/authenticate.ts and src/streams/aws-chunked.ts land
 /**
  * One request, start to end: resolve the operation, authenticate, run its handler, send the answer, log one
  * access line. Every path — success, S3 error, unexpected failure, client disconnect — ends here.
