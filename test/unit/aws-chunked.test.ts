@@ -133,7 +133,10 @@ test('AWS example: a changed data byte or a swapped chunk signature is Signature
 
 test('AWS example with a signed trailer: decodes, exposes the trailer, and the CRC32C is right', async () => {
   const ex = s3.chunkedTrailer;
-  const auth = signedAuth(ex.seedSignature, true);
+  const auth = authenticate({ method: ex.method, url: ex.url, headers: ex.headers }, { lookup: () => CRED }, { region: 'us-east-1', now: NOW });
+  assert.ok(auth);
+  assert.deepEqual(auth.payload, { kind: 'streaming-signed', trailer: true });
+  assert.equal(auth.signing.seedSignature, ex.seedSignature);
   const body = awsExampleBody(ex, [ex.trailer, `x-amz-trailer-signature:${ex.trailerSignature}`]);
   for (const size of [body.length, 1, 1000]) {
     const o = await run(pieces(body, size), auth, ex.headers);
