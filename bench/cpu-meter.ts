@@ -1,4 +1,8 @@
-/** How busy the server and the bench client were during one phase, to tell a CPU-bound server from an I/O wait. */
+/**
+ * How busy the server, the bench client and everything else on the host were during one phase, to tell a
+ * CPU-bound server from an I/O wait, and a clean figure from one taken while other work ran on the machine.
+ */
+import { readFile } from 'node:fs/promises';
 import { cpuSeconds } from './server-process.js';
 
 export interface CpuShare {
@@ -7,28 +11,42 @@ export interface CpuShare {
   serverCores: number;
   /** The same for this (client) process, worker threads included. */
   clientCores: number;
+  /** The same for every other process on the host. */
+  otherCores: number;
 }
 
-/** Runs `fn` and measures both processes' CPU use over it. */
+/** Runs `fn` and measures the CPU use of the server, this process and the rest of the host over it. */
 export async function meterCpu<T>(serverPid: number, fn: () => Promise<T>): Promise<{ result: T; cpu: CpuShare }> {
+  const host0 = await hostBusySeconds();
   const server0 = await cpuSeconds(serverPid);
   const client0 = process.cpuUsage();
   const start = performance.now();
   const result = await fn();
   const wallSeconds = (performance.now() - start) / 1000;
-  const server1 = await cpuSeconds(serverPid);
-  const client = process.cpuUsage(client0);
+  const server = (await cpuSeconds(serverPid)) - server0;
+  const clientUsage = process.cpuUsage(client0);
+  const client = (clientUsage.user + clientUsage.system) / 1e6;
+  const host = (await hostBusySeconds()) - host0;
   return {
     result,
     cpu: {
       wallSeconds,
-      serverCores: (server1 - server0) / wallSeconds,
-      clientCores: (client.user + client.system) / 1e6 / wallSeconds,
+      serverCores: server / wallSeconds,
+      clientCores: client / wallSeconds,
+      otherCores: Math.max(0, host - server - client) / wallSeconds,
     },
   };
 }
 
-/** e.g. "server 0.97 cores, client 0.41" */
+/** Busy CPU seconds of the whole host since boot (all but idle and iowait), from /proc/stat. */
+export async function hostBusySeconds(): Promise<number> {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n', 1)[0]!;
+  // cpu user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
+  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  return (user! + nice! + system! + irq! + softirq! + steal!) / 100; // USER_HZ
+}
+
+/** e.g. "server 0.97 cores, client 0.41, others 0.02" */
 export function describeCpu(cpu: CpuShare): string {
-  return `server ${cpu.serverCores.toFixed(2)} cores, client ${cpu.clientCores.toFixed(2)}`;
+  return `server ${cpu.serverCores.toFixed(2)} cores, client ${cpu.clientCores.toFixed(2)}, others ${cpu.otherCores.toFixed(2)}`;
 }

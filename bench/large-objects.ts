@@ -1,22 +1,17 @@
 /** 64 MiB objects: PUT and GET throughput in MiB/s, one request at a time, median of a few iterations. */
 import { createHash, randomBytes } from 'node:crypto';
-import { median } from './md5-reference.js';
 import type { BenchS3Client } from './s3-client.js';
+import { timeIterations, type Throughput } from './time-iterations.js';
 
 const MIB = 1024 * 1024;
 
 export interface LargeObjectOptions {
   bucket: string;
   sizeMiB: number;
+  warmups: number;
   iterations: number;
-  /** Per direction: no new iteration starts after this (one always runs). */
+  /** Per direction. */
   timeLimitMs: number;
-}
-
-export interface Throughput {
-  /** Median MiB/s. */
-  mibPerSecond: number;
-  samples: number[];
 }
 
 export interface LargeObjectResult {
@@ -26,7 +21,7 @@ export interface LargeObjectResult {
   roundTripVerified: boolean;
 }
 
-/** Times PUTs (UNSIGNED-PAYLOAD, as SDKs send big bodies) of distinct keys, then GETs of them. */
+/** Times PUTs (UNSIGNED-PAYLOAD, as SDKs send big bodies) of distinct keys, then GETs of the same keys. */
 export async function measureLargeObjects(client: BenchS3Client, o: LargeObjectOptions): Promise<LargeObjectResult> {
   const body = randomBytes(o.sizeMiB * MIB);
   const md5 = createHash('md5').update(body).digest('hex');
@@ -35,21 +30,12 @@ export async function measureLargeObjects(client: BenchS3Client, o: LargeObjectO
     const res = await client.expectOk({ method: 'PUT', bucket: o.bucket, key: key(i), body, signPayload: false });
     if (res.headers.etag !== `"${md5}"`) throw new Error(`PUT ${key(i)}: ETag ${res.headers.etag}, expected "${md5}"`);
   });
-  const get = await timeIterations({ ...o, iterations: put.samples.length }, async (i) => {
-    const res = await client.expectOk({ method: 'GET', bucket: o.bucket, key: key(i) });
+  const written = o.warmups + put.samples.length;
+  // GET walks the keys again; if the PUT time limit cut iterations short, GET reuses the written ones.
+  const get = await timeIterations(o, async (i) => {
+    const res = await client.expectOk({ method: 'GET', bucket: o.bucket, key: key(i % written) });
     if (res.bytes !== body.length) throw new Error(`GET ${key(i)}: ${res.bytes} bytes, expected ${body.length}`);
   });
   const check = await client.expectOk({ method: 'GET', bucket: o.bucket, key: key(0), keep: 'md5' });
   return { put, get, roundTripVerified: check.md5 === md5 };
-}
-
-async function timeIterations(o: LargeObjectOptions, op: (i: number) => Promise<void>): Promise<Throughput> {
-  const samples: number[] = [];
-  const deadline = performance.now() + o.timeLimitMs;
-  for (let i = 0; i < o.iterations && (i === 0 || performance.now() < deadline); i++) {
-    const start = performance.now();
-    await op(i);
-    samples.push(o.sizeMiB / ((performance.now() - start) / 1000));
-  }
-  return { mibPerSecond: median(samples), samples };
 }

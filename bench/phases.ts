@@ -22,6 +22,7 @@ export const SIZES = {
   smallSize: 4096,
   smallCount: 5000,
   largeMiB: 64,
+  largeWarmups: 2,
   largeIterations: 5,
   sdkIterations: 3,
   listKeys: 20_000,
@@ -80,7 +81,7 @@ const PHASE_RUNNERS: Record<Phase, (ctx: PhaseContext) => Promise<PhaseOutput>> 
     await createBucket(ctx, 'bench-large');
     const { result, cpu } = await meterCpu(ctx.serverPid, () =>
       measureLargeObjects(ctx.client, {
-        bucket: 'bench-large', sizeMiB: SIZES.largeMiB, iterations: SIZES.largeIterations, timeLimitMs: SIZES.phaseTimeLimitMs,
+        bucket: 'bench-large', sizeMiB: SIZES.largeMiB, warmups: SIZES.largeWarmups, iterations: SIZES.largeIterations, timeLimitMs: SIZES.phaseTimeLimitMs,
       }),
     );
     const putTarget = ctx.md5.mibPerSecond * PUT_TARGET_SHARE_OF_MD5;
@@ -108,7 +109,7 @@ const PHASE_RUNNERS: Record<Phase, (ctx: PhaseContext) => Promise<PhaseOutput>> 
     const { result, cpu } = await meterCpu(ctx.serverPid, () =>
       measureSdkPut({
         endpoint: ctx.endpoint, credentials: ctx.credentials, bucket: 'bench-sdk',
-        sizeMiB: SIZES.largeMiB, iterations: SIZES.sdkIterations, timeLimitMs: SIZES.phaseTimeLimitMs,
+        sizeMiB: SIZES.largeMiB, warmups: 1, iterations: SIZES.sdkIterations, timeLimitMs: SIZES.phaseTimeLimitMs,
       }),
     );
     const wire = Object.entries(result.wire).map(([k, v]) => `${k}: ${v}`).join(', ');

@@ -16,6 +16,9 @@ import { appendRun } from './results-file.js';
 import { BenchS3Client } from './s3-client.js';
 import { REPO_ROOT, peakRssBytes, startServer, type RunningServer } from './server-process.js';
 import { checkSignerAgainstSdk } from './signer-check.js';
+import { hostBusySeconds } from './cpu-meter.js';
+import { measureLoopbackCeiling } from './loopback-ceiling.js';
+import { waitForQuiet, type QuietResult } from './wait-for-quiet.js';
 
 const RSS_TARGET_BYTES = 200e6;
 
@@ -26,6 +29,7 @@ const { values: flags } = parseArgs({
     profile: { type: 'string' },
     'server-bin': { type: 'string', default: 'bin/dirbucket.js' },
     'server-arg': { type: 'string', multiple: true, default: [] },
+    'wait-quiet': { type: 'string', default: '180' },
   },
 });
 
@@ -39,15 +43,35 @@ let machine: Machine | undefined;
 let server: RunningServer | undefined;
 let client: BenchS3Client | undefined;
 let stopped = '';
+let quiet: QuietResult | undefined;
 
 try {
   machine = await describeMachine(root);
   await checkSignerAgainstSdk(credentials);
+  const waitSeconds = Number(flags['wait-quiet']);
+  if (waitSeconds > 0) {
+    log(`waiting up to ${waitSeconds} s for the host to be idle…`);
+    quiet = await waitForQuiet({ maxBusyCores: 0.25, windowMs: 3_000, maxWaitMs: waitSeconds * 1000 });
+  }
   log('measuring single-core MD5 (the PUT reference)…');
+  const host0 = await hostBusySeconds();
+  const t0 = performance.now();
   const md5 = measureMd5();
+  const md5Busy = ((await hostBusySeconds()) - host0) / ((performance.now() - t0) / 1000);
   raw['md5'] = md5;
   rows.push({ metric: 'MD5, one core (node:crypto, 256 MiB in 1 MiB updates)', value: md5.mibPerSecond, unit: 'MiB/s',
-    note: `median of ${md5.samples.length}: ${md5.samples.map((v) => Math.round(v)).join(', ')}` });
+    note: `median of ${md5.samples.length}: ${md5.samples.map((v) => Math.round(v)).join(', ')}; host ${md5Busy.toFixed(2)} cores busy` });
+
+  log('measuring the loopback ceiling (bare node:http server, body from memory)…');
+  const ceiling = await measureLoopbackCeiling(
+    { sizeMiB: SIZES.largeMiB, warmups: SIZES.largeWarmups, iterations: SIZES.largeIterations, timeLimitMs: SIZES.phaseTimeLimitMs },
+    credentials,
+  );
+  raw['loopbackCeiling'] = ceiling;
+  for (const [op, t] of [['GET', ceiling.get], ['PUT', ceiling.put]] as const) {
+    rows.push({ metric: `loopback ceiling: ${SIZES.largeMiB} MiB ${op}, bare node:http from/to memory`, value: t.mibPerSecond, unit: 'MiB/s',
+      note: `median of ${t.samples.length}: ${t.samples.map((v) => Math.round(v)).join(', ')}` });
+  }
 
   const nodeArgs = flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(flags.profile)}`] : [];
   server = await startServer({ root, credentials, script: flags['server-bin'], nodeArgs, serverArgs: flags['server-arg'], startTimeoutMs: 15_000 });
@@ -93,6 +117,10 @@ function describeSetup(): string {
     m ? `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB RAM, ${m.kernel}, data on ${m.fileSystem}, node ${m.node}.`
       : 'Machine: unknown (the bench failed before describing it).',
     `Client and server share these ${m?.cpus ?? '?'} cores (client: raw node:http + own SigV4, in the bench process).`,
+    quiet
+      ? `Host before the run: ${quiet.busyCores.toFixed(2)} cores busy with other work after waiting ${Math.round(quiet.waitedSeconds)} s` +
+        `${quiet.quiet ? '' : ' (NOT quiet: figures are skewed by other processes)'}; "others" in the notes is that load during each phase.`
+      : 'Host load before the run: not checked (--wait-quiet 0).',
     `Server: \`node ${flags.profile ? '--cpu-prof ' : ''}${flags['server-bin']} serve --log-level warn` +
       `${flags['server-arg'].map((a) => ' ' + a).join('')}\` (defaults otherwise, fsync on); phases: ${phases.join(', ')}.`,
   ];

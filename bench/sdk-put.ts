@@ -2,23 +2,18 @@
 import { Readable } from 'node:stream';
 import { createHash, randomBytes } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { median } from './md5-reference.js';
 import type { Credentials } from './sigv4.js';
+import { timeIterations, type IterationOptions, type Throughput } from './time-iterations.js';
 
 const MIB = 1024 * 1024;
 
-export interface SdkPutOptions {
+export interface SdkPutOptions extends IterationOptions {
   endpoint: string;
   credentials: Credentials;
   bucket: string;
-  sizeMiB: number;
-  iterations: number;
-  timeLimitMs: number;
 }
 
-export interface SdkPutResult {
-  mibPerSecond: number;
-  samples: number[];
+export interface SdkPutResult extends Throughput {
   /** The framing headers the SDK actually sent, so the report says what was measured. */
   wire: Record<string, string>;
 }
@@ -40,20 +35,16 @@ export async function measureSdkPut(o: SdkPutOptions): Promise<SdkPutResult> {
     },
     { step: 'deserialize', name: 'benchWireRecorder' },
   );
-  const samples: number[] = [];
-  const deadline = performance.now() + o.timeLimitMs;
   try {
-    for (let i = 0; i < o.iterations && (i === 0 || performance.now() < deadline); i++) {
+    const timed = await timeIterations(o, async (i) => {
       const chunks = Array.from({ length: o.sizeMiB }, (_, c) => body.subarray(c * MIB, (c + 1) * MIB));
-      const start = performance.now();
       const out = await client.send(
         new PutObjectCommand({ Bucket: o.bucket, Key: `sdk/obj-${i}`, Body: Readable.from(chunks), ContentLength: body.length }),
       );
-      samples.push(o.sizeMiB / ((performance.now() - start) / 1000));
       if (out.ETag !== `"${md5}"`) throw new Error(`SDK PUT sdk/obj-${i}: ETag ${out.ETag}, expected "${md5}"`);
-    }
+    });
+    return { ...timed, wire };
   } finally {
     client.destroy();
   }
-  return { mibPerSecond: median(samples), samples, wire };
 }

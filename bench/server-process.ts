@@ -32,30 +32,28 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ENDPOINT_LINE = /^Endpoint: (http:\/\/127\.0\.0\.1:\d+)\s*$/m;
 
 /** Spawns `node bin/dirbucket.js serve` and resolves once it prints its endpoint (rejects on exit or timeout). */
-export async function startServer(options: ServerOptions): Promise<RunningServer> {
+export function startServer(options: ServerOptions): Promise<RunningServer> {
   const args = [
     ...(options.nodeArgs ?? []),
     options.script ?? 'bin/dirbucket.js', 'serve', '--root', options.root, '--listen', '127.0.0.1:0', '--log-level', 'warn',
     ...(options.serverArgs ?? []),
   ];
+  const env = { DIRBUCKET_ACCESS_KEY: options.credentials.accessKeyId, DIRBUCKET_SECRET_KEY: options.credentials.secretAccessKey };
+  return spawnWithEndpoint(args, env, options.startTimeoutMs);
+}
+
+/** Spawns `node ARGS` in the repository root and resolves once it prints an `Endpoint: http://127.0.0.1:PORT` line. */
+export async function spawnWithEndpoint(args: string[], env: Record<string, string>, startTimeoutMs: number): Promise<RunningServer> {
   // Spawn node itself (not a shell or npm) so that the pid is the server's, for /proc/PID/status.
-  const child = spawn(process.execPath, args, {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      DIRBUCKET_ACCESS_KEY: options.credentials.accessKeyId,
-      DIRBUCKET_SECRET_KEY: options.credentials.secretAccessKey,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-4000)));
   const exited = new Promise<string>((resolve) =>
     child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${code}`)),
   );
-  const endpoint = await waitForEndpoint(child, exited, options.startTimeoutMs).catch((err: Error) => {
+  const endpoint = await waitForEndpoint(child, exited, startTimeoutMs).catch((err: Error) => {
     child.kill('SIGKILL');
-    throw new Error(`${err.message}\nserver stderr:\n${stderr}`);
+    throw new Error(`${err.message}\nstderr:\n${stderr}`);
   });
   return {
     endpoint,
