@@ -27,6 +27,7 @@ export async function copyObject(source: Bucket, target: Bucket, input: CopyObje
   if (!opened) throw new S3Error('NoSuchKey', undefined, { Key: input.source.key });
   try {
     const info = await infoOf(source, input.source.key, opened);
+    if (!info) throw new S3Error('NoSuchKey', undefined, { Key: input.source.key });
     input.checkSource?.(info);
     const meta: ObjectMeta = input.meta ?? info.meta;
     if (dirObject || opened.directory) {

@@ -10,32 +10,42 @@ import { openObject, type OpenedObject } from './open-object.js';
 // Large reads keep a 64 MiB GET to a few dozen read calls; measured in bench/ (see the storage report).
 const READ_CHUNK = 2 * 1024 * 1024;
 
-/** The info of an opened object, reading its record (validated against the descriptor's stats). */
-export async function infoOf(bucket: Bucket, key: string, opened: OpenedObject): Promise<ObjectInfo> {
+/**
+ * The info of an opened object, reading its record (validated against the descriptor's stats); undefined for
+ * a directory that is not a directory object (a plain directory is a prefix, not a key).
+ */
+export async function infoOf(bucket: Bucket, key: string, opened: OpenedObject): Promise<ObjectInfo | undefined> {
   const store = await bucket.store();
-  return objectInfo(key, opened.stats, store.read(opened.path, key, opened.stats.ino));
+  const record = store.read(opened.path, key, opened.stats.ino);
+  if (opened.directory && !record?.dirObject) return undefined;
+  return objectInfo(key, opened.stats, record);
 }
 
 /** Opens `key` for reading: NoSuchKey if there is no such object. The caller must close() the handle. */
 export async function openForRead(bucket: Bucket, key: string): Promise<ReadHandle> {
   const opened = await openObject(bucket, key);
   if (!opened) throw new S3Error('NoSuchKey', undefined, { Key: key });
-  let info: ObjectInfo;
+  let info: ObjectInfo | undefined;
   try {
     info = await infoOf(bucket, key, opened);
   } catch (e) {
     await opened.fh.close();
     throw e;
   }
+  if (!info) {
+    await opened.fh.close();
+    throw new S3Error('NoSuchKey', undefined, { Key: key });
+  }
+  const size = info.size;
   let closed: Promise<void> | undefined;
   return {
     info,
     stream(range) {
-      if (opened.directory || info.size === 0) return Readable.from([]);
+      if (opened.directory || size === 0) return Readable.from([]);
       // The descriptor, not the path: the bytes come from the file that was checked, whatever is renamed later.
       return createReadStream('', {
         fd: opened.fh.fd, autoClose: false, highWaterMark: READ_CHUNK,
-        start: range?.start ?? 0, end: range?.end ?? info.size - 1,
+        start: range?.start ?? 0, end: range?.end ?? size - 1,
       });
     },
     close() {
@@ -50,7 +60,9 @@ export async function headObject(bucket: Bucket, key: string): Promise<ObjectInf
   const opened = await openObject(bucket, key);
   if (!opened) throw new S3Error('NoSuchKey', undefined, { Key: key });
   try {
-    return await infoOf(bucket, key, opened);
+    const info = await infoOf(bucket, key, opened);
+    if (!info) throw new S3Error('NoSuchKey', undefined, { Key: key });
+    return info;
   } finally {
     await opened.fh.close();
   }
