@@ -38,6 +38,7 @@ function invalid(message: string): S3Error {
   return new S3Error('InvalidRequest', `Malformed aws-chunked body: ${message}`);
 }
 
+/** Decodes one aws-chunked body; payload bytes out, trailers in `trailers` after the end. */
 export class AwsChunkedDecoder extends Transform {
   readonly #opts: AwsChunkedOptions;
   #state = State.Header;

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { S3Error } from '../s3/errors.js';
 
+/** Passes bytes through; fails with XAmzContentSHA256Mismatch at the end when their SHA-256 is not the declared one. */
 export class Sha256Verify extends Transform {
   readonly #expected: string;
   readonly #hash = createHash('sha256');
