@@ -1,8 +1,18 @@
 /** Checks shared by header and presigned authentication: the key, the credential scope, header access. */
 import { S3Error } from '../s3/errors.js';
-import type { RequestToAuth } from './authenticate.js';
+import type { AuthOptions, RequestToAuth } from './authenticate.js';
 import type { Credential, CredentialStore } from './credentials.js';
 import type { CredentialScopeParts } from './sigv4/credential-scope.js';
+
+/** One request being authenticated, with what its checks need. */
+export interface AuthContext {
+  req: RequestToAuth;
+  rawPath: string;
+  rawQuery: string;
+  store: CredentialStore;
+  now: Date;
+  opts: AuthOptions;
+}
 
 /** How far a request's time may be from ours, as in S3. */
 export const MAX_SKEW_MS = 15 * 60 * 1000;
@@ -38,9 +48,20 @@ export function credentialFor(store: CredentialStore, accessKeyId: string, now: 
   return credential;
 }
 
-/** The scope must name S3, end in aws4_request, and carry the request's own date. */
-export function checkScope(scope: CredentialScopeParts, amzDate: string, code: 'AuthorizationHeaderMalformed' | 'AuthorizationQueryParametersError'): void {
+/** The regions a scope may name: the gateway's own, and us-east-1, where clients without a region setting sign. */
+export const DEFAULT_CLIENT_REGION = 'us-east-1';
+
+/**
+ * The scope must name S3 and an accepted region (see AuthOptions.anyRegion), end in aws4_request, and
+ * carry the request's own date.
+ */
+export function checkScope(
+  scope: CredentialScopeParts, amzDate: string, code: 'AuthorizationHeaderMalformed' | 'AuthorizationQueryParametersError', opts: AuthOptions,
+): void {
   const prefix = code === 'AuthorizationHeaderMalformed' ? 'The authorization header is malformed; ' : 'Error parsing the X-Amz-Credential parameter; ';
+  if (!opts.anyRegion && scope.region !== opts.region && scope.region !== DEFAULT_CLIENT_REGION) {
+    throw new S3Error(code, `${prefix}the region '${scope.region}' is wrong; expecting '${opts.region}'`, { Region: opts.region });
+  }
   if (scope.service !== 's3') {
     throw new S3Error(code, `${prefix}incorrect service "${scope.service}". This endpoint belongs to "s3".`);
   }

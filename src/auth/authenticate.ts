@@ -33,8 +33,14 @@ export interface AuthResult {
 }
 
 export interface AuthOptions {
-  /** The gateway's region. Requests signed for another region are accepted (the key is derived from the scope). */
+  /**
+   * The gateway's region. Requests signed for it or for us-east-1 (what clients without a region setting
+   * use) are accepted; another region is AuthorizationHeaderMalformed, as S3 answers, naming this one.
+   * The signing key is always derived from the region the client signed with.
+   */
   region: string;
+  /** Accept a scope with any region at all. */
+  anyRegion?: boolean;
   /** The current time (tests). */
   now?: Date;
 }
@@ -55,8 +61,8 @@ export function authenticate(req: RequestToAuth, store: CredentialStore, opts: A
       + 'Signature query string parameter or the Authorization header should be specified', { ArgumentName: 'Authorization' });
   }
   const now = opts.now ?? new Date();
-  if (authorization !== undefined) return headerAuth(req, authorization, rawPath, rawQuery, store, now);
+  if (authorization !== undefined) return headerAuth({ req, rawPath, rawQuery, store, now, opts }, authorization);
   if (!presigned) throw new S3Error('InvalidRequest', V2_MESSAGE);
-  return presignedAuth(req, query, rawPath, rawQuery, store, now);
+  return presignedAuth({ req, rawPath, rawQuery, store, now, opts }, query);
 }
 

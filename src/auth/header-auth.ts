@@ -1,8 +1,7 @@
 /** SigV4 by Authorization header: parse it, check time, scope and key, then the signature. */
 import { S3Error } from '../s3/errors.js';
-import { credentialFor, checkScope, headerValue, isoSeconds, MAX_SKEW_MS, V2_MESSAGE, valuesOf } from './auth-checks.js';
-import type { AuthResult, RequestToAuth } from './authenticate.js';
-import type { CredentialStore } from './credentials.js';
+import { type AuthContext, credentialFor, checkScope, headerValue, isoSeconds, MAX_SKEW_MS, V2_MESSAGE, valuesOf } from './auth-checks.js';
+import type { AuthResult } from './authenticate.js';
 import { parsePayloadMode } from './payload-mode.js';
 import { formatAmzDate, parseAmzDate, parseHttpDate } from './sigv4/amz-date.js';
 import { authorizationScheme, parseAuthorizationHeader } from './sigv4/authorization-header.js';
@@ -11,7 +10,8 @@ import { signingKey } from './sigv4/signing-key.js';
 import { verifySignature } from './sigv4/verify-signature.js';
 
 /** Authenticate a request carrying an Authorization header. Throws S3Error. */
-export function headerAuth(req: RequestToAuth, authorization: string, rawPath: string, rawQuery: string, store: CredentialStore, now: Date): AuthResult {
+export function headerAuth(ctx: AuthContext, authorization: string): AuthResult {
+  const { req, rawPath, rawQuery, store, now, opts } = ctx;
   const scheme = authorizationScheme(authorization);
   if (scheme === 'AWS') throw new S3Error('InvalidRequest', V2_MESSAGE);
   if (scheme === 'AWS4-ECDSA-P256-SHA256') {
@@ -35,7 +35,7 @@ export function headerAuth(req: RequestToAuth, authorization: string, rawPath: s
     amzDate = time ? formatAmzDate(time) : '';
   }
   if (!time) throw new S3Error('AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header');
-  checkScope(parsed, amzDate, 'AuthorizationHeaderMalformed');
+  checkScope(parsed, amzDate, 'AuthorizationHeaderMalformed', opts);
   if (!parsed.signedHeaders.includes('host')) {
     throw new S3Error('AuthorizationHeaderMalformed', 'The authorization header is malformed; SignedHeaders must include "host".');
   }

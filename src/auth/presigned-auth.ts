@@ -1,8 +1,7 @@
 /** SigV4 by presigned URL: the X-Amz-* query parameters, expiry, unsigned headers, then the signature. */
 import { S3Error } from '../s3/errors.js';
-import { credentialFor, checkScope, headerValue, isoSeconds, MAX_SKEW_MS, valuesOf } from './auth-checks.js';
-import type { AuthResult, PayloadMode, RequestToAuth } from './authenticate.js';
-import type { CredentialStore } from './credentials.js';
+import { type AuthContext, credentialFor, checkScope, headerValue, isoSeconds, MAX_SKEW_MS, valuesOf } from './auth-checks.js';
+import type { AuthResult, PayloadMode } from './authenticate.js';
 import { parsePayloadMode } from './payload-mode.js';
 import { parsePresignedParams } from './sigv4/presigned-query.js';
 import { credentialScope } from './sigv4/signature.js';
@@ -10,9 +9,10 @@ import { signingKey } from './sigv4/signing-key.js';
 import { verifySignature } from './sigv4/verify-signature.js';
 
 /** Authenticate a request by its presigned query parameters (`query`: decoded, first value per name). Throws S3Error. */
-export function presignedAuth(req: RequestToAuth, query: Map<string, string>, rawPath: string, rawQuery: string, store: CredentialStore, now: Date): AuthResult {
+export function presignedAuth(ctx: AuthContext, query: ReadonlyMap<string, string>): AuthResult {
+  const { req, rawPath, rawQuery, store, now, opts } = ctx;
   const p = parsePresignedParams(query);
-  checkScope(p, p.amzDate, 'AuthorizationQueryParametersError');
+  checkScope(p, p.amzDate, 'AuthorizationQueryParametersError', opts);
   if (!p.signedHeaders.includes('host')) {
     throw new S3Error('AuthorizationQueryParametersError', 'X-Amz-SignedHeaders must include "host".');
   }

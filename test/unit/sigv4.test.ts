@@ -270,21 +270,39 @@ test('header errors: V2, malformed, wrong service, missing x-amz-content-sha256,
   assert.throws(() => run({ authorization: 'Bearer abc' }), s3Code('InvalidArgument'));
 });
 
-test('any region the client signed with is accepted; the key is derived from it', () => {
-  // Sign the GET example for eu-west-1 with the core (the published vectors above pin the core down).
+/** The GET example signed anew by the core for another region (the published vectors above pin the core down). */
+function getExampleSignedFor(region: string): { headers: Record<string, string>; key: Buffer } {
   const ex = s3.headerAuth[0];
-  const key = signingKey(s3.credentials.secretAccessKey, '20130524', 'eu-west-1', 's3');
+  const key = signingKey(s3.credentials.secretAccessKey, '20130524', region, 's3');
   const signed = 'host;range;x-amz-content-sha256;x-amz-date';
   const creq = canonicalRequest({
     method: 'GET', canonicalUri: '/test.txt', canonicalQuery: '',
     canonicalHeaders: canonicalHeaders(signed.split(';'), valuesFrom(ex.headers)), signedHeaders: signed,
     payloadHash: ex.headers['x-amz-content-sha256'],
   });
-  const sig = sign(key, stringToSign('20130524T000000Z', '20130524/eu-west-1/s3/aws4_request', creq));
-  const headers = { ...ex.headers, authorization: `AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/eu-west-1/s3/aws4_request, SignedHeaders=${signed}, Signature=${sig}` };
-  const r = authenticate({ method: 'GET', url: '/test.txt', headers }, exampleStore(), OPTS);
+  const sig = sign(key, stringToSign('20130524T000000Z', `20130524/${region}/s3/aws4_request`, creq));
+  const authorization = `AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/${region}/s3/aws4_request, SignedHeaders=${signed}, Signature=${sig}`;
+  return { headers: { ...ex.headers, authorization }, key };
+}
+
+test('regions: the gateway\'s own and us-east-1 are accepted, others refused as S3 does (unless anyRegion)', () => {
+  const eu = getExampleSignedFor('eu-west-1');
+  const req = { method: 'GET', url: '/test.txt', headers: eu.headers };
+  // Signed for the gateway's region: the key is derived from the scope's region.
+  const r = authenticate(req, exampleStore(), { region: 'eu-west-1', now: NOW });
   assert.equal(r?.signing.scope, '20130524/eu-west-1/s3/aws4_request');
-  assert.deepEqual(r?.signing.signingKey, key);
+  assert.deepEqual(r?.signing.signingKey, eu.key);
+  // Signed for another region than the gateway's.
+  assert.throws(() => authenticate(req, exampleStore(), { region: 'us-west-2', now: NOW }), (e: unknown) =>
+    e instanceof S3Error && e.code === 'AuthorizationHeaderMalformed' && e.status === 400 && e.fields.Region === 'us-west-2'
+    && /the region 'eu-west-1' is wrong; expecting 'us-west-2'/.test(e.message));
+  assert.ok(authenticate(req, exampleStore(), { region: 'us-west-2', now: NOW, anyRegion: true }));
+  // us-east-1, the default of clients without a region setting, is accepted by a gateway in any region.
+  const ex = s3.headerAuth[0];
+  assert.ok(authenticate({ method: 'GET', url: ex.url, headers: ex.headers }, exampleStore(), { region: 'eu-west-1', now: NOW }));
+  // The presigned path applies the same rule.
+  assert.throws(() => authenticate({ method: 'GET', url: s3.presigned.url.replace('us-east-1', 'ap-south-1'), headers: s3.presigned.headers },
+    exampleStore(), { region: 'eu-west-1', now: NOW }), s3Code('AuthorizationQueryParametersError', /region/));
 });
 
 test('repeated headers: headersDistinct values are joined with "," as SigV4 requires', () => {
