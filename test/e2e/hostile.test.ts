@@ -19,7 +19,7 @@ import { signV4 } from '../helpers/sigv4.js';
 import { isInternal, listFiles, makeTempDir, removeDir, snapshotTree, type TreeEntry } from '../helpers/files.js';
 import { waitUntil } from '../helpers/wait.js';
 
-/** Secrets placed outside bucket `b`; none may ever appear in a response or be changed. */
+/** Secrets placed outside bucket `bkt`; none may ever appear in a response or be changed. */
 const SECRET = {
   beside: 'SENTINEL-BESIDE-ROOT-' + randomBytes(6).toString('hex'),
   outside: 'SENTINEL-OUTSIDE-DIR-' + randomBytes(6).toString('hex'),
@@ -32,7 +32,7 @@ const DOT_DOT = ['../', '%2e%2e/', '%2E%2E%2F', '..%2f', '.%2e/', '%2e./', '%252
 /** The targets, as [name below the parent directory, levels up from the bucket, the secret it holds]. */
 const TARGETS: [string, number, string][] = [
   ['root-file.txt', 1, SECRET.rootFile],
-  ['c/c-secret.txt', 1, SECRET.otherBucket],
+  ['ccc/c-secret.txt', 1, SECRET.otherBucket],
   ['sentinel.txt', 2, SECRET.beside],
 ];
 
@@ -43,8 +43,6 @@ describe('hostile input', () => {
   let server: TestServer;
   let s3: S3Client;
   let before_: Map<string, TreeEntry>;
-  /** Bodies of PUTs that were answered 2xx: each must be found inside the bucket, nowhere else. */
-  const acceptedPuts: string[] = [];
 
   /** Sends a raw request signed for each plausible canonical URI until one passes authentication. */
   async function send(req: RawRequest): Promise<RawResponse & { authenticated: boolean }> {
@@ -65,20 +63,20 @@ describe('hostile input', () => {
   before(async () => {
     parent = await makeTempDir('dirbucket-hostile-');
     root = join(parent, 'root');
-    bucket = join(root, 'b');
-    await mkdir(join(root, 'c'), { recursive: true });
+    bucket = join(root, 'bkt');
+    await mkdir(join(root, 'ccc'), { recursive: true });
     await mkdir(bucket);
     await mkdir(join(parent, 'outside'));
     await writeFile(join(parent, 'sentinel.txt'), SECRET.beside);
     await writeFile(join(parent, 'outside', 'secret.txt'), SECRET.outside);
     await writeFile(join(root, 'root-file.txt'), SECRET.rootFile);
-    await writeFile(join(root, 'c', 'c-secret.txt'), SECRET.otherBucket);
+    await writeFile(join(root, 'ccc', 'c-secret.txt'), SECRET.otherBucket);
     await writeFile(join(bucket, 'inside.txt'), 'inside the bucket\n');
     await symlink(join(parent, 'sentinel.txt'), join(bucket, 'link-file'));
     await symlink('../../sentinel.txt', join(bucket, 'link-rel'));
     await symlink(join(parent, 'outside'), join(bucket, 'link-dir'));
     await symlink('..', join(bucket, 'up'));
-    before_ = await snapshotTree(parent, (rel) => rel === 'root/b' || rel.startsWith('root/b/') || isInternal(rel));
+    before_ = await snapshotTree(parent, (rel) => rel === 'root/bkt' || rel.startsWith('root/bkt/') || isInternal(rel));
     server = await startServer({ root });
     s3 = server.client();
   });
@@ -92,7 +90,7 @@ describe('hostile input', () => {
     const queries: Record<string, string>[] = [
       { 'list-type': '2' },
       { 'list-type': '2', prefix: '../' },
-      { 'list-type': '2', prefix: '../c/' },
+      { 'list-type': '2', prefix: '../ccc/' },
       { 'list-type': '2', prefix: '..%2f' },
       { 'list-type': '2', prefix: '/' },
       { 'list-type': '2', prefix: '../../', delimiter: '/' },
@@ -103,8 +101,8 @@ describe('hostile input', () => {
       { prefix: '../', marker: '../' },
     ];
     for (const query of queries) {
-      const res = await send({ method: 'GET', path: '/b/', query });
-      const what = `GET /b/?${new URLSearchParams(query)}`;
+      const res = await send({ method: 'GET', path: '/bkt/', query });
+      const what = `GET /bkt/?${new URLSearchParams(query)}`;
       assert.ok(res.authenticated, `${what}: no signing variant was accepted`);
       assertNoSecret(res, what);
       const body = res.body.toString('utf8');
@@ -119,25 +117,25 @@ describe('hostile input', () => {
     let n = 0;
     const paths: string[] = [];
     for (const dotdot of DOT_DOT) {
-      for (const [target, up] of TARGETS) paths.push('/b/' + dotdot.repeat(up) + target);
+      for (const [target, up] of TARGETS) paths.push('/bkt/' + dotdot.repeat(up) + target);
     }
     const abs = join(parent, 'sentinel.txt');
     paths.push(
-      '/b/' + abs, // `/b//tmp/...`: an empty segment, then an absolute path
-      '/b/%2f' + abs.slice(1),
-      '/b/%2F' + encodeURIComponent(abs.slice(1)),
-      '/b' + abs.replace(/\//g, '\\'),
-      '/b//etc/passwd',
-      '//b/../../sentinel.txt',
+      '/bkt/' + abs, // `/bkt//tmp/...`: an empty segment, then an absolute path
+      '/bkt/%2f' + abs.slice(1),
+      '/bkt/%2F' + encodeURIComponent(abs.slice(1)),
+      '/bkt' + abs.replace(/\//g, '\\'),
+      '/bkt//etc/passwd',
+      '//bkt/../../sentinel.txt',
       '/../sentinel.txt',
       '/%2e%2e/sentinel.txt',
       '/..%2fsentinel.txt',
-      '/b%2f..%2f..%2fsentinel.txt',
-      '/b/./../../sentinel.txt',
-      '/b/x/../../../sentinel.txt',
-      '/b/%2e%2e%2f%2e%2e%2fsentinel.txt',
-      `http://127.0.0.1:${server.port}/b/../../sentinel.txt`,
-      `http://127.0.0.1:${server.port}/b/%2e%2e/%2e%2e/sentinel.txt`,
+      '/bkt%2f..%2f..%2fsentinel.txt',
+      '/bkt/./../../sentinel.txt',
+      '/bkt/x/../../../sentinel.txt',
+      '/bkt/%2e%2e%2f%2e%2e%2fsentinel.txt',
+      `http://127.0.0.1:${server.port}/bkt/../../sentinel.txt`,
+      `http://127.0.0.1:${server.port}/bkt/%2e%2e/%2e%2e/sentinel.txt`,
     );
     for (const path of paths) {
       for (const method of ['GET', 'HEAD', 'PUT', 'DELETE']) {
@@ -146,34 +144,35 @@ describe('hostile input', () => {
         const what = `${method} ${path} → ${res.status} ${res.code ?? ''}`;
         assert.ok(res.authenticated, `${what}: no signing variant was accepted`);
         assertNoSecret(res, what);
-        if (method === 'GET' || method === 'HEAD') assert.ok(res.status >= 400, `${what}: expected an error`);
-        if (method === 'PUT' && res.status < 300) acceptedPuts.push(body!);
+        // `//bkt/...` has an empty bucket segment: S3 reads it as the service, so ListBuckets is a fair answer.
+        const listsBuckets = res.body.includes('<ListAllMyBucketsResult');
+        if (method === 'GET' || method === 'HEAD') assert.ok(res.status >= 400 || (path.startsWith('//') && (listsBuckets || method === 'HEAD')), `${what}: expected an error`);
+        // A 2xx PUT must have written a file inside the bucket (its key was a legal name, e.g. with a backslash);
+        // checked at once, since the DELETE that follows may remove it again.
+        if (method === 'PUT' && res.status < 300) assert.ok((await readAll(bucket, false)).has(body!), `${what}: accepted, but wrote no file inside the bucket`);
         assert.ok(res.status < 500, `${what}: server error`);
       }
     }
     await assertOutsideUntouched('after traversal attempts');
-    // A 2xx PUT must have written a file inside the bucket (its key was a legal name, e.g. with a backslash).
-    const inside = await readAll(bucket);
-    for (const body of acceptedPuts) assert.ok(inside.has(body), `an accepted PUT (body ${body}) wrote no file inside the bucket`);
   });
 
   it('CopyObject with a traversal or symlinked copy source copies nothing from outside', async () => {
     const sources = [
-      'b/../c/c-secret.txt',
-      '/b/../../sentinel.txt',
-      'b/%2e%2e/c/c-secret.txt',
-      'b/..%2fc%2fc-secret.txt',
-      'b/%2e%2e%2f%2e%2e%2fsentinel.txt',
+      'bkt/../ccc/c-secret.txt',
+      '/bkt/../../sentinel.txt',
+      'bkt/%2e%2e/ccc/c-secret.txt',
+      'bkt/..%2fccc%2fc-secret.txt',
+      'bkt/%2e%2e%2f%2e%2e%2fsentinel.txt',
       '../sentinel.txt',
       encodeURIComponent(join(parent, 'sentinel.txt')),
-      'b/link-file',
-      'b/link-rel',
-      'b/link-dir/secret.txt',
-      'b/up/c/c-secret.txt',
-      'b/up/root-file.txt',
+      'bkt/link-file',
+      'bkt/link-rel',
+      'bkt/link-dir/secret.txt',
+      'bkt/up/ccc/c-secret.txt',
+      'bkt/up/root-file.txt',
     ];
     for (const [i, source] of sources.entries()) {
-      const res = await send({ method: 'PUT', path: `/b/copied-${i}`, headers: { 'x-amz-copy-source': source } });
+      const res = await send({ method: 'PUT', path: `/bkt/copied-${i}`, headers: { 'x-amz-copy-source': source } });
       const what = `CopyObject from ${source} → ${res.status} ${res.code ?? ''}`;
       assert.ok(res.authenticated, `${what}: not authenticated`);
       assertNoSecret(res, what);
@@ -184,45 +183,46 @@ describe('hostile input', () => {
   });
 
   it('symbolic links out of the bucket are never read', async () => {
-    for (const key of ['link-file', 'link-rel', 'link-dir/secret.txt', 'up/root-file.txt', 'up/c/c-secret.txt']) {
+    for (const key of ['link-file', 'link-rel', 'link-dir/secret.txt', 'up/root-file.txt', 'up/ccc/c-secret.txt']) {
       for (const method of ['GET', 'HEAD']) {
-        const res = await send({ method, path: `/b/${key}` });
-        const what = `${method} /b/${key} → ${res.status} ${res.code ?? ''}`;
+        const res = await send({ method, path: `/bkt/${key}` });
+        const what = `${method} /bkt/${key} → ${res.status} ${res.code ?? ''}`;
         assertNoSecret(res, what);
         assert.ok(res.status === 403 || res.status === 404, `${what}: expected 403 or 404`);
+        assert.notEqual(res.code, 'NoSuchBucket', `${what}: the bucket itself is missing`);
       }
     }
   });
 
   it('symbolic links out of the bucket are never written or deleted through', async () => {
     const attempts: RawRequest[] = [
-      { method: 'PUT', path: '/b/link-file', body: 'PWNED through link-file' },
-      { method: 'PUT', path: '/b/link-rel', body: 'PWNED through link-rel' },
-      { method: 'PUT', path: '/b/link-dir/new.txt', body: 'PWNED through link-dir' },
-      { method: 'PUT', path: '/b/link-dir/secret.txt', body: 'PWNED over secret.txt' },
-      { method: 'PUT', path: '/b/up/c/new.txt', body: 'PWNED through up' },
-      { method: 'PUT', path: '/b/up/root-file.txt', body: 'PWNED over root-file' },
-      { method: 'PUT', path: '/b/link-dir/copied.txt', headers: { 'x-amz-copy-source': 'b/inside.txt' } },
-      { method: 'PUT', path: '/b/link-dir/sub/', body: '' },
-      { method: 'DELETE', path: '/b/link-dir/secret.txt' },
-      { method: 'DELETE', path: '/b/up/root-file.txt' },
-      { method: 'DELETE', path: '/b/up/c/c-secret.txt' },
-      { method: 'DELETE', path: '/b/link-dir/' },
+      { method: 'PUT', path: '/bkt/link-file', body: 'PWNED through link-file' },
+      { method: 'PUT', path: '/bkt/link-rel', body: 'PWNED through link-rel' },
+      { method: 'PUT', path: '/bkt/link-dir/new.txt', body: 'PWNED through link-dir' },
+      { method: 'PUT', path: '/bkt/link-dir/secret.txt', body: 'PWNED over secret.txt' },
+      { method: 'PUT', path: '/bkt/up/ccc/new.txt', body: 'PWNED through up' },
+      { method: 'PUT', path: '/bkt/up/root-file.txt', body: 'PWNED over root-file' },
+      { method: 'PUT', path: '/bkt/link-dir/copied.txt', headers: { 'x-amz-copy-source': 'bkt/inside.txt' } },
+      { method: 'PUT', path: '/bkt/link-dir/sub/', body: '' },
+      { method: 'DELETE', path: '/bkt/link-dir/secret.txt' },
+      { method: 'DELETE', path: '/bkt/up/root-file.txt' },
+      { method: 'DELETE', path: '/bkt/up/ccc/c-secret.txt' },
+      { method: 'DELETE', path: '/bkt/link-dir/' },
     ];
     for (const req of attempts) {
       const res = await send(req);
       assertNoSecret(res, `${req.method} ${req.path}`);
       assert.ok(res.status < 500, `${req.method} ${req.path} → ${res.status}: server error`);
     }
-    const del = deleteObjectsBody(['link-dir/secret.txt', 'up/c/c-secret.txt', 'up/root-file.txt', '../c/c-secret.txt', 'link-file']);
-    const res = await send({ method: 'POST', path: '/b/', query: { delete: '' }, body: del, headers: md5Header(del) });
+    const del = deleteObjectsBody(['link-dir/secret.txt', 'up/ccc/c-secret.txt', 'up/root-file.txt', '../ccc/c-secret.txt', 'link-file']);
+    const res = await send({ method: 'POST', path: '/bkt/', query: { delete: '' }, body: del, headers: md5Header(del) });
     assert.ok(res.status < 500, `DeleteObjects through links → ${res.status}`);
 
     // A multipart upload completed through a symlinked directory.
     try {
-      const mpu = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'b', Key: 'link-dir/mp.txt' }));
-      const part = await s3.send(new UploadPartCommand({ Bucket: 'b', Key: 'link-dir/mp.txt', UploadId: mpu.UploadId, PartNumber: 1, Body: 'PWNED by multipart' }));
-      await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'b', Key: 'link-dir/mp.txt', UploadId: mpu.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+      const mpu = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'bkt', Key: 'link-dir/mp.txt' }));
+      const part = await s3.send(new UploadPartCommand({ Bucket: 'bkt', Key: 'link-dir/mp.txt', UploadId: mpu.UploadId, PartNumber: 1, Body: 'PWNED by multipart' }));
+      await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'bkt', Key: 'link-dir/mp.txt', UploadId: mpu.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
     } catch {
       // refusing is right; what matters is checked below
     }
@@ -230,7 +230,7 @@ describe('hostile input', () => {
   });
 
   it('the reserved internal directory is not addressable', async () => {
-    for (const path of ['/b/.dirbucket/x', '/b/sub/.dirbucket/x', '/b/%2edirbucket/x', '/b/.dirbucket/tmp/x', '/b/.dirbucket']) {
+    for (const path of ['/bkt/.dirbucket/x', '/bkt/sub/.dirbucket/x', '/bkt/%2edirbucket/x', '/bkt/.dirbucket/tmp/x', '/bkt/.dirbucket']) {
       const put = await send({ method: 'PUT', path, body: 'PWNED reserved' });
       assert.ok(put.status >= 400 && put.status < 500, `PUT ${path} → ${put.status}: expected a 4xx`);
       const get = await send({ method: 'GET', path });
@@ -247,10 +247,10 @@ describe('hostile input', () => {
     await new Promise<void>((resolve) => sock.listen(join(bucket, 'sock'), resolve));
     try {
       for (const key of ['fifo', 'sock']) {
-        const res = await send({ method: 'GET', path: `/b/${key}`, timeoutMs: 5_000 });
-        assert.ok(res.status === 403 || res.status === 404, `GET /b/${key} → ${res.status}: expected 403 or 404`);
+        const res = await send({ method: 'GET', path: `/bkt/${key}`, timeoutMs: 5_000 });
+        assert.ok(res.status === 403 || res.status === 404, `GET /bkt/${key} → ${res.status}: expected 403 or 404`);
       }
-      const list = await send({ method: 'GET', path: '/b/', query: { 'list-type': '2' }, timeoutMs: 5_000 });
+      const list = await send({ method: 'GET', path: '/bkt/', query: { 'list-type': '2' }, timeoutMs: 5_000 });
       assert.equal(list.status, 200, `ListObjectsV2 → ${list.status}`);
       assert.ok(!/<Key>(fifo|sock)<\/Key>/.test(list.body.toString()), `special file listed:\n${list.body}`);
     } finally {
@@ -266,7 +266,7 @@ describe('hostile input', () => {
       '<?xml version="1.0"?><Delete><Object><Key>inside.txt</Key></Object></Delete><Delete>',
     ];
     for (const body of bodies) {
-      const res = await send({ method: 'POST', path: '/b/', query: { delete: '' }, body, headers: { 'content-type': 'application/xml', ...md5Header(body) } });
+      const res = await send({ method: 'POST', path: '/bkt/', query: { delete: '' }, body, headers: { 'content-type': 'application/xml', ...md5Header(body) } });
       assert.equal(res.status, 400, `DeleteObjects with ${JSON.stringify(body)} → ${res.status}\n${res.body}`);
       assert.equal(res.code, 'MalformedXML', `DeleteObjects with ${JSON.stringify(body)}`);
       assert.ok(existsSync(join(bucket, 'inside.txt')), `DeleteObjects with ${JSON.stringify(body)} deleted inside.txt`);
@@ -279,45 +279,27 @@ describe('hostile input', () => {
     for (let i = 1; i < 10; i++) lol.push(`<!ENTITY l${i} "${`&l${i - 1};`.repeat(10)}">`);
     lol.push(']><Delete><Object><Key>&l9;</Key></Object></Delete>');
     for (const body of [xxe, lol.join('')]) {
-      const res = await send({ method: 'POST', path: '/b/', query: { delete: '' }, body, headers: { 'content-type': 'application/xml', ...md5Header(body) }, timeoutMs: 10_000 });
+      const res = await send({ method: 'POST', path: '/bkt/', query: { delete: '' }, body, headers: { 'content-type': 'application/xml', ...md5Header(body) }, timeoutMs: 10_000 });
       assertNoSecret(res, 'DeleteObjects with entities');
       assert.ok(res.status === 200 || res.status === 400, `DeleteObjects with entities → ${res.status}\n${res.body.toString().slice(0, 500)}`);
       assert.ok(existsSync(join(bucket, 'inside.txt')), 'an entity-built key deleted inside.txt');
     }
-    const alive = await s3.send(new HeadObjectCommand({ Bucket: 'b', Key: 'inside.txt' }));
+    const alive = await s3.send(new HeadObjectCommand({ Bucket: 'bkt', Key: 'inside.txt' }));
     assert.equal(alive.ContentLength, 'inside the bucket\n'.length);
     await assertOutsideUntouched('after XML entities');
   });
 
-  it('bad signatures, unknown keys, anonymous writes and a wrong payload hash write nothing', async () => {
-    const cases: [RawRequest, number, string][] = [
-      [{ method: 'PUT', path: '/b/badsig.txt', body: 'x', secretAccessKey: 'not-the-secret' }, 403, 'SignatureDoesNotMatch'],
-      [{ method: 'PUT', path: '/b/badsig.txt', body: 'x', canonicalUri: '/b/other.txt' }, 403, 'SignatureDoesNotMatch'],
-      [{ method: 'PUT', path: '/b/badsig.txt', body: 'x', accessKeyId: 'AKIANOTAKEY000000000' }, 403, 'InvalidAccessKeyId'],
-      [{ method: 'PUT', path: '/b/badsig.txt', body: 'tampered', payloadHash: createHash('sha256').update('expected').digest('hex') }, 400, 'XAmzContentSHA256Mismatch'],
-    ];
-    for (const [req, status, code] of cases) {
-      const res = await rawRequest(server, req);
-      assert.equal(res.status, status, `${JSON.stringify({ ...req, body: undefined })} → ${res.status} ${res.code}`);
-      assert.equal(res.code, code);
-      assert.ok(!existsSync(join(bucket, 'badsig.txt')), `${code}: the object was written anyway`);
-    }
-    const anon = await anonymousPut(server.port, '/b/badsig.txt', 'anonymous');
-    assert.equal(anon, 403, 'an anonymous PUT was not refused with 403');
-    assert.ok(!existsSync(join(bucket, 'badsig.txt')), 'an anonymous PUT wrote the object');
-    assert.ok(await waitUntil(async () => (await tmpEntries()).length === 0, { timeoutMs: 3_000 }), `temporary files left: ${await tmpEntries()}`);
-  });
-
-  it('a client that disconnects mid-PUT leaves no object and no temporary file', async () => {
+  it('a client that disconnects mid-PUT leaves no object and no temporary file', async (t) => {
+    const filesBefore = await listFiles(bucket);
     const key = 'partial.bin';
     const total = 10 * 1024 * 1024;
     const sent = 1024 * 1024;
     const host = `127.0.0.1:${server.port}`;
     const signed = signV4({
-      method: 'PUT', canonicalUri: `/b/${key}`, headers: { host, 'content-length': String(total) }, payloadHash: 'UNSIGNED-PAYLOAD',
+      method: 'PUT', canonicalUri: `/bkt/${key}`, headers: { host, 'content-length': String(total) }, payloadHash: 'UNSIGNED-PAYLOAD',
       accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey, region: server.region,
     });
-    const head = [`PUT /b/${key} HTTP/1.1`, `Host: ${host}`, `Content-Length: ${total}`, ...Object.entries(signed).map(([k, v]) => `${k}: ${v}`), '', ''].join('\r\n');
+    const head = [`PUT /bkt/${key} HTTP/1.1`, `Host: ${host}`, `Content-Length: ${total}`, ...Object.entries(signed).map(([k, v]) => `${k}: ${v}`), '', ''].join('\r\n');
     const socket = connect(server.port, '127.0.0.1');
     let answered = '';
     socket.on('data', (d) => (answered += d.toString()));
@@ -326,27 +308,51 @@ describe('hostile input', () => {
     await new Promise<void>((resolve) => socket.write(head, () => resolve()));
     await new Promise<void>((resolve) => socket.write(randomBytes(sent), () => resolve()));
     // While the body is incomplete the object must not be visible.
-    const during = await send({ method: 'HEAD', path: `/b/${key}` });
+    const during = await send({ method: 'HEAD', path: `/bkt/${key}` });
     assert.equal(during.status, 404, 'a half-uploaded object is visible');
+    // Why only a diagnostic: where the data is staged is the server's choice; the brief's is .dirbucket/tmp.
+    const staged = await waitUntil(async () => (await tmpEntries()).length > 0, { timeoutMs: 3_000 });
+    if (!staged) t.diagnostic('no staging file seen in .dirbucket/tmp during the upload');
     socket.destroy();
     assert.equal(answered, '', `the server answered a PUT whose body never arrived:\n${answered}`);
     const clean = await waitUntil(async () => (await tmpEntries()).length === 0 && !existsSync(join(bucket, key)), { timeoutMs: 5_000 });
     assert.ok(clean, `after the disconnect: object exists=${existsSync(join(bucket, key))}, temporary files: ${await tmpEntries()}`);
-    const after = await send({ method: 'HEAD', path: `/b/${key}` });
+    const after = await send({ method: 'HEAD', path: `/bkt/${key}` });
     assert.equal(after.status, 404, 'the cut-off upload became an object');
-    const data = await listFiles(bucket, isInternal);
-    assert.ok(!data.some((f) => f.includes('partial')), `leftover: ${data.join(', ')}`);
+    assert.deepEqual(await listFiles(bucket), filesBefore, 'files left behind in the bucket (internal state included)');
   });
 
-  /** Everything outside bucket b is as it was: same entries, sizes, mtimes, inodes; secrets intact. */
+  it('bad signatures, unknown keys, anonymous writes and a wrong payload hash write nothing', async () => {
+    const cases: [RawRequest, number, string][] = [
+      [{ method: 'PUT', path: '/bkt/badsig.txt', body: 'x', secretAccessKey: 'not-the-secret' }, 403, 'SignatureDoesNotMatch'],
+      [{ method: 'PUT', path: '/bkt/badsig.txt', body: 'x', canonicalUri: '/bkt/other.txt' }, 403, 'SignatureDoesNotMatch'],
+      [{ method: 'PUT', path: '/bkt/badsig.txt', body: 'x', accessKeyId: 'AKIANOTAKEY000000000' }, 403, 'InvalidAccessKeyId'],
+      [{ method: 'PUT', path: '/bkt/badsig.txt', body: 'tampered', payloadHash: createHash('sha256').update('expected').digest('hex') }, 400, 'XAmzContentSHA256Mismatch'],
+    ];
+    for (const [req, status, code] of cases) {
+      const res = await rawRequest(server, req);
+      assert.equal(res.status, status, `${JSON.stringify({ ...req, body: undefined })} → ${res.status} ${res.code}`);
+      assert.equal(res.code, code);
+      assert.ok(!existsSync(join(bucket, 'badsig.txt')), `${code}: the object was written anyway`);
+    }
+    const anon = await anonymousPut(server.port, '/bkt/badsig.txt', 'anonymous');
+    assert.equal(anon, 403, 'an anonymous PUT was not refused with 403');
+    assert.ok(!existsSync(join(bucket, 'badsig.txt')), 'an anonymous PUT wrote the object');
+    assert.ok(await waitUntil(async () => (await tmpEntries()).length === 0, { timeoutMs: 3_000 }), `temporary files left: ${await tmpEntries()}`);
+  });
+
+  /** Everything outside bucket bkt is as it was (entries, sizes, mtimes, inodes; secrets), and bkt still serves. */
   async function assertOutsideUntouched(when: string): Promise<void> {
-    const now = await snapshotTree(parent, (rel) => rel === 'root/b' || rel.startsWith('root/b/') || isInternal(rel));
+    assert.equal(await readFile(join(bucket, 'inside.txt'), 'utf8'), 'inside the bucket\n', `${when}: inside.txt changed`);
+    const list = await send({ method: 'GET', path: '/bkt/', query: { 'list-type': '2' } });
+    assert.equal(list.status, 200, `${when}: ListObjectsV2 of the bucket → ${list.status} ${list.code ?? ''}`);
+    const now = await snapshotTree(parent, (rel) => rel === 'root/bkt' || rel.startsWith('root/bkt/') || isInternal(rel));
     assert.deepEqual([...now.keys()].sort(), [...before_.keys()].sort(), `${when}: entries outside the bucket changed`);
     for (const [rel, entry] of before_) assert.deepEqual(now.get(rel), entry, `${when}: ${rel} changed`);
     assert.equal(await readFile(join(parent, 'sentinel.txt'), 'utf8'), SECRET.beside);
     assert.equal(await readFile(join(parent, 'outside', 'secret.txt'), 'utf8'), SECRET.outside);
     assert.equal(await readFile(join(root, 'root-file.txt'), 'utf8'), SECRET.rootFile);
-    assert.equal(await readFile(join(root, 'c', 'c-secret.txt'), 'utf8'), SECRET.otherBucket);
+    assert.equal(await readFile(join(root, 'ccc', 'c-secret.txt'), 'utf8'), SECRET.otherBucket);
   }
 
   /** No regular file inside the bucket holds a secret (e.g. copied in). */

@@ -60,7 +60,7 @@ export async function snapshotTree(root: string, skip: (rel: string) => boolean 
   const walk = async (dir: string): Promise<void> => {
     for (const name of await readdir(dir)) {
       const abs = join(dir, name);
-      const rel = relative(root, abs).split('\\').join('/');
+      const rel = relative(root, abs);
       if (skip(rel)) continue;
       if (out.size >= limit) throw new Error(`snapshotTree: more than ${limit} entries under ${root}`);
       const st = await lstat(abs);
