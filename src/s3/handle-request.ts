@@ -26,6 +26,8 @@ export interface FrontEnd {
 /** Bodies larger than this are not drained after an early error: the connection is closed instead. */
 const DRAIN_LIMIT = 1024 * 1024;
 
+function ignore(): void {}
+
 function requestId(): string {
   return randomBytes(8).toString('hex').toUpperCase();
 }
@@ -85,6 +87,9 @@ export async function handleRequest(fe: FrontEnd, req: IncomingMessage, res: Ser
         // Only now that the request is authenticated and routed does the client get to send its body.
         if (expectContinue) res.writeContinue();
         decoded = decodeBody(req, auth, req.headers);
+        // A handler may fail before it reads the body; the decoder's own error (bad chunk signature, hash
+        // mismatch) must then not become an unhandled 'error' event that takes the process down.
+        decoded.body.on('error', ignore);
       }
       return decoded.body;
     };

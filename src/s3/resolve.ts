@@ -104,6 +104,8 @@ export function resolveRequest(method: string, url: string, host: string | undef
   } else {
     const slash = rawPath.indexOf('/', 1);
     const first = slash < 0 ? rawPath.slice(1) : rawPath.slice(1, slash);
+    // `//x`: an empty bucket name followed by more path is no request S3 can route.
+    if (first === '' && rawPath.length > 1) throw new S3Error('InvalidURI', `Couldn't parse the specified URI: ${rawPath}`);
     bucket = first === '' ? undefined : decodePath(first);
     keyPart = slash < 0 ? '' : rawPath.slice(slash + 1);
   }

@@ -39,6 +39,7 @@ test('keys are decoded once, with slashes and odd characters kept', () => {
 
 test('a malformed escape is InvalidURI', () => {
   assert.throws(() => resolveRequest('GET', '/b1/%zz', undefined), (e: S3Error) => e.code === 'InvalidURI');
+  assert.throws(() => resolveRequest('GET', '//b1/../x', undefined), (e: S3Error) => e.code === 'InvalidURI');
 });
 
 test('virtual-hosted style takes the bucket from the host', () => {
