@@ -113,6 +113,7 @@ describe('ListBuckets', () => {
   it('keeps the same Owner for the same user after a restart', async () => {
     const first = await s3.send(new ListBucketsCommand({}));
     const other = await startServer({
+      root: ts.root,
       env: { DIRBUCKET_ACCESS_KEY: ts.accessKeyId, DIRBUCKET_SECRET_KEY: ts.secretAccessKey },
     });
     try {
