@@ -26,7 +26,7 @@ function verdict(row: Row): string {
 
 /** A fixed-width table for the terminal. */
 export function formatConsoleTable(rows: Row[]): string {
-  const cells = rows.map((r) => [r.metric, formatValue(r.value), r.unit, verdict(r), r.note ?? '']);
+  const cells = rows.map((r) => [r.metric, formatValue(r.value), r.unit, verdict(r), (r.note ?? '').replace(/\s*\n\s*/g, ' ⏎ ')]);
   const header = ['metric', 'value', 'unit', 'target', 'note'];
   const widths = header.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c]!.length)));
   const line = (row: string[]) =>

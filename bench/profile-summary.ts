@@ -1,0 +1,60 @@
+/**
+ * Where a server's CPU time went: reads a V8 .cpuprofile (from `--profile DIR`) and prints self time by
+ * function and by source file. Usage: `node dist/bench/profile-summary.js FILE.cpuprofile [TOP]`.
+ */
+import { readFile } from 'node:fs/promises';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export interface ProfileSummary {
+  totalMs: number;
+  byFunction: [string, number][];
+  byFile: [string, number][];
+}
+
+/** Sums self time per function and per file, largest first. */
+export function summarizeProfile(profile: CpuProfile): ProfileSummary {
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfMs = new Map<number, number>();
+  profile.samples.forEach((id, i) => selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
+  const byFunction = new Map<string, number>();
+  const byFile = new Map<string, number>();
+  let totalMs = 0;
+  for (const [id, ms] of selfMs) {
+    const frame = nodes.get(id)!.callFrame;
+    const file = shortUrl(frame.url) || `(${frame.functionName || 'native'})`;
+    const fn = `${frame.functionName || '(anonymous)'} ${file}${frame.url ? ':' + (frame.lineNumber + 1) : ''}`;
+    byFunction.set(fn, (byFunction.get(fn) ?? 0) + ms);
+    byFile.set(file, (byFile.get(file) ?? 0) + ms);
+    totalMs += ms;
+  }
+  const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
+  return { totalMs, byFunction: sorted(byFunction), byFile: sorted(byFile) };
+}
+
+function shortUrl(url: string): string {
+  return url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, 'npm:').replace(/^.*\/dist\//, 'dist/');
+}
+
+async function main(): Promise<void> {
+  const [file, top = '25'] = process.argv.slice(2);
+  if (!file) throw new Error('usage: profile-summary FILE.cpuprofile [TOP]');
+  const summary = summarizeProfile(JSON.parse(await readFile(file, 'utf8')) as CpuProfile);
+  const pct = (ms: number) => `${((ms / summary.totalMs) * 100).toFixed(1).padStart(5)}%  ${ms.toFixed(0).padStart(7)} ms`;
+  console.log(`total sampled: ${summary.totalMs.toFixed(0)} ms\n\nself time by file:`);
+  for (const [name, ms] of summary.byFile.slice(0, Number(top))) console.log(`${pct(ms)}  ${name}`);
+  console.log('\nself time by function:');
+  for (const [name, ms] of summary.byFunction.slice(0, Number(top))) console.log(`${pct(ms)}  ${name}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
