@@ -1,5 +1,7 @@
 /** The early-exit search that decides whether a rolled-up common prefix exists at all. */
+import { lstat } from 'node:fs/promises';
 import { chainBelow, readEntries } from './dir-entries.js';
+import { isSkippable } from './skippable.js';
 
 export interface KeySearch {
   follow: boolean;
@@ -11,14 +13,32 @@ export interface KeySearch {
  * Whether at least one key lies at or below the directory `absDir` (key `key`, ending in '/'): the
  * directory object itself, a file, or one in a subdirectory. S3 has no keys in empty directories, so a
  * tree of them must not show up as a common prefix. Stops at the first key found; files are checked
- * before any subdirectory is read. `chain` holds the real paths down to `absDir` when following links.
+ * before any subdirectory is read, and count only if they can be stat'ed, as the walk would list them.
+ * `chain` holds the real paths down to `absDir` when following links.
  */
-export async function hasKey(absDir: string, key: string, chain: readonly string[] | undefined, search: KeySearch): Promise<boolean> {
+export async function hasKey(
+  absDir: string,
+  key: string,
+  chain: readonly string[] | undefined,
+  search: KeySearch,
+): Promise<boolean> {
   if (await search.isDirectoryObject(absDir, key)) return true;
   const entries = await readEntries(absDir, { follow: search.follow, realRoot: search.realRoot, chain });
-  if (entries.some((e) => !e.dir)) return true;
   for (const e of entries) {
-    if (await hasKey(`${absDir}/${e.name}`, key + e.sortName, chainBelow(chain, e), search)) return true;
+    if (!e.dir && (e.link || (await isListableFile(`${absDir}/${e.name}`)))) return true;
+  }
+  for (const e of entries) {
+    if (e.dir && (await hasKey(`${absDir}/${e.name}`, key + e.sortName, chainBelow(chain, e), search))) return true;
   }
   return false;
+}
+
+/** Whether a file can be stat'ed and is still a regular file: what the walk needs to list it. */
+async function isListableFile(absPath: string): Promise<boolean> {
+  try {
+    return (await lstat(absPath)).isFile();
+  } catch (err) {
+    if (isSkippable(err)) return false;
+    throw err;
+  }
 }
