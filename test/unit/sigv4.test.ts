@@ -14,7 +14,7 @@ import { canonicalRequest } from '../../src/auth/sigv4/canonical-request.js';
 import { canonicalUri } from '../../src/auth/sigv4/canonical-uri.js';
 import { chunkStringToSign } from '../../src/auth/sigv4/chunk-signature.js';
 import { credentialScope, sign, stringToSign } from '../../src/auth/sigv4/signature.js';
-import { signingKey } from '../../src/auth/sigv4/signing-key.js';
+import { signingKey, signingKeyCacheSize } from '../../src/auth/sigv4/signing-key.js';
 import { splitTarget } from '../../src/auth/sigv4/request-target.js';
 import { uriEncode } from '../../src/auth/sigv4/uri-encode.js';
 import { verifySignature } from '../../src/auth/sigv4/verify-signature.js';
@@ -333,4 +333,13 @@ test('aws-chunked example: the seed signature is the request signature (STREAMIN
   assert.ok(r);
   assert.deepEqual(r.payload, { kind: 'streaming-signed', trailer: false });
   assert.equal(r.signing.seedSignature, ch.seedSignature);
+});
+
+test('signing keys are cached, and the cache stays bounded', () => {
+  const a = signingKey('secret-a', '20240101', 'us-east-1', 's3');
+  assert.equal(signingKey('secret-a', '20240101', 'us-east-1', 's3'), a, 'the same Buffer comes back from the cache');
+  for (let i = 0; i < 250; i++) signingKey(`secret-${i}`, '20240102', 'us-east-1', 's3');
+  assert.ok(signingKeyCacheSize() <= 100, `cache holds ${signingKeyCacheSize()}`);
+  // An evicted key is derived again, equal in value.
+  assert.deepEqual(signingKey('secret-a', '20240101', 'us-east-1', 's3'), a);
 });
