@@ -15,6 +15,12 @@ const BUCKET = 'authn';
 const MINUTE = 60_000;
 const onDisk = (key: string): string => join(ts.root, BUCKET, key);
 
+/** A refused body must not take the server down: it still answers the next request. */
+async function assertStillServing(): Promise<void> {
+  const r = await rawRequest(ts, { method: 'GET', path: '/' }).catch((e: Error) => ({ status: 0, text: e.message }));
+  assert.equal(r.status, 200, `the server stopped answering after the refused request: ${r.text}`);
+}
+
 before(async () => {
   ts = await startServer();
   s3 = ts.client();
@@ -213,6 +219,7 @@ describe('payload hashes', () => {
     const r = await rawRequest(ts, { method: 'PUT', path: `/${BUCKET}/mismatch.txt`, body: 'actual body', payloadHash: sha256hex('claimed body') });
     assert.equal(r.status, 400, r.text);
     assert.equal(errorOf(r).Code, 'XAmzContentSHA256Mismatch');
+    await assertStillServing();
     assert.equal(existsSync(onDisk('mismatch.txt')), false);
   });
 
@@ -220,6 +227,7 @@ describe('payload hashes', () => {
     await rawRequest(ts, { method: 'PUT', path: `/${BUCKET}/keep.txt`, body: 'original' });
     const r = await rawRequest(ts, { method: 'PUT', path: `/${BUCKET}/keep.txt`, body: randomBytes(200_000), payloadHash: sha256hex('x') });
     assert.equal(r.status, 400);
+    await assertStillServing();
     assert.equal(await readFile(onDisk('keep.txt'), 'utf8'), 'original');
   });
 
@@ -232,6 +240,7 @@ describe('payload hashes', () => {
   it('a payload hash that is neither hex SHA-256 nor a known mode is refused', async () => {
     const r = await rawRequest(ts, { method: 'PUT', path: `/${BUCKET}/weird.txt`, body: 'x', payloadHash: 'SOMETHING-ELSE' });
     assert.ok(r.status >= 400 && r.status < 500, `status ${r.status}`);
+    await assertStillServing();
     assert.equal(existsSync(onDisk('weird.txt')), false);
   });
 });
@@ -251,6 +260,7 @@ describe('streaming payloads (aws-chunked)', () => {
       const r = await chunkedPut(ts, { path: `/${BUCKET}/${key}`, data, mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunkSize: 64 * 1024, badChunkSignature: index });
       assert.equal(r.status, 403, r.text);
       assert.equal(errorOf(r).Code, 'SignatureDoesNotMatch');
+      await assertStillServing();
       assert.equal(existsSync(onDisk(key)), false);
     });
   }
@@ -259,12 +269,14 @@ describe('streaming payloads (aws-chunked)', () => {
     await rawRequest(ts, { method: 'PUT', path: `/${BUCKET}/chunk-keep.bin`, body: 'old' });
     const r = await chunkedPut(ts, { path: `/${BUCKET}/chunk-keep.bin`, data, mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', chunkSize: 64 * 1024, badChunkSignature: 2 });
     assert.equal(r.status, 403);
+    await assertStillServing();
     assert.equal(await readFile(onDisk('chunk-keep.bin'), 'utf8'), 'old');
   });
 
   it('a decoded length that does not match the chunks is refused and stores nothing', async () => {
     const r = await chunkedPut(ts, { path: `/${BUCKET}/short.bin`, data, mode: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', decodedLength: data.length + 10 });
     assert.ok(r.status >= 400 && r.status < 500, `status ${r.status}`);
+    await assertStillServing();
     assert.equal(existsSync(onDisk('short.bin')), false);
   });
 
@@ -286,6 +298,7 @@ describe('streaming payloads (aws-chunked)', () => {
     });
     assert.equal(r.status, 400, r.text);
     assert.equal(errorOf(r).Code, 'BadDigest');
+    await assertStillServing();
     assert.equal(existsSync(onDisk('bad-trailer.bin')), false);
   });
 
@@ -307,6 +320,7 @@ describe('streaming payloads (aws-chunked)', () => {
     });
     assert.equal(r.status, 403, r.text);
     assert.equal(errorOf(r).Code, 'SignatureDoesNotMatch');
+    await assertStillServing();
     assert.equal(existsSync(onDisk('bad-trailer-sig.bin')), false);
   });
 
@@ -317,6 +331,7 @@ describe('streaming payloads (aws-chunked)', () => {
     });
     assert.equal(r.status, 400, r.text);
     assert.equal(errorOf(r).Code, 'BadDigest');
+    await assertStillServing();
     assert.equal(existsSync(onDisk('bad-trailer-sum.bin')), false);
   });
 

@@ -16,6 +16,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { expectedListing, mergePage, type Entry } from './listing-model.js';
 import { bodyBytes, md5hex, parseXml, rawRequest, sdkError } from './util.js';
 
 let ts: TestServer;
@@ -95,6 +96,27 @@ describe('ListObjectVersions on an unversioned bucket', () => {
     assert.deepEqual((inA.Versions ?? []).map((v) => v.Key), ['a/x']);
     assert.deepEqual((inA.CommonPrefixes ?? []).map((p) => p.Prefix), ['a/y/']);
   });
+
+  for (const maxKeys of [1, 2, 3]) {
+    it(`pages with a delimiter and max-keys ${maxKeys} add up to the whole listing, as ListObjects does`, async () => {
+      const all: Entry[] = [];
+      let keyMarker: string | undefined;
+      let versionMarker: string | undefined;
+      for (let page = 0; page < 30; page++) {
+        const out: ListObjectVersionsCommandOutput = await s3.send(new ListObjectVersionsCommand({
+          Bucket: BUCKET, Delimiter: '/', MaxKeys: maxKeys, KeyMarker: keyMarker, VersionIdMarker: versionMarker,
+        }));
+        const keys = (out.Versions ?? []).map((v) => v.Key!);
+        const prefixes = (out.CommonPrefixes ?? []).map((p) => p.Prefix!);
+        assert.ok(keys.length + prefixes.length <= maxKeys);
+        all.push(...mergePage(keys, prefixes));
+        if (!out.IsTruncated) break;
+        keyMarker = out.NextKeyMarker;
+        versionMarker = out.NextVersionIdMarker;
+      }
+      assert.deepEqual(all, expectedListing(KEYS, { delimiter: '/' }));
+    });
+  }
 
   it('answers NoSuchBucket for a missing bucket', async () => {
     const e = await sdkError(() => s3.send(new ListObjectVersionsCommand({ Bucket: 'no-versions-here' })));
