@@ -243,6 +243,9 @@ describe('walk skips what cannot be a key', () => {
   test('with followSymlinks, links inside the root are followed; outside, dangling, looping and reserved ones are not', async () => {
     assert.deepEqual(await list(root, { followSymlinks: true }), ['a/b', 'in/f', 'link-dir/f', 'link-file', 'z']);
     assert.deepEqual(await list(root, { followSymlinks: true, prefix: 'link-dir/' }), ['link-dir/f']);
+    const dirObjects = new Set(['link-dir/']);
+    assert.deepEqual(await list(root, { followSymlinks: true, prefix: 'link-dir/' }, dirObjects), ['link-dir/', 'link-dir/f']);
+    assert.deepEqual(await list(root, { followSymlinks: true, prefix: 'link-d' }, dirObjects), ['link-dir/', 'link-dir/f']);
     assert.deepEqual(await list(root, { followSymlinks: true, prefix: 'out-dir/' }), []);
     assert.deepEqual(await list(root, { followSymlinks: true, prefix: 'sneak/' }), []);
     assert.deepEqual(await list(root, { followSymlinks: true, delimiter: '/' }), ['P:a/', 'P:in/', 'P:link-dir/', 'link-file', 'z']);

@@ -89,7 +89,7 @@ export async function* walk(opts: WalkOptions): AsyncGenerator<WalkItem> {
     at.forEach((j, n) => (f.stats[j] = stats[n]));
   };
 
-  const first = await enter(start.abs, startKey, start.chain, undefined, prefix.slice(cut));
+  const first = await enter(start.abs, startKey, start.chain, start.linkStats, prefix.slice(cut));
   if (first) yield first;
   // The last common prefix passed: every key that starts with it is accounted for.
   let rolled: string | undefined;
@@ -143,19 +143,22 @@ async function openStart(root: string, startKey: string, follow: boolean) {
     const realRoot = follow ? await realpath(root) : undefined;
     let abs = root;
     let real = realRoot;
+    let link: DirEntry['link'];
     for (const segment of startKey.split('/').slice(0, -1)) {
       if (!isKeySegment(segment)) return undefined;
       abs = `${abs}/${segment}`;
       const stats = await lstat(abs);
+      link = undefined;
       if (stats.isDirectory()) {
         if (real !== undefined) real = `${real}/${segment}`;
         continue;
       }
-      const link = follow && stats.isSymbolicLink() ? await resolveLink(abs, { realRoot }) : undefined;
+      link = follow && stats.isSymbolicLink() ? await resolveLink(abs, { realRoot }) : undefined;
       if (!link?.stats.isDirectory()) return undefined;
       real = link.real;
     }
-    return { abs, realRoot, chain: real === undefined ? undefined : [real] };
+    // linkStats: the start directory is a followed link; its own lstat would describe the link.
+    return { abs, realRoot, chain: real === undefined ? undefined : [real], linkStats: link?.stats };
   } catch (err) {
     if (isSkippable(err)) return undefined;
     throw err;
