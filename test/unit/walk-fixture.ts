@@ -8,7 +8,12 @@ import { RESERVED_NAME } from '../../src/storage/posix/reserved.js';
 /** Makes a temp directory holding `paths` (ending in '/': a directory, else a file holding its own path). */
 export function makeTree(paths: readonly string[]): string {
   const root = mkdtempSync(join(tmpdir(), 'walk-'));
-  addToTree(root, paths);
+  try {
+    addToTree(root, paths);
+  } catch (err) {
+    removeTree(root);
+    throw err;
+  }
   return root;
 }
 

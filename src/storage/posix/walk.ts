@@ -40,6 +40,17 @@ interface Frame {
   next: number;
 }
 
+/** A directory about to be walked. */
+interface DirToEnter {
+  abs: string;
+  key: string;
+  chain?: string[];
+  /** The stats of a followed link's target directory (lstat would describe the link). */
+  linkStats?: BigIntStats;
+  /** Only in the start directory: the part of the prefix after its last '/'. */
+  namePrefix?: string;
+}
+
 /** How many files are stat'ed ahead at once: enough to overlap NAS round trips, few enough to waste little on an early stop. */
 const STAT_WINDOW = 32;
 
@@ -64,7 +75,8 @@ export async function* walk(opts: WalkOptions): AsyncGenerator<WalkItem> {
   const stack: Frame[] = [];
 
   /** Pushes the directory's frame; returns its directory object when it is one and is listed. */
-  const enter = async (abs: string, key: string, chain: string[] | undefined, linkStats?: BigIntStats, namePrefix?: string) => {
+  const enter = async (dir: DirToEnter) => {
+    const { abs, key, chain, linkStats, namePrefix } = dir;
     let item: WalkItem | undefined;
     if (key !== '' && key.startsWith(prefix) && isAfter(key) && (await opts.isDirectoryObject(abs, key))) {
       const stats = linkStats ?? (await directoryStats(abs));
@@ -89,7 +101,7 @@ export async function* walk(opts: WalkOptions): AsyncGenerator<WalkItem> {
     at.forEach((j, n) => (f.stats[j] = stats[n]));
   };
 
-  const first = await enter(start.abs, startKey, start.chain, start.linkStats, prefix.slice(cut));
+  const first = await enter({ ...start, key: startKey, namePrefix: prefix.slice(cut) });
   if (first) yield first;
   // The last common prefix passed: every key that starts with it is accounted for.
   let rolled: string | undefined;
@@ -113,7 +125,7 @@ export async function* walk(opts: WalkOptions): AsyncGenerator<WalkItem> {
       continue;
     }
     if (e.dir) {
-      const item = await enter(abs, key, chainBelow(f.chain, e), e.link?.stats);
+      const item = await enter({ abs, key, chain: chainBelow(f.chain, e), linkStats: e.link?.stats });
       if (item) yield item;
       continue;
     }
