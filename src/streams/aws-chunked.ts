@@ -58,6 +58,10 @@ function connect(raw: Readable, t: Transform): void {
   raw.on('close', () => {
     if (!raw.readableEnded) fail();
   });
+  // The body may fail (client gone, bad signature) when no consumer listens any more, e.g. after a
+  // handler answered early: an 'error' without listeners would take the process down. Consumers that do
+  // listen (or use pipeline / for await) still get it.
+  t.on('error', () => {});
   raw.pipe(t);
 }
 

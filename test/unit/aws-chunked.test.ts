@@ -277,6 +277,16 @@ test('a failing raw stream (client gone) fails the decoded body with IncompleteB
   assert.ok(e instanceof S3Error && e.code === 'IncompleteBody', String(e));
 });
 
+test('a body that fails with nobody listening does not take the process down', async () => {
+  const raw = new PassThrough();
+  const decoded = decodeBody(raw, signedAuth('3'.repeat(64), false), {});
+  raw.write(Buffer.from('zz\r\n'));
+  raw.destroy(new Error('aborted'));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const e = decoded.body.errored;
+  assert.ok(e instanceof S3Error && (e.code === 'InvalidRequest' || e.code === 'IncompleteBody'), String(e));
+});
+
 test('throughput: decoding 64 MiB of signed 64 KiB chunks costs about what hashing the stream costs', async () => {
   const seed = '2'.repeat(64);
   const chunk = randomBytes(65536);
