@@ -72,7 +72,7 @@ export async function handleRequest(fe: FrontEnd, req: IncomingMessage, res: Ser
     } catch (e) {
       resolveError = e;
     }
-    const auth: AuthResult | undefined = authenticate({ method, url, headers: req.headers }, fe.credentials, { region: fe.settings.region });
+    const auth: AuthResult | undefined = authenticate({ method, url, headers: req.headers, headersDistinct: req.headersDistinct }, fe.credentials, { region: fe.settings.region });
     if (!auth) throw new S3Error('AccessDenied', 'Anonymous access is not allowed.');
     accessKey = auth.credential.accessKeyId;
     if (resolveError) throw resolveError;
