@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateBucketCommand, ListObjectsV2Command, type ListObjectsV2CommandOutput, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, ListObjectsV2Command, type ListObjectsV2CommandOutput, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { expectedListing, mergePage, s3Sort, type Entry } from './listing-model.js';
 import { asArray, errorOf, md5hex, parseXml, rawRequest, sdkError } from './util.js';
@@ -117,6 +117,11 @@ describe('ListObjectsV2 prefix and delimiter', () => {
     { delimiter: '~/' },
     { delimiter: 'é' },
     { prefix: 'x', delimiter: '.' },
+    { prefix: 'a.txt/' },
+    { prefix: 'x.y.z/', delimiter: '/' },
+    { prefix: 'a/y/z/' },
+    { prefix: 'a/y/z' },
+    { prefix: 'dir/', delimiter: '/f' },
   ];
   for (const c of combos) {
     it(`prefix ${JSON.stringify(c.prefix ?? '')} delimiter ${JSON.stringify(c.delimiter ?? '')}`, async () => {
@@ -209,6 +214,20 @@ describe('ListObjectsV2 continuation tokens are stateless', () => {
     } finally {
       await other.stop();
     }
+  });
+});
+
+describe('ListObjectsV2 continuation over a changing tree', () => {
+  it('continues correctly when the last key of the page is deleted before the next page', async () => {
+    const bucket = 'list-changing';
+    const keys = ['c1', 'c2', 'c3/x', 'c4', 'c5'];
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    for (const k of keys) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: k, Body: k }));
+    const first = await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 3 }));
+    assert.deepEqual((first.Contents ?? []).map((c) => c.Key), ['c1', 'c2', 'c3/x']);
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'c3/x' }));
+    const rest = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: first.NextContinuationToken }));
+    assert.deepEqual((rest.Contents ?? []).map((c) => c.Key), ['c4', 'c5']);
   });
 });
 

@@ -81,6 +81,49 @@ describe('PutObject bodies', () => {
   });
 });
 
+describe('PutObject atomicity', () => {
+  it('concurrent PUTs to one key end with one of them whole', async () => {
+    const bodies = Array.from({ length: 5 }, (_, i) => Buffer.alloc(512 * 1024 + i, 65 + i));
+    const results = await Promise.all(bodies.map((Body) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'raced', Body }))));
+    for (const r of results) assert.equal(r.$metadata.httpStatusCode, 200);
+    const stored = await readFile(onDisk('raced'));
+    const winner = bodies.find((b) => b.equals(stored));
+    assert.ok(winner, `stored ${stored.length} bytes are exactly one of the bodies`);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'raced' }));
+    assert.equal(head.ETag, `"${md5hex(winner)}"`);
+    assert.equal(head.ContentLength, winner.length);
+  });
+
+  it('readers see the whole old or the whole new object while it is replaced', async () => {
+    const versions = [Buffer.alloc(1024 * 1024, 1), Buffer.alloc(1024 * 1024 + 3, 2), Buffer.alloc(1024 * 1024 + 5, 3)];
+    const known = new Set(versions.map((v) => md5hex(v)));
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'swapped', Body: versions[0], ContentType: 'application/x-swapped' }));
+    let writing = true;
+    const writer = (async () => {
+      try {
+        for (let i = 0; i < 6; i++) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'swapped', Body: versions[(i % 2) + 1], ContentType: 'application/x-swapped' }));
+      } finally {
+        writing = false;
+      }
+    })();
+    let reads = 0;
+    const deadline = Date.now() + 15_000;
+    while ((writing || reads === 0) && reads < 200 && Date.now() < deadline) {
+      const r = await rawRequest(ts, { method: 'GET', path: `/${BUCKET}/swapped` });
+      assert.equal(r.status, 200, `read ${reads}: the object must never be missing while it is replaced: ${r.text}`);
+      assert.ok(known.has(md5hex(r.body)), `read ${r.body.length} bytes that are no whole version`);
+      assert.deepEqual(
+        { etag: r.headers['etag'], contentType: r.headers['content-type'] },
+        { etag: `"${md5hex(r.body)}"`, contentType: 'application/x-swapped' },
+        `read ${reads}: the ETag and metadata belong to the bytes served`,
+      );
+      reads++;
+    }
+    await writer;
+    assert.ok(reads > 0);
+  });
+});
+
 describe('PutObject headers and metadata', () => {
   it('stores Content-Type, Content-Encoding, Content-Disposition, Content-Language, Cache-Control, Expires and returns them', async () => {
     const expires = new Date('2030-01-02T03:04:05Z');
@@ -187,6 +230,17 @@ describe('keys and paths', () => {
     assert.equal(r.status, 409, r.text);
     assert.match(errorOf(r).Message, /conflict-dir/);
     assert.equal(await readFile(onDisk('conflict-dir/inner'), 'utf8'), 'inner');
+  });
+
+  it('refuses PUT a when a/ is a directory object, and PUT a/ when a is a file, with 409', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'dobj/', Body: '' }));
+    const fileOverDir = await rawRequest(ts, { method: 'PUT', path: `/${BUCKET}/dobj`, body: 'x' });
+    assert.equal(fileOverDir.status, 409, fileOverDir.text);
+    assert.ok(statSync(join(ts.root, BUCKET, 'dobj')).isDirectory());
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'plainfile', Body: 'p' }));
+    const dirOverFile = await rawRequest(ts, { method: 'PUT', path: `/${BUCKET}/plainfile/`, body: '' });
+    assert.equal(dirOverFile.status, 409, dirOverFile.text);
+    assert.equal(await readFile(onDisk('plainfile'), 'utf8'), 'p');
   });
 
   it('refuses keys the file system cannot hold as paths with a 4xx S3 error, creating nothing', async () => {
