@@ -1,10 +1,11 @@
 /** End to end: GetObject and HeadObject: bodies, ranges, response-content-* overrides, ETag and Last-Modified truth. */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { bodyBytes, errorOf, md5hex, rawRequest, sdkError } from './util.js';
 
@@ -45,6 +46,12 @@ describe('GetObject', () => {
     assert.ok((await bodyBytes(out.Body)).equals(DATA));
     assert.equal(out.ContentLength, DATA.length);
     assert.equal(out.ETag, `"${md5hex(DATA)}"`);
+  });
+
+  it('answers Last-Modified equal to the file modification time (to the second)', async () => {
+    const r = await get('data.bin');
+    const mtime = statSync(onDisk('data.bin')).mtime;
+    assert.equal(new Date(r.headers['last-modified']!).getTime(), Math.floor(mtime.getTime() / 1000) * 1000);
   });
 
   it('answers NoSuchKey (404) with the key as Resource for a missing key', async () => {
@@ -235,6 +242,16 @@ describe('files written outside S3', () => {
     const etag = (h.ETag ?? '').replace(/"/g, '');
     assert.ok(h.ETag?.startsWith('"') && h.ETag.endsWith('"'), `ETag quoted: ${h.ETag}`);
     if (/^[0-9a-f]{32}$/.test(etag)) assert.equal(etag, md5hex(body));
+  });
+
+  it('keep the same ETag while unchanged, in HEAD, GET and listings alike', async () => {
+    await writeFile(onDisk('stable.txt'), 'stable content');
+    const a = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'stable.txt' }));
+    const b = await get('stable.txt');
+    const list = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'stable.txt' }));
+    assert.ok(a.ETag);
+    assert.equal(b.headers['etag'], a.ETag);
+    assert.equal(list.Contents?.[0]?.ETag, a.ETag);
   });
 
   it('never keep the old ETag after the file is changed on disk, even at the same size', async () => {

@@ -1,15 +1,16 @@
 /** End to end: PutObject with the AWS SDK (default aws-chunked CRC32 trailers), headers, metadata, keys and paths. */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { encodeKey, errorOf, md5hex, rawRequest, sdkError } from './util.js';
+import { encodeKey, errorOf, md5hex, rawRequest, sdkError, signHeaders } from './util.js';
 
 let ts: TestServer;
 let s3: S3Client;
@@ -92,6 +93,36 @@ describe('PutObject atomicity', () => {
     const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'raced' }));
     assert.equal(head.ETag, `"${md5hex(winner)}"`);
     assert.equal(head.ContentLength, winner.length);
+  });
+
+  it('an upload in flight is invisible: no key, no partial file in the tree, until it completes', async () => {
+    const total = 2 * 1024 * 1024;
+    const half = Buffer.alloc(total / 2, 9);
+    const signed = signHeaders(ts, { method: 'PUT', path: `/${BUCKET}/in-flight.bin`, payloadHash: 'UNSIGNED-PAYLOAD' });
+    const before = readdirSync(join(ts.root, BUCKET)).sort();
+    let finish!: () => void;
+    const response = new Promise<number>((resolve, reject) => {
+      const req = http.request(`${ts.endpoint}/${BUCKET}/in-flight.bin`, {
+        method: 'PUT', headers: { ...signed.headers, 'content-length': String(total) },
+      }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.setTimeout(15_000, () => req.destroy(new Error('in-flight PUT timed out')));
+      req.on('error', reject);
+      req.write(half);
+      finish = () => req.end(half);
+    });
+    // Give the server time to receive and spool the first half.
+    await new Promise((r) => setTimeout(r, 300));
+    const head = await rawRequest(ts, { method: 'HEAD', path: `/${BUCKET}/in-flight.bin` });
+    assert.equal(head.status, 404, 'not visible while uploading');
+    assert.deepEqual(readdirSync(join(ts.root, BUCKET)).sort(), before, 'no partial file in the bucket directory');
+    const list = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'in-flight' }));
+    assert.equal(list.KeyCount, 0);
+    finish();
+    assert.equal(await response, 200);
+    assert.equal(statSync(onDisk('in-flight.bin')).size, total);
   });
 
   it('readers see the whole old or the whole new object while it is replaced', async () => {
@@ -207,6 +238,17 @@ describe('keys and paths', () => {
     assert.ok(statSync(join(ts.root, BUCKET, 'dir-object')).isDirectory());
     const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'dir-object/' }));
     assert.equal(head.ContentLength, 0);
+  });
+
+  it('gives a directory object metadata of its own and the empty MD5 as ETag', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'dir-meta/', Body: '', ContentType: 'application/x-directory', Metadata: { role: 'folder' } }));
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'dir-meta/child', Body: 'c', Metadata: { role: 'child' } }));
+    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'dir-meta/' }));
+    assert.equal(head.ContentType, 'application/x-directory');
+    assert.deepEqual(head.Metadata, { role: 'folder' });
+    assert.equal(head.ETag, `"${md5hex('')}"`);
+    const child = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'dir-meta/child' }));
+    assert.deepEqual(child.Metadata, { role: 'child' });
   });
 
   it('refuses a directory object with a non-empty body and makes nothing', async () => {
