@@ -229,6 +229,47 @@ describe('hostile input', () => {
     await assertOutsideUntouched('after writes through symlinks');
   });
 
+  it('with --follow-symlinks, links inside the bucket are followed and links out of it still are not', async () => {
+    await symlink('inside.txt', join(bucket, 'link-inside'));
+    // A second gateway on the same tree, with following on: the positive control proves the mode is in effect.
+    const follower = await startServer({ root, args: ['--follow-symlinks'] });
+    try {
+      const sendTo = async (req: RawRequest): Promise<RawResponse> => {
+        let res: RawResponse | undefined;
+        for (const canonicalUri of canonicalUriCandidates(req.path)) {
+          res = await rawRequest(follower, { ...req, canonicalUri });
+          if (res.code !== 'SignatureDoesNotMatch') break;
+        }
+        return res!;
+      };
+      const inside = await sendTo({ method: 'GET', path: '/bkt/link-inside' });
+      assert.equal(inside.status, 200, `GET /bkt/link-inside with following on → ${inside.status} ${inside.code ?? ''}`);
+      assert.equal(inside.body.toString(), 'inside the bucket\n');
+      for (const key of ['link-file', 'link-rel', 'link-dir/secret.txt', 'up/root-file.txt', 'up/ccc/c-secret.txt']) {
+        const res = await sendTo({ method: 'GET', path: `/bkt/${key}` });
+        const what = `GET /bkt/${key} with following on → ${res.status} ${res.code ?? ''}`;
+        assertNoSecret(res, what);
+        assert.ok(res.status === 403 || res.status === 404, `${what}: expected 403 or 404`);
+        assert.notEqual(res.code, 'NoSuchBucket', `${what}: the bucket itself is missing`);
+      }
+      for (const path of ['/bkt/link-dir/new-followed.txt', '/bkt/up/ccc/new-followed.txt', '/bkt/link-dir/secret.txt']) {
+        const res = await sendTo({ method: 'PUT', path, body: 'PWNED with following on' });
+        assert.ok(res.status < 500, `PUT ${path} with following on → ${res.status}: server error`);
+        const del = await sendTo({ method: 'DELETE', path });
+        assert.ok(del.status < 500, `DELETE ${path} with following on → ${del.status}: server error`);
+      }
+      const list = await sendTo({ method: 'GET', path: '/bkt/', query: { 'list-type': '2' } });
+      assert.equal(list.status, 200);
+      assertNoSecret(list, 'ListObjectsV2 with following on');
+      const body = list.body.toString();
+      assert.match(body, /<Key>link-inside<\/Key>/, `a followed link inside the bucket is not listed:\n${body}`);
+      assert.ok(!/<Key>(up|link-dir)\/|<Key>(link-file|link-rel)<\/Key>/.test(body), `links out of the bucket are listed with following on:\n${body}`);
+    } finally {
+      await follower.stop();
+    }
+    await assertOutsideUntouched('after requests with following on');
+  });
+
   it('the reserved internal directory is not addressable', async () => {
     for (const path of ['/bkt/.dirbucket/x', '/bkt/sub/.dirbucket/x', '/bkt/%2edirbucket/x', '/bkt/.dirbucket/tmp/x', '/bkt/.dirbucket']) {
       const put = await send({ method: 'PUT', path, body: 'PWNED reserved' });
