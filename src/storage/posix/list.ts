@@ -1,10 +1,13 @@
 /** ListObjects over the ordered walker: one page of keys and common prefixes, with their ETags from records. */
-import { lstatSync } from 'node:fs';
-import type { ListObjectsInput, ListObjectsResult, ObjectInfo } from '../backend.js';
+import { lstat } from 'node:fs/promises';
+import type { ListObjectsInput, ListObjectsResult } from '../backend.js';
 import type { Bucket } from './bucket.js';
-import { objectInfo } from './object-info.js';
+import { RecordReader } from './metadata/record-reader.js';
 import type { MetadataStore } from './metadata/store.js';
-import { walk } from './walk.js';
+import { objectInfo } from './object-info.js';
+import { walk, type WalkItem } from './walk.js';
+
+type ObjectItem = Extract<WalkItem, { type: 'object' }>;
 
 /**
  * One page of a listing: up to maxKeys items (objects and common prefixes together) in S3 order, after
@@ -15,40 +18,43 @@ export async function listObjects(bucket: Bucket, input: ListObjectsInput): Prom
   const result: ListObjectsResult = { objects: [], commonPrefixes: [], isTruncated: false };
   if (input.maxKeys <= 0) return result;
   const store = await bucket.store();
-  const items = walk({
+  const reader = new RecordReader(store);
+  const items: WalkItem[] = [];
+  const walker = walk({
     root: bucket.dir,
     prefix: input.prefix,
     delimiter: input.delimiter,
     startAfter: input.startAfter,
     followSymlinks: bucket.settings.followSymlinks,
-    isDirectoryObject: (absPath, key) => isDirectoryObject(store, absPath, key),
+    isDirectoryObject: (absPath, key) => isDirectoryObject(store, absPath, key, reader),
   });
-  let count = 0;
-  for await (const item of items) { // leaving the loop early return()s the walker: it stops reading
-    if (count === input.maxKeys) {
+  for await (const item of walker) { // leaving the loop early return()s the walker: it stops reading
+    if (items.length === input.maxKeys) {
       result.isTruncated = true;
       break;
     }
-    count++;
+    items.push(item);
+  }
+  // Records are read for the page at once, so a slow file system overlaps the reads.
+  const objects = items.filter((i): i is ObjectItem => i.type === 'object');
+  const records = await reader.readAll(objects.map((o) => ({ path: o.path, key: o.key, ino: o.stats.ino })));
+  let n = 0;
+  for (const item of items) {
     if (item.type === 'prefix') {
       result.commonPrefixes.push(item.prefix);
       result.lastItem = item.prefix;
     } else {
-      result.objects.push(listedInfo(store, item.key, item.path, item.stats));
+      result.objects.push(objectInfo(item.key, item.stats, records[n++]));
       result.lastItem = item.key;
     }
   }
   return result;
 }
 
-function listedInfo(store: MetadataStore, key: string, path: string, stats: Parameters<typeof objectInfo>[1]): ObjectInfo {
-  return objectInfo(key, stats, store.read(path, key, stats.ino));
-}
-
 /** Whether the directory at absPath carries a directory-object record (key ends in '/'). */
-export function isDirectoryObject(store: MetadataStore, absPath: string, key: string): boolean {
+export async function isDirectoryObject(store: MetadataStore, absPath: string, key: string, reader = new RecordReader(store)): Promise<boolean> {
   // The inode is needed only to find a sidecar; an xattr is read from the directory itself.
-  const ino = store.kind === 'sidecar' ? lstatSync(absPath, { bigint: true, throwIfNoEntry: false })?.ino : 0n;
+  const ino = store.kind === 'sidecar' ? (await lstat(absPath, { bigint: true }).catch(() => undefined))?.ino : 0n;
   if (ino === undefined) return false;
-  return store.read(absPath, key, ino)?.dirObject === true;
+  return (await reader.read({ path: absPath, key, ino }))?.dirObject === true;
 }

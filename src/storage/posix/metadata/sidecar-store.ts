@@ -1,10 +1,13 @@
 /** Metadata records as small JSON files in the bucket's internal state directory, for file systems without xattrs. */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { errnoOf } from '../errno.js';
 import { decodeRecord, encodeRecord, type MetaRecord } from './record.js';
 import type { MetadataStore } from './store.js';
+
+// Reused by every synchronous read: JS is single-threaded, and the bytes are decoded before the next read.
+const READ_BUFFER = Buffer.alloc(64 * 1024);
 
 /**
  * Sidecar store: `<metaDir>/<h[0..2]>/<h>.<ino>.json` with h = sha256(key). Flat and hashed, so keys of any
@@ -23,10 +26,24 @@ export class SidecarStore implements MetadataStore {
   }
 
   read(_path: string, key: string, ino: bigint): MetaRecord | undefined {
+    let fd: number | undefined;
     try {
-      return decodeRecord(readFileSync(this.fileOf(key, ino)));
+      // open + one read + close: a record is small, so no fstat for its size (readFileSync's extra call).
+      fd = openSync(this.fileOf(key, ino), 'r');
+      const n = readSync(fd, READ_BUFFER, 0, READ_BUFFER.length, 0);
+      return n < READ_BUFFER.length ? decodeRecord(READ_BUFFER.toString('utf8', 0, n)) : decodeRecord(readFileSync(fd));
     } catch {
       return undefined; // missing or unreadable: the object simply has no record
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
+
+  async readAsync(_path: string, key: string, ino: bigint): Promise<MetaRecord | undefined> {
+    try {
+      return decodeRecord(await readFile(this.fileOf(key, ino)));
+    } catch {
+      return undefined;
     }
   }
 

@@ -13,6 +13,8 @@ export interface MetadataStore {
    * Synchronous: a getxattr or a small file read, cheap enough for tight listing loops.
    */
   read(path: string, key: string, ino: bigint): MetaRecord | undefined;
+  /** The same, on the thread pool: for single lookups, and where the file system answers slowly (a NAS). */
+  readAsync(path: string, key: string, ino: bigint): Promise<MetaRecord | undefined>;
   /** Stores `record` for the inode at `path` (record.ino) as key `key`: durable when the store syncs. */
   write(path: string, key: string, record: MetaRecord): Promise<void>;
   /** Forgets what is kept apart from the inode for `key` at inode `ino` (the file was removed or replaced). */

@@ -1,5 +1,5 @@
 /** Metadata records in the extended attribute user.dirbucket.meta, overflowing to sidecars when too big. */
-import { getAttributeSync, setAttribute } from '@napi-rs/xattr';
+import { getAttribute, getAttributeSync, setAttribute } from '@napi-rs/xattr';
 import { errnoOf } from '../errno.js';
 import { decodeRecord, encodeRecord, type MetaRecord } from './record.js';
 import type { SidecarStore } from './sidecar-store.js';
@@ -24,11 +24,12 @@ export class XattrStore implements MetadataStore {
   read(path: string, key: string, ino: bigint): MetaRecord | undefined {
     // lgetxattr: never follows a final symlink; any failure reads as "no record".
     const value = getAttributeSync(path, XATTR_NAME);
-    if (!value) return undefined;
-    if (value.length === OVERFLOW_MARKER.length && value.toString('latin1') === OVERFLOW_MARKER) {
-      return this.overflow.read(path, key, ino);
-    }
-    return decodeRecord(value);
+    return isOverflow(value) ? this.overflow.read(path, key, ino) : value ? decodeRecord(value) : undefined;
+  }
+
+  async readAsync(path: string, key: string, ino: bigint): Promise<MetaRecord | undefined> {
+    const value = await getAttribute(path, XATTR_NAME);
+    return isOverflow(value) ? this.overflow.readAsync(path, key, ino) : value ? decodeRecord(value) : undefined;
   }
 
   async write(path: string, key: string, record: MetaRecord): Promise<void> {
@@ -45,4 +46,8 @@ export class XattrStore implements MetadataStore {
   async forget(key: string, ino: bigint): Promise<void> {
     await this.overflow.forget(key, ino);
   }
+}
+
+function isOverflow(value: Buffer | null): boolean {
+  return value !== null && value.length === OVERFLOW_MARKER.length && value.toString('latin1') === OVERFLOW_MARKER;
 }
