@@ -27,23 +27,33 @@ export async function receiveBody(body: Readable, fh: FileHandle, opts: { size?:
   let received = 0;
   let batch: Buffer[] = [];
   let batchBytes = 0;
-  for await (const chunk of body as AsyncIterable<Buffer | string>) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    received += buf.length;
-    if (opts.size !== undefined && received > opts.size) {
-      throw new S3Error('BadDigest', `The body is longer than the declared size of ${opts.size} bytes.`);
+  // One write in flight while the next batch is hashed: hashing (CPU) and writing (thread pool) overlap.
+  let writing: Promise<void> | undefined;
+  const flush = async () => {
+    await writing;
+    writing = writeAll(fh, batch);
+    writing.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
+    batch = [];
+    batchBytes = 0;
+  };
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer | string>) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      received += buf.length;
+      if (opts.size !== undefined && received > opts.size) {
+        throw new S3Error('BadDigest', `The body is longer than the declared size of ${opts.size} bytes.`);
+      }
+      md5.update(buf);
+      checksummer?.update(buf);
+      batch.push(buf);
+      batchBytes += buf.length;
+      if (batchBytes >= BATCH_BYTES) await flush();
     }
-    md5.update(buf);
-    checksummer?.update(buf);
-    batch.push(buf);
-    batchBytes += buf.length;
-    if (batchBytes >= BATCH_BYTES) {
-      await writeAll(fh, batch);
-      batch = [];
-      batchBytes = 0;
-    }
+    if (batch.length) await flush();
+    await writing;
+  } finally {
+    await writing?.catch(() => {}); // never leave a write running on a file the caller is about to discard
   }
-  if (batch.length) await writeAll(fh, batch);
   if (opts.size !== undefined && received < opts.size) {
     throw new S3Error('IncompleteBody', `You did not provide the number of bytes specified by the Content-Length HTTP header: received ${received} of ${opts.size}.`);
   }
