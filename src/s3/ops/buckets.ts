@@ -2,6 +2,8 @@
 import type { Handler } from '../types.js';
 import { ownerOf } from '../owner.js';
 import { parseXml, textOf } from '../xml.js';
+import { S3Error } from '../errors.js';
+import { bucketNameProblem } from '../../storage/bucket-name.js';
 
 export const ListBuckets: Handler = async (req) => {
   const buckets = await req.backend.listBuckets();
@@ -18,6 +20,9 @@ export const ListBuckets: Handler = async (req) => {
 };
 
 export const CreateBucket: Handler = async (req) => {
+  // The name is checked before the body: a bad name is InvalidBucketName whatever else the request says.
+  const problem = bucketNameProblem(req.bucket);
+  if (problem) throw new S3Error('InvalidBucketName', problem, { BucketName: req.bucket });
   const body = await req.readBody(req.settings.maxXmlBytes);
   if (body.length > 0) {
     // Only LocationConstraint is meaningful here; a malformed body is still refused, as S3 does.
