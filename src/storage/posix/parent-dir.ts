@@ -36,7 +36,7 @@ export async function openParent(bucket: Bucket, segments: readonly string[], op
     const st = await directoryAt(path, follow);
     if (st === 'missing') {
       if (!opts.create) return undefined;
-      await makeDirectory(path, dirKeyOf(segments, i + 1), opts.store);
+      await makeDirectory(path, dirKeyOf(segments, i + 1), opts.store, bucket.settings.fsync);
     } else if (st !== 'dir') {
       if (!opts.create) return undefined;
       throw new S3Error('KeyConflict', `Cannot create '${key}': '${segments.slice(0, i + 1).join('/')}' is ${st}.`);
@@ -87,8 +87,12 @@ async function directoryAt(path: string, follow: boolean): Promise<Kind> {
   return target?.isDirectory() ? 'dir' : 'a symbolic link to no directory';
 }
 
-/** mkdir one directory and mark it gateway-made; one made concurrently by another writer is fine as it is. */
-async function makeDirectory(path: string, dirKey: string, store: MetadataStore): Promise<void> {
+/**
+ * mkdir one directory and mark it gateway-made; one made concurrently by another writer is fine as it is.
+ * With fsync, the directory holding the new one is synced too: a file renamed into a directory whose own
+ * entry is not yet durable could vanish with it after a crash.
+ */
+async function makeDirectory(path: string, dirKey: string, store: MetadataStore, fsync: boolean): Promise<void> {
   try {
     await mkdir(path);
   } catch (e) {
@@ -97,4 +101,12 @@ async function makeDirectory(path: string, dirKey: string, store: MetadataStore)
   }
   const st = await lstat(path, { bigint: true });
   await store.write(path, dirKey, directoryRecord(st.ino, { made: true }));
+  if (fsync) {
+    const parent = await open(path.slice(0, path.lastIndexOf('/')), O_RDONLY | O_DIRECTORY);
+    try {
+      await parent.sync();
+    } finally {
+      await parent.close();
+    }
+  }
 }

@@ -1,7 +1,7 @@
 /** A staging file: new object data written aside in the bucket's .dirbucket/tmp, then renamed into place. */
 import { randomBytes } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
-import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import type { Bucket } from './bucket.js';
 import type { MetaRecord } from './metadata/record.js';
 import type { MetadataStore } from './metadata/store.js';
@@ -72,4 +72,23 @@ export class Staging {
     await unlink(this.path).catch(() => {});
     if (this.sealed) await this.store.forget(this.sealed.key, this.sealed.ino).catch(() => {});
   }
+}
+
+/** A staging file untouched this long has no writer left (a live upload keeps writing to it). */
+export const STALE_STAGING_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * Removes staging files left by a crashed or killed process: regular files in `tmpDir` not modified for
+ * STALE_STAGING_MS. Returns how many were removed. Safe with other gateway processes running.
+ */
+export async function sweepStaleStaging(tmpDir: string, now = Date.now()): Promise<number> {
+  let removed = 0;
+  for (const name of await readdir(tmpDir).catch(() => [] as string[])) {
+    const path = `${tmpDir}/${name}`;
+    const st = await lstat(path).catch(() => undefined);
+    if (st?.isFile() && now - st.mtimeMs > STALE_STAGING_MS) {
+      await unlink(path).then(() => removed++, () => {});
+    }
+  }
+  return removed;
 }
