@@ -37,6 +37,14 @@ export interface ObjectInfo {
   isDirectoryObject: boolean;
   /** Number of parts, for multipart objects. */
   partsCount?: number;
+  /** The parts of a multipart object, in order (GET ?partNumber, GetObjectAttributes). */
+  parts?: ObjectPart[];
+}
+
+/** One part of a completed multipart object: its size and, when the upload had an algorithm, its checksum (base64). */
+export interface ObjectPart {
+  size: number;
+  checksum?: string;
 }
 
 export interface BucketInfo {
@@ -119,6 +127,131 @@ export interface ListObjectsResult {
 
 export type VersioningStatus = 'Enabled' | 'Suspended' | undefined;
 
+/** Names one multipart upload: S3 addresses it by bucket, key and upload id together. */
+export interface UploadRef {
+  bucket: string;
+  key: string;
+  uploadId: string;
+}
+
+export interface CreateMultipartUploadInput {
+  bucket: string;
+  key: string;
+  /** What the completed object will have. */
+  meta: ObjectMeta;
+  /** The checksum every part carries and the completed object gets. */
+  checksum?: { algorithm: ChecksumAlgorithm; type: ChecksumType };
+  storageClass?: string;
+  /** The user who initiates the upload (Initiator and Owner in listings). */
+  initiator: string;
+}
+
+/** A checksum of a part: base64, of the upload's algorithm or the one the part request named. */
+export interface PartChecksum {
+  algorithm: ChecksumAlgorithm;
+  value: string;
+}
+
+export interface UploadPartInput extends UploadRef {
+  /** 1..10000. */
+  partNumber: number;
+  /** The decoded payload, as for PutObject. */
+  body: Readable;
+  size?: number;
+  contentMd5?: string;
+  checksum?: PutObjectInput['checksum'];
+}
+
+export interface UploadPartResult {
+  etag: string;
+  checksum?: PartChecksum;
+}
+
+export interface UploadPartCopyInput extends UploadRef {
+  partNumber: number;
+  source: ObjectRef;
+  /** Inclusive byte range of the source (x-amz-copy-source-range); the whole object when undefined. */
+  range?: { start: number; end: number };
+  /** Called with the source's info once it is open; throws to refuse (x-amz-copy-source-if-*). */
+  checkSource?: (source: ObjectInfo) => void;
+}
+
+export interface UploadPartCopyResult extends UploadPartResult {
+  lastModified: Date;
+}
+
+/** One entry of a CompleteMultipartUpload request. */
+export interface CompletedPart {
+  partNumber: number;
+  etag: string;
+  /** Checksum<ALG> elements the client sent for this part, base64. */
+  checksums?: Partial<Record<ChecksumAlgorithm, string>>;
+}
+
+export interface CompleteMultipartUploadInput extends UploadRef {
+  parts: CompletedPart[];
+  /** x-amz-checksum-<alg> / x-amz-checksum-type of the request: the whole object's checksum, verified. */
+  checksum?: { algorithm?: ChecksumAlgorithm; value?: string; type?: ChecksumType };
+  conditions?: WriteConditions;
+}
+
+export interface CompleteMultipartUploadResult {
+  etag: string;
+  size: number;
+  checksum?: ChecksumValue;
+}
+
+/** An upload in progress, as ListParts and ListMultipartUploads show it. */
+export interface UploadInfo {
+  key: string;
+  uploadId: string;
+  initiated: Date;
+  initiator: string;
+  storageClass: string;
+  checksum?: { algorithm: ChecksumAlgorithm; type: ChecksumType };
+}
+
+export interface PartInfo {
+  partNumber: number;
+  etag: string;
+  size: number;
+  lastModified: Date;
+  checksum?: PartChecksum;
+}
+
+export interface ListPartsInput extends UploadRef {
+  /** 0..1000. */
+  maxParts: number;
+  /** Only parts with a greater number. */
+  partNumberMarker: number;
+}
+
+export interface ListPartsResult {
+  upload: UploadInfo;
+  parts: PartInfo[];
+  isTruncated: boolean;
+}
+
+export interface ListMultipartUploadsInput {
+  bucket: string;
+  prefix: string;
+  delimiter?: string;
+  /** Without uploadIdMarker: keys after this one. With it: also the uploads of this key after that id. */
+  keyMarker?: string;
+  uploadIdMarker?: string;
+  /** 0..1000. */
+  maxUploads: number;
+}
+
+export interface ListMultipartUploadsResult {
+  /** In S3 order: by key (UTF-8 bytes), then by initiation. */
+  uploads: UploadInfo[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  nextKeyMarker?: string;
+  nextUploadIdMarker?: string;
+}
+
 /**
  * One storage back end. Methods take one options object so that later fields (an identity, a version id)
  * are additions, not new signatures. Errors are S3Errors from the table in s3/errors.ts.
@@ -137,6 +270,16 @@ export interface Backend {
   deleteObject(input: ObjectRef): Promise<void>;
   copyObject(input: CopyObjectInput): Promise<PutObjectResult>;
   listObjects(input: ListObjectsInput): Promise<ListObjectsResult>;
+
+  createMultipartUpload(input: CreateMultipartUploadInput): Promise<{ uploadId: string }>;
+  uploadPart(input: UploadPartInput): Promise<UploadPartResult>;
+  uploadPartCopy(input: UploadPartCopyInput): Promise<UploadPartCopyResult>;
+  /** Atomic, idempotent under retry (the same parts again answer the same result), safe against a concurrent Complete or Abort. */
+  completeMultipartUpload(input: CompleteMultipartUploadInput): Promise<CompleteMultipartUploadResult>;
+  /** Frees the parts at once; NoSuchUpload afterwards. */
+  abortMultipartUpload(input: UploadRef): Promise<void>;
+  listParts(input: ListPartsInput): Promise<ListPartsResult>;
+  listMultipartUploads(input: ListMultipartUploadsInput): Promise<ListMultipartUploadsResult>;
 
   /** Release resources (timers, handles) on shutdown. */
   close(): Promise<void>;
@@ -158,5 +301,12 @@ export class NotImplementedBackend implements Backend {
   async deleteObject(_: ObjectRef): Promise<void> { return this.notImplemented('DeleteObject'); }
   async copyObject(_: CopyObjectInput): Promise<PutObjectResult> { return this.notImplemented('CopyObject'); }
   async listObjects(_: ListObjectsInput): Promise<ListObjectsResult> { return this.notImplemented('ListObjects'); }
+  async createMultipartUpload(_: CreateMultipartUploadInput): Promise<{ uploadId: string }> { return this.notImplemented('CreateMultipartUpload'); }
+  async uploadPart(_: UploadPartInput): Promise<UploadPartResult> { return this.notImplemented('UploadPart'); }
+  async uploadPartCopy(_: UploadPartCopyInput): Promise<UploadPartCopyResult> { return this.notImplemented('UploadPartCopy'); }
+  async completeMultipartUpload(_: CompleteMultipartUploadInput): Promise<CompleteMultipartUploadResult> { return this.notImplemented('CompleteMultipartUpload'); }
+  async abortMultipartUpload(_: UploadRef): Promise<void> { return this.notImplemented('AbortMultipartUpload'); }
+  async listParts(_: ListPartsInput): Promise<ListPartsResult> { return this.notImplemented('ListParts'); }
+  async listMultipartUploads(_: ListMultipartUploadsInput): Promise<ListMultipartUploadsResult> { return this.notImplemented('ListMultipartUploads'); }
   async close(): Promise<void> {}
 }
