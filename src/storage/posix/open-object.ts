@@ -24,6 +24,19 @@ const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = constants;
  * intermediate component between checks is caught after the open, before a byte is read.
  */
 export async function openObject(bucket: Bucket, key: string): Promise<OpenedObject | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    const opened = await openOnce(bucket, key);
+    // The file was replaced (renamed over) between the open and the check: the new one is the object now.
+    if (opened === REPLACED && attempt < MAX_ATTEMPTS) continue;
+    return opened === REPLACED ? undefined : opened;
+  }
+}
+
+/** How often a read retries when writers keep replacing the file under it (each retry sees a newer file). */
+export const MAX_ATTEMPTS = 5;
+const REPLACED = Symbol('replaced');
+
+async function openOnce(bucket: Bucket, key: string): Promise<OpenedObject | undefined | typeof REPLACED> {
   const { segments, dirObject } = parseKey(key);
   const rel = segments.join('/');
   const path = `${bucket.dir}/${rel}`;
@@ -45,6 +58,10 @@ export async function openObject(bucket: Bucket, key: string): Promise<OpenedObj
     const stats = await fh.stat({ bigint: true });
     const real = await readlink(`/proc/self/fd/${fh.fd}`);
     const root = await bucket.realRoot();
+    if (real.endsWith(' (deleted)')) {
+      await fh.close();
+      return REPLACED;
+    }
     const inside = follow ? real.startsWith(`${root}/`) : real === `${root}/${rel}`;
     if (inside && (dirObject ? stats.isDirectory() : stats.isFile())) {
       return { fh, stats, path, directory: dirObject };

@@ -5,7 +5,8 @@ import { S3Error } from '../../s3/errors.js';
 import type { ObjectInfo, ReadHandle } from '../backend.js';
 import type { Bucket } from './bucket.js';
 import { objectInfo } from './object-info.js';
-import { openObject, type OpenedObject } from './open-object.js';
+import { lstat } from 'node:fs/promises';
+import { MAX_ATTEMPTS, openObject, type OpenedObject } from './open-object.js';
 
 // Measured (64 MiB from page cache, 2 cores): 64 KiB reads ~0.5–1 GB/s, 256 KiB ~2–4 GB/s, 1 MiB ~3–8 GB/s,
 // 2–4 MiB no better. 1 MiB also bounds what one slow client's stream keeps buffered.
@@ -22,21 +23,48 @@ export async function infoOf(bucket: Bucket, key: string, opened: OpenedObject):
   return objectInfo(key, opened.stats, record);
 }
 
+/**
+ * Opens `key` and reads its info, consistently: the record is read by path (xattrs cannot be read through the
+ * descriptor here), so when it belongs to another inode than the one opened — a writer renamed a new file over
+ * the key in between — the pair is thrown away and the key opened again. Undefined when there is no object.
+ */
+async function openWithInfo(bucket: Bucket, key: string): Promise<{ opened: OpenedObject; info: ObjectInfo } | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    const opened = await openObject(bucket, key);
+    if (!opened) return undefined;
+    let info: ObjectInfo | undefined;
+    try {
+      info = await infoOf(bucket, key, opened);
+      if (attempt < MAX_ATTEMPTS && !opened.directory && (await replacedSince(opened))) {
+        await opened.fh.close();
+        continue;
+      }
+    } catch (e) {
+      await opened.fh.close();
+      throw e;
+    }
+    if (!info) {
+      await opened.fh.close();
+      return undefined;
+    }
+    return { opened, info };
+  }
+}
+
+/** Whether the key's path now names another inode than the opened one. */
+async function replacedSince(opened: OpenedObject): Promise<boolean> {
+  try {
+    return (await lstat(opened.path, { bigint: true })).ino !== opened.stats.ino;
+  } catch {
+    return true;
+  }
+}
+
 /** Opens `key` for reading: NoSuchKey if there is no such object. The caller must close() the handle. */
 export async function openForRead(bucket: Bucket, key: string): Promise<ReadHandle> {
-  const opened = await openObject(bucket, key);
-  if (!opened) throw new S3Error('NoSuchKey', undefined, { Key: key });
-  let info: ObjectInfo | undefined;
-  try {
-    info = await infoOf(bucket, key, opened);
-  } catch (e) {
-    await opened.fh.close();
-    throw e;
-  }
-  if (!info) {
-    await opened.fh.close();
-    throw new S3Error('NoSuchKey', undefined, { Key: key });
-  }
+  const found = await openWithInfo(bucket, key);
+  if (!found) throw new S3Error('NoSuchKey', undefined, { Key: key });
+  const { opened, info } = found;
   const size = info.size;
   let closed: Promise<void> | undefined;
   return {
@@ -58,13 +86,8 @@ export async function openForRead(bucket: Bucket, key: string): Promise<ReadHand
 
 /** HeadObject: the info of `key`, NoSuchKey if there is no such object. */
 export async function headObject(bucket: Bucket, key: string): Promise<ObjectInfo> {
-  const opened = await openObject(bucket, key);
-  if (!opened) throw new S3Error('NoSuchKey', undefined, { Key: key });
-  try {
-    const info = await infoOf(bucket, key, opened);
-    if (!info) throw new S3Error('NoSuchKey', undefined, { Key: key });
-    return info;
-  } finally {
-    await opened.fh.close();
-  }
+  const found = await openWithInfo(bucket, key);
+  if (!found) throw new S3Error('NoSuchKey', undefined, { Key: key });
+  await found.opened.fh.close();
+  return found.info;
 }
