@@ -7,6 +7,7 @@ export interface MappedBucket {
   readOnly: boolean;
 }
 
+/** How the back end is set up: which directories are buckets, and how it stores and syncs. */
 export interface PosixOptions {
   /** Root mode: every direct subdirectory of root with a valid S3 bucket name is a bucket; CreateBucket mkdirs. */
   root?: string;
