@@ -3,6 +3,7 @@
  * rates, large-object throughput, listing and memory, prints a table with PASS/FAIL against the targets,
  * writes bench/last-run.json and appends the run to bench/RESULTS.md.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -55,12 +56,14 @@ try {
   }
   log('measuring single-core MD5 (the PUT reference)…');
   const host0 = await hostBusySeconds();
+  const own0 = process.cpuUsage();
   const t0 = performance.now();
   const md5 = measureMd5();
-  const md5Busy = ((await hostBusySeconds()) - host0) / ((performance.now() - t0) / 1000);
+  const own = process.cpuUsage(own0);
+  const md5Others = ((await hostBusySeconds()) - host0 - (own.user + own.system) / 1e6) / ((performance.now() - t0) / 1000);
   raw['md5'] = md5;
   rows.push({ metric: 'MD5, one core (node:crypto, 256 MiB in 1 MiB updates)', value: md5.mibPerSecond, unit: 'MiB/s',
-    note: `median of ${md5.samples.length}: ${md5.samples.map((v) => Math.round(v)).join(', ')}; host ${md5Busy.toFixed(2)} cores busy` });
+    note: `median of ${md5.samples.length}: ${md5.samples.map((v) => Math.round(v)).join(', ')}; others ${Math.max(0, md5Others).toFixed(2)} cores` });
 
   log('measuring the loopback ceiling (bare node:http server, body from memory)…');
   const ceiling = await measureLoopbackCeiling(
@@ -121,10 +124,18 @@ function describeSetup(): string {
       ? `Host before the run: ${quiet.busyCores.toFixed(2)} cores busy with other work after waiting ${Math.round(quiet.waitedSeconds)} s` +
         `${quiet.quiet ? '' : ' (NOT quiet: figures are skewed by other processes)'}; "others" in the notes is that load during each phase.`
       : 'Host load before the run: not checked (--wait-quiet 0).',
-    `Server: \`node ${flags.profile ? '--cpu-prof ' : ''}${flags['server-bin']} serve --log-level warn` +
+    `Server at commit ${gitCommit()}: \`node ${flags.profile ? '--cpu-prof ' : ''}${flags['server-bin']} serve --log-level warn` +
       `${flags['server-arg'].map((a) => ' ' + a).join('')}\` (defaults otherwise, fsync on); phases: ${phases.join(', ')}.`,
   ];
   return lines.join('\n');
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 5_000 }).trim();
+  } catch {
+    return 'unknown';
+  }
 }
 
 function selectPhases(only: string | undefined): Phase[] {
