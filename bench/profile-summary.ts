@@ -17,7 +17,9 @@ interface CpuProfile {
 }
 
 export interface ProfileSummary {
-  totalMs: number;
+  /** Sampled time the thread was not idle: the base of every percentage. */
+  busyMs: number;
+  idleMs: number;
   byFunction: [string, number][];
   byFile: [string, number][];
 }
@@ -29,17 +31,22 @@ export function summarizeProfile(profile: CpuProfile): ProfileSummary {
   profile.samples.forEach((id, i) => selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
   const byFunction = new Map<string, number>();
   const byFile = new Map<string, number>();
-  let totalMs = 0;
+  let busyMs = 0;
+  let idleMs = 0;
   for (const [id, ms] of selfMs) {
     const frame = nodes.get(id)!.callFrame;
+    if (frame.functionName === '(idle)') {
+      idleMs += ms;
+      continue;
+    }
     const file = shortUrl(frame.url) || `(${frame.functionName || 'native'})`;
     const fn = `${frame.functionName || '(anonymous)'} ${file}${frame.url ? ':' + (frame.lineNumber + 1) : ''}`;
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + ms);
     byFile.set(file, (byFile.get(file) ?? 0) + ms);
-    totalMs += ms;
+    busyMs += ms;
   }
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
-  return { totalMs, byFunction: sorted(byFunction), byFile: sorted(byFile) };
+  return { busyMs, idleMs, byFunction: sorted(byFunction), byFile: sorted(byFile) };
 }
 
 function shortUrl(url: string): string {
@@ -50,8 +57,8 @@ async function main(): Promise<void> {
   const [file, top = '25'] = process.argv.slice(2);
   if (!file) throw new Error('usage: profile-summary FILE.cpuprofile [TOP]');
   const summary = summarizeProfile(JSON.parse(await readFile(file, 'utf8')) as CpuProfile);
-  const pct = (ms: number) => `${((ms / summary.totalMs) * 100).toFixed(1).padStart(5)}%  ${ms.toFixed(0).padStart(7)} ms`;
-  console.log(`total sampled: ${summary.totalMs.toFixed(0)} ms\n\nself time by file:`);
+  const pct = (ms: number) => `${((ms / summary.busyMs) * 100).toFixed(1).padStart(5)}%  ${ms.toFixed(0).padStart(7)} ms`;
+  console.log(`busy: ${summary.busyMs.toFixed(0)} ms, idle: ${summary.idleMs.toFixed(0)} ms (percentages are of busy time)\n\nself time by file:`);
   for (const [name, ms] of summary.byFile.slice(0, Number(top))) console.log(`${pct(ms)}  ${name}`);
   console.log('\nself time by function:');
   for (const [name, ms] of summary.byFunction.slice(0, Number(top))) console.log(`${pct(ms)}  ${name}`);
