@@ -31,6 +31,28 @@ export function nameEncoder(encoding: 'url' | undefined): (s: string | undefined
   return encoding === 'url' ? (s) => (s === undefined ? undefined : urlEncodeKey(s)) : (s) => s;
 }
 
+/** The parameters every object listing shares: prefix, delimiter, page size and how names are encoded. */
+export interface ListingParams {
+  prefix: string;
+  delimiter: string | undefined;
+  maxKeys: number;
+  encoding: 'url' | undefined;
+  /** Encodes a name for the answer (identity unless encoding-type=url). */
+  enc: (s: string | undefined) => string;
+}
+
+/** Reads the shared listing parameters of ListObjects, ListObjectsV2 and ListObjectVersions. */
+export function listingParams(query: URLSearchParams): ListingParams {
+  const encoding = encodingOf(query);
+  return {
+    prefix: query.get('prefix') ?? '',
+    delimiter: query.get('delimiter') || undefined,
+    maxKeys: maxKeysOf(query),
+    encoding,
+    enc: nameEncoder(encoding) as (s: string | undefined) => string,
+  };
+}
+
 const TOKEN_PREFIX = 'db1:';
 
 /**

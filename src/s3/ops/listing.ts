@@ -1,7 +1,7 @@
 /** ListObjects (V1) and ListObjectsV2. */
 import type { Handler } from '../types.js';
 import type { ObjectInfo } from '../../storage/backend.js';
-import { decodeToken, encodeToken, encodingOf, maxKeysOf, nameEncoder } from '../list-params.js';
+import { decodeToken, encodeToken, listingParams } from '../list-params.js';
 import { ownerOf } from '../owner.js';
 
 /** One <Contents> entry. */
@@ -19,11 +19,7 @@ export function contentsEntry(o: ObjectInfo, enc: (s: string) => string | undefi
 
 export const ListObjects: Handler = async (req) => {
   const q = req.query;
-  const encoding = encodingOf(q);
-  const enc = nameEncoder(encoding) as (s: string | undefined) => string;
-  const maxKeys = maxKeysOf(q);
-  const prefix = q.get('prefix') ?? '';
-  const delimiter = q.get('delimiter') || undefined;
+  const { prefix, delimiter, maxKeys, encoding, enc } = listingParams(q);
   const marker = q.get('marker') ?? '';
   const page = await req.backend.listObjects({ bucket: req.bucket, prefix, delimiter, startAfter: marker || undefined, maxKeys });
   const owner = ownerOf(req.principal.user);
@@ -49,11 +45,7 @@ export const ListObjects: Handler = async (req) => {
 
 export const ListObjectsV2: Handler = async (req) => {
   const q = req.query;
-  const encoding = encodingOf(q);
-  const enc = nameEncoder(encoding) as (s: string | undefined) => string;
-  const maxKeys = maxKeysOf(q);
-  const prefix = q.get('prefix') ?? '';
-  const delimiter = q.get('delimiter') || undefined;
+  const { prefix, delimiter, maxKeys, encoding, enc } = listingParams(q);
   const token = q.get('continuation-token');
   const startAfter = q.get('start-after') ?? undefined;
   let after = startAfter || undefined;

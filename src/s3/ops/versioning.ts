@@ -1,7 +1,7 @@
 /** Versioning: GetBucketVersioning, and ListObjectVersions for buckets that never had versioning. */
 import type { Handler } from '../types.js';
 import { S3Error } from '../errors.js';
-import { encodingOf, maxKeysOf, nameEncoder } from '../list-params.js';
+import { listingParams } from '../list-params.js';
 import { ownerOf } from '../owner.js';
 
 export const GetBucketVersioning: Handler = async (req) => {
@@ -18,11 +18,7 @@ export const ListObjectVersions: Handler = async (req) => {
   if ((await req.backend.getBucketVersioning({ bucket: req.bucket })) !== undefined) {
     throw new S3Error('NotImplemented', 'ListObjectVersions on a bucket with versioning is not implemented yet.');
   }
-  const encoding = encodingOf(q);
-  const enc = nameEncoder(encoding) as (s: string | undefined) => string;
-  const maxKeys = maxKeysOf(q);
-  const prefix = q.get('prefix') ?? '';
-  const delimiter = q.get('delimiter') || undefined;
+  const { prefix, delimiter, maxKeys, encoding, enc } = listingParams(q);
   const keyMarker = q.get('key-marker') ?? '';
   const versionIdMarker = q.get('version-id-marker');
   if (versionIdMarker !== null && keyMarker === '') {
