@@ -6,6 +6,14 @@ import { DeleteObjects } from './delete-objects.js';
 import { ListObjects, ListObjectsV2 } from './listing.js';
 import { DeleteObject, GetObject, HeadObject, PutObject } from './objects.js';
 import { GetBucketVersioning, ListObjectVersions } from './versioning.js';
+import { AbortMultipartUpload } from './abort-multipart-upload.js';
+import { CompleteMultipartUpload } from './complete-multipart-upload.js';
+import { CreateMultipartUpload } from './create-multipart-upload.js';
+import { ListMultipartUploads } from './list-multipart-uploads.js';
+import { ListParts } from './list-parts.js';
+import { GetObjectAttributes } from './object-attributes.js';
+import { UploadPartCopy } from './upload-part-copy.js';
+import { UploadPart } from './upload-part.js';
 
 export const HANDLERS: Readonly<Record<string, Handler>> = {
   ListBuckets,
@@ -23,4 +31,12 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   DeleteObject,
   DeleteObjects,
   CopyObject,
+  CreateMultipartUpload,
+  UploadPart,
+  UploadPartCopy,
+  CompleteMultipartUpload,
+  AbortMultipartUpload,
+  ListParts,
+  ListMultipartUploads,
+  GetObjectAttributes,
 };

@@ -12,6 +12,7 @@ export const PutObject: Handler = async (req) => {
   const result = await req.backend.putObject({
     bucket: req.bucket,
     key: req.key,
+    identity: req.principal.identity,
     size: payloadLength(req.headers),
     meta: metaFromHeaders(req.headers),
     contentMd5: contentMd5(req.headers),
@@ -57,7 +58,7 @@ function answer(req: S3Request, info: ObjectInfo): { response: S3Response; range
 }
 
 export const GetObject: Handler = async (req) => {
-  const handle: ReadHandle = await req.backend.getObject({ bucket: req.bucket, key: req.key });
+  const handle: ReadHandle = await req.backend.getObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity });
   try {
     const { response, range } = answer(req, handle.info);
     if (response.status === 304) {
@@ -72,11 +73,11 @@ export const GetObject: Handler = async (req) => {
 };
 
 export const HeadObject: Handler = async (req) => {
-  const info = await req.backend.headObject({ bucket: req.bucket, key: req.key });
+  const info = await req.backend.headObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity });
   return answer(req, info).response;
 };
 
 export const DeleteObject: Handler = async (req) => {
-  await req.backend.deleteObject({ bucket: req.bucket, key: req.key });
+  await req.backend.deleteObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity });
   return { status: 204 };
 };

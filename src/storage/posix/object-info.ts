@@ -4,6 +4,7 @@ import type { ObjectInfo } from '../backend.js';
 import { contentTypeFor } from '../content-type.js';
 import { EMPTY_MD5, syntheticEtag } from './etag.js';
 import { describesContent, metaOf, type MetaRecord } from './metadata/record.js';
+import { decodeLayout } from './multipart/part-layout.js';
 
 /**
  * What HEAD, GET and listings show for `key`. For a file, the record's ETag, checksum and part count are used
@@ -28,6 +29,8 @@ export function objectInfo(key: string, stats: BigIntStats, record: MetaRecord |
     info.etag = record.etag!;
     if (record.checksum) info.checksum = record.checksum;
     if (record.partsCount !== undefined) info.partsCount = record.partsCount;
+    const parts = decodeLayout(record.parts);
+    if (parts) info.parts = parts;
   } else {
     info.etag = syntheticEtag(stats);
   }

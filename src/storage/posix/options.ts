@@ -19,6 +19,8 @@ export interface PosixOptions {
   fsync?: boolean;
   /** Follow symbolic links that stay inside the bucket. Default false. */
   followSymlinks?: boolean;
+  /** Multipart uploads older than this are removed by the background sweep. Default 7 days; 0 turns the sweep off. */
+  multipartExpiryMs?: number;
 }
 
 /** The settings every bucket operation consults, with defaults applied. */

@@ -1,13 +1,25 @@
 /** The POSIX storage back end: a directory tree served as S3 buckets (local disk or NAS mount). */
 import {
-  NotImplementedBackend, type BucketInfo, type CopyObjectInput, type ListObjectsInput, type ListObjectsResult,
-  type ObjectInfo, type ObjectRef, type PutObjectInput, type PutObjectResult, type ReadHandle, type VersioningStatus,
+  NotImplementedBackend, type BucketInfo, type CompleteMultipartUploadInput, type CompleteMultipartUploadResult,
+  type CopyObjectInput, type CreateMultipartUploadInput, type ListMultipartUploadsInput, type ListMultipartUploadsResult,
+  type ListObjectsInput, type ListObjectsResult, type ListPartsInput, type ListPartsResult, type ObjectInfo, type ObjectRef,
+  type PutObjectInput, type PutObjectResult, type ReadHandle, type UploadPartCopyInput, type UploadPartCopyResult,
+  type UploadPartInput, type UploadPartResult, type UploadRef, type VersioningStatus,
 } from '../backend.js';
+import type { Bucket } from './bucket.js';
 import { versioningOf } from './bucket-settings.js';
 import { BucketRegistry } from './buckets.js';
 import { copyObject } from './copy.js';
 import { deleteObject } from './delete.js';
 import { listObjects } from './list.js';
+import { abortMultipartUpload } from './multipart/abort.js';
+import { completeMultipartUpload } from './multipart/complete.js';
+import { createMultipartUpload } from './multipart/create.js';
+import { listParts } from './multipart/list-parts.js';
+import { listMultipartUploads } from './multipart/list-uploads.js';
+import { DEFAULT_MULTIPART_EXPIRY_MS, MultipartSweeper } from './multipart/sweeper.js';
+import { uploadPartCopy } from './multipart/upload-part-copy.js';
+import { uploadPart } from './multipart/upload-part.js';
 import { settingsOf, type PosixOptions } from './options.js';
 import { headObject, openForRead } from './read.js';
 import { putObject } from './write.js';
@@ -20,11 +32,23 @@ export type { PosixOptions } from './options.js';
  */
 export class PosixBackend extends NotImplementedBackend {
   private readonly buckets: BucketRegistry;
+  private readonly sweeper?: MultipartSweeper;
 
   constructor(opts: PosixOptions) {
     super();
     if (opts.root === undefined && !opts.buckets?.length) throw new Error('PosixBackend needs a root directory or mapped buckets');
     this.buckets = new BucketRegistry(opts.root, opts.buckets, settingsOf(opts));
+    const expiry = opts.multipartExpiryMs ?? DEFAULT_MULTIPART_EXPIRY_MS;
+    if (expiry > 0) {
+      this.sweeper = new MultipartSweeper(() => this.allBuckets(), expiry);
+      this.sweeper.start();
+    }
+  }
+
+  /** Every bucket that still exists, for background work. */
+  private async allBuckets(): Promise<Bucket[]> {
+    const found = await Promise.all((await this.buckets.list()).map((b) => this.buckets.get(b.name).catch(() => undefined)));
+    return found.filter((b): b is Bucket => b !== undefined);
   }
 
   override async listBuckets(): Promise<BucketInfo[]> {
@@ -70,5 +94,43 @@ export class PosixBackend extends NotImplementedBackend {
 
   override async listObjects(input: ListObjectsInput): Promise<ListObjectsResult> {
     return listObjects(await this.buckets.get(input.bucket), input);
+  }
+
+  override async createMultipartUpload(input: CreateMultipartUploadInput): Promise<{ uploadId: string }> {
+    return createMultipartUpload(await this.buckets.get(input.bucket), input);
+  }
+
+  override async uploadPart(input: UploadPartInput): Promise<UploadPartResult> {
+    return uploadPart(await this.buckets.get(input.bucket), input);
+  }
+
+  override async uploadPartCopy(input: UploadPartCopyInput): Promise<UploadPartCopyResult> {
+    const source = await this.buckets.get(input.source.bucket);
+    return uploadPartCopy(source, await this.buckets.get(input.bucket), input);
+  }
+
+  override async completeMultipartUpload(input: CompleteMultipartUploadInput): Promise<CompleteMultipartUploadResult> {
+    return completeMultipartUpload(await this.buckets.get(input.bucket), input);
+  }
+
+  override async abortMultipartUpload(input: UploadRef): Promise<void> {
+    return abortMultipartUpload(await this.buckets.get(input.bucket), input);
+  }
+
+  override async listParts(input: ListPartsInput): Promise<ListPartsResult> {
+    return listParts(await this.buckets.get(input.bucket), input);
+  }
+
+  override async listMultipartUploads(input: ListMultipartUploadsInput): Promise<ListMultipartUploadsResult> {
+    return listMultipartUploads(await this.buckets.get(input.bucket), input);
+  }
+
+  /** One multipart sweep of every bucket now (the timer does this on its own; tests and tools may ask). */
+  async sweepMultipart(): Promise<void> {
+    await this.sweeper?.sweepNow();
+  }
+
+  override async close(): Promise<void> {
+    await this.sweeper?.stop();
   }
 }

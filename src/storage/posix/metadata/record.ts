@@ -1,6 +1,7 @@
 /** The metadata record stored with each object (one JSON value), and the staleness check against the file. */
 import type { BigIntStats } from 'node:fs';
 import type { ChecksumValue, ObjectMeta } from '../../backend.js';
+import type { StoredLayout } from '../multipart/part-layout.js';
 
 /** What the gateway stores for one file or directory. Content fields describe the inode as written. */
 export interface MetaRecord {
@@ -20,6 +21,8 @@ export interface MetaRecord {
   userMetadata?: Record<string, string>;
   checksum?: ChecksumValue;
   partsCount?: number;
+  /** The part sizes and checksums of a multipart object (multipart/part-layout.ts). */
+  parts?: StoredLayout;
   /** A directory that is an object of its own (key ending in '/'). */
   dirObject?: boolean;
   /** A directory the gateway created for a write: removed again when it empties. */
@@ -28,7 +31,7 @@ export interface MetaRecord {
 
 /** The record of freshly written content: `stats` of the data file, its ETag and headers. */
 export function contentRecord(stats: BigIntStats, etag: string, meta: ObjectMeta,
-  extra: Pick<MetaRecord, 'checksum' | 'partsCount'> = {}): MetaRecord {
+  extra: Pick<MetaRecord, 'checksum' | 'partsCount' | 'parts'> = {}): MetaRecord {
   return {
     v: 1, ino: String(stats.ino), size: Number(stats.size), mtimeNs: String(stats.mtimeNs), etag,
     ...headersOf(meta), userMetadata: { ...meta.userMetadata }, ...extra,

@@ -1,0 +1,124 @@
+/**
+ * CompleteMultipartUpload: hold the upload, check the request against its parts, join the parts in the kernel
+ * into a staging file, seal it with the object's record, and rename it into place through the same commit path
+ * as a PUT (parents, conflicts, conditions). Readers see the old object or the whole new one; a crash at any
+ * moment leaves one of the two (recover.ts); a resent Complete gets the same answer (completion-marker.ts).
+ */
+import { open, rm, stat, unlink } from 'node:fs/promises';
+import { S3Error } from '../../../s3/errors.js';
+import type { CompleteMultipartUploadInput, CompleteMultipartUploadResult, WriteConditions } from '../../backend.js';
+import type { Bucket } from '../bucket.js';
+import { commitStaged } from '../commit.js';
+import { etagMatches } from '../etag.js';
+import { contentRecord } from '../metadata/record.js';
+import { parseKey } from '../paths.js';
+import { headObject } from '../read.js';
+import { Staging } from '../staging.js';
+import { acquireUpload, releaseUpload, startHeartbeat, writeIntent, type CompletionIntent } from './completion-lock.js';
+import { markerMatches, writeMarker, type CompletionMarker } from './completion-marker.js';
+import { planCompletion } from './completion-plan.js';
+import { concatenate } from './concatenate.js';
+import { currentOwner } from './lock-owner.js';
+import { noSuchUpload } from './no-such-upload.js';
+import { readParts } from './part-files.js';
+import { encodeLayout } from './part-layout.js';
+import { recoverCompletion } from './recover.js';
+import { isUploadId } from './upload-id.js';
+import { UploadPaths } from './upload-paths.js';
+import { readUploadState } from './upload-state.js';
+
+/** Completes the upload; see the module comment. A failure before the commit gives the upload back as it was. */
+export async function completeMultipartUpload(bucket: Bucket, input: CompleteMultipartUploadInput): Promise<CompleteMultipartUploadResult> {
+  bucket.assertWritable();
+  const { segments } = parseKey(input.key);
+  if (!isUploadId(input.uploadId)) throw noSuchUpload(input.uploadId);
+  const paths = UploadPaths.of(bucket);
+  const acquired = await acquireUpload(paths, input.uploadId, {
+    purpose: 'complete',
+    recover: (held) => recoverCompletion(bucket, paths, input.uploadId, held),
+  });
+  if (acquired.kind === 'completed') {
+    // Another request (or this client's earlier attempt) finished it: the same request gets the same answer.
+    if (markerMatches(acquired.marker, input.key, input.parts)) return resultOf(acquired.marker);
+    throw noSuchUpload(input.uploadId);
+  }
+  const held = acquired.dir;
+  const stopHeartbeat = startHeartbeat(held);
+  const store = await bucket.store();
+  let stagingPath: string | undefined;
+  let staging: Staging | undefined;
+  let committed = false;
+  try {
+    const state = await readUploadState(held, input.uploadId, input.key);
+    const stored = await readParts(held, new Set(input.parts.map((p) => p.partNumber)));
+    const plan = planCompletion(state, stored, input);
+    await precheck(bucket, input.key, input.conditions);
+
+    stagingPath = await Staging.freshPath(bucket);
+    const intent: CompletionIntent = { owner: currentOwner(), key: input.key, staging: stagingPath };
+    await writeIntent(held, intent, false);
+    const out = await open(stagingPath, 'wx', 0o666);
+    try {
+      await concatenate(held, plan.parts.map((p) => p.path.slice(held.length + 1)), out);
+      const size = (await out.stat()).size;
+      if (size !== plan.size) throw new Error(`joined ${size} bytes, expected ${plan.size}`);
+    } finally {
+      await out.close();
+    }
+    staging = await Staging.adopt(stagingPath, store);
+    const marker: CompletionMarker = {
+      v: 1, uploadId: input.uploadId, key: input.key, etag: plan.etag, size: plan.size,
+      ...(plan.checksum ? { checksum: plan.checksum } : {}),
+      parts: plan.parts.map((p) => [p.partNumber, p.etag]), completed: new Date().toISOString(),
+    };
+    const { stats } = await staging.seal(input.key, (st) => contentRecord(st, plan.etag, state.meta, {
+      ...(plan.checksum ? { checksum: plan.checksum } : {}), partsCount: plan.parts.length, parts: encodeLayout(plan.layout),
+    }), bucket.settings.fsync);
+    // From here a crash is sorted out by the inode: in place at the key means completed.
+    await writeIntent(held, { ...intent, sealed: { ino: String(stats.ino), marker } }, bucket.settings.fsync);
+    await stat(held).catch(() => {
+      throw new S3Error('OperationAborted', 'This Complete was taken for abandoned and its upload given back; please try again.');
+    });
+    await commitStaged(bucket, store, staging, { key: input.key, segments, conditions: input.conditions });
+    committed = true;
+    stopHeartbeat();
+    // Housekeeping: if it fails, the held directory goes stale and recovery finishes the job the same way.
+    await writeMarker(paths, marker, bucket.settings.fsync).catch(() => {});
+    await rm(held, { recursive: true, force: true }).catch(() => {});
+    return resultOf(marker);
+  } catch (e) {
+    if (!committed) {
+      if (staging) await staging.discard();
+      else if (stagingPath) await unlink(stagingPath).catch(() => {});
+      await releaseUpload(paths, input.uploadId, held);
+    }
+    throw e;
+  } finally {
+    stopHeartbeat();
+  }
+}
+
+function resultOf(m: CompletionMarker): CompleteMultipartUploadResult {
+  return { etag: m.etag, size: m.size, ...(m.checksum ? { checksum: m.checksum } : {}) };
+}
+
+/**
+ * The write conditions, checked before the copy so that a refused Complete answers at once with its status;
+ * commitStaged checks them again at the rename, where they are atomic.
+ */
+async function precheck(bucket: Bucket, key: string, conditions: WriteConditions | undefined): Promise<void> {
+  if (!conditions) return;
+  let etag: string | undefined;
+  try {
+    etag = (await headObject(bucket, key)).etag;
+  } catch (e) {
+    if (!(e instanceof S3Error && e.code === 'NoSuchKey')) throw e;
+  }
+  if (conditions.ifNoneMatch !== undefined && etag !== undefined) {
+    throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-None-Match' });
+  }
+  if (conditions.ifMatch !== undefined) {
+    if (etag === undefined) throw new S3Error('NoSuchKey', undefined, { Key: key });
+    if (!etagMatches(conditions.ifMatch, etag)) throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-Match' });
+  }
+}

@@ -1,0 +1,42 @@
+/** CreateMultipartUpload: a new upload directory, made aside and renamed into place with its upload.json. */
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { S3Error } from '../../../s3/errors.js';
+import type { CreateMultipartUploadInput } from '../../backend.js';
+import type { Bucket } from '../bucket.js';
+import { asAccessDenied } from '../errno.js';
+import { parseKey } from '../paths.js';
+import { syncDir, writeJsonFile } from './json-file.js';
+import { newUploadId } from './upload-id.js';
+import { UploadPaths } from './upload-paths.js';
+import { UPLOAD_FILE, type UploadState } from './upload-state.js';
+
+/**
+ * Starts an upload of `input.key`: the key is checked now (a client learns of a bad key before sending
+ * gigabytes), and the upload appears whole or not at all, so no reader ever sees an upload without its state.
+ */
+export async function createMultipartUpload(bucket: Bucket, input: CreateMultipartUploadInput): Promise<{ uploadId: string }> {
+  bucket.assertWritable();
+  if (parseKey(input.key).dirObject) {
+    throw new S3Error('InvalidArgument', `Invalid key '${input.key}': a key ending in '/' is a directory object, which is empty and cannot be uploaded in parts.`,
+      { ArgumentName: 'key', ArgumentValue: input.key });
+  }
+  const paths = UploadPaths.of(bucket);
+  const now = Date.now();
+  const uploadId = newUploadId(now);
+  const state: UploadState = {
+    v: 1, uploadId, key: input.key, initiated: new Date(now).toISOString(), initiator: input.initiator,
+    storageClass: input.storageClass ?? 'STANDARD', meta: input.meta, ...(input.checksum ? { checksum: input.checksum } : {}),
+  };
+  const fresh = paths.creating(uploadId);
+  try {
+    await mkdir(paths.root, { recursive: true });
+    await mkdir(fresh);
+    await writeJsonFile(`${fresh}/${UPLOAD_FILE}`, state, bucket.settings.fsync);
+    await rename(fresh, paths.upload(uploadId));
+    if (bucket.settings.fsync) await syncDir(paths.root);
+  } catch (e) {
+    await rm(fresh, { recursive: true, force: true }).catch(() => {});
+    throw asAccessDenied(e, 'creating the upload');
+  }
+  return { uploadId };
+}

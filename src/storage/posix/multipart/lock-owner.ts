@@ -1,0 +1,72 @@
+/** Who holds an upload's completion lock, and whether that process is known to be gone (same host only). */
+import { readFileSync, readlinkSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+
+/** A process, as precisely as the host can name it: pid reuse and reboots do not make another process "it". */
+export interface LockOwner {
+  host: string;
+  pid: number;
+  /** The kernel's boot id and the process's start time (clock ticks after boot), where /proc has them. */
+  boot?: string;
+  start?: string;
+  /** The pid namespace: containers sharing a host name (host networking) do not see each other's pids. */
+  ns?: string;
+}
+
+let self: LockOwner | undefined;
+
+/** This process. */
+export function currentOwner(): LockOwner {
+  self ??= { host: hostname(), pid: process.pid, boot: bootId(), start: startTime(String(process.pid)), ns: pidNamespace() };
+  return self;
+}
+
+/**
+ * True only when `owner` certainly no longer runs: it was on this host, in this boot, and its pid is gone or now
+ * belongs to a process started at another time. A process on another host is never judged here (its lock
+ * goes stale by time instead).
+ */
+export async function ownerIsGone(owner: LockOwner | undefined): Promise<boolean> {
+  const me = currentOwner();
+  if (!owner || owner.host !== me.host) return false;
+  if (!owner.ns || owner.ns !== me.ns) return false; // another container: its pids are not ours to look up
+  if (owner.boot && me.boot && owner.boot !== me.boot) return true; // the host rebooted since
+  if (owner.pid === me.pid) return owner.start !== undefined && owner.start !== me.start;
+  let stat: string;
+  try {
+    stat = await readFile(`/proc/${owner.pid}/stat`, 'utf8');
+  } catch {
+    return me.boot !== undefined; // with /proc readable for us, a missing entry means no such process
+  }
+  return owner.start !== undefined && startOf(stat) !== owner.start;
+}
+
+function pidNamespace(): string | undefined {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
+}
+
+function bootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function startTime(pid: string): string | undefined {
+  try {
+    return startOf(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+// Field 22 of /proc/PID/stat; the command name (field 2) is in parentheses and may hold spaces.
+function startOf(stat: string): string | undefined {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+}

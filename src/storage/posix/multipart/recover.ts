@@ -1,0 +1,50 @@
+/**
+ * Recovery of a Complete that died holding an upload (kill -9, a crash, a lost host). The object became visible
+ * only if the final rename happened, which the key's inode tells: then the completion is finished (marker, and
+ * the parts are removed); otherwise its staging file is removed and the upload given back, whole, to be
+ * completed again. Whoever recovers first takes the held directory by renaming it; the others find it gone.
+ */
+import { lstat, rename, rm, unlink } from 'node:fs/promises';
+import type { Bucket } from '../bucket.js';
+import { errnoOf } from '../errno.js';
+import { keyToPath } from '../paths.js';
+import { writeMarker } from './completion-marker.js';
+import { INTENT_FILE, type CompletionIntent } from './completion-lock.js';
+import { readJsonFile } from './json-file.js';
+import type { UploadPaths } from './upload-paths.js';
+
+/** Sorts out the abandoned hold `held` of `uploadId`. Never leaves a partial object; never throws for a lost race. */
+export async function recoverCompletion(bucket: Bucket, paths: UploadPaths, uploadId: string, held: string): Promise<void> {
+  const taken = paths.recovering(uploadId);
+  try {
+    await rename(held, taken);
+  } catch (e) {
+    if (errnoOf(e) === 'ENOENT') return; // someone else recovered it first
+    throw e;
+  }
+  const intent = await readJsonFile<CompletionIntent>(`${taken}/${INTENT_FILE}`);
+  const sealed = intent?.sealed;
+  if (intent && sealed && (await holdsInode(bucket, intent.key, sealed.ino))) {
+    await writeMarker(paths, sealed.marker, bucket.settings.fsync);
+    await rm(taken, { recursive: true, force: true });
+    return;
+  }
+  if (intent?.staging) await unlink(intent.staging).catch(() => {});
+  if (intent && sealed) {
+    const store = await bucket.store();
+    await store.forget(intent.key, BigInt(sealed.ino)).catch(() => {});
+  }
+  await unlink(`${taken}/${INTENT_FILE}`).catch(() => {});
+  await rename(taken, paths.upload(uploadId)).catch(async () => {
+    await rm(taken, { recursive: true, force: true }); // cannot be given back: nothing sensible remains
+  });
+}
+
+/** Whether the file at `key` is the inode `ino` (the staging file the Complete renamed into place). */
+async function holdsInode(bucket: Bucket, key: string, ino: string): Promise<boolean> {
+  try {
+    return String((await lstat(keyToPath(bucket.dir, key), { bigint: true })).ino) === ino;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,53 @@
+/** UploadPartCopy: a part made of (a range of) an existing object, read through the descriptor that was checked. */
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { S3Error } from '../../../s3/errors.js';
+import type { UploadPartCopyInput, UploadPartCopyResult } from '../../backend.js';
+import type { Bucket } from '../bucket.js';
+import { openObject } from '../open-object.js';
+import { infoOf } from '../read.js';
+import { receiveBody } from '../receive.js';
+import { storePart } from './store-part.js';
+import { checkPartNumber, openUpload, partAlgorithm } from './upload-part.js';
+
+/** S3's largest part (and largest range of a part copy). */
+export const MAX_PART_BYTES = 5 * 1024 ** 3;
+
+/**
+ * Copies `input.range` of the source object (the whole object by default) into part `partNumber`. The bytes are
+ * hashed as they pass, because the part's ETag is their MD5 and its checksum the upload's algorithm over them.
+ */
+export async function uploadPartCopy(source: Bucket, target: Bucket, input: UploadPartCopyInput): Promise<UploadPartCopyResult> {
+  target.assertWritable();
+  checkPartNumber(input.partNumber);
+  const { dir, state } = await openUpload(target, input.uploadId, input.key);
+  const opened = await openObject(source, input.source.key);
+  if (!opened) throw new S3Error('NoSuchKey', undefined, { Key: input.source.key });
+  try {
+    const info = await infoOf(source, input.source.key, opened);
+    if (!info) throw new S3Error('NoSuchKey', undefined, { Key: input.source.key });
+    input.checkSource?.(info);
+    const range = input.range ?? { start: 0, end: info.size - 1 };
+    if (input.range && (range.start > range.end || range.end >= info.size)) {
+      throw new S3Error('InvalidArgument', `Range specified is not valid for source object of size: ${info.size}`,
+        { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: `bytes=${range.start}-${range.end}` });
+    }
+    const size = range.end - range.start + 1;
+    if (size > MAX_PART_BYTES) {
+      throw new S3Error('InvalidRequest', `The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_PART_BYTES}`);
+    }
+    const algorithm = partAlgorithm(state, undefined);
+    const record = await storePart(dir, input.partNumber, {
+      write: (fh) => {
+        const bytes = size <= 0 || opened.directory
+          ? Readable.from([])
+          : createReadStream('', { fd: opened.fh.fd, autoClose: false, start: range.start, end: range.end, highWaterMark: 1024 * 1024 });
+        return receiveBody(bytes, fh, { size: Math.max(size, 0), checksum: algorithm });
+      },
+      verify: (received) => (algorithm && received.checksum ? { algorithm, value: received.checksum.toString('base64') } : undefined),
+    }, { fsync: target.settings.fsync });
+    return { etag: record.etag, lastModified: new Date(record.lastModified), ...(record.checksum ? { checksum: record.checksum } : {}) };
+  } finally {
+    await opened.fh.close();
+  }
+}
