@@ -5,6 +5,7 @@ import { S3Error } from '../errors.js';
 import { evaluateRead, readConditions } from '../conditional.js';
 import { checksumHeaders, metaFromHeaders, objectHeaders, RESPONSE_OVERRIDES } from '../object-headers.js';
 import { parseRange, type ByteRange } from '../range.js';
+import { partHeaders, requestedPart } from './object-part.js';
 import { contentMd5, payloadLength, refuseUnsupported, requestedChecksum, writeConditions } from '../write-options.js';
 
 export const PutObject: Handler = async (req) => {
@@ -12,7 +13,6 @@ export const PutObject: Handler = async (req) => {
   const result = await req.backend.putObject({
     bucket: req.bucket,
     key: req.key,
-    identity: req.principal.identity,
     size: payloadLength(req.headers),
     meta: metaFromHeaders(req.headers),
     contentMd5: contentMd5(req.headers),
@@ -29,7 +29,7 @@ function checksumMode(req: S3Request): boolean {
 
 /** The shared part of GET and HEAD: preconditions, range, headers. Throws S3Errors; 304 is a response. */
 function answer(req: S3Request, info: ObjectInfo): { response: S3Response; range?: ByteRange } {
-  if (req.query.has('partNumber')) throw new S3Error('NotImplemented', 'GetObject with partNumber is not implemented yet.');
+  const part = requestedPart(req, info);
   const verdict = evaluateRead(readConditions(req.headers), info);
   if (verdict === 'precondition-failed') throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-Match' });
   if (verdict === 'not-modified') {
@@ -40,6 +40,7 @@ function answer(req: S3Request, info: ObjectInfo): { response: S3Response; range
     const v = req.query.get(param);
     if (v !== null) headers[name] = v;
   }
+  if (part) return { response: { status: partHeaders(headers, part, info), headers }, range: part.range };
   const range = parseRange(typeof req.headers.range === 'string' ? req.headers.range : undefined, info.size);
   if (range === 'unsatisfiable') {
     throw new S3Error('InvalidRange', undefined, { RangeRequested: String(req.headers.range), ActualObjectSize: String(info.size) }, {
@@ -58,7 +59,7 @@ function answer(req: S3Request, info: ObjectInfo): { response: S3Response; range
 }
 
 export const GetObject: Handler = async (req) => {
-  const handle: ReadHandle = await req.backend.getObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity });
+  const handle: ReadHandle = await req.backend.getObject({ bucket: req.bucket, key: req.key });
   try {
     const { response, range } = answer(req, handle.info);
     if (response.status === 304) {
@@ -73,11 +74,11 @@ export const GetObject: Handler = async (req) => {
 };
 
 export const HeadObject: Handler = async (req) => {
-  const info = await req.backend.headObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity });
+  const info = await req.backend.headObject({ bucket: req.bucket, key: req.key });
   return answer(req, info).response;
 };
 
 export const DeleteObject: Handler = async (req) => {
-  await req.backend.deleteObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity });
+  await req.backend.deleteObject({ bucket: req.bucket, key: req.key });
   return { status: 204 };
 };
