@@ -1,6 +1,6 @@
 /** 64 MiB objects: PUT and GET throughput in MiB/s, one request at a time, median of a few iterations. */
 import { createHash, randomBytes } from 'node:crypto';
-import type { BenchS3Client } from './s3-client.js';
+import type { S3Sender } from './s3-client.js';
 import { timeIterations, type Throughput } from './time-iterations.js';
 
 const MIB = 1024 * 1024;
@@ -22,7 +22,7 @@ export interface LargeObjectResult {
 }
 
 /** Times PUTs (UNSIGNED-PAYLOAD, as SDKs send big bodies) of distinct keys, then GETs of the same keys. */
-export async function measureLargeObjects(client: BenchS3Client, o: LargeObjectOptions): Promise<LargeObjectResult> {
+export async function measureLargeObjects(client: S3Sender, o: LargeObjectOptions): Promise<LargeObjectResult> {
   const body = randomBytes(o.sizeMiB * MIB);
   const md5 = createHash('md5').update(body).digest('hex');
   const key = (i: number) => `large/obj-${i}`;

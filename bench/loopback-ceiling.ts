@@ -1,9 +1,10 @@
 /**
  * What this machine's loopback allows a node:http server and the bench client: 64 MiB GET and PUT against a
- * server that does nothing else. It is the ceiling the dirbucket figures should be read against.
+ * server that does nothing else, with the same raw client. It is the ceiling the dirbucket figures should be
+ * read against.
  */
 import { join } from 'node:path';
-import { BenchS3Client } from './s3-client.js';
+import { RawS3Connection } from './raw-connection.js';
 import { REPO_ROOT, spawnWithEndpoint } from './server-process.js';
 import type { Credentials } from './sigv4.js';
 import { timeIterations, type IterationOptions, type Throughput } from './time-iterations.js';
@@ -17,7 +18,7 @@ export interface LoopbackCeiling {
 export async function measureLoopbackCeiling(o: IterationOptions, credentials: Credentials): Promise<LoopbackCeiling> {
   const script = join(REPO_ROOT, 'dist', 'bench', 'loopback-server.js');
   const server = await spawnWithEndpoint([script, String(o.sizeMiB)], {}, 15_000);
-  const client = new BenchS3Client({ endpoint: server.endpoint, credentials, maxSockets: 1, timeoutMs: 60_000 });
+  const client = new RawS3Connection({ endpoint: server.endpoint, credentials, timeoutMs: 60_000 });
   try {
     const body = Buffer.alloc(o.sizeMiB * 1024 * 1024, 0xa5);
     const get = await timeIterations(o, async () => {

@@ -8,6 +8,7 @@ import type { Md5Reference } from './md5-reference.js';
 import type { Row } from './report.js';
 import type { ConcurrentResult } from './run-concurrent.js';
 import type { BenchS3Client } from './s3-client.js';
+import { RawS3Connection } from './raw-connection.js';
 import { measureSdkPut } from './sdk-put.js';
 import type { Credentials } from './sigv4.js';
 import { smallObjectSteps } from './small-objects.js';
@@ -79,11 +80,13 @@ const PHASE_RUNNERS: Record<Phase, (ctx: PhaseContext) => Promise<PhaseOutput>> 
 
   large: async (ctx) => {
     await createBucket(ctx, 'bench-large');
+    // One raw connection, not the pooled node:http client: see raw-connection.ts for why.
+    const connection = new RawS3Connection({ endpoint: ctx.endpoint, credentials: ctx.credentials, timeoutMs: 60_000 });
     const { result, cpu } = await meterCpu(ctx.serverPid, () =>
-      measureLargeObjects(ctx.client, {
+      measureLargeObjects(connection, {
         bucket: 'bench-large', sizeMiB: SIZES.largeMiB, warmups: SIZES.largeWarmups, iterations: SIZES.largeIterations, timeLimitMs: SIZES.phaseTimeLimitMs,
       }),
-    );
+    ).finally(() => connection.close());
     const putTarget = ctx.md5.mibPerSecond * PUT_TARGET_SHARE_OF_MD5;
     const samples = (s: number[]) => `median of ${s.length}: ${s.map((v) => Math.round(v)).join(', ')}`;
     return {

@@ -72,7 +72,7 @@ try {
   );
   raw['loopbackCeiling'] = ceiling;
   for (const [op, t] of [['GET', ceiling.get], ['PUT', ceiling.put]] as const) {
-    rows.push({ metric: `loopback ceiling: ${SIZES.largeMiB} MiB ${op}, bare node:http from/to memory`, value: t.mibPerSecond, unit: 'MiB/s',
+    rows.push({ metric: `loopback ceiling: ${SIZES.largeMiB} MiB ${op}, bare node:http server, body in memory`, value: t.mibPerSecond, unit: 'MiB/s',
       note: `median of ${t.samples.length}: ${t.samples.map((v) => Math.round(v)).join(', ')}` });
   }
 

@@ -36,7 +36,32 @@ export interface S3ClientOptions {
   timeoutMs: number;
 }
 
-const ERROR_BODY_LIMIT = 64 * 1024;
+/** What the measuring code needs of a client: either this pooled one or a RawS3Connection. */
+export interface S3Sender {
+  expectOk(req: S3Request): Promise<S3Response>;
+}
+
+/** How much of an error body a client keeps for its message. */
+export const ERROR_BODY_LIMIT = 64 * 1024;
+
+/** The request target (path and query) and the signed headers for one request. */
+export function signRequest(signer: SigV4Signer, host: string, req: S3Request): { target: string; headers: Record<string, string> } {
+  const path = objectPath(req.bucket, req.key);
+  const query = canonicalQuery(req.query);
+  const base: Record<string, string> = { host };
+  if (req.body) base['content-length'] = String(req.body.length);
+  const payloadHash = !req.body ? EMPTY_SHA256 : req.signPayload === false ? 'UNSIGNED-PAYLOAD' : sha256Hex(req.body);
+  const headers = signer.sign({ method: req.method, path, query: req.query, headers: base, payloadHash });
+  return { target: query ? `${path}?${query}` : path, headers };
+}
+
+/** Returns `res` if it is 2xx, else throws with the S3 error body in the message. */
+export function checkOk(req: S3Request, res: S3Response): S3Response {
+  if (res.status >= 300) {
+    throw new Error(`${req.method} /${req.bucket}/${req.key ?? ''} answered ${res.status}: ${res.text?.slice(0, 500)}`);
+  }
+  return res;
+}
 
 /** Sends signed S3 requests over a keep-alive agent; one instance per server. */
 export class BenchS3Client {
@@ -55,15 +80,10 @@ export class BenchS3Client {
 
   /** Sends one request; resolves with the status whatever it is, rejects only on transport errors or timeout. */
   send(req: S3Request): Promise<S3Response> {
-    const path = objectPath(req.bucket, req.key);
-    const query = canonicalQuery(req.query);
-    const base: Record<string, string> = { host: `${this.#host}:${this.#port}` };
-    if (req.body) base['content-length'] = String(req.body.length);
-    const payloadHash = !req.body ? EMPTY_SHA256 : req.signPayload === false ? 'UNSIGNED-PAYLOAD' : sha256Hex(req.body);
-    const headers = this.#signer.sign({ method: req.method, path, query: req.query, headers: base, payloadHash });
+    const { target, headers } = signRequest(this.#signer, `${this.#host}:${this.#port}`, req);
     return new Promise<S3Response>((resolve, reject) => {
       const out = http.request(
-        { agent: this.#agent, host: this.#host, port: this.#port, method: req.method, path: query ? `${path}?${query}` : path, headers },
+        { agent: this.#agent, host: this.#host, port: this.#port, method: req.method, path: target, headers },
         (res) => {
           const status = res.statusCode ?? 0;
           const keep = status >= 300 ? 'text' : (req.keep ?? 'length');
@@ -87,7 +107,7 @@ export class BenchS3Client {
           res.on('error', reject);
         },
       );
-      out.setTimeout(this.options.timeoutMs, () => out.destroy(new Error(`${req.method} ${path} timed out`)));
+      out.setTimeout(this.options.timeoutMs, () => out.destroy(new Error(`${req.method} ${target} timed out`)));
       out.on('error', reject);
       out.end(req.body);
     });
@@ -95,11 +115,7 @@ export class BenchS3Client {
 
   /** Like send, but throws unless the status is 2xx; the message carries the S3 error body. */
   async expectOk(req: S3Request): Promise<S3Response> {
-    const res = await this.send(req);
-    if (res.status >= 300) {
-      throw new Error(`${req.method} /${req.bucket}/${req.key ?? ''} answered ${res.status}: ${res.text?.slice(0, 500)}`);
-    }
-    return res;
+    return checkOk(req, await this.send(req));
   }
 
   /** Closes the idle keep-alive sockets. */

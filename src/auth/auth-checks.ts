@@ -42,6 +42,9 @@ export function credentialFor(store: CredentialStore, accessKeyId: string, now: 
   if (!credential) {
     throw new S3Error('InvalidAccessKeyId', undefined, { AWSAccessKeyId: accessKeyId });
   }
+  if (credential.revoked) {
+    throw new S3Error('InvalidAccessKeyId', 'The AWS access key ID you provided has been revoked.', { AWSAccessKeyId: accessKeyId });
+  }
   if (credential.expires && credential.expires.getTime() <= now.getTime()) {
     throw new S3Error('InvalidAccessKeyId', 'The AWS access key ID you provided has expired.', { AWSAccessKeyId: accessKeyId });
   }

@@ -7,6 +7,8 @@ export interface Credential {
   user: string;
   /** After this instant the key is refused. */
   expires?: Date;
+  /** Set when the key was revoked: it is refused, with a message saying so. */
+  revoked?: Date;
 }
 
 /** Where authentication looks up access keys. */

@@ -8,6 +8,11 @@ import { PosixBackend } from '../storage/posix/posix-backend.js';
 import { createLogger } from '../server/logger.js';
 import { startHttpServer } from '../server/http-server.js';
 import { RESERVED_NAME } from '../storage/posix/reserved.js';
+import { canChown } from '../identity/can-chown.js';
+import { describeIdentity, processIdentity } from '../identity/identity.js';
+import { UserDirectory } from '../identity/user-directory.js';
+import { USERS_FILE } from '../identity/users-file.js';
+import { defaultStateDir } from './state-dir.js';
 
 export const SERVE_HELP = `Usage: dirbucket serve [options]
 
@@ -26,10 +31,15 @@ Options:
                         system has them, else the bucket's state directory), xattr, or sidecar
   --no-fsync            do not fsync data before answering a write (faster, not durable)
   --follow-symlinks     follow symbolic links that stay inside the bucket (default: not followed)
+  --without-chown WHAT  when not allowed to change file ownership (not root, no CAP_CHOWN): serve only
+                        users whose identity is the gateway's own (own-identity, the default), or refuse
+                        to start (refuse)
   -h, --help            show this help
 
 Credentials: DIRBUCKET_ACCESS_KEY and DIRBUCKET_SECRET_KEY, or a key pair created on first start and
-kept in the state directory (<root>/${RESERVED_NAME}/credentials.json, readable only by its owner).
+kept in the state directory (<root>/${RESERVED_NAME}/credentials.json, readable only by its owner): the
+administrator. More users and keys: dirbucket user --help, dirbucket key --help (read from
+<state>/users.json, changes take effect within seconds).
 `;
 
 /** Merges command-line options over the configuration file over the defaults. */
@@ -46,6 +56,7 @@ function configFrom(argv: string[]): Config {
       metadata: { type: 'string' },
       'no-fsync': { type: 'boolean' },
       'follow-symlinks': { type: 'boolean' },
+      'without-chown': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -72,11 +83,13 @@ function configFrom(argv: string[]): Config {
   }
   if (values['no-fsync']) cli.fsync = false;
   if (values['follow-symlinks']) cli.followSymlinks = true;
-  const config: Config = { ...DEFAULTS, buckets: [], ...file, ...cli };
-  if (!config.stateDir) {
-    if (config.root) config.stateDir = path.join(config.root, RESERVED_NAME);
-    else if (values.config) config.stateDir = path.join(path.dirname(path.resolve(values.config)), RESERVED_NAME);
+  const withoutChown = values['without-chown'];
+  if (withoutChown) {
+    if (withoutChown !== 'own-identity' && withoutChown !== 'refuse') throw new ConfigError(`--without-chown: expected own-identity or refuse, got "${withoutChown}"`);
+    cli.withoutChown = withoutChown;
   }
+  const config: Config = { ...DEFAULTS, buckets: [], ...file, ...cli };
+  config.stateDir = defaultStateDir(config.root, values.config, config.stateDir);
   return config;
 }
 
@@ -86,6 +99,18 @@ export async function serve(argv: string[]): Promise<void> {
   checkPaths(config);
   const log = createLogger(config.logLevel);
   const admin = adminCredentials(config.stateDir!);
+  const self = processIdentity();
+  const chown = canChown();
+  if (!chown && config.withoutChown === 'refuse') {
+    throw new ConfigError(`this process (${describeIdentity(self)}) may not change file ownership (no CAP_CHOWN), so new files cannot belong to other users; run as root, or with --without-chown own-identity to serve only users with this identity`);
+  }
+  const credentials = await UserDirectory.open({
+    file: path.join(config.stateDir!, USERS_FILE),
+    admin,
+    self,
+    ownIdentityOnly: !chown,
+    onError: (err) => log.warn({ err }, 'cannot read the users file; the users read before stay in force'),
+  });
   const backend = new PosixBackend({
     root: config.root,
     buckets: config.buckets,
@@ -93,9 +118,6 @@ export async function serve(argv: string[]): Promise<void> {
     fsync: config.fsync,
     followSymlinks: config.followSymlinks,
   });
-  const credentials = {
-    lookup: (id: string) => (id === admin.accessKeyId ? { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey, user: 'admin' } : undefined),
-  };
   const running = await startHttpServer(
     { backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024 }, log },
     config.listen.host,
@@ -110,6 +132,7 @@ export async function serve(argv: string[]): Promise<void> {
       `Access key: ${admin.accessKeyId}${keyNote}\n` +
       `Secret key: ${admin.secretAccessKey}\n` +
       `Region: ${config.region}\n` +
+      (chown ? '' : `Ownership: this process (${describeIdentity(self)}) may not change file ownership; serving only users with this identity\n`) +
       `Try: AWS_ACCESS_KEY_ID=${admin.accessKeyId} AWS_SECRET_ACCESS_KEY='${admin.secretAccessKey}' ` +
       `AWS_DEFAULT_REGION=${config.region} aws --endpoint-url ${endpoint} s3 ls\n`,
   );
@@ -120,7 +143,10 @@ export async function serve(argv: string[]): Promise<void> {
     log.info({ signal }, 'stopping');
     void running
       .stop()
-      .then(() => backend.close())
+      .then(() => {
+        credentials.close();
+        return backend.close();
+      })
       .finally(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -26,7 +26,14 @@ export interface Config {
   followSymlinks: boolean;
   /** Where the gateway keeps its own state (credentials): `<root>/.dirbucket` in root mode. */
   stateDir?: string;
+  /**
+   * Without the right to change file ownership (not root, no CAP_CHOWN): serve only users whose identity is
+   * the gateway's own ('own-identity', the default), or refuse to start ('refuse').
+   */
+  withoutChown: WithoutChown;
 }
+
+export type WithoutChown = 'own-identity' | 'refuse';
 
 /** A configuration problem, with the field it concerns: start-up prints the message, not a stack. */
 export class ConfigError extends Error {
@@ -43,6 +50,7 @@ export const DEFAULTS: Omit<Config, 'root' | 'buckets'> = {
   metadata: 'auto',
   fsync: true,
   followSymlinks: false,
+  withoutChown: 'own-identity',
 };
 
 const LOG_LEVELS: LogLevel[] = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -74,7 +82,7 @@ function bool(obj: Record<string, unknown>, key: string, field: string): boolean
   return v as boolean;
 }
 
-const KNOWN = new Set(['root', 'buckets', 'listen', 'region', 'domain', 'logLevel', 'metadata', 'fsync', 'followSymlinks', 'state']);
+const KNOWN = new Set(['root', 'buckets', 'listen', 'region', 'domain', 'logLevel', 'metadata', 'fsync', 'followSymlinks', 'state', 'withoutChown']);
 
 /**
  * Validates a parsed configuration document. Relative paths are resolved against `baseDir` (the file's
@@ -107,6 +115,11 @@ export function validateConfig(doc: unknown, baseDir: string): Partial<Config> {
   if (fsync !== undefined) out.fsync = fsync;
   const follow = bool(o, 'followSymlinks', 'followSymlinks');
   if (follow !== undefined) out.followSymlinks = follow;
+  const withoutChown = str(o, 'withoutChown', 'withoutChown');
+  if (withoutChown) {
+    expect(withoutChown === 'own-identity' || withoutChown === 'refuse', `withoutChown: expected own-identity or refuse, got "${withoutChown}"`);
+    out.withoutChown = withoutChown as WithoutChown;
+  }
   const state = str(o, 'state', 'state');
   if (state) out.stateDir = path.resolve(baseDir, state);
   if (o.buckets !== undefined && o.buckets !== null) {

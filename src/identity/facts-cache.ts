@@ -16,7 +16,7 @@ export function readAccessAcl(path: string): FileFacts['acl'] {
  * lookup, a miss a stat and two getxattr (a few µs locally; on a NAS one round trip per directory per second).
  */
 export class FactsCache {
-  private readonly entries = new Map<string, { facts: ParentFacts | undefined; until: number }>();
+  private readonly entries = new Map<string, { facts: ParentFacts; until: number }>();
 
   constructor(readonly ttlMs = 1000, readonly maxEntries = 4096) {}
 
@@ -26,7 +26,9 @@ export class FactsCache {
     if (hit && hit.until > now) return hit.facts;
     const facts = readDirFacts(path);
     if (hit) this.entries.delete(path); // re-inserted last: Map order is then age order
-    else if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    // Only what exists is kept: a directory made a moment later must be checked, not taken for missing.
+    if (!facts) return undefined;
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(path, { facts, until: now + this.ttlMs });
     return facts;
   }

@@ -58,6 +58,24 @@ export class FsAccess {
     if (!this.canSearch(base, segments)) throw this.denied('search a directory on the path to the object');
   }
 
+  /**
+   * Early refusal of a write, before its body is received: search down the existing part of the directory path
+   * `dirSegments`, then write and search on the deepest directory that exists (where the entry, or the first
+   * missing directory, would be created). The authoritative checks come again when the write commits.
+   */
+  writeBelow(base: string, dirSegments: readonly string[]): void {
+    let path = base;
+    for (const segment of dirSegments) {
+      const facts = this.cache.dir(path);
+      if (!facts) return; // vanished meanwhile: the commit decides
+      if (!permits(facts, this.who, MAY_EXEC)) throw this.denied('search a directory on the path to the object');
+      const next = `${path}/${segment}`;
+      if (!this.cache.dir(next)) break; // missing (or not a directory): it would be created in `path`
+      path = next;
+    }
+    this.create(path);
+  }
+
   /** Read and search on the directory: what listing its entries with their sizes takes (`ls -l`). */
   canList(dir: string): boolean {
     const facts = this.cache.dir(dir);

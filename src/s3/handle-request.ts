@@ -7,18 +7,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { authenticate, type AuthResult } from '../auth/authenticate.js';
-import type { CredentialStore } from '../auth/credentials.js';
+import { authorize } from '../identity/authorize.js';
 import { decodeBody, type DecodedBody } from '../streams/aws-chunked.js';
 import type { Backend } from '../storage/backend.js';
 import { isS3Error, S3Error } from './errors.js';
+import { parseCopySource } from './ops/copy.js';
 import { HANDLERS } from './ops/index.js';
 import { refineOperation, resolveRequest, type ResolvedRequest } from './resolve.js';
 import { sendError, sendResponse } from './send.js';
-import type { FrontEndSettings, S3Request, S3Response } from './types.js';
+import type { Accounts, FrontEndSettings, S3Request, S3Response } from './types.js';
 
 export interface FrontEnd {
   backend: Backend;
-  credentials: CredentialStore;
+  /** Keys, users and their rights. */
+  credentials: Accounts;
   settings: FrontEndSettings & { domain?: string };
   log: Logger;
 }
@@ -42,6 +44,17 @@ async function readAll(stream: Readable, limit: number): Promise<Buffer> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/** The bucket named by x-amz-copy-source, parsed as the copy handlers parse it; undefined when absent or malformed. */
+function copySourceBucket(headers: IncomingMessage['headers']): string | undefined {
+  const v = headers['x-amz-copy-source'];
+  if (typeof v !== 'string') return undefined;
+  try {
+    return parseCopySource(v).bucket;
+  } catch {
+    return undefined; // the handler refuses the header with its own error
+  }
 }
 
 /** Handles one HTTP request as an S3 request. Never throws. */
@@ -79,6 +92,9 @@ export async function handleRequest(fe: FrontEnd, req: IncomingMessage, res: Ser
     const r = resolved!;
     const handler = HANDLERS[operation];
     if (!handler) throw new S3Error('NotImplemented', `${operation} is not implemented.`);
+    const principal = fe.credentials.principal(auth.credential);
+    // The S3-rights check; the file-system check follows in the back end, for principal.identity.
+    await authorize({ operation, bucket: r.bucket ?? '', principal, backend: fe.backend, copySourceBucket: copySourceBucket(req.headers) });
 
     let decoded: DecodedBody | undefined;
     const body = (): Readable => {
@@ -101,7 +117,8 @@ export async function handleRequest(fe: FrontEnd, req: IncomingMessage, res: Ser
       key: r.key ?? '',
       query: r.query,
       headers: req.headers,
-      principal: { user: auth.credential.user, accessKeyId: auth.credential.accessKeyId },
+      principal,
+      accounts: fe.credentials,
       backend: fe.backend,
       settings: fe.settings,
       log: fe.log,

@@ -1,6 +1,18 @@
 /** The storage interface: everything the S3 front end asks of a back end, in typed inputs and outputs. */
 import type { Readable } from 'node:stream';
 import { S3Error } from '../s3/errors.js';
+import type { Identity } from '../identity/identity.js';
+
+export type { Identity } from '../identity/identity.js';
+
+/**
+ * Carried by every storage input that touches files: the POSIX identity the request acts as. The back end
+ * checks each file access as the kernel would for it, and new files and directories belong to it. Undefined:
+ * the gateway's own identity, whose accesses the kernel checks itself.
+ */
+export interface AsIdentity {
+  identity?: Identity;
+}
 
 export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';
 export type ChecksumType = 'FULL_OBJECT' | 'COMPOSITE';
@@ -50,6 +62,8 @@ export interface ObjectPart {
 export interface BucketInfo {
   name: string;
   creationDate: Date;
+  /** The user who created the bucket through S3, when known (bucket ownership). */
+  owner?: string;
 }
 
 /** Conditions on the current object that a write must satisfy (412 PreconditionFailed otherwise). */
@@ -60,7 +74,7 @@ export interface WriteConditions {
   ifNoneMatch?: string;
 }
 
-export interface PutObjectInput {
+export interface PutObjectInput extends AsIdentity {
   bucket: string;
   key: string;
   /** The decoded payload (aws-chunked framing already removed, signatures already being checked). */
@@ -89,12 +103,12 @@ export interface ReadHandle {
   close(): Promise<void>;
 }
 
-export interface ObjectRef {
+export interface ObjectRef extends AsIdentity {
   bucket: string;
   key: string;
 }
 
-export interface CopyObjectInput {
+export interface CopyObjectInput extends AsIdentity {
   source: ObjectRef;
   bucket: string;
   key: string;
@@ -105,7 +119,7 @@ export interface CopyObjectInput {
   conditions?: WriteConditions;
 }
 
-export interface ListObjectsInput {
+export interface ListObjectsInput extends AsIdentity {
   bucket: string;
   prefix: string;
   /** Any string; empty or undefined means no roll-up. */
@@ -125,16 +139,21 @@ export interface ListObjectsResult {
   lastItem?: string;
 }
 
+export interface CreateBucketInput extends AsIdentity {
+  bucket: string;
+  owner?: string;
+}
+
 export type VersioningStatus = 'Enabled' | 'Suspended' | undefined;
 
 /** Names one multipart upload: S3 addresses it by bucket, key and upload id together. */
-export interface UploadRef {
+export interface UploadRef extends AsIdentity {
   bucket: string;
   key: string;
   uploadId: string;
 }
 
-export interface CreateMultipartUploadInput {
+export interface CreateMultipartUploadInput extends AsIdentity {
   bucket: string;
   key: string;
   /** What the completed object will have. */
@@ -232,7 +251,7 @@ export interface ListPartsResult {
   isTruncated: boolean;
 }
 
-export interface ListMultipartUploadsInput {
+export interface ListMultipartUploadsInput extends AsIdentity {
   bucket: string;
   prefix: string;
   delimiter?: string;
@@ -258,7 +277,8 @@ export interface ListMultipartUploadsResult {
  */
 export interface Backend {
   listBuckets(): Promise<BucketInfo[]>;
-  createBucket(input: { bucket: string }): Promise<void>;
+  /** `owner`: the creating user, recorded with the bucket; the directory belongs to `identity`. */
+  createBucket(input: CreateBucketInput): Promise<void>;
   headBucket(input: { bucket: string }): Promise<BucketInfo>;
   deleteBucket(input: { bucket: string }): Promise<void>;
   getBucketVersioning(input: { bucket: string }): Promise<VersioningStatus>;
@@ -291,7 +311,7 @@ export class NotImplementedBackend implements Backend {
     throw new S3Error('NotImplemented', `${op} is not implemented by this storage back end.`);
   }
   async listBuckets(): Promise<BucketInfo[]> { return this.notImplemented('ListBuckets'); }
-  async createBucket(_: { bucket: string }): Promise<void> { return this.notImplemented('CreateBucket'); }
+  async createBucket(_: CreateBucketInput): Promise<void> { return this.notImplemented('CreateBucket'); }
   async headBucket(_: { bucket: string }): Promise<BucketInfo> { return this.notImplemented('HeadBucket'); }
   async deleteBucket(_: { bucket: string }): Promise<void> { return this.notImplemented('DeleteBucket'); }
   async getBucketVersioning(_: { bucket: string }): Promise<VersioningStatus> { return this.notImplemented('GetBucketVersioning'); }

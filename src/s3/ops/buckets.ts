@@ -6,7 +6,9 @@ import { S3Error } from '../errors.js';
 import { bucketNameProblem } from '../../storage/bucket-name.js';
 
 export const ListBuckets: Handler = async (req) => {
-  const buckets = await req.backend.listBuckets();
+  // Each user sees only the buckets they have access to (an administrator: all).
+  const p = req.principal;
+  const buckets = (await req.backend.listBuckets()).filter((b) => p.admin || p.access(b.name) !== 'none');
   buckets.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return {
     xml: {
@@ -29,7 +31,9 @@ export const CreateBucket: Handler = async (req) => {
     const conf = parseXml(body.toString('utf8'), 'CreateBucketConfiguration');
     textOf(conf.LocationConstraint);
   }
-  await req.backend.createBucket({ bucket: req.bucket });
+  await req.backend.createBucket({ bucket: req.bucket, owner: req.principal.user, identity: req.principal.identity });
+  // The creator owns the bucket and has read-write on it; nobody else has access until granted.
+  await req.accounts.bucketCreated(req.principal.user, req.bucket);
   return { headers: { Location: `/${req.bucket}` } };
 };
 
@@ -40,6 +44,7 @@ export const HeadBucket: Handler = async (req) => {
 
 export const DeleteBucket: Handler = async (req) => {
   await req.backend.deleteBucket({ bucket: req.bucket });
+  await req.accounts.bucketDeleted(req.bucket);
   return { status: 204 };
 };
 

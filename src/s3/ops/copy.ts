@@ -5,6 +5,7 @@ import { checkCopySource } from '../conditional.js';
 import { checksumFields, metaFromHeaders } from '../object-headers.js';
 import { decodePath } from '../resolve.js';
 import { refuseUnsupported, writeConditions } from '../write-options.js';
+import { copyAttachments } from '../write-attachments.js';
 
 /** Parses x-amz-copy-source: `bucket/key` or `/bucket/key`, URL-encoded, with an optional `?versionId=`. */
 export function parseCopySource(v: string): { bucket: string; key: string; versionId?: string } {
@@ -44,7 +45,9 @@ export const CopyObject: Handler = async (req) => {
     source: { bucket: source.bucket, key: source.key },
     bucket: req.bucket,
     key: req.key,
+    identity: req.principal.identity,
     meta: directive === 'REPLACE' ? metaFromHeaders(req.headers) : undefined,
+    ...(await copyAttachments(req)),
     checkSource: (info) => checkCopySource(req.headers, info),
     conditions: writeConditions(req.headers),
   });

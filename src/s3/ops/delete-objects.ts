@@ -27,7 +27,7 @@ export const DeleteObjects: Handler = async (req) => {
   for (const { key, versionId } of entries) {
     try {
       if (versionId !== undefined && versionId !== 'null') throw new S3Error('NoSuchVersion');
-      await req.backend.deleteObject({ bucket: req.bucket, key });
+      await req.backend.deleteObject({ bucket: req.bucket, key, identity: req.principal.identity });
       if (!quiet) deleted.push({ Key: key, VersionId: versionId });
     } catch (e) {
       // A bucket-level failure is the whole request's; a key-level one is that key's entry.

@@ -7,17 +7,20 @@ import { checksumHeaders, metaFromHeaders, objectHeaders, RESPONSE_OVERRIDES } f
 import { parseRange, type ByteRange } from '../range.js';
 import { partHeaders, requestedPart } from './object-part.js';
 import { contentMd5, payloadLength, refuseUnsupported, requestedChecksum, writeConditions } from '../write-options.js';
+import { writeAttachments } from '../write-attachments.js';
 
 export const PutObject: Handler = async (req) => {
   refuseUnsupported(req.headers);
   const result = await req.backend.putObject({
     bucket: req.bucket,
     key: req.key,
+    identity: req.principal.identity,
     size: payloadLength(req.headers),
     meta: metaFromHeaders(req.headers),
     contentMd5: contentMd5(req.headers),
     checksum: requestedChecksum(req.headers, () => req.trailers()),
     conditions: writeConditions(req.headers),
+    ...(await writeAttachments(req)),
     body: req.body(),
   });
   return { headers: { ETag: `"${result.etag}"`, ...(result.checksum ? checksumHeaders(result.checksum) : {}) } };
@@ -59,7 +62,7 @@ function answer(req: S3Request, info: ObjectInfo): { response: S3Response; range
 }
 
 export const GetObject: Handler = async (req) => {
-  const handle: ReadHandle = await req.backend.getObject({ bucket: req.bucket, key: req.key });
+  const handle: ReadHandle = await req.backend.getObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity });
   try {
     const { response, range } = answer(req, handle.info);
     if (response.status === 304) {
@@ -74,11 +77,11 @@ export const GetObject: Handler = async (req) => {
 };
 
 export const HeadObject: Handler = async (req) => {
-  const info = await req.backend.headObject({ bucket: req.bucket, key: req.key });
+  const info = await req.backend.headObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity });
   return answer(req, info).response;
 };
 
 export const DeleteObject: Handler = async (req) => {
-  await req.backend.deleteObject({ bucket: req.bucket, key: req.key });
+  await req.backend.deleteObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity });
   return { status: 204 };
 };

@@ -27,7 +27,7 @@ export const ListObjectVersions: Handler = async (req) => {
   if (versionIdMarker !== null && versionIdMarker !== '' && versionIdMarker !== 'null') {
     throw new S3Error('InvalidArgument', 'Invalid version id specified', { ArgumentName: 'version-id-marker', ArgumentValue: versionIdMarker });
   }
-  const page = await req.backend.listObjects({ bucket: req.bucket, prefix, delimiter, startAfter: keyMarker || undefined, maxKeys });
+  const page = await req.backend.listObjects({ bucket: req.bucket, prefix, delimiter, startAfter: keyMarker || undefined, maxKeys, identity: req.principal.identity });
   const owner = ownerOf(req.principal.user);
   const lastIsKey = page.objects.length > 0 && page.objects[page.objects.length - 1]!.key === page.lastItem;
   return {

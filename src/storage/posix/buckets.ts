@@ -2,9 +2,11 @@
 import type { BigIntStats } from 'node:fs';
 import { lstat, mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { S3Error } from '../../s3/errors.js';
-import type { BucketInfo } from '../backend.js';
+import type { BucketInfo, CreateBucketInput } from '../backend.js';
 import { bucketNameProblem, isValidBucketName } from '../bucket-name.js';
 import { Bucket } from './bucket.js';
+import { readBucketSettings, updateBucketSettings } from './bucket-settings.js';
+import { newEntryOwner, ownNewDirectory } from './new-entry-owner.js';
 import { asAccessDenied, errnoOf } from './errno.js';
 import { isDirectoryObject } from './list.js';
 import type { PosixOptions, PosixSettings } from './options.js';
@@ -52,14 +54,19 @@ export class BucketRegistry {
     return bucket;
   }
 
-  /** Name and creation date of an existing bucket. */
+  /** Name, creation date and owner (when it was created through S3) of an existing bucket. */
   async info(bucket: Bucket): Promise<BucketInfo> {
     const st = await stat(bucket.dir, { bigint: true });
-    return { name: bucket.name, creationDate: creationDate(st) };
+    const { owner } = await readBucketSettings(bucket).catch(() => ({ owner: undefined }));
+    return { name: bucket.name, creationDate: creationDate(st), ...(typeof owner === 'string' ? { owner } : {}) };
   }
 
-  /** CreateBucket: root mode only; makes the directory. */
-  async create(name: string): Promise<void> {
+  /**
+   * CreateBucket: root mode only; makes the directory, owned by `input.identity` (with the mode the default
+   * umask or the root's default ACL gives), and records `input.owner` as the bucket's owner.
+   */
+  async create(input: CreateBucketInput): Promise<void> {
+    const name = input.bucket;
     const problem = bucketNameProblem(name);
     if (problem) throw new S3Error('InvalidBucketName', problem, { BucketName: name });
     if (this.mapped.has(name) || (await this.find(name))) {
@@ -68,11 +75,23 @@ export class BucketRegistry {
     if (this.root === undefined) {
       throw new S3Error('AccessDenied', 'Buckets are defined by the configuration file: CreateBucket needs a root directory (--root).');
     }
+    const dir = `${this.root}/${name}`;
     try {
-      await mkdir(`${this.root}/${name}`);
+      await mkdir(dir);
     } catch (e) {
       if (errnoOf(e) === 'EEXIST') throw new S3Error('BucketAlreadyOwnedByYou', undefined, { BucketName: name });
       throw asAccessDenied(e, 'creating the bucket directory');
+    }
+    try {
+      const bucket = (await this.find(name))!;
+      const owner = await newEntryOwner(bucket, input.identity);
+      if (owner) await ownNewDirectory(dir, this.root, owner);
+      if (input.owner !== undefined) await updateBucketSettings(bucket, { owner: input.owner }, this.settings.fsync);
+    } catch (e) {
+      // A bucket half made (no owner recorded) would be nobody's: it goes again.
+      await rm(dir, { recursive: true, force: true }).catch(() => {});
+      this.rooted.delete(name);
+      throw e;
     }
   }
 

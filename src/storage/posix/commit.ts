@@ -2,12 +2,14 @@
 import type { BigIntStats } from 'node:fs';
 import { link, lstat, rename, stat, unlink } from 'node:fs/promises';
 import { S3Error } from '../../s3/errors.js';
-import type { WriteConditions } from '../backend.js';
+import type { Identity, WriteConditions } from '../backend.js';
+import { fsAccessFor } from '../../identity/fs-access.js';
 import type { Bucket } from './bucket.js';
 import { asAccessDenied, errnoOf } from './errno.js';
 import { etagMatches } from './etag.js';
 import type { MetadataStore } from './metadata/store.js';
 import { objectInfo } from './object-info.js';
+import { newEntryOwner, ownNewFile } from './new-entry-owner.js';
 import { openParent } from './parent-dir.js';
 import type { Staging } from './staging.js';
 
@@ -19,17 +21,25 @@ const MAX_ATTEMPTS = 5;
  * created atomically with link() (an existing key is PreconditionFailed); ifMatch is checked against the
  * current object just before the rename (a missing key is NoSuchKey, as S3 answers). A directory, symlink or
  * special file at the target is a KeyConflict: nothing but a regular file is ever replaced.
+ * With an `identity`, the kernel's rules for it apply (search down to the directory, write and search on it to
+ * create, plus the sticky rule to replace), and the new file gets its owner, group, mode and inherited ACL.
  */
 export async function commitStaged(bucket: Bucket, store: MetadataStore, staging: Staging, target: {
-  key: string; segments: string[]; conditions?: WriteConditions;
+  key: string; segments: string[]; conditions?: WriteConditions; identity?: Identity;
 }): Promise<void> {
   const name = target.segments[target.segments.length - 1];
+  const access = fsAccessFor(target.identity);
+  const owner = await newEntryOwner(bucket, target.identity);
   for (let attempt = 1; ; attempt++) {
-    const parent = await openParent(bucket, target.segments, { create: true, store });
+    const parent = await openParent(bucket, target.segments, { create: true, store, access, owner });
     try {
       const entry = `${parent!.path}/${name}`;
       const current = await currentFile(bucket, entry, target.key);
+      // The data is renamed into place: what counts is the directory (may_create, or may_delete of the old file).
+      if (current) access?.remove(parent!.dir, Number(current.uid));
+      else access?.create(parent!.dir);
       checkConditions(current, target.key, target.conditions, store, entry);
+      if (owner) await ownNewFile(staging.path, parent!.dir, owner);
       try {
         if (target.conditions?.ifNoneMatch?.trim() === '*') {
           await link(staging.path, entry).catch((e: unknown) => {

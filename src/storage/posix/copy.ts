@@ -11,6 +11,7 @@ import { commitStaged } from './commit.js';
 import { putDirectoryObject } from './dir-object.js';
 import { contentRecord } from './metadata/record.js';
 import { openObject } from './open-object.js';
+import { fsAccessFor } from '../../identity/fs-access.js';
 import { parseKey } from './paths.js';
 import { infoOf } from './read.js';
 import { Staging } from './staging.js';
@@ -23,7 +24,9 @@ import { Staging } from './staging.js';
 export async function copyObject(source: Bucket, target: Bucket, input: CopyObjectInput): Promise<PutObjectResult> {
   target.assertWritable();
   const { segments, dirObject } = parseKey(input.key);
-  const opened = await openObject(source, input.source.key);
+  // Read on the source, as the request's identity; the target is checked as any write (commitStaged).
+  const access = fsAccessFor(input.identity);
+  const opened = await openObject(source, input.source.key, access && { access, read: true });
   if (!opened) throw new S3Error('NoSuchKey', undefined, { Key: input.source.key });
   try {
     const info = await infoOf(source, input.source.key, opened);
@@ -57,7 +60,7 @@ export async function copyObject(source: Bucket, target: Bucket, input: CopyObje
       const checksum: ChecksumValue | undefined = keep && info.checksum?.type === 'FULL_OBJECT' ? info.checksum : undefined;
       const { stats } = await staging.seal(input.key, (st) => contentRecord(st, etag, meta, checksum ? { checksum } : {}),
         target.settings.fsync);
-      await commitStaged(target, store, staging, { key: input.key, segments, conditions: input.conditions });
+      await commitStaged(target, store, staging, { key: input.key, segments, conditions: input.conditions, identity: input.identity });
       return { etag, lastModified: new Date(Number(stats.mtimeNs / 1_000_000n)), ...(checksum ? { checksum } : {}) };
     } finally {
       await staging.discard();

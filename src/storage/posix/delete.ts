@@ -1,5 +1,7 @@
 /** DeleteObject: unlink the file (never through a symlinked directory), then prune empty gateway-made parents. */
 import { lstat, unlink } from 'node:fs/promises';
+import type { Identity } from '../backend.js';
+import { fsAccessFor } from '../../identity/fs-access.js';
 import type { Bucket } from './bucket.js';
 import { deleteDirectoryObject } from './dir-object.js';
 import { asAccessDenied, errnoOf } from './errno.js';
@@ -10,14 +12,16 @@ import { pruneEmptyParents } from './prune.js';
 /**
  * Deletes `key`; no error when there is no such object (S3 semantics). Only a regular file (or, with
  * following on, a symlink itself) is ever unlinked: a directory, special file or unfollowed symlink at the
- * key is not an object, so there is nothing to delete.
+ * key is not an object, so there is nothing to delete. With an `identity`, the kernel's rules for it apply: search
+ * down to the directory, write and search on it, and the sticky rule.
  */
-export async function deleteObject(bucket: Bucket, key: string): Promise<void> {
+export async function deleteObject(bucket: Bucket, key: string, identity?: Identity): Promise<void> {
   bucket.assertWritable();
   const { segments, dirObject } = parseKey(key);
   const store = await bucket.store();
-  if (dirObject) return deleteDirectoryObject(bucket, store, key, segments);
-  const parent = await openParent(bucket, segments, { create: false, store });
+  const access = fsAccessFor(identity);
+  if (dirObject) return deleteDirectoryObject(bucket, store, key, segments, access);
+  const parent = await openParent(bucket, segments, { create: false, store, access });
   if (!parent) return;
   try {
     const entry = `${parent.path}/${segments[segments.length - 1]}`;
@@ -26,6 +30,7 @@ export async function deleteObject(bucket: Bucket, key: string): Promise<void> {
       throw asAccessDenied(e, 'looking up the object');
     });
     if (!st || !(st.isFile() || (st.isSymbolicLink() && bucket.settings.followSymlinks))) return;
+    access?.remove(parent.dir, Number(st.uid));
     try {
       await unlink(entry);
     } catch (e) {
@@ -34,7 +39,7 @@ export async function deleteObject(bucket: Bucket, key: string): Promise<void> {
     }
     await store.forget(key, st.ino).catch(() => {});
     if (bucket.settings.fsync) await parent.fh.sync();
-    await pruneEmptyParents(store, parent, segments, segments.length - 1);
+    await pruneEmptyParents(store, parent, segments, segments.length - 1, { access, bucketDir: bucket.dir });
   } finally {
     await parent.fh.close();
   }

@@ -6,11 +6,13 @@ import { createHash } from 'node:crypto';
 import { S3Error } from '../../s3/errors.js';
 import { createChecksummer } from '../../streams/checksum.js';
 import type { PutObjectInput, PutObjectResult } from '../backend.js';
+import { fsAccessFor, type FsAccess } from '../../identity/fs-access.js';
 import type { Bucket } from './bucket.js';
 import { asAccessDenied, errnoOf } from './errno.js';
 import { EMPTY_MD5, etagMatches } from './etag.js';
 import { directoryRecord } from './metadata/record.js';
 import type { MetadataStore } from './metadata/store.js';
+import { newEntryOwner, ownNewDirectory } from './new-entry-owner.js';
 import { openParent } from './parent-dir.js';
 import { pruneEmptyParents } from './prune.js';
 import { verify } from './write.js';
@@ -29,7 +31,9 @@ export async function putDirectoryObject(bucket: Bucket, input: PutObjectInput &
   const empty = { size: 0, md5: createHash('md5').digest(), checksum: input.checksum && createChecksummer(input.checksum.algorithm).digest() };
   const checksum = verify(empty, input.expectedMd5, input.checksum);
   const store = await bucket.store();
-  const parent = (await openParent(bucket, segments, { create: true, store }))!;
+  const access = fsAccessFor(input.identity);
+  const owner = await newEntryOwner(bucket, input.identity);
+  const parent = (await openParent(bucket, segments, { create: true, store, access, owner }))!;
   try {
     const name = segments[segments.length - 1];
     const entry = `${parent.path}/${name}`;
@@ -52,10 +56,15 @@ export async function putDirectoryObject(bucket: Bucket, input: PutObjectInput &
       if (!etagMatches(input.conditions.ifMatch, EMPTY_MD5)) throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-Match' });
     }
     if (!existing) {
-      await mkdir(entry).catch((e: unknown) => {
+      access?.create(parent.dir);
+      made = await mkdir(entry).then(() => true, (e: unknown) => {
         if (errnoOf(e) !== 'EEXIST') throw asAccessDenied(e, 'creating the directory');
+        return false; // made meanwhile by another writer: theirs, as it is
       });
-      made = true;
+      if (made && owner) await ownNewDirectory(`${parent.dir}/${name}`, parent.dir, owner);
+    } else {
+      // Marking an existing directory sets metadata on it: write permission on it, as for setxattr.
+      access?.write(`${parent.dir}/${name}`, existing);
     }
     // Open it (never through a symlink) so the record lands on exactly this directory.
     const dir = await open(entry, O_RDONLY | O_DIRECTORY | O_NOFOLLOW).catch((e: unknown) => {
@@ -83,8 +92,8 @@ export async function putDirectoryObject(bucket: Bucket, input: PutObjectInput &
  * DELETE of a key ending in '/': removes the directory if it is empty, else only unmarks it (its contents stay
  * objects of their own). Then prunes empty gateway-made parents. No error if there is no such directory object.
  */
-export async function deleteDirectoryObject(bucket: Bucket, store: MetadataStore, key: string, segments: string[]): Promise<void> {
-  const parent = await openParent(bucket, segments, { create: false, store });
+export async function deleteDirectoryObject(bucket: Bucket, store: MetadataStore, key: string, segments: string[], access?: FsAccess): Promise<void> {
+  const parent = await openParent(bucket, segments, { create: false, store, access });
   if (!parent) return;
   try {
     const entry = `${parent.path}/${segments[segments.length - 1]}`;
@@ -92,17 +101,19 @@ export async function deleteDirectoryObject(bucket: Bucket, store: MetadataStore
     if (!st?.isDirectory()) return;
     const record = store.read(entry, key, st.ino);
     if (!record?.dirObject) return;
+    access?.remove(parent.dir, Number(st.uid));
     try {
       await rmdir(entry);
     } catch (e) {
       if (errnoOf(e) !== 'ENOTEMPTY' && errnoOf(e) !== 'EEXIST') throw asAccessDenied(e, 'removing the directory');
       // Not empty: it stays as a plain directory, still removed later when it empties if the gateway made it.
+      access?.write(`${parent.dir}/${segments[segments.length - 1]}`, st);
       await store.write(entry, key, directoryRecord(st.ino, { made: record.made === true }));
       return;
     }
     await store.forget(key, st.ino).catch(() => {});
     if (bucket.settings.fsync) await parent.fh.sync();
-    await pruneEmptyParents(store, parent, segments, segments.length - 1);
+    await pruneEmptyParents(store, parent, segments, segments.length - 1, { access, bucketDir: bucket.dir });
   } finally {
     await parent.fh.close();
   }

@@ -7,6 +7,8 @@ export interface KeySearch {
   follow: boolean;
   realRoot?: string;
   isDirectoryObject(absPath: string, key: string): boolean | Promise<boolean>;
+  /** As WalkOptions.mayList: a directory that may not be listed holds no keys for this search. */
+  mayList?(absPath: string): boolean;
 }
 
 /**
@@ -23,6 +25,7 @@ export async function hasKey(
   search: KeySearch,
 ): Promise<boolean> {
   if (await search.isDirectoryObject(absDir, key)) return true;
+  if (search.mayList && !search.mayList(absDir)) return false;
   const entries = await readEntries(absDir, { follow: search.follow, realRoot: search.realRoot, chain });
   for (const e of entries) {
     if (!e.dir && (e.link || (await isListableFile(`${absDir}/${e.name}`)))) return true;

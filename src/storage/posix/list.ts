@@ -1,6 +1,7 @@
 /** ListObjects over the ordered walker: one page of keys and common prefixes, with their ETags from records. */
 import { lstat } from 'node:fs/promises';
 import type { ListObjectsInput, ListObjectsResult } from '../backend.js';
+import { fsAccessFor } from '../../identity/fs-access.js';
 import type { Bucket } from './bucket.js';
 import { RecordReader } from './metadata/record-reader.js';
 import type { MetadataStore } from './metadata/store.js';
@@ -13,10 +14,15 @@ type ObjectItem = Extract<WalkItem, { type: 'object' }>;
  * One page of a listing: up to maxKeys items (objects and common prefixes together) in S3 order, after
  * `startAfter`. isTruncated when one more item exists (the walk is peeked one further, then stopped).
  * Never reads file contents: each object's ETag comes from its record, checked against the walker's stats.
+ * With an identity, the listing is what it could list: the directories on the way to the prefix must be
+ * searchable (else nothing is listed), and a directory it may not read and search is skipped whole, silently.
  */
 export async function listObjects(bucket: Bucket, input: ListObjectsInput): Promise<ListObjectsResult> {
   const result: ListObjectsResult = { objects: [], commonPrefixes: [], isTruncated: false };
   if (input.maxKeys <= 0) return result;
+  const access = fsAccessFor(input.identity);
+  const startDirs = input.prefix.slice(0, input.prefix.lastIndexOf('/') + 1).split('/').slice(0, -1);
+  if (access && !access.canSearch(bucket.dir, startDirs)) return result;
   const store = await bucket.store();
   const reader = new RecordReader(store);
   const items: WalkItem[] = [];
@@ -27,6 +33,7 @@ export async function listObjects(bucket: Bucket, input: ListObjectsInput): Prom
     startAfter: input.startAfter,
     followSymlinks: bucket.settings.followSymlinks,
     isDirectoryObject: (absPath, key) => isDirectoryObject(store, absPath, key, reader),
+    mayList: access && ((absPath) => access.canList(absPath)),
   });
   for await (const item of walker) { // leaving the loop early return()s the walker: it stops reading
     if (items.length === input.maxKeys) {

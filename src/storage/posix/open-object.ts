@@ -1,9 +1,19 @@
 /** Opening a key's file (or directory) for reading, without ever leaving the bucket or opening a special file. */
 import { constants, type BigIntStats } from 'node:fs';
 import { lstat, open, readlink, stat, type FileHandle } from 'node:fs/promises';
+import type { FsAccess } from '../../identity/fs-access.js';
 import type { Bucket } from './bucket.js';
 import { asAccessDenied, errnoOf } from './errno.js';
 import { parseKey } from './paths.js';
+
+/**
+ * The file-system check an open makes for a request's identity: search on every directory from the bucket down
+ * (always), and read on the object itself (`read`: GET and copy sources; HEAD needs only the search).
+ */
+export interface OpenCheck {
+  access: FsAccess;
+  read: boolean;
+}
 
 /** An opened object: the handle, its stats (from the handle) and the key's path. */
 export interface OpenedObject {
@@ -23,9 +33,9 @@ const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = constants;
  * (/proc/self/fd) must be exactly the key's path under the bucket's real root, so a symlink swapped into an
  * intermediate component between checks is caught after the open, before a byte is read.
  */
-export async function openObject(bucket: Bucket, key: string): Promise<OpenedObject | undefined> {
+export async function openObject(bucket: Bucket, key: string, check?: OpenCheck): Promise<OpenedObject | undefined> {
   for (let attempt = 1; ; attempt++) {
-    const opened = await openOnce(bucket, key);
+    const opened = await openOnce(bucket, key, check);
     // The file was replaced (renamed over) between the open and the check: the new one is the object now.
     if (opened === REPLACED && attempt < MAX_ATTEMPTS) continue;
     return opened === REPLACED ? undefined : opened;
@@ -36,8 +46,10 @@ export async function openObject(bucket: Bucket, key: string): Promise<OpenedObj
 export const MAX_ATTEMPTS = 5;
 const REPLACED = Symbol('replaced');
 
-async function openOnce(bucket: Bucket, key: string): Promise<OpenedObject | undefined | typeof REPLACED> {
+async function openOnce(bucket: Bucket, key: string, check?: OpenCheck): Promise<OpenedObject | undefined | typeof REPLACED> {
   const { segments, dirObject } = parseKey(key);
+  // Before anything is looked up: a directory the identity cannot search hides whether the key exists.
+  check?.access.search(bucket.dir, segments.slice(0, -1));
   const rel = segments.join('/');
   const path = `${bucket.dir}/${rel}`;
   const follow = bucket.settings.followSymlinks;
@@ -64,6 +76,7 @@ async function openOnce(bucket: Bucket, key: string): Promise<OpenedObject | und
     }
     const inside = follow ? real.startsWith(`${root}/`) : real === `${root}/${rel}`;
     if (inside && (dirObject ? stats.isDirectory() : stats.isFile())) {
+      if (check?.read) check.access.read(path, stats);
       return { fh, stats, path, directory: dirObject };
     }
   } catch (e) {

@@ -5,10 +5,12 @@
 import { constants, type BigIntStats } from 'node:fs';
 import { lstat, mkdir, open, readlink, stat, type FileHandle } from 'node:fs/promises';
 import { S3Error } from '../../s3/errors.js';
+import type { FsAccess } from '../../identity/fs-access.js';
 import type { Bucket } from './bucket.js';
 import { asAccessDenied, errnoOf } from './errno.js';
 import { directoryRecord } from './metadata/record.js';
 import type { MetadataStore } from './metadata/store.js';
+import { ownNewDirectory, type NewEntryOwner } from './new-entry-owner.js';
 import { dirKeyOf } from './paths.js';
 
 /** An opened directory. `path` resolves to it through /proc/self/fd, whatever happens to its names since. */
@@ -18,6 +20,14 @@ export interface ParentDir {
   path: string;
   /** The key prefix of the directory ('' for the bucket root, else ending in '/'). */
   dirKey: string;
+  /** The directory's path under the bucket directory (for permission facts; names may change meanwhile). */
+  dir: string;
+}
+
+/** The request's identity on the way down: checked with `access`, and owning the directories made (`owner`). */
+export interface AsWho {
+  access?: FsAccess;
+  owner?: NewEntryOwner;
 }
 
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = constants;
@@ -27,21 +37,28 @@ const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = constants;
  * are made and marked {made:true} in `store`, and a component that is not a directory is a KeyConflict
  * naming it; without, any such obstacle answers undefined (there is nothing at that key).
  */
-export async function openParent(bucket: Bucket, segments: readonly string[], opts: { create: boolean; store: MetadataStore }): Promise<ParentDir | undefined> {
+export async function openParent(bucket: Bucket, segments: readonly string[], opts: { create: boolean; store: MetadataStore } & AsWho): Promise<ParentDir | undefined> {
   const follow = bucket.settings.followSymlinks;
   const key = segments.join('/');
+  const { access } = opts;
   let path = bucket.dir;
   for (let i = 0; i < segments.length - 1; i++) {
+    // As the kernel's lookup: search on each directory before anything in it is looked at.
+    access?.search(path, []);
+    const above = path;
     path = `${path}/${segments[i]}`;
     const st = await directoryAt(path, follow);
     if (st === 'missing') {
       if (!opts.create) return undefined;
-      await makeDirectory(path, dirKeyOf(segments, i + 1), opts.store, bucket.settings.fsync);
+      access?.create(above);
+      const made = await makeDirectory(path, dirKeyOf(segments, i + 1), opts.store, bucket.settings.fsync);
+      if (made && opts.owner) await ownNewDirectory(path, above, opts.owner);
     } else if (st !== 'dir') {
       if (!opts.create) return undefined;
       throw new S3Error('KeyConflict', `Cannot create '${key}': '${segments.slice(0, i + 1).join('/')}' is ${st}.`);
     }
   }
+  access?.search(path, []);
   const dirKey = dirKeyOf(segments, segments.length - 1);
   const fh = await open(path, O_RDONLY | O_DIRECTORY | (follow ? 0 : O_NOFOLLOW)).catch((e: unknown) => {
     const code = errnoOf(e);
@@ -64,7 +81,7 @@ export async function openParent(bucket: Bucket, segments: readonly string[], op
     if (!opts.create) return undefined;
     throw new S3Error('AccessDenied', `Cannot write '${key}': its directory leads outside the bucket through a symbolic link.`);
   }
-  return { fh, path: `/proc/self/fd/${fh.fd}`, dirKey };
+  return { fh, path: `/proc/self/fd/${fh.fd}`, dirKey, dir: path };
 }
 
 type Kind = 'dir' | 'missing' | 'an object (file)' | 'a symbolic link' | 'a special file' | 'a symbolic link to no directory';
@@ -88,15 +105,16 @@ async function directoryAt(path: string, follow: boolean): Promise<Kind> {
 }
 
 /**
- * mkdir one directory and mark it gateway-made; one made concurrently by another writer is fine as it is.
+ * mkdir one directory and mark it gateway-made; one made concurrently by another writer is fine as it is
+ * (false: this call did not make it).
  * With fsync, the directory holding the new one is synced too: a file renamed into a directory whose own
  * entry is not yet durable could vanish with it after a crash.
  */
-async function makeDirectory(path: string, dirKey: string, store: MetadataStore, fsync: boolean): Promise<void> {
+async function makeDirectory(path: string, dirKey: string, store: MetadataStore, fsync: boolean): Promise<boolean> {
   try {
     await mkdir(path);
   } catch (e) {
-    if (errnoOf(e) === 'EEXIST') return; // another writer made it (and marks it); re-checked by the open
+    if (errnoOf(e) === 'EEXIST') return false; // another writer made it (and marks it); re-checked by the open
     throw asAccessDenied(e, 'creating a directory');
   }
   const st = await lstat(path, { bigint: true });
@@ -109,4 +127,5 @@ async function makeDirectory(path: string, dirKey: string, store: MetadataStore,
       await parent.close();
     }
   }
+  return true;
 }

@@ -7,6 +7,8 @@ import {
   type UploadPartInput, type UploadPartResult, type UploadRef, type VersioningStatus,
 } from '../backend.js';
 import type { Bucket } from './bucket.js';
+import type { CreateBucketInput } from '../backend.js';
+import { fsAccessFor } from '../../identity/fs-access.js';
 import { versioningOf } from './bucket-settings.js';
 import { BucketRegistry } from './buckets.js';
 import { copyObject } from './copy.js';
@@ -55,8 +57,8 @@ export class PosixBackend extends NotImplementedBackend {
     return this.buckets.list();
   }
 
-  override async createBucket(input: { bucket: string }): Promise<void> {
-    return this.buckets.create(input.bucket);
+  override async createBucket(input: CreateBucketInput): Promise<void> {
+    return this.buckets.create(input);
   }
 
   override async headBucket(input: { bucket: string }): Promise<BucketInfo> {
@@ -76,15 +78,15 @@ export class PosixBackend extends NotImplementedBackend {
   }
 
   override async getObject(input: ObjectRef): Promise<ReadHandle> {
-    return openForRead(await this.buckets.get(input.bucket), input.key);
+    return openForRead(await this.buckets.get(input.bucket), input.key, fsAccessFor(input.identity));
   }
 
   override async headObject(input: ObjectRef): Promise<ObjectInfo> {
-    return headObject(await this.buckets.get(input.bucket), input.key);
+    return headObject(await this.buckets.get(input.bucket), input.key, fsAccessFor(input.identity));
   }
 
   override async deleteObject(input: ObjectRef): Promise<void> {
-    return deleteObject(await this.buckets.get(input.bucket), input.key);
+    return deleteObject(await this.buckets.get(input.bucket), input.key, input.identity);
   }
 
   override async copyObject(input: CopyObjectInput): Promise<PutObjectResult> {

@@ -3,10 +3,11 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { S3Error } from '../../s3/errors.js';
 import type { ObjectInfo, ReadHandle } from '../backend.js';
+import type { FsAccess } from '../../identity/fs-access.js';
 import type { Bucket } from './bucket.js';
 import { objectInfo } from './object-info.js';
 import { lstat } from 'node:fs/promises';
-import { MAX_ATTEMPTS, openObject, type OpenedObject } from './open-object.js';
+import { MAX_ATTEMPTS, openObject, type OpenCheck, type OpenedObject } from './open-object.js';
 
 // Measured (64 MiB from page cache, 2 cores): 64 KiB reads ~0.5–1 GB/s, 256 KiB ~2–4 GB/s, 1 MiB ~3–8 GB/s,
 // 2–4 MiB no better. 1 MiB also bounds what one slow client's stream keeps buffered.
@@ -28,9 +29,9 @@ export async function infoOf(bucket: Bucket, key: string, opened: OpenedObject):
  * descriptor here), so when it belongs to another inode than the one opened — a writer renamed a new file over
  * the key in between — the pair is thrown away and the key opened again. Undefined when there is no object.
  */
-async function openWithInfo(bucket: Bucket, key: string): Promise<{ opened: OpenedObject; info: ObjectInfo } | undefined> {
+async function openWithInfo(bucket: Bucket, key: string, check?: OpenCheck): Promise<{ opened: OpenedObject; info: ObjectInfo } | undefined> {
   for (let attempt = 1; ; attempt++) {
-    const opened = await openObject(bucket, key);
+    const opened = await openObject(bucket, key, check);
     if (!opened) return undefined;
     let info: ObjectInfo | undefined;
     try {
@@ -60,9 +61,12 @@ async function replacedSince(opened: OpenedObject): Promise<boolean> {
   }
 }
 
-/** Opens `key` for reading: NoSuchKey if there is no such object. The caller must close() the handle. */
-export async function openForRead(bucket: Bucket, key: string): Promise<ReadHandle> {
-  const found = await openWithInfo(bucket, key);
+/**
+ * Opens `key` for reading: NoSuchKey if there is no such object, AccessDenied when `access` (the request's
+ * identity) may not search its directories or read it. The caller must close() the handle.
+ */
+export async function openForRead(bucket: Bucket, key: string, access?: FsAccess): Promise<ReadHandle> {
+  const found = await openWithInfo(bucket, key, access && { access, read: true });
   if (!found) throw new S3Error('NoSuchKey', undefined, { Key: key });
   const { opened, info } = found;
   const size = info.size;
@@ -84,9 +88,9 @@ export async function openForRead(bucket: Bucket, key: string): Promise<ReadHand
   };
 }
 
-/** HeadObject: the info of `key`, NoSuchKey if there is no such object. */
-export async function headObject(bucket: Bucket, key: string): Promise<ObjectInfo> {
-  const found = await openWithInfo(bucket, key);
+/** HeadObject: the info of `key`, NoSuchKey if there is no such object; `access` needs search on its directories. */
+export async function headObject(bucket: Bucket, key: string, access?: FsAccess): Promise<ObjectInfo> {
+  const found = await openWithInfo(bucket, key, access && { access, read: false });
   if (!found) throw new S3Error('NoSuchKey', undefined, { Key: key });
   await found.opened.fh.close();
   return found.info;

@@ -21,6 +21,11 @@ export interface WalkOptions {
   followSymlinks: boolean;
   /** whether the directory at absPath (key `key`, ending in '/') is a directory object, listed as a key of its own */
   isDirectoryObject(absPath: string, key: string): boolean | Promise<boolean>;
+  /**
+   * Whether the directory at absPath may be listed (the request's identity has read and search on it); one
+   * that may not is walked as if empty, as `ls -R` skips what it cannot open. Absent: every directory may.
+   */
+  mayList?(absPath: string): boolean;
 }
 
 export type WalkItem =
@@ -70,7 +75,7 @@ export async function* walk(opts: WalkOptions): AsyncGenerator<WalkItem> {
   if (after !== undefined && !after.startsWith(startKey) && compareUtf8(startKey, after) < 0) return;
   const start = await openStart(resolve(opts.root), startKey, follow);
   if (!start) return;
-  const search: KeySearch = { follow, realRoot: start.realRoot, isDirectoryObject: opts.isDirectoryObject };
+  const search: KeySearch = { follow, realRoot: start.realRoot, isDirectoryObject: opts.isDirectoryObject, mayList: opts.mayList };
   const batcher = new StatBatcher();
   const stack: Frame[] = [];
 
@@ -83,7 +88,8 @@ export async function* walk(opts: WalkOptions): AsyncGenerator<WalkItem> {
       if (stats) item = { type: 'object', key, path: abs, stats, directory: true };
     }
     const rel = after !== undefined && after.startsWith(key) ? after.slice(key.length) : undefined;
-    const entries = sortEntries(await readEntries(abs, { follow, realRoot: start.realRoot, chain, namePrefix, after: rel }));
+    const listable = opts.mayList?.(abs) ?? true;
+    const entries = listable ? sortEntries(await readEntries(abs, { follow, realRoot: start.realRoot, chain, namePrefix, after: rel })) : [];
     stack.push({ abs, key, chain, entries, stats: new Array(entries.length), next: 0 });
     return item;
   };

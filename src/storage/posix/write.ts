@@ -1,6 +1,7 @@
 /** PutObject: body → staging file (hashed, verified) → record on the inode → atomic rename into place. */
 import { S3Error } from '../../s3/errors.js';
 import type { ChecksumValue, PutObjectInput, PutObjectResult } from '../backend.js';
+import { fsAccessFor } from '../../identity/fs-access.js';
 import type { Bucket } from './bucket.js';
 import { commitStaged } from './commit.js';
 import { putDirectoryObject } from './dir-object.js';
@@ -15,6 +16,8 @@ export async function putObject(bucket: Bucket, input: PutObjectInput): Promise<
   const { segments, dirObject } = parseKey(input.key);
   const expectedMd5 = input.contentMd5 === undefined ? undefined : parseContentMd5(input.contentMd5);
   if (dirObject) return putDirectoryObject(bucket, { ...input, segments, expectedMd5 });
+  // Refused before the body is received when the identity could not create the file at all.
+  fsAccessFor(input.identity)?.writeBelow(bucket.dir, segments.slice(0, -1));
   const store = await bucket.store();
   const staging = await Staging.create(bucket, store);
   try {
@@ -23,7 +26,7 @@ export async function putObject(bucket: Bucket, input: PutObjectInput): Promise<
     const etag = received.md5.toString('hex');
     const { stats } = await staging.seal(input.key, (st) => contentRecord(st, etag, input.meta, checksum ? { checksum } : {}),
       bucket.settings.fsync);
-    await commitStaged(bucket, store, staging, { key: input.key, segments, conditions: input.conditions });
+    await commitStaged(bucket, store, staging, { key: input.key, segments, conditions: input.conditions, identity: input.identity });
     return { etag, lastModified: new Date(Number(stats.mtimeNs / 1_000_000n)), ...(checksum ? { checksum } : {}) };
   } finally {
     await staging.discard(); // after a commit there is nothing left to remove
