@@ -15,6 +15,7 @@ import { parseCopySource } from './ops/copy.js';
 import { HANDLERS } from './ops/index.js';
 import { refineOperation, resolveRequest, type ResolvedRequest } from './resolve.js';
 import { sendError, sendResponse } from './send.js';
+import { addCorsHeaders, corsPreflight } from './cors-response.js';
 import type { Accounts, FrontEndSettings, S3Request, S3Response } from './types.js';
 
 export interface FrontEnd {
@@ -78,6 +79,14 @@ export async function handleRequest(fe: FrontEnd, req: IncomingMessage, res: Ser
   let cleanup: S3Response['cleanup'];
   let status = 0;
   try {
+    if (method === 'OPTIONS') {
+      // CORS preflight: answered from the bucket's rules, before authentication (browsers send no credentials).
+      operation = 'PreflightCorsRequest';
+      const answer = await corsPreflight(fe.backend, url, req.headers, fe.settings.domain);
+      status = answer.status ?? 200;
+      await sendResponse(res, answer, false);
+      return;
+    }
     let resolveError: unknown;
     try {
       resolved = resolveRequest(method, url, req.headers.host, fe.settings.domain);
@@ -85,6 +94,8 @@ export async function handleRequest(fe: FrontEnd, req: IncomingMessage, res: Ser
     } catch (e) {
       resolveError = e;
     }
+    // Before authentication, so that errors (a refused signature too) carry them and the page can read them.
+    await addCorsHeaders(fe.backend, res, method, resolved?.bucket, req.headers);
     const auth: AuthResult | undefined = authenticate({ method, url, headers: req.headers, headersDistinct: req.headersDistinct }, fe.credentials, { region: fe.settings.region });
     if (!auth) throw new S3Error('AccessDenied', 'Anonymous access is not allowed.');
     accessKey = auth.credential.accessKeyId;

@@ -61,6 +61,7 @@ export function objectHeaders(info: ObjectInfo, withChecksum: boolean): Record<s
   };
   for (const [k, v] of Object.entries(m.userMetadata)) h[`x-amz-meta-${k}`] = v;
   if (info.storageClass !== 'STANDARD') h['x-amz-storage-class'] = info.storageClass;
+  if (info.tags?.length) h['x-amz-tagging-count'] = info.tags.length;
   if (withChecksum && info.checksum) Object.assign(h, checksumHeaders(info.checksum));
   return h;
 }

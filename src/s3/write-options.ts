@@ -78,23 +78,15 @@ export function writeConditions(h: IncomingHttpHeaders): WriteConditions | undef
   return { ifMatch: ifMatch?.trim(), ifNoneMatch: ifNoneMatch?.trim() };
 }
 
-const ACCEPTED_ACLS = new Set(['private', 'bucket-owner-full-control']);
-
 /**
- * Refuses, with 501 NotImplemented, request features not built yet — never silently ignoring them. The ACLs
- * accepted are the ones that describe what the gateway does anyway.
+ * Refuses, with 501 NotImplemented, request features not built yet — never silently ignoring them. (ACL and
+ * tagging headers are read by write-attachments.ts.)
  */
 export function refuseUnsupported(h: IncomingHttpHeaders): void {
   const storageClass = header(h, 'x-amz-storage-class');
   if (storageClass !== undefined && storageClass !== 'STANDARD') {
     throw new S3Error('NotImplemented', `Storage class ${storageClass} is not implemented; only STANDARD is.`);
   }
-  const acl = header(h, 'x-amz-acl');
-  if (acl !== undefined && !ACCEPTED_ACLS.has(acl)) throw new S3Error('NotImplemented', `Canned ACL ${acl} is not implemented yet.`);
-  for (const name of Object.keys(h)) {
-    if (name.startsWith('x-amz-grant-')) throw new S3Error('NotImplemented', `${name} is not implemented yet.`);
-  }
-  if (header(h, 'x-amz-tagging')) throw new S3Error('NotImplemented', 'Object tagging (x-amz-tagging) is not implemented yet.');
   const sse = header(h, 'x-amz-server-side-encryption') ?? header(h, 'x-amz-server-side-encryption-customer-algorithm');
   if (sse !== undefined) throw new S3Error('NotImplemented', 'Server-side encryption is not implemented.');
   if (header(h, 'x-amz-website-redirect-location') !== undefined) throw new S3Error('NotImplemented', 'Website redirects are not implemented.');

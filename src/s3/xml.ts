@@ -19,6 +19,17 @@ function text(v: string | number | boolean | Date): string {
   return escapeXml(String(v));
 }
 
+/**
+ * The key under which an object's attributes are given: `{ Grantee: { [ATTRIBUTES]: { 'xsi:type': 'Group' }, URI: … } }`.
+ * Why: a few S3 answers need attributes (the xsi:type of an ACL grantee), which the SDKs read.
+ */
+export const ATTRIBUTES = '@';
+
+function attributes(v: XmlValue): string {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Date) return '';
+  return Object.entries(v).map(([k, a]) => (a === undefined || a === null ? '' : ` ${k}="${escapeXml(String(a))}"`)).join('');
+}
+
 function element(name: string, v: XmlValue, out: string[]): void {
   if (v === undefined || v === null) return;
   if (Array.isArray(v)) {
@@ -26,8 +37,8 @@ function element(name: string, v: XmlValue, out: string[]): void {
     return;
   }
   if (typeof v === 'object' && !(v instanceof Date)) {
-    out.push(`<${name}>`);
-    for (const [k, child] of Object.entries(v)) element(k, child, out);
+    out.push(`<${name}${attributes(v[ATTRIBUTES])}>`);
+    for (const [k, child] of Object.entries(v)) if (k !== ATTRIBUTES) element(k, child, out);
     out.push(`</${name}>`);
     return;
   }

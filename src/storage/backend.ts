@@ -2,8 +2,12 @@
 import type { Readable } from 'node:stream';
 import { S3Error } from '../s3/errors.js';
 import type { Identity } from '../identity/identity.js';
+import type { Grant } from './access-control.js';
+import type { BucketConfig, Tag } from './bucket-config.js';
 
 export type { Identity } from '../identity/identity.js';
+export type { AccessControlList, Grant, Grantee, ObjectOwnership, Permission } from './access-control.js';
+export type { BucketConfig, CorsRule, Tag } from './bucket-config.js';
 
 /**
  * Carried by every storage input that touches files: the POSIX identity the request acts as. The back end
@@ -36,8 +40,20 @@ export interface ObjectMeta {
   userMetadata: Record<string, string>;
 }
 
+/**
+ * What S3 attaches to an object besides its bytes and headers. Kept with the object's content: a NAS user who
+ * replaces the content drops them, as a new PUT would.
+ */
+export interface ObjectAttachments {
+  /** The S3 user who wrote the object (its owner). */
+  owner?: string;
+  /** The ACL's grants; undefined is the default ACL: the owner's FULL_CONTROL alone. */
+  grants?: Grant[];
+  tags?: Tag[];
+}
+
 /** What a HEAD, GET or listing knows of one object. */
-export interface ObjectInfo {
+export interface ObjectInfo extends ObjectAttachments {
   key: string;
   size: number;
   lastModified: Date;
@@ -74,7 +90,7 @@ export interface WriteConditions {
   ifNoneMatch?: string;
 }
 
-export interface PutObjectInput extends AsIdentity {
+export interface PutObjectInput extends AsIdentity, ObjectAttachments {
   bucket: string;
   key: string;
   /** The decoded payload (aws-chunked framing already removed, signatures already being checked). */
@@ -108,7 +124,8 @@ export interface ObjectRef extends AsIdentity {
   key: string;
 }
 
-export interface CopyObjectInput extends AsIdentity {
+/** Owner, grants and tags of the copy; `tags` undefined keeps the source's (x-amz-tagging-directive COPY). */
+export interface CopyObjectInput extends AsIdentity, ObjectAttachments {
   source: ObjectRef;
   bucket: string;
   key: string;
@@ -153,7 +170,7 @@ export interface UploadRef extends AsIdentity {
   uploadId: string;
 }
 
-export interface CreateMultipartUploadInput extends AsIdentity {
+export interface CreateMultipartUploadInput extends AsIdentity, ObjectAttachments {
   bucket: string;
   key: string;
   /** What the completed object will have. */
@@ -290,6 +307,13 @@ export interface Backend {
   deleteObject(input: ObjectRef): Promise<void>;
   copyObject(input: CopyObjectInput): Promise<PutObjectResult>;
   listObjects(input: ListObjectsInput): Promise<ListObjectsResult>;
+  /** Replaces those of the object's owner, grants and tags that are given (tags [] removes them); NoSuchKey if none. */
+  putObjectAttachments(input: ObjectRef & ObjectAttachments): Promise<void>;
+
+  /** A bucket setting (tags, CORS rules, ownership, ACL); undefined when it was never set. */
+  getBucketConfig<K extends keyof BucketConfig>(input: { bucket: string; name: K }): Promise<BucketConfig[K] | undefined>;
+  /** Sets a bucket setting, or with `value` undefined removes it. */
+  putBucketConfig<K extends keyof BucketConfig>(input: { bucket: string; name: K; value: BucketConfig[K] | undefined }): Promise<void>;
 
   createMultipartUpload(input: CreateMultipartUploadInput): Promise<{ uploadId: string }>;
   uploadPart(input: UploadPartInput): Promise<UploadPartResult>;
@@ -321,6 +345,9 @@ export class NotImplementedBackend implements Backend {
   async deleteObject(_: ObjectRef): Promise<void> { return this.notImplemented('DeleteObject'); }
   async copyObject(_: CopyObjectInput): Promise<PutObjectResult> { return this.notImplemented('CopyObject'); }
   async listObjects(_: ListObjectsInput): Promise<ListObjectsResult> { return this.notImplemented('ListObjects'); }
+  async putObjectAttachments(_: ObjectRef & ObjectAttachments): Promise<void> { return this.notImplemented('PutObjectTagging'); }
+  async getBucketConfig<K extends keyof BucketConfig>(_: { bucket: string; name: K }): Promise<BucketConfig[K] | undefined> { return this.notImplemented('GetBucketConfig'); }
+  async putBucketConfig<K extends keyof BucketConfig>(_: { bucket: string; name: K; value: BucketConfig[K] | undefined }): Promise<void> { return this.notImplemented('PutBucketConfig'); }
   async createMultipartUpload(_: CreateMultipartUploadInput): Promise<{ uploadId: string }> { return this.notImplemented('CreateMultipartUpload'); }
   async uploadPart(_: UploadPartInput): Promise<UploadPartResult> { return this.notImplemented('UploadPart'); }
   async uploadPartCopy(_: UploadPartCopyInput): Promise<UploadPartCopyResult> { return this.notImplemented('UploadPartCopy'); }

@@ -4,6 +4,7 @@ import { ownerOf } from '../owner.js';
 import { parseXml, textOf } from '../xml.js';
 import { S3Error } from '../errors.js';
 import { bucketNameProblem } from '../../storage/bucket-name.js';
+import { creationSettingsOf } from './acl.js';
 
 export const ListBuckets: Handler = async (req) => {
   // Each user sees only the buckets they have access to (an administrator: all).
@@ -31,9 +32,11 @@ export const CreateBucket: Handler = async (req) => {
     const conf = parseXml(body.toString('utf8'), 'CreateBucketConfiguration');
     textOf(conf.LocationConstraint);
   }
+  const settings = creationSettingsOf(req);
   await req.backend.createBucket({ bucket: req.bucket, owner: req.principal.user, identity: req.principal.identity });
   // The creator owns the bucket and has read-write on it; nobody else has access until granted.
   await req.accounts.bucketCreated(req.principal.user, req.bucket);
+  await settings.apply();
   return { headers: { Location: `/${req.bucket}` } };
 };
 

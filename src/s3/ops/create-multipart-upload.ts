@@ -2,6 +2,7 @@
 import type { Handler } from '../types.js';
 import { metaFromHeaders } from '../object-headers.js';
 import { refuseUnsupported } from '../write-options.js';
+import { writeAttachments } from '../write-attachments.js';
 import { uploadChecksumOf } from './multipart-params.js';
 
 export const CreateMultipartUpload: Handler = async (req) => {
@@ -11,6 +12,7 @@ export const CreateMultipartUpload: Handler = async (req) => {
     bucket: req.bucket,
     key: req.key,
     meta: metaFromHeaders(req.headers),
+    ...(await writeAttachments(req)),
     ...(checksum ? { checksum } : {}),
     storageClass: 'STANDARD',
     initiator: req.principal.user,

@@ -14,6 +14,11 @@ import { ListParts } from './list-parts.js';
 import { GetObjectAttributes } from './object-attributes.js';
 import { UploadPartCopy } from './upload-part-copy.js';
 import { UploadPart } from './upload-part.js';
+import { GetBucketAcl, GetObjectAcl, PutBucketAcl, PutObjectAcl } from './acl.js';
+import { DeleteBucketTagging, GetBucketTagging, PutBucketTagging } from './bucket-tagging.js';
+import { DeleteBucketCors, GetBucketCors, PutBucketCors } from './cors.js';
+import { DeleteBucketOwnershipControls, GetBucketOwnershipControls, PutBucketOwnershipControls } from './ownership-controls.js';
+import { DeleteObjectTagging, GetObjectTagging, PutObjectTagging } from './tagging.js';
 
 export const HANDLERS: Readonly<Record<string, Handler>> = {
   ListBuckets,
@@ -39,4 +44,20 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   ListParts,
   ListMultipartUploads,
   GetObjectAttributes,
+  GetObjectTagging,
+  PutObjectTagging,
+  DeleteObjectTagging,
+  GetBucketTagging,
+  PutBucketTagging,
+  DeleteBucketTagging,
+  GetObjectAcl,
+  PutObjectAcl,
+  GetBucketAcl,
+  PutBucketAcl,
+  GetBucketOwnershipControls,
+  PutBucketOwnershipControls,
+  DeleteBucketOwnershipControls,
+  GetBucketCors,
+  PutBucketCors,
+  DeleteBucketCors,
 };

@@ -1,12 +1,12 @@
 /** Bucket-level settings kept with the bucket, in <bucket>/.dirbucket/bucket.json, so they move with the data. */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import type { VersioningStatus } from '../backend.js';
+import type { BucketConfig, VersioningStatus } from '../backend.js';
 import type { Bucket } from './bucket.js';
 import { errnoOf } from './errno.js';
 
 /** The contents of bucket.json; fields are added as features arrive. */
-export interface BucketSettings {
+export interface BucketSettings extends Partial<BucketConfig> {
   versioning?: 'Enabled' | 'Suspended';
   /** The user who created the bucket through S3: its owner (may delete it). */
   owner?: string;

@@ -9,6 +9,7 @@ import type { ChecksumValue, CopyObjectInput, ObjectInfo, ObjectMeta, PutObjectR
 import type { Bucket } from './bucket.js';
 import { commitStaged } from './commit.js';
 import { putDirectoryObject } from './dir-object.js';
+import { attachmentsOf } from './metadata/attachments.js';
 import { contentRecord } from './metadata/record.js';
 import { openObject } from './open-object.js';
 import { fsAccessFor } from '../../identity/fs-access.js';
@@ -33,12 +34,14 @@ export async function copyObject(source: Bucket, target: Bucket, input: CopyObje
     if (!info) throw new S3Error('NoSuchKey', undefined, { Key: input.source.key });
     input.checkSource?.(info);
     const meta: ObjectMeta = input.meta ?? info.meta;
+    // The copy's owner and grants are the request's; its tags the source's unless the request gives others.
+    const attachments = attachmentsOf({ owner: input.owner, grants: input.grants, tags: input.tags ?? info.tags });
     if (dirObject || opened.directory) {
       if (info.size > 0) {
         throw new S3Error('InvalidRequest', `Cannot copy '${input.source.key}' to '${input.key}': a directory object must be empty.`);
       }
       if (dirObject) {
-        return await putDirectoryObject(target, { bucket: input.bucket, key: input.key, segments, body: Readable.from([]), meta, conditions: input.conditions });
+        return await putDirectoryObject(target, { bucket: input.bucket, key: input.key, segments, body: Readable.from([]), meta, conditions: input.conditions, ...attachments });
       }
     }
     const store = await target.store();
@@ -58,7 +61,7 @@ export async function copyObject(source: Bucket, target: Bucket, input: CopyObje
       const keep = unchanged && trustedEtag(info);
       const etag = keep ? info.etag : await md5Of(staging.path);
       const checksum: ChecksumValue | undefined = keep && info.checksum?.type === 'FULL_OBJECT' ? info.checksum : undefined;
-      const { stats } = await staging.seal(input.key, (st) => contentRecord(st, etag, meta, checksum ? { checksum } : {}),
+      const { stats } = await staging.seal(input.key, (st) => contentRecord(st, etag, meta, { ...(checksum ? { checksum } : {}), ...attachments }),
         target.settings.fsync);
       await commitStaged(target, store, staging, { key: input.key, segments, conditions: input.conditions, identity: input.identity });
       return { etag, lastModified: new Date(Number(stats.mtimeNs / 1_000_000n)), ...(checksum ? { checksum } : {}) };

@@ -10,6 +10,7 @@ import { fsAccessFor, type FsAccess } from '../../identity/fs-access.js';
 import type { Bucket } from './bucket.js';
 import { asAccessDenied, errnoOf } from './errno.js';
 import { EMPTY_MD5, etagMatches } from './etag.js';
+import { attachmentsOf } from './metadata/attachments.js';
 import { directoryRecord } from './metadata/record.js';
 import type { MetadataStore } from './metadata/store.js';
 import { newEntryOwner, ownNewDirectory } from './new-entry-owner.js';
@@ -74,7 +75,7 @@ export async function putDirectoryObject(bucket: Bucket, input: PutObjectInput &
     });
     try {
       existing = await dir.stat({ bigint: true });
-      await store.write(entry, key, directoryRecord(existing.ino, { meta: input.meta, made: made || before?.made === true }));
+      await store.write(entry, key, directoryRecord(existing.ino, { meta: input.meta, made: made || before?.made === true, attachments: attachmentsOf(input) }));
       if (bucket.settings.fsync) {
         await dir.sync();
         await parent.fh.sync();

@@ -3,7 +3,8 @@ import type { BigIntStats } from 'node:fs';
 import type { ObjectInfo } from '../backend.js';
 import { contentTypeFor } from '../content-type.js';
 import { EMPTY_MD5, syntheticEtag } from './etag.js';
-import { describesContent, metaOf, type MetaRecord } from './metadata/record.js';
+import { attachmentsOf } from './metadata/attachments.js';
+import { describesContent, metaOf, sameContent, type MetaRecord } from './metadata/record.js';
 import { decodeLayout } from './multipart/part-layout.js';
 
 /**
@@ -23,6 +24,8 @@ export function objectInfo(key: string, stats: BigIntStats, record: MetaRecord |
     storageClass: 'STANDARD',
     isDirectoryObject: stats.isDirectory(),
   };
+  // Owner, grants and tags belong to the content as written: a file replaced outside S3 has none of them.
+  if (record && (info.isDirectoryObject || sameContent(record, stats))) Object.assign(info, attachmentsOf(record));
   if (info.isDirectoryObject) return info;
   info.size = Number(stats.size);
   if (record && describesContent(record, stats)) {

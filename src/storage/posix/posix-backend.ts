@@ -2,7 +2,7 @@
 import {
   NotImplementedBackend, type BucketInfo, type CompleteMultipartUploadInput, type CompleteMultipartUploadResult,
   type CopyObjectInput, type CreateMultipartUploadInput, type ListMultipartUploadsInput, type ListMultipartUploadsResult,
-  type ListObjectsInput, type ListObjectsResult, type ListPartsInput, type ListPartsResult, type ObjectInfo, type ObjectRef,
+  type BucketConfig, type ListObjectsInput, type ListObjectsResult, type ObjectAttachments, type ListPartsInput, type ListPartsResult, type ObjectInfo, type ObjectRef,
   type PutObjectInput, type PutObjectResult, type ReadHandle, type UploadPartCopyInput, type UploadPartCopyResult,
   type UploadPartInput, type UploadPartResult, type UploadRef, type VersioningStatus,
 } from '../backend.js';
@@ -10,10 +10,12 @@ import type { Bucket } from './bucket.js';
 import type { CreateBucketInput } from '../backend.js';
 import { fsAccessFor } from '../../identity/fs-access.js';
 import { versioningOf } from './bucket-settings.js';
+import { getBucketConfig, putBucketConfig } from './bucket-config.js';
 import { BucketRegistry } from './buckets.js';
 import { copyObject } from './copy.js';
 import { deleteObject } from './delete.js';
 import { listObjects } from './list.js';
+import { putObjectAttachments } from './object-attachments.js';
 import { abortMultipartUpload } from './multipart/abort.js';
 import { completeMultipartUpload } from './multipart/complete.js';
 import { createMultipartUpload } from './multipart/create.js';
@@ -96,6 +98,18 @@ export class PosixBackend extends NotImplementedBackend {
 
   override async listObjects(input: ListObjectsInput): Promise<ListObjectsResult> {
     return listObjects(await this.buckets.get(input.bucket), input);
+  }
+
+  override async putObjectAttachments(input: ObjectRef & ObjectAttachments): Promise<void> {
+    return putObjectAttachments(await this.buckets.get(input.bucket), input);
+  }
+
+  override async getBucketConfig<K extends keyof BucketConfig>(input: { bucket: string; name: K }): Promise<BucketConfig[K] | undefined> {
+    return getBucketConfig(await this.buckets.get(input.bucket), input.name);
+  }
+
+  override async putBucketConfig<K extends keyof BucketConfig>(input: { bucket: string; name: K; value: BucketConfig[K] | undefined }): Promise<void> {
+    return putBucketConfig(await this.buckets.get(input.bucket), input.name, input.value);
   }
 
   override async createMultipartUpload(input: CreateMultipartUploadInput): Promise<{ uploadId: string }> {

@@ -5,6 +5,7 @@ import { fsAccessFor } from '../../identity/fs-access.js';
 import type { Bucket } from './bucket.js';
 import { commitStaged } from './commit.js';
 import { putDirectoryObject } from './dir-object.js';
+import { attachmentsOf } from './metadata/attachments.js';
 import { contentRecord } from './metadata/record.js';
 import { parseKey } from './paths.js';
 import { receiveBody, type Received } from './receive.js';
@@ -24,7 +25,7 @@ export async function putObject(bucket: Bucket, input: PutObjectInput): Promise<
     const received = await receiveBody(input.body, staging.fh, { size: input.size, checksum: input.checksum?.algorithm });
     const checksum = verify(received, expectedMd5, input.checksum);
     const etag = received.md5.toString('hex');
-    const { stats } = await staging.seal(input.key, (st) => contentRecord(st, etag, input.meta, checksum ? { checksum } : {}),
+    const { stats } = await staging.seal(input.key, (st) => contentRecord(st, etag, input.meta, { ...(checksum ? { checksum } : {}), ...attachmentsOf(input) }),
       bucket.settings.fsync);
     await commitStaged(bucket, store, staging, { key: input.key, segments, conditions: input.conditions, identity: input.identity });
     return { etag, lastModified: new Date(Number(stats.mtimeNs / 1_000_000n)), ...(checksum ? { checksum } : {}) };

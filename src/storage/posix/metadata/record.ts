@@ -1,10 +1,13 @@
 /** The metadata record stored with each object (one JSON value), and the staleness check against the file. */
 import type { BigIntStats } from 'node:fs';
-import type { ChecksumValue, ObjectMeta } from '../../backend.js';
+import type { ChecksumValue, ObjectAttachments, ObjectMeta } from '../../backend.js';
 import type { StoredLayout } from '../multipart/part-layout.js';
 
-/** What the gateway stores for one file or directory. Content fields describe the inode as written. */
-export interface MetaRecord {
+/**
+ * What the gateway stores for one file or directory. Content fields describe the inode as written; so do the
+ * attachments (owner, grants, tags), which hold only while the content is the one written (sameContent).
+ */
+export interface MetaRecord extends ObjectAttachments {
   v: 1;
   /** Inode number the record was written for (decimal string: JSON has no 64-bit integers). */
   ino: string;
@@ -31,7 +34,7 @@ export interface MetaRecord {
 
 /** The record of freshly written content: `stats` of the data file, its ETag and headers. */
 export function contentRecord(stats: BigIntStats, etag: string, meta: ObjectMeta,
-  extra: Pick<MetaRecord, 'checksum' | 'partsCount' | 'parts'> = {}): MetaRecord {
+  extra: Pick<MetaRecord, 'checksum' | 'partsCount' | 'parts' | 'owner' | 'grants' | 'tags'> = {}): MetaRecord {
   return {
     v: 1, ino: String(stats.ino), size: Number(stats.size), mtimeNs: String(stats.mtimeNs), etag,
     ...headersOf(meta), userMetadata: { ...meta.userMetadata }, ...extra,
@@ -39,9 +42,9 @@ export function contentRecord(stats: BigIntStats, etag: string, meta: ObjectMeta
 }
 
 /** The record of a directory: a directory object with its headers, and/or a gateway-made directory. */
-export function directoryRecord(ino: bigint, opts: { meta?: ObjectMeta; made: boolean }): MetaRecord {
+export function directoryRecord(ino: bigint, opts: { meta?: ObjectMeta; made: boolean; attachments?: ObjectAttachments }): MetaRecord {
   const r: MetaRecord = { v: 1, ino: String(ino) };
-  if (opts.meta) Object.assign(r, headersOf(opts.meta), { userMetadata: { ...opts.meta.userMetadata }, dirObject: true });
+  if (opts.meta) Object.assign(r, headersOf(opts.meta), { userMetadata: { ...opts.meta.userMetadata }, dirObject: true }, opts.attachments);
   if (opts.made) r.made = true;
   return r;
 }
@@ -84,6 +87,13 @@ export function decodeRecord(data: Buffer | string): MetaRecord | undefined {
  * A mismatch means the file was changed outside S3, so its ETag, checksum and parts no longer hold.
  */
 export function describesContent(record: MetaRecord, stats: Pick<BigIntStats, 'ino' | 'size' | 'mtimeNs'>): boolean {
-  return record.etag !== undefined && record.ino === String(stats.ino)
-    && record.size === Number(stats.size) && record.mtimeNs === String(stats.mtimeNs);
+  return record.etag !== undefined && sameContent(record, stats);
+}
+
+/**
+ * Whether the record was written for the file's present content (same inode, size and mtime), with or without
+ * an ETag: a record that tags a file changed outside S3 has none, yet its tags describe the content as tagged.
+ */
+export function sameContent(record: MetaRecord, stats: Pick<BigIntStats, 'ino' | 'size' | 'mtimeNs'>): boolean {
+  return record.ino === String(stats.ino) && record.size === Number(stats.size) && record.mtimeNs === String(stats.mtimeNs);
 }

@@ -10,6 +10,7 @@ import type { CompleteMultipartUploadInput, CompleteMultipartUploadResult, Write
 import type { Bucket } from '../bucket.js';
 import { commitStaged } from '../commit.js';
 import { etagMatches } from '../etag.js';
+import { attachmentsOf } from '../metadata/attachments.js';
 import { contentRecord } from '../metadata/record.js';
 import { parseKey } from '../paths.js';
 import { headObject } from '../read.js';
@@ -73,6 +74,7 @@ export async function completeMultipartUpload(bucket: Bucket, input: CompleteMul
     };
     const { stats } = await staging.seal(input.key, (st) => contentRecord(st, plan.etag, state.meta, {
       ...(plan.checksum ? { checksum: plan.checksum } : {}), partsCount: plan.parts.length, parts: encodeLayout(plan.layout),
+      ...attachmentsOf(state),
     }), bucket.settings.fsync);
     // From here a crash is sorted out by the inode: in place at the key means completed.
     await writeIntent(held, { ...intent, sealed: { ino: String(stats.ino), marker } }, bucket.settings.fsync);

@@ -4,6 +4,7 @@ import { S3Error } from '../../../s3/errors.js';
 import type { CreateMultipartUploadInput } from '../../backend.js';
 import type { Bucket } from '../bucket.js';
 import { asAccessDenied } from '../errno.js';
+import { attachmentsOf } from '../metadata/attachments.js';
 import { parseKey } from '../paths.js';
 import { syncDir, writeJsonFile } from './json-file.js';
 import { newUploadId } from './upload-id.js';
@@ -26,6 +27,7 @@ export async function createMultipartUpload(bucket: Bucket, input: CreateMultipa
   const state: UploadState = {
     v: 1, uploadId, key: input.key, initiated: new Date(now).toISOString(), initiator: input.initiator,
     storageClass: input.storageClass ?? 'STANDARD', meta: input.meta, ...(input.checksum ? { checksum: input.checksum } : {}),
+    ...attachmentsOf(input),
   };
   const fresh = paths.creating(uploadId);
   try {

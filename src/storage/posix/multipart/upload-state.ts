@@ -1,10 +1,10 @@
 /** upload.json: what CreateMultipartUpload was told, which the completed object will have. */
-import type { ChecksumAlgorithm, ChecksumType, ObjectMeta } from '../../backend.js';
+import type { ChecksumAlgorithm, ChecksumType, ObjectAttachments, ObjectMeta } from '../../backend.js';
 import { readJsonFile } from './json-file.js';
 import { noSuchUpload } from './no-such-upload.js';
 
-/** The state of one upload, written once at creation. */
-export interface UploadState {
+/** The state of one upload, written once at creation. Owner, grants and tags go to the completed object. */
+export interface UploadState extends ObjectAttachments {
   v: 1;
   uploadId: string;
   key: string;

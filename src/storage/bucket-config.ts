@@ -1,0 +1,26 @@
+/** Bucket-level configuration the storage keeps with a bucket: tags, CORS rules, object ownership, the bucket ACL. */
+import type { AccessControlList, ObjectOwnership } from './access-control.js';
+
+/** An object or bucket tag. The S3 limits (count, lengths, prefixes) are the front end's to check. */
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+/** One CORS rule of a bucket, as PutBucketCors gave it (methods upper-case). */
+export interface CorsRule {
+  id?: string;
+  allowedOrigins: string[];
+  allowedMethods: string[];
+  allowedHeaders: string[];
+  exposeHeaders: string[];
+  maxAgeSeconds?: number;
+}
+
+/** Every bucket setting stored through the generic get/put of the storage interface, by name. */
+export interface BucketConfig {
+  tags: Tag[];
+  cors: CorsRule[];
+  ownership: ObjectOwnership;
+  acl: AccessControlList;
+}
