@@ -1,0 +1,160 @@
+/**
+ * Multipart housekeeping on real directories: the background sweep (expired uploads, old completion markers,
+ * crashed Completes, leftovers of interrupted removals and creations, part staging files), staleness of a held
+ * upload by time, and the JavaScript fallback that joins parts when `cat` cannot be run.
+ */
+import { afterEach, beforeEach, describe, mock, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, stat, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { PosixBackend } from '../../src/storage/posix/posix-backend.js';
+import { isStale, STALE_MS } from '../../src/storage/posix/multipart/completion-lock.js';
+import { concatenate } from '../../src/storage/posix/multipart/concatenate.js';
+import { currentOwner } from '../../src/storage/posix/multipart/lock-owner.js';
+import { sweepUploads, LEFTOVER_MS } from '../../src/storage/posix/multipart/sweep.js';
+import { Bucket } from '../../src/storage/posix/bucket.js';
+import { body, rootBackend, tempDir } from './storage-fixture.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+describe('multipart sweep', () => {
+  let backend: PosixBackend;
+  let bucketDir: string;
+  let cleanup: () => Promise<void>;
+  let bucket: Bucket;
+  const mpDir = () => join(bucketDir, '.dirbucket', 'multipart');
+
+  beforeEach(async () => {
+    ({ backend, bucketDir, cleanup } = await rootBackend('xattr', { multipartExpiryMs: 0 }));
+    bucket = new Bucket('bkt', bucketDir, { readOnly: false, mapped: false }, { metadata: 'xattr', fsync: false, followSymlinks: false });
+  });
+  afterEach(async () => {
+    await backend.close();
+    await cleanup();
+  });
+
+  const create = async (key: string) => (await backend.createMultipartUpload({ bucket: 'bkt', key, meta: { userMetadata: {} }, initiator: 'admin' })).uploadId;
+
+  test('removes uploads older than the expiry, and only those', async () => {
+    const old = await create('a');
+    await backend.uploadPart({ bucket: 'bkt', key: 'a', uploadId: old, partNumber: 1, body: body('x'), size: 1 });
+    const report = await sweepUploads(bucket, { expiryMs: 7 * DAY, now: Date.now() + 7 * DAY + 1000 });
+    assert.equal(report.expired, 1);
+    assert.deepEqual(await readdir(mpDir()), []);
+    const fresh = await create('b');
+    const again = await sweepUploads(bucket, { expiryMs: 7 * DAY });
+    assert.equal(again.expired, 0);
+    assert.deepEqual(await readdir(mpDir()), [fresh]);
+  });
+
+  test('removes completion markers after their time, keeps fresh ones', async () => {
+    const id = await create('k');
+    const p = await backend.uploadPart({ bucket: 'bkt', key: 'k', uploadId: id, partNumber: 1, body: body('x'), size: 1 });
+    await backend.completeMultipartUpload({ bucket: 'bkt', key: 'k', uploadId: id, parts: [{ partNumber: 1, etag: p.etag }] });
+    assert.equal((await sweepUploads(bucket, { expiryMs: 7 * DAY })).markers, 0);
+    const marker = join(mpDir(), `${id}.completed.json`);
+    const past = new Date(Date.now() - 11 * 60 * 1000);
+    await utimes(marker, past, past);
+    assert.equal((await sweepUploads(bucket, { expiryMs: 7 * DAY })).markers, 1);
+    assert.ok(!existsSync(marker));
+  });
+
+  test('recovers a Complete whose owner is gone, finishes interrupted removals and creations, and drops stale part staging', async () => {
+    const id = await create('k');
+    await rename(join(mpDir(), id), join(mpDir(), `${id}.completing`));
+    const gone = { ...currentOwner(), pid: 2 ** 22 + 7, start: '1' }; // above pid_max's default: no such process
+    await writeFile(join(mpDir(), `${id}.completing`, 'complete.json'), JSON.stringify({ owner: gone, key: 'k' }));
+    const other = await create('other');
+    await mkdir(join(mpDir(), `${other}.aborting-0123456789ab`));
+    await writeFile(join(mpDir(), `${other}.aborting-0123456789ab`, 'p00001-x'), 'left');
+    await mkdir(join(mpDir(), `.new-${other.slice(0, 12)}${'0'.repeat(32)}`));
+    const staging = join(mpDir(), other, 'tmp-deadbeef');
+    await writeFile(staging, 'half a part');
+    const longAgo = new Date(Date.now() - LEFTOVER_MS - 1000);
+    await utimes(staging, longAgo, longAgo);
+
+    const soon = await sweepUploads(bucket, { expiryMs: 7 * DAY });
+    assert.equal(soon.recovered, 1, 'the dead owner\'s hold is recovered at once');
+    assert.ok(existsSync(join(mpDir(), id, 'upload.json')), 'the upload is back');
+    assert.ok(!existsSync(staging), 'a part staging file untouched for long is removed');
+    assert.ok(existsSync(join(mpDir(), `${other}.aborting-0123456789ab`)), 'a removal under way is given time');
+
+    const later = await sweepUploads(bucket, { expiryMs: 7 * DAY, now: Date.now() + LEFTOVER_MS + 1000 });
+    assert.equal(later.leftovers, 2);
+    assert.deepEqual((await readdir(mpDir())).sort(), [id, other].sort());
+  });
+
+  test('the background sweeper runs on its own timer and stops on close()', async () => {
+    const { backend: b2, bucketDir: dir2, cleanup: c2 } = await rootBackend('xattr', { multipartExpiryMs: 1000 });
+    try {
+      const id = (await b2.createMultipartUpload({ bucket: 'bkt', key: 'k', meta: { userMetadata: {} }, initiator: 'admin' })).uploadId;
+      assert.ok(existsSync(join(dir2, '.dirbucket', 'multipart', id)));
+      const deadline = Date.now() + 10_000;
+      while (existsSync(join(dir2, '.dirbucket', 'multipart', id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(!existsSync(join(dir2, '.dirbucket', 'multipart', id)), 'expired upload removed by the timer within 10 s');
+    } finally {
+      await b2.close();
+      await c2();
+    }
+  });
+});
+
+describe('held uploads go stale by time', () => {
+  afterEach(() => mock.timers.reset());
+
+  test(`a hold not touched for ${STALE_MS / 1000} s is stale, whoever owns it; a fresh one on another host is not`, async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      await writeFile(join(dir, 'complete.json'), JSON.stringify({ owner: { host: `not-${hostname()}`, pid: 1 }, key: 'k' }));
+      const { ctimeMs } = await stat(dir);
+      assert.equal(await isStale(dir, ctimeMs), false);
+      mock.timers.enable({ apis: ['Date'], now: Date.now() + STALE_MS + 1000 });
+      assert.equal(await isStale(dir, ctimeMs), true);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe('concatenate', () => {
+  test('joins files with cat, and in JavaScript when cat cannot be run, to the same bytes', async () => {
+    const { dir, cleanup } = await tempDir();
+    const savedPath = process.env.PATH;
+    try {
+      const parts = [randomBytes(3 * 1024 * 1024 + 5), Buffer.alloc(0), randomBytes(4096), randomBytes(1)];
+      const names = parts.map((_, i) => `p${i}`);
+      await Promise.all(parts.map((p, i) => writeFile(join(dir, names[i]!), p)));
+      for (const expected of ['cat', 'js'] as const) {
+        if (expected === 'js') process.env.PATH = join(dir, 'no-such-dir');
+        const out = await open(join(dir, `out-${expected}`), 'wx');
+        try {
+          assert.equal(await concatenate(dir, names, out), expected);
+        } finally {
+          await out.close();
+        }
+        assert.ok((await readFile(join(dir, `out-${expected}`))).equals(Buffer.concat(parts)), `${expected}: bytes differ`);
+      }
+    } finally {
+      process.env.PATH = savedPath;
+      await cleanup();
+    }
+  });
+
+  test('a missing part fails the join with cat\'s message', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      await writeFile(join(dir, 'a'), 'a');
+      const out = await open(join(dir, 'out'), 'wx');
+      try {
+        await assert.rejects(concatenate(dir, ['a', 'missing'], out), /cat failed.*missing/s);
+      } finally {
+        await out.close();
+      }
+    } finally {
+      await cleanup();
+    }
+  });
+});
