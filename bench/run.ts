@@ -119,7 +119,7 @@ function describeSetup(): string {
   const lines = [
     m ? `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB RAM, ${m.kernel}, data on ${m.fileSystem}, node ${m.node}.`
       : 'Machine: unknown (the bench failed before describing it).',
-    `Client and server share these ${m?.cpus ?? '?'} cores (client: raw node:http + own SigV4, in the bench process).`,
+    `Client and server share these ${m?.cpus ?? '?'} cores (client, in the bench process: own SigV4; node:http keep-alive pool for small requests and listing, one raw socket for 64 MiB transfers).`,
     quiet
       ? `Host before the run: ${quiet.busyCores.toFixed(2)} cores busy with other work after waiting ${Math.round(quiet.waitedSeconds)} s` +
         `${quiet.quiet ? '' : ' (NOT quiet: figures are skewed by other processes)'}; "others" in the notes is that load during each phase.`
