@@ -1,12 +1,18 @@
 /** The `dirbucket` command line: dispatches to a subcommand and turns configuration errors into messages. */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/config.js';
+import { BUCKET_HELP, bucketCommand } from './bucket-command.js';
+import { KEY_HELP, keyCommand } from './key-command.js';
 import { serve, SERVE_HELP } from './serve.js';
+import { USER_HELP, userCommand } from './user-command.js';
 
 const HELP = `Usage: dirbucket <command> [options]
 
 Commands:
   serve       serve a directory tree as S3 buckets (dirbucket serve --help)
+  user        add, list, show and remove users (dirbucket user --help)
+  key         create, list and revoke users' access keys (dirbucket key --help)
+  bucket      grant and revoke users' access to buckets (dirbucket bucket --help)
 
 Options:
   -h, --help     show this help
@@ -25,6 +31,12 @@ export async function main(argv: string[]): Promise<void> {
     switch (command) {
       case 'serve':
         return await serve(rest);
+      case 'user':
+        return await userCommand(rest);
+      case 'key':
+        return await keyCommand(rest);
+      case 'bucket':
+        return await bucketCommand(rest);
       case '--version':
         process.stdout.write(version() + '\n');
         return;
@@ -32,7 +44,7 @@ export async function main(argv: string[]): Promise<void> {
       case '-h':
       case '--help':
       case 'help':
-        process.stdout.write(command === 'help' && rest[0] === 'serve' ? SERVE_HELP : HELP);
+        process.stdout.write(command === 'help' ? ({ serve: SERVE_HELP, user: USER_HELP, key: KEY_HELP, bucket: BUCKET_HELP }[rest[0] ?? ''] ?? HELP) : HELP);
         return;
       default:
         throw new ConfigError(`unknown command "${command}" (try dirbucket --help)`);
