@@ -29,6 +29,7 @@ export const UploadPartCopy: Handler = async (req) => {
     key: req.key,
     uploadId: uploadIdOf(req.query),
     partNumber,
+    identity: req.principal.identity,
     source: { bucket: source.bucket, key: source.key },
     ...(range ? { range } : {}),
     checkSource: (info) => checkCopySource(req.headers, info),

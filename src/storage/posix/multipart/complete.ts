@@ -9,6 +9,7 @@ import { S3Error } from '../../../s3/errors.js';
 import type { CompleteMultipartUploadInput, CompleteMultipartUploadResult, WriteConditions } from '../../backend.js';
 import type { Bucket } from '../bucket.js';
 import { commitStaged } from '../commit.js';
+import { fsAccessFor } from '../../../identity/fs-access.js';
 import { etagMatches } from '../etag.js';
 import { attachmentsOf } from '../metadata/attachments.js';
 import { contentRecord } from '../metadata/record.js';
@@ -33,6 +34,8 @@ export async function completeMultipartUpload(bucket: Bucket, input: CompleteMul
   bucket.assertWritable();
   const { segments } = parseKey(input.key);
   if (!isUploadId(input.uploadId)) throw noSuchUpload(input.uploadId);
+  // Refused before the parts are joined when the identity could not create the object at all.
+  fsAccessFor(input.identity)?.writeBelow(bucket.dir, segments.slice(0, -1));
   const paths = UploadPaths.of(bucket);
   const acquired = await acquireUpload(paths, input.uploadId, {
     purpose: 'complete',
@@ -81,7 +84,7 @@ export async function completeMultipartUpload(bucket: Bucket, input: CompleteMul
     await stat(held).catch(() => {
       throw new S3Error('OperationAborted', 'This Complete was taken for abandoned and its upload given back; please try again.');
     });
-    await commitStaged(bucket, store, staging, { key: input.key, segments, conditions: input.conditions });
+    await commitStaged(bucket, store, staging, { key: input.key, segments, conditions: input.conditions, identity: input.identity });
     committed = true;
     stopHeartbeat();
     // Housekeeping: if it fails, the held directory goes stale and recovery finishes the job the same way.

@@ -3,9 +3,11 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { S3Error } from '../../../s3/errors.js';
 import type { CreateMultipartUploadInput } from '../../backend.js';
 import type { Bucket } from '../bucket.js';
+import { fsAccessFor } from '../../../identity/fs-access.js';
 import { asAccessDenied } from '../errno.js';
 import { attachmentsOf } from '../metadata/attachments.js';
 import { parseKey } from '../paths.js';
+import { fsAccessFor } from '../../../identity/fs-access.js';
 import { syncDir, writeJsonFile } from './json-file.js';
 import { newUploadId } from './upload-id.js';
 import { UploadPaths } from './upload-paths.js';
@@ -17,10 +19,15 @@ import { UPLOAD_FILE, type UploadState } from './upload-state.js';
  */
 export async function createMultipartUpload(bucket: Bucket, input: CreateMultipartUploadInput): Promise<{ uploadId: string }> {
   bucket.assertWritable();
-  if (parseKey(input.key).dirObject) {
+  const { segments, dirObject } = parseKey(input.key);
+  if (dirObject) {
     throw new S3Error('InvalidArgument', `Invalid key '${input.key}': a key ending in '/' is a directory object, which is empty and cannot be uploaded in parts.`,
       { ArgumentName: 'key', ArgumentValue: input.key });
   }
+  // A client learns at once, not after sending every part, that its identity could not create the object.
+  fsAccessFor(input.identity)?.writeBelow(bucket.dir, parseKey(input.key).segments.slice(0, -1));
+  // Refused now, not after gigabytes of parts, when the identity could not create the file at all.
+  fsAccessFor(input.identity)?.writeBelow(bucket.dir, segments.slice(0, -1));
   const paths = UploadPaths.of(bucket);
   const now = Date.now();
   const uploadId = newUploadId(now);

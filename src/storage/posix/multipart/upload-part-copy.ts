@@ -5,6 +5,7 @@ import { S3Error } from '../../../s3/errors.js';
 import type { UploadPartCopyInput, UploadPartCopyResult } from '../../backend.js';
 import type { Bucket } from '../bucket.js';
 import { openObject } from '../open-object.js';
+import { fsAccessFor } from '../../../identity/fs-access.js';
 import { infoOf } from '../read.js';
 import { receiveBody } from '../receive.js';
 import { storePart } from './store-part.js';
@@ -21,7 +22,9 @@ export async function uploadPartCopy(source: Bucket, target: Bucket, input: Uplo
   target.assertWritable();
   checkPartNumber(input.partNumber);
   const { dir, state } = await openUpload(target, input.uploadId, input.key);
-  const opened = await openObject(source, input.source.key);
+  // Read on the source for the request's identity; the part itself is the gateway's until Complete.
+  const access = fsAccessFor(input.identity);
+  const opened = await openObject(source, input.source.key, access && { access, read: true });
   if (!opened) throw new S3Error('NoSuchKey', undefined, { Key: input.source.key });
   try {
     const info = await infoOf(source, input.source.key, opened);
