@@ -35,7 +35,7 @@ export const GetObjectAttributes: Handler = async (req) => {
   const marker = partMarkerOf(header(req.headers['x-amz-part-number-marker']), 'x-amz-part-number-marker');
   const versionId = req.query.get('versionId');
   if (versionId !== null && versionId !== 'null') throw new S3Error('NoSuchVersion', undefined, { Key: req.key, VersionId: versionId });
-  const info = await req.backend.headObject({ bucket: req.bucket, key: req.key });
+  const info = await req.backend.headObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity });
   const body: XmlObject = {};
   // S3 sends the ETag here without quotes.
   if (wanted.has('ETag')) body['ETag'] = info.etag;

@@ -9,6 +9,7 @@ export const UploadPart: Handler = async (req) => {
   const result = await req.backend.uploadPart({
     bucket: req.bucket,
     key: req.key,
+    identity: req.principal.identity,
     uploadId: uploadIdOf(req.query),
     partNumber,
     size: payloadLength(req.headers),

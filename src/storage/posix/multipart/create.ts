@@ -7,7 +7,6 @@ import { fsAccessFor } from '../../../identity/fs-access.js';
 import { asAccessDenied } from '../errno.js';
 import { attachmentsOf } from '../metadata/attachments.js';
 import { parseKey } from '../paths.js';
-import { fsAccessFor } from '../../../identity/fs-access.js';
 import { syncDir, writeJsonFile } from './json-file.js';
 import { newUploadId } from './upload-id.js';
 import { UploadPaths } from './upload-paths.js';
@@ -25,8 +24,6 @@ export async function createMultipartUpload(bucket: Bucket, input: CreateMultipa
       { ArgumentName: 'key', ArgumentValue: input.key });
   }
   // A client learns at once, not after sending every part, that its identity could not create the object.
-  fsAccessFor(input.identity)?.writeBelow(bucket.dir, parseKey(input.key).segments.slice(0, -1));
-  // Refused now, not after gigabytes of parts, when the identity could not create the file at all.
   fsAccessFor(input.identity)?.writeBelow(bucket.dir, segments.slice(0, -1));
   const paths = UploadPaths.of(bucket);
   const now = Date.now();

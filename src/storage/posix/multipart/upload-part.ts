@@ -1,7 +1,9 @@
 /** UploadPart: the request body stored as a part, hashed and checked as it streams to disk. */
 import { S3Error } from '../../../s3/errors.js';
 import type { ChecksumAlgorithm, UploadPartInput, UploadPartResult } from '../../backend.js';
+import { fsAccessFor } from '../../../identity/fs-access.js';
 import type { Bucket } from '../bucket.js';
+import { parseKey } from '../paths.js';
 import { receiveBody } from '../receive.js';
 import { parseContentMd5, verify } from '../write.js';
 import { noSuchUpload } from './no-such-upload.js';
@@ -49,6 +51,8 @@ export async function uploadPart(bucket: Bucket, input: UploadPartInput): Promis
   bucket.assertWritable();
   checkPartNumber(input.partNumber);
   const { dir, state } = await openUpload(bucket, input.uploadId, input.key);
+  // As for a PUT: a part the identity could never complete into the file is refused before its body is read.
+  fsAccessFor(input.identity)?.writeBelow(bucket.dir, parseKey(input.key).segments.slice(0, -1));
   const algorithm = partAlgorithm(state, input.checksum?.algorithm);
   const expectedMd5 = input.contentMd5 === undefined ? undefined : parseContentMd5(input.contentMd5);
   const record = await storePart(dir, input.partNumber, {
