@@ -27,6 +27,7 @@ const input = JSON.parse(fs.readFileSync(0, 'utf8'));
 process.setgroups(input.who.groups.length ? input.who.groups : [input.who.gid]);
 process.setgid(input.who.gid);
 process.setuid(input.who.uid);
+process.umask(0o022); // the buckets' default umask, so new entries compare with the gateway's
 function list(dir, rel, out) {
   let names;
   try { names = fs.readdirSync(dir); fs.statSync(dir); } catch { return; }
