@@ -4,7 +4,7 @@
  */
 import { ADMIN_USER } from '../identity/user-directory.js';
 import type { AccessControlList, Grant, ObjectAttachments, ObjectOwnership } from '../storage/backend.js';
-import { cannedGrants } from './acl-grants.js';
+import { cannedGrants, type CannedAcl } from './acl-grants.js';
 import { S3Error } from './errors.js';
 import { ownerOf } from './owner.js';
 import type { S3Request } from './types.js';
@@ -31,10 +31,15 @@ export function isBucketOwnerFullControl(grants: readonly Grant[], bucketOwner: 
   return grants.length > 0 && grants.every((g) => g.permission === 'FULL_CONTROL' && g.grantee.type === 'CanonicalUser' && g.grantee.id === id);
 }
 
-/** Refuses, as S3 does with ACLs disabled, any ACL but the bucket owner's full control. */
-export function checkAclAllowed(ctx: AclContext, grants: readonly Grant[] | undefined): void {
+/**
+ * Refuses, as S3 does with ACLs disabled, any ACL but the bucket owner's full control. S3 judges the form: of the
+ * canned ACLs only bucket-owner-full-control passes (`private` does not, even from the bucket owner); explicit
+ * grants pass when they are exactly the bucket owner's FULL_CONTROL.
+ */
+export function checkAclAllowed(ctx: AclContext, grants: readonly Grant[] | undefined, canned?: CannedAcl): void {
   if (ctx.ownership !== 'BucketOwnerEnforced' || grants === undefined) return;
-  if (!isBucketOwnerFullControl(grants, ctx.bucketOwner)) {
+  const ok = canned !== undefined ? canned === 'bucket-owner-full-control' : isBucketOwnerFullControl(grants, ctx.bucketOwner);
+  if (!ok) {
     throw new S3Error('AccessControlListNotSupported', 'The bucket does not allow ACLs: its Object Ownership is BucketOwnerEnforced; send no ACL, or bucket-owner-full-control.');
   }
 }

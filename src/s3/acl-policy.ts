@@ -50,18 +50,18 @@ export function parseAccessControlPolicy(body: string, ownerId: string): Grant[]
   return grants;
 }
 
-/** A grantee as S3 writes it, with its xsi:type attribute. */
-function granteeXml(g: Grantee): XmlObject {
+/** A grantee as S3 writes it, with its xsi:type attribute; `owner` names the owner's id when a grant gave none. */
+function granteeXml(g: Grantee, owner: { ID: string; DisplayName: string }): XmlObject {
   const attrs = { 'xmlns:xsi': XSI, 'xsi:type': g.type };
-  return g.type === 'Group'
-    ? { [ATTRIBUTES]: attrs, URI: g.uri }
-    : { [ATTRIBUTES]: attrs, ID: g.id, DisplayName: g.displayName };
+  if (g.type === 'Group') return { [ATTRIBUTES]: attrs, URI: g.uri };
+  return { [ATTRIBUTES]: attrs, ID: g.id, DisplayName: g.displayName ?? (g.id === owner.ID ? owner.DisplayName : undefined) };
 }
 
 /** The body of a GetObjectAcl / GetBucketAcl answer. */
 export function accessControlPolicyXml(acl: AccessControlList): XmlObject {
+  const owner = ownerOf(acl.owner);
   return {
-    Owner: { ...ownerOf(acl.owner) },
-    AccessControlList: { Grant: acl.grants.map((g) => ({ Grantee: granteeXml(g.grantee), Permission: g.permission })) },
+    Owner: { ...owner },
+    AccessControlList: { Grant: acl.grants.map((g) => ({ Grantee: granteeXml(g.grantee, owner), Permission: g.permission })) },
   };
 }

@@ -31,7 +31,7 @@ export async function writtenAcl(req: S3Request): Promise<Pick<ObjectAttachments
   if (!asked) return { owner: req.principal.user };
   const ctx = await aclContextOf(req);
   const grants = requestedGrants(asked, req.principal.user, ctx.bucketOwner);
-  checkAclAllowed(ctx, grants);
+  checkAclAllowed(ctx, grants, 'canned' in asked ? asked.canned : undefined);
   const toBucketOwner = ctx.ownership === 'BucketOwnerEnforced'
     || (ctx.ownership === 'BucketOwnerPreferred' && 'canned' in asked && asked.canned === 'bucket-owner-full-control');
   if (toBucketOwner) return { owner: ctx.bucketOwner };

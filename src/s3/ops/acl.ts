@@ -28,7 +28,7 @@ async function grantsOf(req: S3Request, owner: string, ctx: AclContext): Promise
       { MissingHeaderName: 'x-amz-acl' });
   }
   const grants = asked ? requestedGrants(asked, owner, ctx.bucketOwner)! : parseAccessControlPolicy(body.toString('utf8'), ownerOf(owner).ID);
-  checkAclAllowed(ctx, grants);
+  checkAclAllowed(ctx, grants, asked && 'canned' in asked ? asked.canned : undefined);
   return grants;
 }
 
