@@ -5,9 +5,15 @@ import { randomBytes } from 'node:crypto';
 // sort in initiation order, as ListMultipartUploads wants, and cannot be guessed.
 const UPLOAD_ID = /^[0-9a-f]{12}[0-9a-f]{32}$/;
 
-/** A new upload id for an upload initiated at `now` (ms). */
+let lastMs = 0;
+
+/**
+ * A new upload id for an upload initiated at `now` (ms). Within this process ids are strictly increasing, so two
+ * uploads of one key started in the same millisecond still list in the order they were started.
+ */
 export function newUploadId(now = Date.now()): string {
-  return now.toString(16).padStart(12, '0') + randomBytes(16).toString('hex');
+  lastMs = Math.max(now, lastMs + 1);
+  return lastMs.toString(16).padStart(12, '0') + randomBytes(16).toString('hex');
 }
 
 /** Whether `s` has the form of an upload id; anything else can never name an upload (nor a path). */
