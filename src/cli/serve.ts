@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { adminCredentials } from '../config/admin-credentials.js';
 import { checkPaths } from '../config/check-paths.js';
-import { ConfigError, DEFAULTS, loadConfigFile, parseListen, type Config, type LogLevel, type MetadataMode } from '../config/config.js';
+import { ConfigError, DEFAULTS, loadConfigFile, parseDuration, parseListen, type Config, type LogLevel, type MetadataMode } from '../config/config.js';
 import { PosixBackend } from '../storage/posix/posix-backend.js';
 import { createLogger } from '../server/logger.js';
 import { startHttpServer } from '../server/http-server.js';
@@ -34,6 +34,8 @@ Options:
   --without-chown WHAT  when not allowed to change file ownership (not root, no CAP_CHOWN): serve only
                         users whose identity is the gateway's own (own-identity, the default), or refuse
                         to start (refuse)
+  --multipart-expiry D  remove multipart uploads not completed after D (7d by default; 12h, 30m, 90s;
+                        0: never); the background sweep is safe with several gateways on one tree
   -h, --help            show this help
 
 Credentials: DIRBUCKET_ACCESS_KEY and DIRBUCKET_SECRET_KEY, or a key pair created on first start and
@@ -57,6 +59,7 @@ function configFrom(argv: string[]): Config {
       'no-fsync': { type: 'boolean' },
       'follow-symlinks': { type: 'boolean' },
       'without-chown': { type: 'string' },
+      'multipart-expiry': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -83,6 +86,7 @@ function configFrom(argv: string[]): Config {
   }
   if (values['no-fsync']) cli.fsync = false;
   if (values['follow-symlinks']) cli.followSymlinks = true;
+  if (values['multipart-expiry'] !== undefined) cli.multipartExpiryMs = parseDuration(values['multipart-expiry'], '--multipart-expiry');
   const withoutChown = values['without-chown'];
   if (withoutChown) {
     if (withoutChown !== 'own-identity' && withoutChown !== 'refuse') throw new ConfigError(`--without-chown: expected own-identity or refuse, got "${withoutChown}"`);
@@ -117,6 +121,7 @@ export async function serve(argv: string[]): Promise<void> {
     metadata: config.metadata,
     fsync: config.fsync,
     followSymlinks: config.followSymlinks,
+    multipartExpiryMs: config.multipartExpiryMs,
   });
   const running = await startHttpServer(
     { backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024 }, log },

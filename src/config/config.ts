@@ -31,6 +31,8 @@ export interface Config {
    * the gateway's own ('own-identity', the default), or refuse to start ('refuse').
    */
   withoutChown: WithoutChown;
+  /** Multipart uploads older than this (ms) are removed by the background sweep; 0 turns the sweep off. */
+  multipartExpiryMs: number;
 }
 
 export type WithoutChown = 'own-identity' | 'refuse';
@@ -51,6 +53,7 @@ export const DEFAULTS: Omit<Config, 'root' | 'buckets'> = {
   fsync: true,
   followSymlinks: false,
   withoutChown: 'own-identity',
+  multipartExpiryMs: 7 * 24 * 60 * 60 * 1000,
 };
 
 const LOG_LEVELS: LogLevel[] = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -62,6 +65,15 @@ export function parseListen(v: string, field = 'listen'): { host: string; port: 
   const port = m ? Number(m[3]) : NaN;
   if (!m || !(port >= 0 && port <= 65535)) throw new ConfigError(`${field}: expected HOST:PORT (for example 127.0.0.1:9000), got "${v}"`);
   return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses a duration: a whole number with a unit (s, m, h, d), a bare number of seconds, or 0 (never); in ms. */
+export function parseDuration(v: string, field: string): number {
+  const m = /^\s*(\d{1,9})\s*([smhd]?)\s*$/.exec(v);
+  if (!m) throw new ConfigError(`${field}: expected a duration such as 7d, 12h, 30m or 90s (or 0 for never), got "${v}"`);
+  return Number(m[1]) * DURATION_UNITS[m[2] || 's']!;
 }
 
 function expect(cond: boolean, message: string): void {
@@ -82,7 +94,7 @@ function bool(obj: Record<string, unknown>, key: string, field: string): boolean
   return v as boolean;
 }
 
-const KNOWN = new Set(['root', 'buckets', 'listen', 'region', 'domain', 'logLevel', 'metadata', 'fsync', 'followSymlinks', 'state', 'withoutChown']);
+const KNOWN = new Set(['root', 'buckets', 'listen', 'region', 'domain', 'logLevel', 'metadata', 'fsync', 'followSymlinks', 'state', 'withoutChown', 'multipartExpiry']);
 
 /**
  * Validates a parsed configuration document. Relative paths are resolved against `baseDir` (the file's
@@ -115,6 +127,11 @@ export function validateConfig(doc: unknown, baseDir: string): Partial<Config> {
   if (fsync !== undefined) out.fsync = fsync;
   const follow = bool(o, 'followSymlinks', 'followSymlinks');
   if (follow !== undefined) out.followSymlinks = follow;
+  const expiry = o['multipartExpiry'];
+  if (expiry !== undefined && expiry !== null) {
+    expect(typeof expiry === 'string' || typeof expiry === 'number', 'multipartExpiry: expected a duration such as 7d, 12h, 30m, 90s (or 0 for never)');
+    out.multipartExpiryMs = parseDuration(String(expiry), 'multipartExpiry');
+  }
   const withoutChown = str(o, 'withoutChown', 'withoutChown');
   if (withoutChown) {
     expect(withoutChown === 'own-identity' || withoutChown === 'refuse', `withoutChown: expected own-identity or refuse, got "${withoutChown}"`);
