@@ -45,7 +45,7 @@ export class Bucket {
 
   /** Throws AccessDenied for a read-only bucket. */
   assertWritable(): void {
-    if (this.access.readOnly) throw new S3Error('AccessDenied', `Bucket '${this.name}' is read-only.`);
+    if (this.access.readOnly) throw new S3Error('AccessDenied', `Access Denied by S3 rights: bucket '${this.name}' is read-only.`);
   }
 
   /** Creates the staging directory if needed and returns it; the first call also sweeps stale staging files. */
