@@ -61,7 +61,9 @@ const parser = new XMLParser({
   parseTagValue: false,
   trimValues: false,
   processEntities: true,
-  htmlEntities: false,
+  // Numeric character references (&#34; &#x22;) are plain XML, and Go's encoding/xml writes quotes in ETags that
+  // way (rclone's CompleteMultipartUpload). The parser decodes them only in this mode; DOCTYPE is refused above.
+  htmlEntities: true,
   isArray: () => false,
 });
 

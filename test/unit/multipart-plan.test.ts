@@ -119,3 +119,25 @@ describe('planCompletion', () => {
     });
   });
 });
+
+describe('parseCompleteBody', () => {
+  test('reads parts, ETags with quotes written as character references (Go clients), and part checksums', async () => {
+    const { parseCompleteBody } = await import('../../src/s3/ops/multipart-params.js');
+    const parts = parseCompleteBody(`<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+      <Part><ETag>&#34;84ee29dc8d696ba39c8a698a8183b1d5&#34;</ETag><PartNumber>1</PartNumber></Part>
+      <Part><PartNumber>2</PartNumber><ETag>&quot;aa&quot;</ETag><ChecksumCRC32>AAAAAA==</ChecksumCRC32></Part>
+      <Part><PartNumber>3</PartNumber><ETag>&amp;#34;literal&#x22;</ETag></Part>
+    </CompleteMultipartUpload>`);
+    assert.deepEqual(parts, [
+      { partNumber: 1, etag: '"84ee29dc8d696ba39c8a698a8183b1d5"' },
+      { partNumber: 2, etag: '"aa"', checksums: { CRC32: 'AAAAAA==' } },
+      { partNumber: 3, etag: '&#34;literal"' },
+    ]);
+  });
+
+  test('a part without a number or ETag, or a number out of range, is refused', async () => {
+    const { parseCompleteBody } = await import('../../src/s3/ops/multipart-params.js');
+    assert.throws(() => parseCompleteBody('<CompleteMultipartUpload><Part><ETag>x</ETag></Part></CompleteMultipartUpload>'), /MalformedXML|XML/);
+    assert.throws(() => parseCompleteBody('<CompleteMultipartUpload><Part><PartNumber>0</PartNumber><ETag>x</ETag></Part></CompleteMultipartUpload>'), /Part number/);
+  });
+});
