@@ -13,6 +13,7 @@ import { describeIdentity, processIdentity } from '../identity/identity.js';
 import { UserDirectory } from '../identity/user-directory.js';
 import { USERS_FILE } from '../identity/users-file.js';
 import { defaultStateDir } from './state-dir.js';
+import { anonymousIdentityOf } from '../identity/anonymous.js';
 
 export const SERVE_HELP = `Usage: dirbucket serve [options]
 
@@ -36,6 +37,8 @@ Options:
                         to start (refuse)
   --multipart-expiry D  remove multipart uploads not completed after D (7d by default; 12h, 30m, 90s;
                         0: never); the background sweep is safe with several gateways on one tree
+  --anonymous-identity WHO  the identity (login, or UID:GID) unsigned requests act as on the file
+                        system (default nobody); they get only what ACL grants to everyone allow
   -h, --help            show this help
 
 Credentials: DIRBUCKET_ACCESS_KEY and DIRBUCKET_SECRET_KEY, or a key pair created on first start and
@@ -60,6 +63,7 @@ function configFrom(argv: string[]): Config {
       'follow-symlinks': { type: 'boolean' },
       'without-chown': { type: 'string' },
       'multipart-expiry': { type: 'string' },
+      'anonymous-identity': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -87,6 +91,7 @@ function configFrom(argv: string[]): Config {
   if (values['no-fsync']) cli.fsync = false;
   if (values['follow-symlinks']) cli.followSymlinks = true;
   if (values['multipart-expiry'] !== undefined) cli.multipartExpiryMs = parseDuration(values['multipart-expiry'], '--multipart-expiry');
+  if (values['anonymous-identity']) cli.anonymousIdentity = values['anonymous-identity'];
   const withoutChown = values['without-chown'];
   if (withoutChown) {
     if (withoutChown !== 'own-identity' && withoutChown !== 'refuse') throw new ConfigError(`--without-chown: expected own-identity or refuse, got "${withoutChown}"`);
@@ -115,6 +120,12 @@ export async function serve(argv: string[]): Promise<void> {
     ownIdentityOnly: !chown,
     onError: (err) => log.warn({ err }, 'cannot read the users file; the users read before stay in force'),
   });
+  let anonymousIdentity;
+  try {
+    anonymousIdentity = anonymousIdentityOf(config.anonymousIdentity);
+  } catch (e) {
+    throw new ConfigError(`anonymousIdentity: ${(e as Error).message}`);
+  }
   const backend = new PosixBackend({
     root: config.root,
     buckets: config.buckets,
@@ -124,7 +135,7 @@ export async function serve(argv: string[]): Promise<void> {
     multipartExpiryMs: config.multipartExpiryMs,
   });
   const running = await startHttpServer(
-    { backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024 }, log },
+    { backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024, anonymousIdentity }, log },
     config.listen.host,
     config.listen.port,
   );

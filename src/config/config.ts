@@ -33,6 +33,8 @@ export interface Config {
   withoutChown: WithoutChown;
   /** Multipart uploads older than this (ms) are removed by the background sweep; 0 turns the sweep off. */
   multipartExpiryMs: number;
+  /** The identity unsigned requests act as on the file system: a login, or UID:GID (default nobody). */
+  anonymousIdentity: string;
 }
 
 export type WithoutChown = 'own-identity' | 'refuse';
@@ -54,6 +56,7 @@ export const DEFAULTS: Omit<Config, 'root' | 'buckets'> = {
   followSymlinks: false,
   withoutChown: 'own-identity',
   multipartExpiryMs: 7 * 24 * 60 * 60 * 1000,
+  anonymousIdentity: 'nobody',
 };
 
 const LOG_LEVELS: LogLevel[] = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -94,7 +97,7 @@ function bool(obj: Record<string, unknown>, key: string, field: string): boolean
   return v as boolean;
 }
 
-const KNOWN = new Set(['root', 'buckets', 'listen', 'region', 'domain', 'logLevel', 'metadata', 'fsync', 'followSymlinks', 'state', 'withoutChown', 'multipartExpiry']);
+const KNOWN = new Set(['root', 'buckets', 'listen', 'region', 'domain', 'logLevel', 'metadata', 'fsync', 'followSymlinks', 'state', 'withoutChown', 'multipartExpiry', 'anonymousIdentity']);
 
 /**
  * Validates a parsed configuration document. Relative paths are resolved against `baseDir` (the file's
@@ -132,6 +135,8 @@ export function validateConfig(doc: unknown, baseDir: string): Partial<Config> {
     expect(typeof expiry === 'string' || typeof expiry === 'number', 'multipartExpiry: expected a duration such as 7d, 12h, 30m, 90s (or 0 for never)');
     out.multipartExpiryMs = parseDuration(String(expiry), 'multipartExpiry');
   }
+  const anonymous = str(o, 'anonymousIdentity', 'anonymousIdentity');
+  if (anonymous) out.anonymousIdentity = anonymous;
   const withoutChown = str(o, 'withoutChown', 'withoutChown');
   if (withoutChown) {
     expect(withoutChown === 'own-identity' || withoutChown === 'refuse', `withoutChown: expected own-identity or refuse, got "${withoutChown}"`);

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { authenticate, type AuthResult } from '../auth/authenticate.js';
-import { authorize } from '../identity/authorize.js';
+import { anonymousPrincipal } from '../identity/anonymous.js';
 import { decodeBody, type DecodedBody } from '../streams/aws-chunked.js';
 import type { Backend } from '../storage/backend.js';
 import { isS3Error, S3Error } from './errors.js';
@@ -16,6 +16,7 @@ import { HANDLERS } from './ops/index.js';
 import { refineOperation, resolveRequest, type ResolvedRequest } from './resolve.js';
 import { sendError, sendResponse } from './send.js';
 import { addCorsHeaders, corsPreflight } from './cors-response.js';
+import { authorizeWithAcl } from './acl-authorize.js';
 import type { Accounts, FrontEndSettings, S3Request, S3Response } from './types.js';
 
 export interface FrontEnd {
@@ -97,15 +98,17 @@ export async function handleRequest(fe: FrontEnd, req: IncomingMessage, res: Ser
     // Before authentication, so that errors (a refused signature too) carry them and the page can read them.
     await addCorsHeaders(fe.backend, res, method, resolved?.bucket, req.headers);
     const auth: AuthResult | undefined = authenticate({ method, url, headers: req.headers, headersDistinct: req.headersDistinct }, fe.credentials, { region: fe.settings.region });
-    if (!auth) throw new S3Error('AccessDenied', 'Anonymous access is not allowed.');
-    accessKey = auth.credential.accessKeyId;
+    // Unsigned: anonymous, let in only by ACL grants to everyone (and refused outright without an identity to act as).
+    if (!auth && !fe.settings.anonymousIdentity) throw new S3Error('AccessDenied', 'Anonymous access is not allowed.');
+    accessKey = auth?.credential.accessKeyId;
     if (resolveError) throw resolveError;
     const r = resolved!;
     const handler = HANDLERS[operation];
     if (!handler) throw new S3Error('NotImplemented', `${operation} is not implemented.`);
-    const principal = fe.credentials.principal(auth.credential);
-    // The S3-rights check; the file-system check follows in the back end, for principal.identity.
-    await authorize({ operation, bucket: r.bucket ?? '', principal, backend: fe.backend, copySourceBucket: copySourceBucket(req.headers) });
+    const principal = auth ? fe.credentials.principal(auth.credential) : anonymousPrincipal(fe.settings.anonymousIdentity!);
+    // The S3-rights check (bucket rights, else ACL grants); the file-system check follows in the back end, for principal.identity.
+    await authorizeWithAcl({ operation, bucket: r.bucket ?? '', key: r.key, principal, backend: fe.backend,
+      copySourceBucket: copySourceBucket(req.headers), headers: req.headers });
 
     let decoded: DecodedBody | undefined;
     const body = (): Readable => {

@@ -19,6 +19,8 @@ export interface Principal {
   canCreateBuckets: boolean;
   /** The user's S3 rights on a bucket (an administrator: read-write everywhere). */
   access(bucket: string): BucketAccess | 'none';
+  /** An unsigned request: no rights of its own, only what ACL grants to everyone allow (identity/anonymous.ts). */
+  anonymous?: boolean;
 }
 
 /** Where handlers record what an S3 operation changes in users' rights (bucket creation and deletion). */
@@ -40,6 +42,8 @@ export interface FrontEndSettings {
   region: string;
   /** limit for XML request bodies */
   maxXmlBytes: number;
+  /** The identity anonymous requests act as on the file system; without one, anonymous requests are refused. */
+  anonymousIdentity?: Identity;
 }
 
 export interface S3Request {
