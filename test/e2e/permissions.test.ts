@@ -292,6 +292,17 @@ describe('file-system permissions, decided as the kernel decides them', { skip: 
     }
   });
 
+  it('concurrent writes into a directory that does not exist yet all succeed, and the directory is the user\'s from the start', async () => {
+    const keys = Array.from({ length: 40 }, (_, i) => `shared/burst/sub/o-${i}`);
+    const results = await Promise.allSettled(keys.map((Key) => clients.alice!.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: Key }))));
+    const failed = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
+    assert.deepEqual(failed, [], 'no write is refused because another one is making the directory');
+    for (const dir of ['shared/burst', 'shared/burst/sub']) {
+      const st = lstatSync(join(gwRoot, BUCKET, dir));
+      assert.deepEqual([st.uid, st.gid, (st.mode & 0o7777).toString(8)], [1001, 2001, '2755'], dir);
+    }
+  });
+
   it('the listing skips a directory the identity cannot read, and its subdirectories, without naming them', async () => {
     const r = await clients.carol!.send(new ListObjectsV2Command({ Bucket: BUCKET, Delimiter: '/' }));
     const prefixes = (r.CommonPrefixes ?? []).map((p) => p.Prefix);

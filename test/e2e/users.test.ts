@@ -100,6 +100,7 @@ describe('users and keys on two gateways over one tree', { skip: unavailable }, 
     const dave = await createKey(root, 'dave');
     const eve = await createKey(root, 'eve');
     await onBoth((ts) => outcome(clientFor(ts, dave).send(new ListBucketsCommand({}))), /^ok$/);
+    await onBoth((ts) => outcome(clientFor(ts, eve).send(new ListBucketsCommand({}))), /^ok$/);
     const daveA = clientFor(a, dave);
     const eveA = clientFor(a, eve);
 

@@ -49,8 +49,9 @@ export async function ownNewFile(path: string, dir: string, owner: NewEntryOwner
 }
 
 /**
- * Gives a directory just made (mkdir, in place) in `dir` its owner and mode. The kernel already applied the
- * directory's setgid group and default ACL while creating it; the owner and the umask are the gateway's to set.
+ * Gives the directory at `path` what a directory made by the identity in `dir` gets: owner, group and setgid bit,
+ * mode, and the access and default ACLs it inherits. Works for one made in place (the kernel then already applied
+ * the ACLs and setgid; the owner and umask are the gateway's to set) and for one made aside to be renamed in.
  */
 export async function ownNewDirectory(path: string, dir: string, owner: NewEntryOwner): Promise<void> {
   const attrs = attrsIn(dir, owner, true);
@@ -64,21 +65,15 @@ function attrsIn(dir: string, owner: NewEntryOwner, isDir: boolean): NewNodeAttr
   return parent && newNodeAttrs(parent, owner.who, { dir: isDir, umask: owner.umask });
 }
 
+/** chown first (it may clear mode bits), then the ACLs (which set the group-class bits), then the mode. */
 async function apply(path: string, attrs: NewNodeAttrs, isDir: boolean): Promise<void> {
   try {
     const st = await lstat(path);
     if (st.uid !== attrs.uid || st.gid !== attrs.gid) await chown(path, attrs.uid, attrs.gid);
-    if (!isDir) {
-      // A staging file may have inherited an ACL of the staging directory: it must carry only what `dir` gives.
-      if (attrs.acl) await setAttribute(path, ACCESS_ACL_XATTR, encodeAcl(attrs.acl));
-      else if (getAttributeSync(path, ACCESS_ACL_XATTR)) await removeAttribute(path, ACCESS_ACL_XATTR);
-      await chmod(path, attrs.mode);
-      return;
-    }
-    // mkdir in place: the kernel made the ACLs; only a mode the umask decides can differ.
-    const after = await lstat(path);
-    if ((after.mode & 0o7777) !== attrs.mode) await chmod(path, attrs.mode);
-    if (attrs.defaultAcl && !getAttributeSync(path, DEFAULT_ACL_XATTR)) await setAttribute(path, DEFAULT_ACL_XATTR, encodeAcl(attrs.defaultAcl));
+    // What was made aside may have inherited the staging directory's ACLs: it must carry only what `dir` gives.
+    await setOrRemove(path, ACCESS_ACL_XATTR, attrs.acl);
+    if (isDir) await setOrRemove(path, DEFAULT_ACL_XATTR, attrs.defaultAcl);
+    await chmod(path, attrs.mode);
   } catch (e) {
     const code = errnoOf(e);
     if (code === 'EPERM') {
@@ -86,4 +81,9 @@ async function apply(path: string, attrs: NewNodeAttrs, isDir: boolean): Promise
     }
     throw e;
   }
+}
+
+async function setOrRemove(path: string, name: string, acl: NewNodeAttrs['acl']): Promise<void> {
+  if (acl) await setAttribute(path, name, encodeAcl(acl));
+  else if (getAttributeSync(path, name)) await removeAttribute(path, name);
 }

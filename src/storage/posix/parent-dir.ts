@@ -3,7 +3,7 @@
  * directory, and created (marked as gateway-made) where missing. Never through a symlink out of the bucket.
  */
 import { constants, type BigIntStats } from 'node:fs';
-import { lstat, mkdir, open, readlink, stat, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, readlink, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { S3Error } from '../../s3/errors.js';
 import type { FsAccess } from '../../identity/fs-access.js';
 import type { Bucket } from './bucket.js';
@@ -11,6 +11,7 @@ import { asAccessDenied, errnoOf } from './errno.js';
 import { directoryRecord } from './metadata/record.js';
 import type { MetadataStore } from './metadata/store.js';
 import { ownNewDirectory, type NewEntryOwner } from './new-entry-owner.js';
+import { Staging } from './staging.js';
 import { dirKeyOf } from './paths.js';
 
 /** An opened directory. `path` resolves to it through /proc/self/fd, whatever happens to its names since. */
@@ -38,6 +39,19 @@ const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = constants;
  * naming it; without, any such obstacle answers undefined (there is nothing at that key).
  */
 export async function openParent(bucket: Bucket, segments: readonly string[], opts: { create: boolean; store: MetadataStore } & AsWho): Promise<ParentDir | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    const parent = await openParentOnce(bucket, segments, opts);
+    if (parent !== REPLACED) return parent;
+    // The directory opened was removed or replaced meanwhile (a concurrent delete, or a concurrent creation
+    // that won): walk again to the one now at that path.
+    if (attempt === MAX_ATTEMPTS) throw new S3Error('OperationAborted', `The directory of '${segments.join('/')}' changed during the request; please try again.`);
+  }
+}
+
+const MAX_ATTEMPTS = 5;
+const REPLACED = Symbol('replaced');
+
+async function openParentOnce(bucket: Bucket, segments: readonly string[], opts: { create: boolean; store: MetadataStore } & AsWho): Promise<ParentDir | undefined | typeof REPLACED> {
   const follow = bucket.settings.followSymlinks;
   const key = segments.join('/');
   const { access } = opts;
@@ -51,8 +65,8 @@ export async function openParent(bucket: Bucket, segments: readonly string[], op
     if (st === 'missing') {
       if (!opts.create) return undefined;
       access?.create(above);
-      const made = await makeDirectory(path, dirKeyOf(segments, i + 1), opts.store, bucket.settings.fsync);
-      if (made && opts.owner) await ownNewDirectory(path, above, opts.owner);
+      if (opts.owner) await makeOwnedDirectory(bucket, { path, parent: above, dirKey: dirKeyOf(segments, i + 1), store: opts.store, owner: opts.owner });
+      else await makeDirectory(path, dirKeyOf(segments, i + 1), opts.store, bucket.settings.fsync);
     } else if (st !== 'dir') {
       if (!opts.create) return undefined;
       throw new S3Error('KeyConflict', `Cannot create '${key}': '${segments.slice(0, i + 1).join('/')}' is ${st}.`);
@@ -74,6 +88,10 @@ export async function openParent(bucket: Bucket, segments: readonly string[], op
     await fh.close();
     throw e;
   });
+  if (real.endsWith(' (deleted)')) {
+    await fh.close();
+    return REPLACED;
+  }
   const expected = dirKey === '' ? root : `${root}/${dirKey.slice(0, -1)}`;
   const inside = follow ? real === root || real.startsWith(`${root}/`) : real === expected;
   if (!inside) {
@@ -102,6 +120,70 @@ async function directoryAt(path: string, follow: boolean): Promise<Kind> {
   // Followed only to a directory; openParent then checks that the real path stays inside the bucket.
   const target = await stat(path).catch(() => undefined);
   return target?.isDirectory() ? 'dir' : 'a symbolic link to no directory';
+}
+
+/**
+ * Makes the directory `path` (in `parent`) for `owner`, appearing only once it is theirs: made aside in the staging
+ * directory with its owner, mode, ACLs and gateway-made mark, then renamed into place. Made in place, it would be
+ * the gateway's for a moment, and a concurrent write into it as the same user — in this process or another —
+ * would be refused by the file-system check. Lost races are fine: a directory that appeared meanwhile is used as
+ * it is; one empty directory replaced by another empty one makes a writer that had opened it fail its rename
+ * with ENOENT, which commitStaged retries.
+ */
+async function makeOwnedDirectory(bucket: Bucket, d: MakeDirectory): Promise<void> {
+  // Writers in this process that need the same directory wait for one making of it, instead of racing.
+  const pending = making.get(d.path);
+  if (pending) return pending;
+  const made = makeAside(bucket, d).finally(() => making.delete(d.path));
+  making.set(d.path, made);
+  return made;
+}
+
+interface MakeDirectory {
+  path: string;
+  parent: string;
+  dirKey: string;
+  store: MetadataStore;
+  owner: NewEntryOwner;
+}
+
+/** Directories being made by this process, by path. */
+const making = new Map<string, Promise<void>>();
+
+async function makeAside(bucket: Bucket, d: MakeDirectory): Promise<void> {
+  const aside = await Staging.freshPath(bucket);
+  await mkdir(aside).catch((e: unknown) => {
+    throw asAccessDenied(e, 'creating a directory');
+  });
+  let placed = false;
+  let ino: bigint | undefined;
+  try {
+    await ownNewDirectory(aside, d.parent, d.owner);
+    ino = (await lstat(aside, { bigint: true })).ino;
+    await d.store.write(aside, d.dirKey, directoryRecord(ino, { made: true }));
+    if (bucket.settings.fsync) await syncPath(aside);
+    if ((await directoryAt(d.path, bucket.settings.followSymlinks)) !== 'missing') return;
+    placed = await rename(aside, d.path).then(() => true, (e: unknown) => {
+      const code = errnoOf(e);
+      if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR') return false; // another writer's
+      throw asAccessDenied(e, 'creating a directory');
+    });
+    if (placed && bucket.settings.fsync) await syncPath(d.parent);
+  } finally {
+    if (!placed) {
+      await rm(aside, { recursive: true, force: true }).catch(() => {});
+      if (ino !== undefined) await d.store.forget(d.dirKey, ino).catch(() => {}); // a sidecar record, if any
+    }
+  }
+}
+
+async function syncPath(dir: string): Promise<void> {
+  const fh = await open(dir, O_RDONLY | O_DIRECTORY);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 /**
