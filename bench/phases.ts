@@ -50,14 +50,23 @@ export interface PhaseOutput {
   raw: unknown;
 }
 
+/** A phase's output and how much other work ran on the host meanwhile. */
+export interface MeasuredPhase extends PhaseOutput {
+  /** CPU cores other processes on the host used during the whole phase: how much to trust its figures. */
+  othersCores: number;
+}
+
 /** Runs one phase; an error becomes a row that says so instead of ending the bench. */
-export async function runPhase(phase: Phase, ctx: PhaseContext): Promise<PhaseOutput> {
-  try {
-    return await PHASE_RUNNERS[phase](ctx);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    return { rows: [{ metric: `${phase}: phase failed`, value: null, unit: '', note: `error: ${message.slice(0, 300)}` }], raw: { error: message } };
-  }
+export async function runPhase(phase: Phase, ctx: PhaseContext): Promise<MeasuredPhase> {
+  const { result, cpu } = await meterCpu(ctx.serverPid, async (): Promise<PhaseOutput> => {
+    try {
+      return await PHASE_RUNNERS[phase](ctx);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return { rows: [{ metric: `${phase}: phase failed`, value: null, unit: '', note: `error: ${message.slice(0, 300)}` }], raw: { error: message } };
+    }
+  });
+  return { ...result, othersCores: cpu.otherCores };
 }
 
 const PHASE_RUNNERS: Record<Phase, (ctx: PhaseContext) => Promise<PhaseOutput>> = {
@@ -127,7 +136,7 @@ const PHASE_RUNNERS: Record<Phase, (ctx: PhaseContext) => Promise<PhaseOutput>> 
 
   'list-disk': async (ctx) => {
     const dir = join(ctx.root, 'bench-list-disk');
-    await mkdir(dir);
+    await mkdir(dir, { recursive: true });
     await createTreeOnDisk(dir, SIZES.listKeys);
     return listingRows(ctx, 'bench-list-disk', 'tree written on disk');
   },
@@ -166,8 +175,12 @@ async function listingRows(ctx: PhaseContext, bucket: string, label: string): Pr
   };
 }
 
+// A rerun of a phase finds its bucket from the first attempt: phases overwrite their own keys, so that is fine.
 async function createBucket(ctx: PhaseContext, bucket: string): Promise<void> {
-  await ctx.client.expectOk({ method: 'PUT', bucket });
+  const res = await ctx.client.send({ method: 'PUT', bucket });
+  if (res.status >= 300 && !res.text?.includes('<Code>BucketAlreadyOwnedByYou</Code>')) {
+    throw new Error(`CreateBucket ${bucket} answered ${res.status}: ${res.text?.slice(0, 300)}`);
+  }
 }
 
 function describeRun(r: ConcurrentResult): string {
