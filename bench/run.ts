@@ -17,6 +17,7 @@ import { appendRun } from './results-file.js';
 import { BenchS3Client } from './s3-client.js';
 import { REPO_ROOT, peakRssBytes, startServer, type RunningServer } from './server-process.js';
 import { checkSignerAgainstSdk } from './signer-check.js';
+import { parseIdentity, prepareIdentityUser } from './identity-user.js';
 import { hostBusySeconds } from './cpu-meter.js';
 import { measureLoopbackCeiling } from './loopback-ceiling.js';
 import { waitForQuiet, type QuietResult } from './wait-for-quiet.js';
@@ -31,6 +32,7 @@ const { values: flags } = parseArgs({
     'server-bin': { type: 'string', default: 'bin/dirbucket.js' },
     'server-arg': { type: 'string', multiple: true, default: [] },
     'wait-quiet': { type: 'string', default: '180' },
+    identity: { type: 'string' },
   },
 });
 
@@ -77,13 +79,15 @@ try {
   }
 
   const nodeArgs = flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(flags.profile)}`] : [];
+  // --identity: the client signs as an ordinary user with that POSIX identity; the server keeps the admin key.
+  const clientCredentials = flags.identity ? await prepareIdentityUser(root, parseIdentity(flags.identity)) : credentials;
   server = await startServer({ root, credentials, script: flags['server-bin'], nodeArgs, serverArgs: flags['server-arg'], startTimeoutMs: 15_000 });
   log(`server pid ${server.pid} at ${server.endpoint}`);
   // A request slower than a whole phase means something is stuck; fail it rather than hang.
-  client = new BenchS3Client({ endpoint: server.endpoint, credentials, maxSockets: SIZES.concurrency, timeoutMs: 60_000 });
+  client = new BenchS3Client({ endpoint: server.endpoint, credentials: clientCredentials, maxSockets: SIZES.concurrency, timeoutMs: 60_000 });
   for (const phase of phases) {
     log(`phase ${phase}…`);
-    const out = await runPhase(phase, { client, endpoint: server.endpoint, serverPid: server.pid, credentials, root, md5 });
+    const out = await runPhase(phase, { client, endpoint: server.endpoint, serverPid: server.pid, credentials: clientCredentials, root, md5 });
     rows.push(...out.rows);
     raw[phase] = out.raw;
   }
@@ -126,6 +130,8 @@ function describeSetup(): string {
       : 'Host load before the run: not checked (--wait-quiet 0).',
     `Server at commit ${gitCommit()}: \`node ${flags.profile ? '--cpu-prof ' : ''}${flags['server-bin']} serve --log-level warn` +
       `${flags['server-arg'].map((a) => ' ' + a).join('')}\` (defaults otherwise, fsync on); phases: ${phases.join(', ')}.`,
+    flags.identity ? `Client: an ordinary user with identity ${flags.identity} (S3-rights and file-system checks on every request).`
+      : 'Client: the administrator (the gateway\'s own identity, root: no file-system checks needed).',
   ];
   return lines.join('\n');
 }
