@@ -9,12 +9,13 @@ import type { Row } from './report.js';
 import type { ConcurrentResult } from './run-concurrent.js';
 import type { BenchS3Client } from './s3-client.js';
 import { RawS3Connection } from './raw-connection.js';
+import { multipartPhase } from './multipart-phase.js';
 import { measureSdkPut } from './sdk-put.js';
 import type { Credentials } from './sigv4.js';
 import { smallObjectSteps } from './small-objects.js';
 
 /** Every phase name, in run order; `--only` picks from these. */
-export const PHASES = ['small', 'large', 'sdk', 'list-disk', 'list-s3'] as const;
+export const PHASES = ['small', 'large', 'sdk', 'list-disk', 'list-s3', 'multipart'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** Bounds of every phase: counts and per-phase time limits. */
@@ -70,6 +71,9 @@ export async function runPhase(phase: Phase, ctx: PhaseContext): Promise<Measure
 }
 
 const PHASE_RUNNERS: Record<Phase, (ctx: PhaseContext) => Promise<PhaseOutput>> = {
+  // 1 GiB in 16 MiB parts vs a 1 GiB single PUT, Complete vs a sequential copy, and on a reflink file system.
+  multipart: multipartPhase,
+
   small: async (ctx) => {
     await createBucket(ctx, 'bench-small');
     const steps = smallObjectSteps(ctx.client, {
