@@ -87,10 +87,11 @@ async function writeOnInode(bucket: Bucket, store: MetadataStore, opened: Opened
   }
   try {
     if (!(await sameInode(alias, opened.stats))) return false;
-    await store.write(alias, key, record).catch((e: unknown) => {
+    // ENOENT: the staging sweep took the alias for a stale staging file (it may be as old as the object): again.
+    return await store.write(alias, key, record).then(() => true, (e: unknown) => {
+      if (errnoOf(e) === 'ENOENT') return false;
       throw asAccessDenied(e, 'writing the object\'s metadata');
     });
-    return true;
   } finally {
     await unlink(alias).catch(() => {});
   }

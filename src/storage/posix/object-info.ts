@@ -25,7 +25,12 @@ export function objectInfo(key: string, stats: BigIntStats, record: MetaRecord |
     isDirectoryObject: stats.isDirectory(),
   };
   // Owner, grants and tags belong to the content as written: a file replaced outside S3 has none of them.
-  if (record && (info.isDirectoryObject || sameContent(record, stats))) Object.assign(info, attachmentsOf(record));
+  // (Taken as they are, not copied: a record is parsed afresh for each read, and listings read many.)
+  if (record && (info.isDirectoryObject || sameContent(record, stats))) {
+    if (record.owner !== undefined) info.owner = record.owner;
+    if (record.grants !== undefined) info.grants = record.grants;
+    if (record.tags?.length) info.tags = record.tags;
+  }
   if (info.isDirectoryObject) return info;
   info.size = Number(stats.size);
   if (record && describesContent(record, stats)) {
