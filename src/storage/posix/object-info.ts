@@ -3,7 +3,6 @@ import type { BigIntStats } from 'node:fs';
 import type { ObjectInfo } from '../backend.js';
 import { contentTypeFor } from '../content-type.js';
 import { EMPTY_MD5, syntheticEtag } from './etag.js';
-import { attachmentsOf } from './metadata/attachments.js';
 import { describesContent, metaOf, sameContent, type MetaRecord } from './metadata/record.js';
 import { decodeLayout } from './multipart/part-layout.js';
 
