@@ -13,6 +13,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { CompletedPart } from '../../src/storage/backend.js';
 import type { PosixBackend } from '../../src/storage/posix/posix-backend.js';
+import { partsDiscarded } from '../../src/storage/posix/multipart/complete.js';
 import { currentOwner } from '../../src/storage/posix/multipart/lock-owner.js';
 import { body, filesUnder, readAll, rejectsS3, rootBackend, visibleTree, type StoreMode } from './storage-fixture.js';
 
@@ -78,7 +79,9 @@ for (const mode of ['xattr', 'sidecar'] as const satisfies readonly StoreMode[])
       assert.equal(info.meta.contentType, 'text/x-test');
       assert.deepEqual(info.meta.userMetadata, { color: 'blue' });
       assert.deepEqual(await visibleTree(bucketDir), ['dir/', 'dir/obj.bin']);
-      // The parts are gone; only the completion marker stays, for retries.
+      // The parts are gone (deleted after the answer); only the completion marker stays, for retries.
+      assert.ok(!(await readdir(mpDir())).includes(id), 'the upload directory is moved away before the answer');
+      await partsDiscarded();
       assert.deepEqual(await readdir(mpDir()), [`${id}.completed.json`]);
       assert.deepEqual(await readdir(join(bucketDir, '.dirbucket', 'tmp')), []);
     });
@@ -174,6 +177,7 @@ for (const mode of ['xattr', 'sidecar'] as const satisfies readonly StoreMode[])
           assert.equal(c.reason.code, 'NoSuchUpload');
           await rejectsS3(backend.headObject({ bucket: 'bkt', key }), 'NoSuchKey');
         }
+        await partsDiscarded();
         assert.ok(!(await readdir(mpDir())).some((n) => n.startsWith(id) && !n.endsWith('.completed.json')), 'nothing of the upload is left');
       }
     });
@@ -244,6 +248,7 @@ for (const mode of ['xattr', 'sidecar'] as const satisfies readonly StoreMode[])
       assert.ok((await read()).data.equals(Buffer.concat(datas)));
       assert.equal(r.size, 5 * MiB + 10);
       assert.ok(!existsSync(staging), 'the dead Complete\'s staging file is removed');
+      await partsDiscarded();
       assert.deepEqual((await readdir(mpDir())).sort(), [`${id}.completed.json`]);
     });
 

@@ -17,7 +17,7 @@ import { deleteObject } from './delete.js';
 import { listObjects } from './list.js';
 import { putObjectAttachments } from './object-attachments.js';
 import { abortMultipartUpload } from './multipart/abort.js';
-import { completeMultipartUpload } from './multipart/complete.js';
+import { completeMultipartUpload, partsDiscarded } from './multipart/complete.js';
 import { createMultipartUpload } from './multipart/create.js';
 import { listParts } from './multipart/list-parts.js';
 import { listMultipartUploads } from './multipart/list-uploads.js';
@@ -148,5 +148,6 @@ export class PosixBackend extends NotImplementedBackend {
 
   override async close(): Promise<void> {
     await this.sweeper?.stop();
+    await partsDiscarded();
   }
 }

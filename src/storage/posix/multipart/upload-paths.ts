@@ -5,7 +5,7 @@
  *   <id>/                  an upload: upload.json and its parts (see part-files.ts)
  *   <id>.completing/       the same directory while one Complete holds it (the lock, see completion-lock.ts)
  *   <id>.recovering-<r>/   a crashed Complete's directory being sorted out (recover.ts)
- *   <id>.aborting-<r>/ <id>.expired-<r>/   being removed (abort, sweep)
+ *   <id>.aborting-<r>/ <id>.expired-<r>/ <id>.done-<r>/   being removed (abort, sweep, after a Complete)
  *   <id>.completed.json    the result of a finished Complete, kept a while for retries (completion-marker.ts)
  *   .new-<id>/             an upload being created (renamed to <id> once upload.json is in it)
  */
@@ -44,7 +44,7 @@ export class UploadPaths {
   }
 
   /** A fresh name to move an upload directory to before deleting it: only one mover can win the rename. */
-  removing(uploadId: string, why: 'aborting' | 'expired'): string {
+  removing(uploadId: string, why: 'aborting' | 'expired' | 'done'): string {
     return `${this.root}/${uploadId}.${why}-${randomBytes(6).toString('hex')}`;
   }
 
@@ -68,6 +68,6 @@ export function classifyEntry(name: string): UploadEntry | undefined {
   if (rest === 'completing') return { kind: 'completing', uploadId };
   if (rest === 'completed.json') return { kind: 'marker', uploadId };
   if (/^recovering-[0-9a-f]{12}$/.test(rest)) return { kind: 'recovering', uploadId };
-  if (/^(aborting|expired)-[0-9a-f]{12}$/.test(rest)) return { kind: 'removing', uploadId };
+  if (/^(aborting|expired|done)-[0-9a-f]{12}$/.test(rest)) return { kind: 'removing', uploadId };
   return undefined;
 }
