@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeMachine, type Machine } from './machine.js';
 import { measureMd5 } from './md5-reference.js';
-import { PHASES, SIZES, runPhase, type Phase } from './phases.js';
+import { PHASES, SIZES, runPhase, type Phase, type MeasuredPhase } from './phases.js';
 import { formatConsoleTable, formatMarkdownTable, type Row } from './report.js';
 import { appendRun } from './results-file.js';
 import { BenchS3Client } from './s3-client.js';
@@ -23,6 +23,10 @@ import { measureLoopbackCeiling } from './loopback-ceiling.js';
 import { waitForQuiet, type QuietResult } from './wait-for-quiet.js';
 
 const RSS_TARGET_BYTES = 200e6;
+/** Below this many busy cores of other work the host counts as quiet. */
+const QUIET_CORES = 0.25;
+/** A phase during which other processes used more than this is run again (up to --attempts). */
+const RERUN_ABOVE_CORES = 0.3;
 
 const { values: flags } = parseArgs({
   options: {
@@ -32,6 +36,7 @@ const { values: flags } = parseArgs({
     'server-bin': { type: 'string', default: 'bin/dirbucket.js' },
     'server-arg': { type: 'string', multiple: true, default: [] },
     'wait-quiet': { type: 'string', default: '180' },
+    attempts: { type: 'string', default: '3' },
     identity: { type: 'string' },
   },
 });
@@ -54,7 +59,7 @@ try {
   const waitSeconds = Number(flags['wait-quiet']);
   if (waitSeconds > 0) {
     log(`waiting up to ${waitSeconds} s for the host to be idle…`);
-    quiet = await waitForQuiet({ maxBusyCores: 0.25, windowMs: 3_000, maxWaitMs: waitSeconds * 1000 });
+    quiet = await waitForQuiet({ maxBusyCores: QUIET_CORES, windowMs: 3_000, maxWaitMs: waitSeconds * 1000 });
   }
   log('measuring single-core MD5 (the PUT reference)…');
   const host0 = await hostBusySeconds();
@@ -85,11 +90,26 @@ try {
   log(`server pid ${server.pid} at ${server.endpoint}`);
   // A request slower than a whole phase means something is stuck; fail it rather than hang.
   client = new BenchS3Client({ endpoint: server.endpoint, credentials: clientCredentials, maxSockets: SIZES.concurrency, timeoutMs: 60_000 });
+  const ctx = { client, endpoint: server.endpoint, serverPid: server.pid, credentials: clientCredentials, root, md5 };
+  const attempts = Math.max(1, Number(flags.attempts));
   for (const phase of phases) {
-    log(`phase ${phase}…`);
-    const out = await runPhase(phase, { client, endpoint: server.endpoint, serverPid: server.pid, credentials: clientCredentials, root, md5 });
-    rows.push(...out.rows);
-    raw[phase] = out.raw;
+    // Other work on the host skews a phase's figures: rerun it (bounded) after waiting for quiet, keep the cleanest.
+    let best: MeasuredPhase | undefined;
+    const tries: string[] = [];
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (attempt > 1) {
+        log(`phase ${phase}: other processes used ${best!.othersCores.toFixed(2)} cores; waiting for quiet to run it again…`);
+        await waitForQuiet({ maxBusyCores: QUIET_CORES, windowMs: 3_000, maxWaitMs: 120_000 });
+      }
+      log(`phase ${phase}${attempt > 1 ? ` (attempt ${attempt})` : ''}…`);
+      const out = await runPhase(phase, ctx);
+      tries.push(out.othersCores.toFixed(2));
+      if (!best || out.othersCores < best.othersCores) best = out;
+      if (best.othersCores <= RERUN_ABOVE_CORES) break;
+    }
+    if (tries.length > 1) best!.rows[0]!.note = `cleanest of ${tries.length} runs (others' cores per run: ${tries.join(', ')}); ${best!.rows[0]!.note ?? ''}`;
+    rows.push(...best!.rows);
+    raw[phase] = { ...(best!.raw as object), othersCores: best!.othersCores, othersCoresPerRun: tries };
   }
   const rss = await peakRssBytes(server.pid);
   raw['peakRssBytes'] = rss;
