@@ -55,7 +55,12 @@ export interface PhaseOutput {
 export interface MeasuredPhase extends PhaseOutput {
   /** CPU cores other processes on the host used during the whole phase: how much to trust its figures. */
   othersCores: number;
+  /** Some figure is missing or some request failed: a finding to report, never to retry away. */
+  failed: boolean;
 }
+
+/** Phases that may run again in the same server (they tolerate their own bucket and overwrite their own keys). */
+export const RERUNNABLE: ReadonlySet<Phase> = new Set<Phase>(['small', 'large', 'sdk', 'list-disk', 'list-s3']);
 
 /** Runs one phase; an error becomes a row that says so instead of ending the bench. */
 export async function runPhase(phase: Phase, ctx: PhaseContext): Promise<MeasuredPhase> {
@@ -67,7 +72,8 @@ export async function runPhase(phase: Phase, ctx: PhaseContext): Promise<Measure
       return { rows: [{ metric: `${phase}: phase failed`, value: null, unit: '', note: `error: ${message.slice(0, 300)}` }], raw: { error: message } };
     }
   });
-  return { ...result, othersCores: cpu.otherCores };
+  const failed = result.rows.some((r) => r.value === null || r.failed);
+  return { ...result, othersCores: cpu.otherCores, failed };
 }
 
 const PHASE_RUNNERS: Record<Phase, (ctx: PhaseContext) => Promise<PhaseOutput>> = {
@@ -86,7 +92,7 @@ const PHASE_RUNNERS: Record<Phase, (ctx: PhaseContext) => Promise<PhaseOutput>> 
     const head = await meterCpu(ctx.serverPid, () => steps.head(written));
     const row = (op: string, r: { result: ConcurrentResult; cpu: CpuShare }): Row => ({
       metric: `4 KiB ${op}, ${SIZES.concurrency} clients`, value: r.result.perSecond, unit: 'ops/s',
-      note: `${describeRun(r.result)}; ${describeCpu(r.cpu)}`,
+      note: `${describeRun(r.result)}; ${describeCpu(r.cpu)}`, failed: r.result.failed > 0,
     });
     return { rows: [row('PUT', put), row('GET', get), row('HEAD', head)], raw: { put, get, head } };
   },
@@ -154,7 +160,7 @@ const PHASE_RUNNERS: Record<Phase, (ctx: PhaseContext) => Promise<PhaseOutput>> 
     );
     const putRow: Row = {
       metric: `tiny nested PUT (listing tree), ${SIZES.concurrency} clients`, value: put.perSecond, unit: 'ops/s',
-      note: `${describeRun(put)}; ${describeCpu(cpu)}`,
+      note: `${describeRun(put)}; ${describeCpu(cpu)}`, failed: put.failed > 0,
     };
     if (put.failed > 0 || put.timedOut) {
       return { rows: [putRow, { metric: 'ListObjectsV2, tree written through S3', value: null, unit: 'keys/s', note: 'tree incomplete' }], raw: { put } };

@@ -10,6 +10,8 @@ export interface Row {
   /** e.g. ">= 1024 MiB/s"; rows without a target are informative. */
   target?: string;
   pass?: boolean;
+  /** Some requests behind this figure failed (the note says how many). */
+  failed?: boolean;
 }
 
 /** Rounds a figure for display: whole numbers from 100 up, three significant digits below. */
