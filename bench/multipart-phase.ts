@@ -54,7 +54,7 @@ function ext4Rows(r: MultipartResult): Row[] {
     {
       metric: `CompleteMultipartUpload of ${TOTAL_MIB} MiB (${r.upload.parts} parts), data dir's file system`, value: r.completeMs, unit: 'ms',
       target: `<= one sequential copy = ${Math.round(r.referenceCopyMs!)} ms`, pass: r.completeMs <= r.referenceCopyMs!,
-      note: `reference: cp --reflink=never of the object + fsync; 200 and headers after ${Math.round(r.completeHeadersMs)} ms; ` +
+      note: `reference: cp --reflink=never of the object + fsync, median of ${r.referenceCopySamples!.map((v) => Math.round(v)).join(', ')} ms; 200 and headers after ${Math.round(r.completeHeadersMs)} ms; ` +
         `ETag ${r.etag}; round trip ${r.roundTripVerified ? 'verified' : 'NOT VERIFIED'}`,
     },
     {
