@@ -43,14 +43,14 @@ function clientFor(ts: TestServer, key: UserKey): S3Client {
   return ts.client({ credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey }, maxAttempts: 1 });
 }
 
-/** Waits (bounded, 8 s: the gateways check the users file every second) until `check` gives `want` on both gateways. */
-async function onBoth(check: (ts: TestServer) => Promise<string>, want: RegExp): Promise<void> {
+/** Waits (bounded, 8 s by default: the gateways check the users file every second) until `check` gives `want` on both gateways. */
+async function onBoth(check: (ts: TestServer) => Promise<string>, want: RegExp, timeoutMs = 8_000): Promise<void> {
   let last = '';
   const ok = await waitUntil(async () => {
     const both = await Promise.all([check(a), check(b)]);
     last = both.join(' | ');
     return both.every((s) => want.test(s));
-  }, { timeoutMs: 8_000, intervalMs: 200 });
+  }, { timeoutMs, intervalMs: 200 });
   assert.ok(ok, `expected ${want} on both gateways, got: ${last}`);
 }
 
@@ -84,9 +84,10 @@ describe('users and keys on two gateways over one tree', { skip: unavailable }, 
     await onBoth(get(first), /^InvalidAccessKeyId: .*revoked/);
     await onBoth(get(second), /^ok$/); // rotation: the other key goes on working
 
-    const brief = await createKey(root, 'dave', '3s');
+    // Long enough for both gateways to load it on a slow host, short enough to wait for.
+    const brief = await createKey(root, 'dave', '6s');
     await onBoth(get(brief), /^ok$/);
-    await onBoth(get(brief), /^InvalidAccessKeyId: .*expired/);
+    await onBoth(get(brief), /^InvalidAccessKeyId: .*expired/, 12_000);
 
     const listed = JSON.parse(await dirbucketOk(['key', 'list', 'dave', '--json', '--root', root])) as { accessKeyId: string; status: string }[];
     assert.deepEqual(Object.fromEntries(listed.map((k) => [k.accessKeyId, k.status])), {
