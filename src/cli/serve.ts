@@ -119,6 +119,9 @@ export async function serve(argv: string[]): Promise<void> {
     self,
     ownIdentityOnly: !chown,
     onError: (err) => log.warn({ err }, 'cannot read the users file; the users read before stay in force'),
+  }).catch((e: unknown) => {
+    // A damaged users file stops start-up with its message, not a stack.
+    throw (e as NodeJS.ErrnoException).code === undefined ? new ConfigError((e as Error).message) : e;
   });
   let anonymousIdentity;
   try {
