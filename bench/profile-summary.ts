@@ -1,6 +1,7 @@
 /**
  * Where a server's CPU time went: reads a V8 .cpuprofile (from `--profile DIR`) and prints self time by
- * function and by source file. Usage: `node dist/bench/profile-summary.js FILE.cpuprofile [TOP]`.
+ * function and by source file. Usage: `node dist/bench/profile-summary.js FILE.cpuprofile [TOP] [LAST_MS]`;
+ * LAST_MS keeps only the samples of the profile's last milliseconds (e.g. a listing that ended the run).
  */
 import { readFile } from 'node:fs/promises';
 
@@ -24,11 +25,17 @@ export interface ProfileSummary {
   byFile: [string, number][];
 }
 
-/** Sums self time per function and per file, largest first. */
-export function summarizeProfile(profile: CpuProfile): ProfileSummary {
+/** Sums self time per function and per file, largest first; with `lastMs`, only over the profile's end. */
+export function summarizeProfile(profile: CpuProfile, lastMs = Infinity): ProfileSummary {
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfMs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
+  const totalUs = profile.timeDeltas.reduce((a, b) => a + b, 0);
+  let atUs = 0;
+  profile.samples.forEach((id, i) => {
+    atUs += profile.timeDeltas[i] ?? 0;
+    if (totalUs - atUs > lastMs * 1000) return;
+    selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
   const byFunction = new Map<string, number>();
   const byFile = new Map<string, number>();
   let busyMs = 0;
@@ -54,9 +61,9 @@ function shortUrl(url: string): string {
 }
 
 async function main(): Promise<void> {
-  const [file, top = '25'] = process.argv.slice(2);
-  if (!file) throw new Error('usage: profile-summary FILE.cpuprofile [TOP]');
-  const summary = summarizeProfile(JSON.parse(await readFile(file, 'utf8')) as CpuProfile);
+  const [file, top = '25', lastMs] = process.argv.slice(2);
+  if (!file) throw new Error('usage: profile-summary FILE.cpuprofile [TOP] [LAST_MS]');
+  const summary = summarizeProfile(JSON.parse(await readFile(file, 'utf8')) as CpuProfile, lastMs ? Number(lastMs) : Infinity);
   const pct = (ms: number) => `${((ms / summary.busyMs) * 100).toFixed(1).padStart(5)}%  ${ms.toFixed(0).padStart(7)} ms`;
   console.log(`busy: ${summary.busyMs.toFixed(0)} ms, idle: ${summary.idleMs.toFixed(0)} ms (percentages are of busy time)\n\nself time by file:`);
   for (const [name, ms] of summary.byFile.slice(0, Number(top))) console.log(`${pct(ms)}  ${name}`);
