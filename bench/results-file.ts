@@ -5,9 +5,11 @@ const INTRO = `# dirbucket benchmark results
 
 Run with \`npm run bench\` (builds, then runs \`node dist/bench/run.js\`). Each run appends a section below;
 the raw figures of the latest run are in \`bench/last-run.json\`. Options: \`--no-record\` (print only),
-\`--only small,large,sdk,list-disk,list-s3\`, \`--profile DIR\` (server CPU profile), \`--server-arg FLAG\`
-(repeatable, passed to \`serve\`), \`--server-bin PATH\` (another entry script), \`--wait-quiet SECONDS\` (how long to
-wait for an idle host before measuring, default 180; 0 skips).
+\`--only small,large,sdk,list-disk,list-s3,multipart\`, \`--profile DIR\` (server CPU profile; summarise with
+\`node dist/bench/profile-summary.js FILE [TOP] [LAST_MS]\`), \`--server-arg FLAG\` (repeatable, passed to \`serve\`),
+\`--server-bin PATH\` (another entry script), \`--wait-quiet SECONDS\` (how long to wait for an idle host before
+measuring, default 180; 0 skips), \`--attempts N\` (runs of a phase when other processes disturbed it, default 3),
+\`--identity UID:GID[:G1,G2]\` (the client as an ordinary user).
 
 The bench starts the real server (\`node bin/dirbucket.js serve --root TMP --listen 127.0.0.1:0\`) on a fresh
 temporary directory, with default settings (fsync on), and talks to it over loopback with its own SigV4 signer
