@@ -125,17 +125,18 @@ describe('concatenate', () => {
     const savedPath = process.env.PATH;
     try {
       const parts = [randomBytes(3 * 1024 * 1024 + 5), Buffer.alloc(0), randomBytes(4096), randomBytes(1)];
-      const names = parts.map((_, i) => `p${i}`);
-      await Promise.all(parts.map((p, i) => writeFile(join(dir, names[i]!), p)));
-      for (const expected of ['cat', 'js'] as const) {
+      const files = parts.map((p, i) => ({ name: `p${i}`, size: p.length }));
+      await Promise.all(parts.map((p, i) => writeFile(join(dir, files[i]!.name), p)));
+      // Whole, and in batches of about 1 MiB with write-back between them (the batching must not reorder a byte).
+      for (const [expected, flushEvery] of [['cat', undefined], ['cat', 1024 * 1024], ['js', undefined], ['js', 1024 * 1024]] as const) {
         if (expected === 'js') process.env.PATH = join(dir, 'no-such-dir');
-        const out = await open(join(dir, `out-${expected}`), 'wx');
+        const out = await open(join(dir, `out-${expected}-${flushEvery}`), 'wx');
         try {
-          assert.equal(await concatenate(dir, names, out), expected);
+          assert.equal(await concatenate(dir, files, out, flushEvery ? { flushEvery } : {}), expected);
         } finally {
           await out.close();
         }
-        assert.ok((await readFile(join(dir, `out-${expected}`))).equals(Buffer.concat(parts)), `${expected}: bytes differ`);
+        assert.ok((await readFile(join(dir, `out-${expected}-${flushEvery}`))).equals(Buffer.concat(parts)), `${expected} ${flushEvery}: bytes differ`);
       }
     } finally {
       process.env.PATH = savedPath;
@@ -149,7 +150,7 @@ describe('concatenate', () => {
       await writeFile(join(dir, 'a'), 'a');
       const out = await open(join(dir, 'out'), 'wx');
       try {
-        await assert.rejects(concatenate(dir, ['a', 'missing'], out), /cat failed.*missing/s);
+        await assert.rejects(concatenate(dir, [{ name: 'a', size: 1 }, { name: 'missing', size: 1 }], out), /cat failed.*missing/s);
       } finally {
         await out.close();
       }

@@ -29,6 +29,9 @@ import { isUploadId } from './upload-id.js';
 import { UploadPaths } from './upload-paths.js';
 import { readUploadState } from './upload-state.js';
 
+// Write-back of the joined file starts every 128 MiB, overlapping the copy of what follows (see concatenate.ts).
+const FLUSH_EVERY = 128 * 1024 * 1024;
+
 /** Completes the upload; see the module comment. A failure before the commit gives the upload back as it was. */
 export async function completeMultipartUpload(bucket: Bucket, input: CompleteMultipartUploadInput): Promise<CompleteMultipartUploadResult> {
   bucket.assertWritable();
@@ -63,7 +66,8 @@ export async function completeMultipartUpload(bucket: Bucket, input: CompleteMul
     await writeIntent(held, intent, false);
     const out = await open(stagingPath, 'wx', 0o666);
     try {
-      await concatenate(held, plan.parts.map((p) => p.path.slice(held.length + 1)), out);
+      await concatenate(held, plan.parts.map((p) => ({ name: p.path.slice(held.length + 1), size: p.size })), out,
+        bucket.settings.fsync ? { flushEvery: FLUSH_EVERY } : {});
       const size = (await out.stat()).size;
       if (size !== plan.size) throw new Error(`joined ${size} bytes, expected ${plan.size}`);
     } finally {

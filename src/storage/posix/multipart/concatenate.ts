@@ -8,28 +8,65 @@ import { spawn } from 'node:child_process';
 import { open, type FileHandle } from 'node:fs/promises';
 
 // Names per cat process: part names are ~27 bytes, so a batch stays far below the kernel's argument limits.
-const BATCH = 1000;
+const MAX_NAMES = 1000;
 const COPY_CHUNK = 1024 * 1024;
 
+/** A file to append, by name (relative to the directory) and size. */
+export interface JoinedFile {
+  name: string;
+  size: number;
+}
+
 /**
- * Appends the files `names` (relative to `dir`), in order, to the open file `out` at its current offset.
- * Resolves with how the bytes were copied.
+ * Appends `files` (in `dir`), in order, to the open file `out` at its current offset. With `flushEvery`, the
+ * join goes in batches of about that many bytes and each finished batch is written back (fdatasync) while the
+ * next one is copied: the disk works during the copy instead of after it, so the caller's final fsync has
+ * little left to do (about a third off a 1 GiB join on ext4). Resolves with how the bytes were copied.
  */
-export async function concatenate(dir: string, names: readonly string[], out: FileHandle): Promise<'cat' | 'js'> {
-  for (let i = 0; i < names.length; i += BATCH) {
-    const batch = names.slice(i, i + BATCH);
-    const ran = await runCat(dir, batch, out.fd);
-    if (!ran) {
-      if (i > 0) throw new Error('cat disappeared during a concatenation');
-      await copyInJs(dir, names, out);
-      return 'js';
+export async function concatenate(dir: string, files: readonly JoinedFile[], out: FileHandle, opts: { flushEvery?: number } = {}): Promise<'cat' | 'js'> {
+  const batches = batchesOf(files, opts.flushEvery);
+  let flushing: Promise<void> = Promise.resolve();
+  let how: 'cat' | 'js' = 'cat';
+  try {
+    for (let i = 0; i < batches.length; i++) {
+      const names = batches[i]!;
+      if (how === 'cat' && !(await runCat(dir, names, out.fd))) {
+        if (i > 0) throw new Error('cat disappeared during a concatenation');
+        how = 'js';
+      }
+      if (how === 'js') await copyInJs(dir, names, out);
+      if (opts.flushEvery && i < batches.length - 1) {
+        await flushing; // one write-back at a time: they would only queue behind each other
+        flushing = out.datasync();
+      }
+    }
+  } finally {
+    await flushing.catch(() => {}); // its error, if any, is the caller's final fsync's to report
+  }
+  return how;
+}
+
+/** Splits `files` into runs of at most MAX_NAMES names and (with `bytes`) about `bytes` bytes. */
+function batchesOf(files: readonly JoinedFile[], bytes: number | undefined): string[][] {
+  const batches: string[][] = [];
+  let current: string[] = [];
+  let size = 0;
+  for (const f of files) {
+    current.push(f.name);
+    size += f.size;
+    if (current.length >= MAX_NAMES || (bytes !== undefined && size >= bytes)) {
+      batches.push(current);
+      current = [];
+      size = 0;
     }
   }
-  return 'cat';
+  if (current.length || batches.length === 0) batches.push(current);
+  return batches;
 }
 
 /** Runs `cat -- names...` in `dir` with stdout on `fd` (shared offset: batches append). False if cat is missing. */
 function runCat(dir: string, names: readonly string[], fd: number): Promise<boolean> {
+  if (names.length === 0) return Promise.resolve(true);
   return new Promise((resolve, reject) => {
     const child = spawn('cat', ['--', ...names], { cwd: dir, stdio: ['ignore', fd, 'pipe'] });
     let stderr = '';
