@@ -15,6 +15,7 @@ import { GetObjectAttributes } from './object-attributes.js';
 import { UploadPartCopy } from './upload-part-copy.js';
 import { UploadPart } from './upload-part.js';
 import { GetBucketAcl, GetObjectAcl, PutBucketAcl, PutObjectAcl } from './acl.js';
+import { DeleteBucketPolicy, GetBucketPolicy } from './bucket-policy.js';
 import { DeleteBucketTagging, GetBucketTagging, PutBucketTagging } from './bucket-tagging.js';
 import { DeleteBucketCors, GetBucketCors, PutBucketCors } from './cors.js';
 import { DeleteBucketOwnershipControls, GetBucketOwnershipControls, PutBucketOwnershipControls } from './ownership-controls.js';
@@ -48,6 +49,8 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   PutObjectTagging,
   DeleteObjectTagging,
   GetBucketTagging,
+  GetBucketPolicy,
+  DeleteBucketPolicy,
   PutBucketTagging,
   DeleteBucketTagging,
   GetObjectAcl,

@@ -1,0 +1,47 @@
+/** Bucket policies are not supported: answered truthfully (no policy exists), and setting one is 501. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CreateBucketCommand, DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { startServer, type TestServer } from '../helpers/server.js';
+
+let ts: TestServer;
+let s3: S3Client;
+const B = 'policy-e2e';
+
+before(async () => {
+  ts = await startServer();
+  s3 = ts.client();
+  await s3.send(new CreateBucketCommand({ Bucket: B }));
+});
+
+after(async () => {
+  await ts?.stop();
+});
+
+async function failure(p: Promise<unknown>): Promise<{ name: string; status?: number }> {
+  try {
+    await p;
+  } catch (e) {
+    const err = e as { name: string; $metadata?: { httpStatusCode?: number } };
+    return { name: err.name, status: err.$metadata?.httpStatusCode };
+  }
+  assert.fail('the request succeeded');
+}
+
+describe('bucket policy', () => {
+  it('GetBucketPolicy answers 404 NoSuchBucketPolicy, and NoSuchBucket for a missing bucket', async () => {
+    assert.deepEqual(await failure(s3.send(new GetBucketPolicyCommand({ Bucket: B }))), { name: 'NoSuchBucketPolicy', status: 404 });
+    assert.deepEqual(await failure(s3.send(new GetBucketPolicyCommand({ Bucket: 'no-such-bucket-here' }))), { name: 'NoSuchBucket', status: 404 });
+  });
+
+  it('DeleteBucketPolicy succeeds with 204: there is none', async () => {
+    const r = await s3.send(new DeleteBucketPolicyCommand({ Bucket: B }));
+    assert.equal(r.$metadata.httpStatusCode, 204);
+  });
+
+  it('PutBucketPolicy is 501 NotImplemented, and no policy appears', async () => {
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${B}/*` }] });
+    assert.deepEqual(await failure(s3.send(new PutBucketPolicyCommand({ Bucket: B, Policy: policy }))), { name: 'NotImplemented', status: 501 });
+    assert.equal((await failure(s3.send(new GetBucketPolicyCommand({ Bucket: B })))).name, 'NoSuchBucketPolicy');
+  });
+});
