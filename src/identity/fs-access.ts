@@ -53,6 +53,21 @@ export class FsAccess {
     }
   }
 
+  /**
+   * Read and search on `base` and on each directory below it along `segments`: whether `ls -R` from `base`
+   * would show what lies there. Stops quietly at a component that is missing (nothing there to hide).
+   */
+  canListDown(base: string, segments: readonly string[]): boolean {
+    let path = base;
+    for (let i = 0; ; i++) {
+      const facts = this.cache.dir(path);
+      if (!facts) return true;
+      if (!permits(facts, this.who, MAY_READ | MAY_EXEC)) return false;
+      if (i === segments.length) return true;
+      path = `${path}/${segments[i]}`;
+    }
+  }
+
   /** As canSearch, refusing with AccessDenied. */
   search(base: string, segments: readonly string[]): void {
     if (!this.canSearch(base, segments)) throw this.denied('search a directory on the path to the object');

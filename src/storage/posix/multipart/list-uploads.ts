@@ -4,6 +4,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import type { ListMultipartUploadsInput, ListMultipartUploadsResult } from '../../backend.js';
+import { fsAccessFor } from '../../../identity/fs-access.js';
 import type { Bucket } from '../bucket.js';
 import { compareUtf8 } from '../byte-order.js';
 import { errnoOf } from '../errno.js';
@@ -17,7 +18,11 @@ const READ_BATCH = 64;
 /** One page of the bucket's uploads (an upload being completed is still in progress). */
 export async function listMultipartUploads(bucket: Bucket, input: ListMultipartUploadsInput): Promise<ListMultipartUploadsResult> {
   const result: ListMultipartUploadsResult = { uploads: [], commonPrefixes: [], isTruncated: false };
-  const states = await uploadsOf(UploadPaths.of(bucket), input.prefix);
+  const access = fsAccessFor(input.identity);
+  // As a listing shows only what the identity could list with `ls -R`, uploads under directories it may not
+  // list are left out (their keys would reveal names in them).
+  const states = (await uploadsOf(UploadPaths.of(bucket), input.prefix))
+    .filter((s) => !access || access.canListDown(bucket.dir, s.key.split('/').slice(0, -1)));
   states.sort((a, b) => compareUtf8(a.key, b.key) || (a.uploadId < b.uploadId ? -1 : a.uploadId > b.uploadId ? 1 : 0));
   const { keyMarker, uploadIdMarker, prefix } = input;
   const delimiter = input.delimiter || undefined;
