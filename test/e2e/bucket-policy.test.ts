@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { sdkError } from './util.js';
 
 let ts: TestServer;
 let s3: S3Client;
@@ -18,14 +19,10 @@ after(async () => {
   await ts?.stop();
 });
 
+/** The error name and status a failing SDK call ends with (util.ts's sdkError, without the extras). */
 async function failure(p: Promise<unknown>): Promise<{ name: string; status?: number }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { name: string; $metadata?: { httpStatusCode?: number } };
-    return { name: err.name, status: err.$metadata?.httpStatusCode };
-  }
-  assert.fail('the request succeeded');
+  const { name, status } = await sdkError(() => p);
+  return { name, status };
 }
 
 describe('bucket policy', () => {
