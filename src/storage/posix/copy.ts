@@ -11,10 +11,8 @@ import { commitStaged } from './commit.js';
 import { putDirectoryObject } from './dir-object.js';
 import { attachmentsOf } from './metadata/attachments.js';
 import { contentRecord } from './metadata/record.js';
-import { openObject } from './open-object.js';
-import { fsAccessFor } from '../../identity/fs-access.js';
+import { openCopySource } from './copy-source.js';
 import { parseKey } from './paths.js';
-import { infoOf } from './read.js';
 import { Staging } from './staging.js';
 
 /**
@@ -26,13 +24,8 @@ export async function copyObject(source: Bucket, target: Bucket, input: CopyObje
   target.assertWritable();
   const { segments, dirObject } = parseKey(input.key);
   // Read on the source, as the request's identity; the target is checked as any write (commitStaged).
-  const access = fsAccessFor(input.identity);
-  const opened = await openObject(source, input.source.key, access && { access, read: true });
-  if (!opened) throw new S3Error('NoSuchKey', undefined, { Key: input.source.key });
+  const { opened, info } = await openCopySource(source, input.source.key, input);
   try {
-    const info = await infoOf(source, input.source.key, opened);
-    if (!info) throw new S3Error('NoSuchKey', undefined, { Key: input.source.key });
-    input.checkSource?.(info);
     const meta: ObjectMeta = input.meta ?? info.meta;
     // The copy's owner and grants are the request's; its tags the source's unless the request gives others.
     const attachments = attachmentsOf({ owner: input.owner, grants: input.grants, tags: input.tags ?? info.tags });

@@ -4,9 +4,7 @@ import { Readable } from 'node:stream';
 import { S3Error } from '../../../s3/errors.js';
 import type { UploadPartCopyInput, UploadPartCopyResult } from '../../backend.js';
 import type { Bucket } from '../bucket.js';
-import { openObject } from '../open-object.js';
-import { fsAccessFor } from '../../../identity/fs-access.js';
-import { infoOf } from '../read.js';
+import { openCopySource } from '../copy-source.js';
 import { receiveBody } from '../receive.js';
 import { storePart } from './store-part.js';
 import { checkPartNumber, openUpload, partAlgorithm } from './upload-part.js';
@@ -23,13 +21,8 @@ export async function uploadPartCopy(source: Bucket, target: Bucket, input: Uplo
   checkPartNumber(input.partNumber);
   const { dir, state } = await openUpload(target, input.uploadId, input.key);
   // Read on the source for the request's identity; the part itself is the gateway's until Complete.
-  const access = fsAccessFor(input.identity);
-  const opened = await openObject(source, input.source.key, access && { access, read: true });
-  if (!opened) throw new S3Error('NoSuchKey', undefined, { Key: input.source.key });
+  const { opened, info } = await openCopySource(source, input.source.key, input);
   try {
-    const info = await infoOf(source, input.source.key, opened);
-    if (!info) throw new S3Error('NoSuchKey', undefined, { Key: input.source.key });
-    input.checkSource?.(info);
     const range = input.range ?? { start: 0, end: info.size - 1 };
     if (input.range && (range.start > range.end || range.end >= info.size)) {
       throw new S3Error('InvalidArgument', `Range specified is not valid for source object of size: ${info.size}`,
