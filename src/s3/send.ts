@@ -2,6 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { writesItself } from '../storage/backend.js';
 import type { S3Response } from './types.js';
 import { encodeXml, escapeXml } from './xml.js';
 import type { S3Error } from './errors.js';
@@ -25,7 +26,8 @@ export async function sendResponse(res: ServerResponse, r: S3Response, head: boo
       res.end();
       return;
     }
-    await pipeline(body, res);
+    if (writesItself(body)) await body.writeTo(res);
+    else await pipeline(body, res);
     return;
   }
   if (!res.hasHeader('Content-Length')) res.setHeader('Content-Length', body ? body.length : 0);

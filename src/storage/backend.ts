@@ -1,5 +1,5 @@
 /** The storage interface: everything the S3 front end asks of a back end, in typed inputs and outputs. */
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { S3Error } from '../s3/errors.js';
 import type { Identity } from '../identity/identity.js';
 import type { Grant } from './access-control.js';
@@ -114,7 +114,10 @@ export interface PutObjectResult {
 /** An open object: its info, fixed at open time, and a way to stream its bytes. Always close(). */
 export interface ReadHandle {
   info: ObjectInfo;
-  /** The bytes from start to end inclusive, or the whole object. */
+  /**
+   * The bytes from start to end inclusive, or the whole object. The stream may also write itself to a
+   * destination (see writesItself), which the sender then prefers to piping.
+   */
   stream(range?: { start: number; end: number }): Readable;
   close(): Promise<void>;
 }
@@ -356,4 +359,12 @@ export class NotImplementedBackend implements Backend {
   async listParts(_: ListPartsInput): Promise<ListPartsResult> { return this.notImplemented('ListParts'); }
   async listMultipartUploads(_: ListMultipartUploadsInput): Promise<ListMultipartUploadsResult> { return this.notImplemented('ListMultipartUploads'); }
   async close(): Promise<void> {}
+}
+
+/**
+ * A body stream that can also send itself: writeTo(dest) writes everything to `dest`, ends it, and resolves once
+ * it is sent (it can reuse its buffers, which piping cannot tell it is safe to do).
+ */
+export function writesItself(body: Readable): body is Readable & { writeTo(dest: Writable): Promise<void> } {
+  return typeof (body as Readable & { writeTo?: unknown }).writeTo === 'function';
 }

@@ -1,17 +1,13 @@
 /** GetObject and HeadObject: an opened, verified file plus its info, and byte streams from it. */
-import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { S3Error } from '../../s3/errors.js';
 import type { ObjectInfo, ReadHandle } from '../backend.js';
 import type { FsAccess } from '../../identity/fs-access.js';
 import type { Bucket } from './bucket.js';
+import { FileBody } from './file-body.js';
 import { objectInfo } from './object-info.js';
 import { lstat } from 'node:fs/promises';
 import { MAX_ATTEMPTS, openObject, type OpenCheck, type OpenedObject } from './open-object.js';
-
-// Measured (64 MiB from page cache, 2 cores): 64 KiB reads ~0.5–1 GB/s, 256 KiB ~2–4 GB/s, 1 MiB ~3–8 GB/s,
-// 2–4 MiB no better. 1 MiB also bounds what one slow client's stream keeps buffered.
-const READ_CHUNK = 1024 * 1024;
 
 /**
  * The info of an opened object, reading its record (validated against the descriptor's stats); undefined for
@@ -76,10 +72,7 @@ export async function openForRead(bucket: Bucket, key: string, access?: FsAccess
     stream(range) {
       if (opened.directory || size === 0) return Readable.from([]);
       // The descriptor, not the path: the bytes come from the file that was checked, whatever is renamed later.
-      return createReadStream('', {
-        fd: opened.fh.fd, autoClose: false, highWaterMark: READ_CHUNK,
-        start: range?.start ?? 0, end: range?.end ?? size - 1,
-      });
+      return new FileBody(opened.fh, range?.start ?? 0, range?.end ?? size - 1);
     },
     close() {
       closed ??= opened.fh.close();
