@@ -1,9 +1,17 @@
-/** Streaming a request body into a file, hashing as bytes pass, never holding more than one batch in memory. */
+/**
+ * Streaming a request body into a file, hashing as bytes pass, never holding more than a few MiB in memory.
+ *
+ * Large bodies are hashed on a worker thread (streams/hash-worker.ts): MD5 alone runs at about one core's
+ * speed, so hashing on the main thread, between receiving from the socket and writing to the file, caps a PUT
+ * near half of that. Writes are positional and several may be in flight; with `writeBack`, finished bytes are
+ * written back to disk (fdatasync) while the rest still arrives, so the caller's final fsync has little left.
+ */
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { S3Error } from '../../s3/errors.js';
 import { createChecksummer } from '../../streams/checksum.js';
+import { startOffThreadHash, type OffThreadHash } from '../../streams/hash-worker.js';
 import type { ChecksumAlgorithm } from '../backend.js';
 
 /** What was received: byte count, MD5 and (when asked) the checksum, both raw. */
@@ -13,65 +21,262 @@ export interface Received {
   checksum?: Buffer;
 }
 
+export interface ReceiveOptions {
+  /** The declared length: fewer bytes is IncompleteBody, more is BadDigest. */
+  size?: number;
+  checksum?: ChecksumAlgorithm;
+  /** Where in the file the body's first byte goes (default 0: the start of a fresh file). */
+  position?: number;
+  /** Start writing the data back to disk while receiving (when the caller will fsync the file anyway). */
+  writeBack?: boolean;
+}
+
 // Chunks from a socket are small (16–64 KiB): batching them into one writev per MiB saves most system calls.
+// A body shorter than this is hashed inline: a worker round trip would cost more than its hashing.
 const BATCH_BYTES = 1024 * 1024;
+// Inline path: writes in flight at once (each holds its batch's buffers until done).
+const MAX_INLINE_WRITES = 2;
+// With writeBack: one fdatasync in flight, started whenever this much more has been written since the last.
+const WRITE_BACK_BYTES = 8 * 1024 * 1024;
 
 /**
  * Writes `body` to `fh`, computing MD5 (and `checksum`) on the way. With a declared `size`, fewer bytes is
  * IncompleteBody and more is BadDigest, detected as soon as the excess arrives. A body stream error (client
- * disconnect, failed chunk signature) is rethrown as is.
+ * disconnect, failed chunk signature) is rethrown as is. The first MiB is only collected: a body that ends
+ * sooner is hashed inline; a longer one on a worker thread, or inline when every worker is busy.
  */
-export async function receiveBody(body: Readable, fh: FileHandle, opts: { size?: number; checksum?: ChecksumAlgorithm }): Promise<Received> {
+export async function receiveBody(body: Readable, fh: FileHandle, opts: ReceiveOptions): Promise<Received> {
+  const limit = opts.size;
+  const sink = new FileSink(fh, opts.position ?? 0, opts.writeBack === true);
+  let received = 0;
+  const head: Buffer[] = [];
+  const it = (body as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const next = await it.next();
+      if (next.done) break;
+      const buf = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+      received += buf.length;
+      if (limit !== undefined && received > limit) throw tooLong(limit);
+      head.push(buf);
+      if (received >= BATCH_BYTES) {
+        const rest = { [Symbol.asyncIterator]: () => it };
+        const job = startOffThreadHash(opts.checksum);
+        return job
+          ? await receiveOffThread(rest, sink, job, head, received, limit)
+          : await receiveInline(rest, sink, opts.checksum, head, received, limit);
+      }
+    }
+  } catch (e) {
+    await it.return?.().catch(() => {});
+    await sink.settle();
+    throw e;
+  }
+  // A small body: everything is in `head`.
+  if (limit !== undefined && received < limit) throw incomplete(received, limit);
   const md5 = createHash('md5');
   const checksummer = opts.checksum ? createChecksummer(opts.checksum) : undefined;
-  let received = 0;
+  for (const b of head) {
+    md5.update(b);
+    checksummer?.update(b);
+  }
+  if (head.length) sink.write(head, received);
+  await sink.finish();
+  return { size: received, md5: md5.digest(), checksum: checksummer?.digest() };
+}
+
+/** The body past its first MiB, hashed on the main thread, batches written while the next ones are hashed. */
+async function receiveInline(body: AsyncIterable<Buffer | string>, sink: FileSink, alg: ChecksumAlgorithm | undefined,
+  head: Buffer[], headBytes: number, limit: number | undefined): Promise<Received> {
+  const md5 = createHash('md5');
+  const checksummer = alg ? createChecksummer(alg) : undefined;
+  let received = headBytes;
   let batch: Buffer[] = [];
   let batchBytes = 0;
-  // One write in flight while the next batch is hashed: hashing (CPU) and writing (thread pool) overlap.
-  let writing: Promise<void> | undefined;
+  const add = (buf: Buffer) => {
+    md5.update(buf);
+    checksummer?.update(buf);
+    batch.push(buf);
+    batchBytes += buf.length;
+  };
   const flush = async () => {
-    await writing;
-    writing = writeAll(fh, batch);
-    writing.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
+    await sink.room(MAX_INLINE_WRITES);
+    sink.write(batch, batchBytes);
     batch = [];
     batchBytes = 0;
   };
   try {
-    for await (const chunk of body as AsyncIterable<Buffer | string>) {
+    for (const b of head) add(b);
+    await flush();
+    for await (const chunk of body) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       received += buf.length;
-      if (opts.size !== undefined && received > opts.size) {
-        throw new S3Error('BadDigest', `The body is longer than the declared size of ${opts.size} bytes.`);
-      }
-      md5.update(buf);
-      checksummer?.update(buf);
-      batch.push(buf);
-      batchBytes += buf.length;
+      if (limit !== undefined && received > limit) throw tooLong(limit);
+      add(buf);
       if (batchBytes >= BATCH_BYTES) await flush();
     }
     if (batch.length) await flush();
-    await writing;
+    if (limit !== undefined && received < limit) throw incomplete(received, limit);
+    await sink.finish();
   } finally {
-    await writing?.catch(() => {}); // never leave a write running on a file the caller is about to discard
-  }
-  if (opts.size !== undefined && received < opts.size) {
-    throw new S3Error('IncompleteBody', `You did not provide the number of bytes specified by the Content-Length HTTP header: received ${received} of ${opts.size}.`);
+    await sink.settle(); // never leave a write running on a file the caller is about to discard
   }
   return { size: received, md5: md5.digest(), checksum: checksummer?.digest() };
 }
 
-/** writev until every byte is written (a regular file may still take fewer bytes than asked). */
-async function writeAll(fh: FileHandle, buffers: Buffer[]): Promise<void> {
+/**
+ * The body past its first MiB, hashed on a worker. Chunks are copied into the job's shared slots (a memcpy
+ * costs a fraction of MD5); each full slot goes to the worker and to a positional write at once. The digest is
+ * asked for only after every write succeeded and the size was checked, so a failed upload never produces one.
+ */
+async function receiveOffThread(body: AsyncIterable<Buffer | string>, sink: FileSink, job: OffThreadHash,
+  head: Buffer[], headBytes: number, limit: number | undefined): Promise<Received> {
+  let received = headBytes;
+  let slot: Buffer | undefined;
+  let fill = 0;
+  let ok = false;
+  const dispatch = () => {
+    job.submit(slot!, fill, sink.write([slot!.subarray(0, fill)], fill));
+    slot = undefined;
+    fill = 0;
+  };
+  // Copies from `off` on as far as the free slots allow; returns where it stopped. Synchronous, so that a
+  // chunk that fits costs no await.
+  const copyIn = (buf: Buffer, off: number): number => {
+    while (off < buf.length) {
+      if (!slot) {
+        sink.check();
+        slot = job.trySlot();
+        if (!slot) return off;
+      }
+      const n = buf.copy(slot, fill, off);
+      fill += n;
+      off += n;
+      if (fill === slot.length) dispatch();
+    }
+    return off;
+  };
+  // The rest of `buf` from `off` on, waiting for slots as they come free.
+  const addRest = async (buf: Buffer, off: number) => {
+    while (off < buf.length) {
+      slot = await job.nextSlot();
+      off = copyIn(buf, off);
+    }
+  };
+  try {
+    for (const b of head) await addRest(b, copyIn(b, 0));
+    for await (const chunk of body) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      received += buf.length;
+      if (limit !== undefined && received > limit) throw tooLong(limit);
+      const off = copyIn(buf, 0);
+      if (off < buf.length) await addRest(buf, off);
+    }
+    if (fill) dispatch();
+    if (limit !== undefined && received < limit) throw incomplete(received, limit);
+    await sink.finish();
+    const digest = await job.digest();
+    ok = true;
+    return { size: received, md5: digest.md5, checksum: digest.checksum };
+  } finally {
+    if (!ok) job.abandon();
+    await sink.settle();
+  }
+}
+
+/**
+ * Positional writes of consecutive byte runs to one file, several in flight, plus optional write-back. The
+ * first failure (of a write or of a write-back) is kept and thrown by check() and finish(): a write-back error
+ * must not be lost, since the kernel reports it to this open file only once and the caller's fsync would
+ * then succeed.
+ */
+class FileSink {
+  private next: number;
+  private readonly inFlight = new Set<Promise<void>>();
+  private failure: { error: unknown } | undefined;
+  private written = 0;
+  private writtenAtLastSync = 0;
+  private syncing: Promise<void> | undefined;
+
+  constructor(private readonly fh: FileHandle, position: number, private readonly writeBack: boolean) {
+    this.next = position;
+  }
+
+  /** Starts writing `buffers` (`bytes` in all) after what was written before; resolves when they are on file. */
+  write(buffers: Buffer[], bytes: number): Promise<void> {
+    const at = this.next;
+    this.next += bytes;
+    const done = writeAll(this.fh, buffers, at).then(() => this.wrote(bytes), (e: unknown) => {
+      this.failure ??= { error: e };
+    });
+    this.inFlight.add(done);
+    void done.finally(() => this.inFlight.delete(done));
+    return done;
+  }
+
+  /** Waits until fewer than `max` writes are in flight. */
+  async room(max: number): Promise<void> {
+    while (this.inFlight.size >= max) await Promise.race(this.inFlight);
+    this.check();
+  }
+
+  /** Throws the first write or write-back failure, if any. */
+  check(): void {
+    if (this.failure) throw this.failure.error;
+  }
+
+  /** Waits for every write and write-back; throws the first failure. */
+  async finish(): Promise<void> {
+    await this.settle();
+    this.check();
+  }
+
+  /** Waits for every write and write-back, never throwing. */
+  async settle(): Promise<void> {
+    while (this.inFlight.size || this.syncing) {
+      await Promise.all([...this.inFlight, this.syncing]);
+    }
+  }
+
+  private wrote(bytes: number): void {
+    this.written += bytes;
+    if (!this.writeBack || this.syncing || this.failure || this.written - this.writtenAtLastSync < WRITE_BACK_BYTES) return;
+    const upTo = this.written;
+    this.syncing = this.fh.datasync().then(() => {
+      this.writtenAtLastSync = upTo;
+    }, (e: unknown) => {
+      this.failure ??= { error: e };
+    }).finally(() => {
+      this.syncing = undefined;
+    });
+  }
+}
+
+function tooLong(size: number): S3Error {
+  return new S3Error('BadDigest', `The body is longer than the declared size of ${size} bytes.`);
+}
+
+function incomplete(received: number, size: number): S3Error {
+  return new S3Error('IncompleteBody', `You did not provide the number of bytes specified by the Content-Length HTTP header: received ${received} of ${size}.`);
+}
+
+/** writev at `position` until every byte is written (a regular file may still take fewer bytes than asked). */
+async function writeAll(fh: FileHandle, buffers: Buffer[], position: number): Promise<void> {
   let rest = buffers;
+  let at = position;
   while (rest.length) {
     const total = rest.reduce((n, b) => n + b.length, 0);
-    const { bytesWritten } = await fh.writev(rest);
+    const { bytesWritten } = await fh.writev(rest, at);
     if (bytesWritten >= total) return;
     if (bytesWritten === 0) throw new Error('write made no progress');
+    at += bytesWritten;
     let skip = bytesWritten;
     const next: Buffer[] = [];
     for (const b of rest) {
-      if (skip >= b.length) { skip -= b.length; continue; }
+      if (skip >= b.length) {
+        skip -= b.length;
+        continue;
+      }
       next.push(skip ? b.subarray(skip) : b);
       skip = 0;
     }

@@ -22,7 +22,9 @@ export async function putObject(bucket: Bucket, input: PutObjectInput): Promise<
   const store = await bucket.store();
   const staging = await Staging.create(bucket, store);
   try {
-    const received = await receiveBody(input.body, staging.fh, { size: input.size, checksum: input.checksum?.algorithm });
+    const received = await receiveBody(input.body, staging.fh, {
+      size: input.size, checksum: input.checksum?.algorithm, writeBack: bucket.settings.fsync,
+    });
     const checksum = verify(received, expectedMd5, input.checksum);
     const etag = received.md5.toString('hex');
     const { stats } = await staging.seal(input.key, (st) => contentRecord(st, etag, input.meta, { ...(checksum ? { checksum } : {}), ...attachmentsOf(input) }),
