@@ -13,7 +13,9 @@ import type { MetadataStore } from './metadata/store.js';
 export class Staging {
   private sealed?: { key: string; ino: bigint };
 
-  private constructor(readonly path: string, private handle: FileHandle | undefined, private readonly store: MetadataStore) {}
+  private constructor(readonly path: string, private handle: FileHandle | undefined, private readonly store: MetadataStore,
+    /** The file is someone else's (a multipart upload's assembly file): never removed here. */
+    readonly borrowed = false) {}
 
   /** Creates an empty staging file in the bucket, open for writing. */
   static async create(bucket: Bucket, store: MetadataStore): Promise<Staging> {
@@ -22,11 +24,14 @@ export class Staging {
     return new Staging(path, await open(path, 'wx', 0o666), store);
   }
 
-  /** Adopts a file already written at `path` (e.g. by copyFile), opening it for sealing. */
-  static async adopt(path: string, store: MetadataStore): Promise<Staging> {
-    const staging = new Staging(path, undefined, store);
+  /**
+   * Adopts a file already written at `path` (e.g. by copyFile), opening it for sealing. A `borrowed` file is
+   * left where it is on every failure: discard() then only closes it and forgets its record.
+   */
+  static async adopt(path: string, store: MetadataStore, opts: { borrowed?: boolean } = {}): Promise<Staging> {
+    const staging = new Staging(path, undefined, store, opts.borrowed);
     staging.handle = await open(path, 'r+').catch(async (e: unknown) => {
-      await unlink(path).catch(() => {});
+      if (!opts.borrowed) await unlink(path).catch(() => {});
       throw e;
     });
     return staging;
@@ -64,12 +69,12 @@ export class Staging {
     this.sealed = undefined;
   }
 
-  /** Removes the staging file and any record written for it. Never throws: it runs on failure paths. */
+  /** Removes the staging file (unless borrowed) and any record written for it. Never throws: it runs on failure paths. */
   async discard(): Promise<void> {
     const fh = this.handle;
     this.handle = undefined;
     await fh?.close().catch(() => {});
-    await unlink(this.path).catch(() => {});
+    if (!this.borrowed) await unlink(this.path).catch(() => {});
     if (this.sealed) await this.store.forget(this.sealed.key, this.sealed.ino).catch(() => {});
   }
 }

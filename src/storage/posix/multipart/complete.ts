@@ -1,10 +1,11 @@
 /**
- * CompleteMultipartUpload: hold the upload, check the request against its parts, join the parts in the kernel
- * into a staging file, seal it with the object's record, and rename it into place through the same commit path
- * as a PUT (parents, conflicts, conditions). Readers see the old object or the whole new one; a crash at any
- * moment leaves one of the two (recover.ts); a resent Complete gets the same answer (completion-marker.ts).
+ * CompleteMultipartUpload: hold the upload, check the request against its parts, take the upload's assembly file
+ * as it is when the parts lie there end to end (assembly-complete.ts), else join the parts in the kernel into a
+ * staging file; seal it with the object's record, and rename it into place through the same commit path as a PUT
+ * (parents, conflicts, conditions). Readers see the old object or the whole new one; a crash at any moment leaves
+ * one of the two (recover.ts); a resent Complete gets the same answer (completion-marker.ts).
  */
-import { open, rename, rm, stat, unlink } from 'node:fs/promises';
+import { lstat, open, rename, rm, stat, unlink } from 'node:fs/promises';
 import { S3Error } from '../../../s3/errors.js';
 import type { CompleteMultipartUploadInput, CompleteMultipartUploadResult, WriteConditions } from '../../backend.js';
 import type { Bucket } from '../bucket.js';
@@ -16,10 +17,12 @@ import { contentRecord } from '../metadata/record.js';
 import { parseKey } from '../paths.js';
 import { headObject } from '../read.js';
 import { Staging } from '../staging.js';
+import { adoptAssembly, assemblyFits, assemblyOf, restoreAssembly, type AssemblyAttrs } from './assembly-complete.js';
 import { acquireUpload, releaseUpload, startHeartbeat, writeIntent, type CompletionIntent } from './completion-lock.js';
 import { markerMatches, writeMarker, type CompletionMarker } from './completion-marker.js';
-import { planCompletion } from './completion-plan.js';
+import { planCompletion, type CompletionPlan } from './completion-plan.js';
 import { concatenate } from './concatenate.js';
+import { ASSEMBLY_FILE } from './in-place.js';
 import { currentOwner } from './lock-owner.js';
 import { noSuchUpload } from './no-such-upload.js';
 import { readParts } from './part-files.js';
@@ -54,6 +57,8 @@ export async function completeMultipartUpload(bucket: Bucket, input: CompleteMul
   const store = await bucket.store();
   let stagingPath: string | undefined;
   let staging: Staging | undefined;
+  let inPlace: AssemblyAttrs | undefined;
+  let marker: CompletionMarker | undefined;
   let committed = false;
   try {
     const state = await readUploadState(held, input.uploadId, input.key);
@@ -61,20 +66,22 @@ export async function completeMultipartUpload(bucket: Bucket, input: CompleteMul
     const plan = planCompletion(state, stored, input);
     await precheck(bucket, input.key, input.conditions);
 
-    stagingPath = await Staging.freshPath(bucket);
-    const intent: CompletionIntent = { owner: currentOwner(), key: input.key, staging: stagingPath };
-    await writeIntent(held, intent, false);
-    const out = await open(stagingPath, 'wx', 0o666);
-    try {
-      await concatenate(held, plan.parts.map((p) => ({ name: p.path.slice(held.length + 1), size: p.size })), out,
-        bucket.settings.fsync ? { flushEvery: FLUSH_EVERY } : {});
-      const size = (await out.stat()).size;
-      if (size !== plan.size) throw new Error(`joined ${size} bytes, expected ${plan.size}`);
-    } finally {
-      await out.close();
+    let intent: CompletionIntent;
+    if (await assemblyFits(held, plan)) {
+      // Recorded before the file changes: a crash from here on gives it back as it was (recover.ts).
+      const assembly = await assemblyOf(held);
+      intent = { owner: currentOwner(), key: input.key, assembly: assembly.attrs };
+      await writeIntent(held, intent, bucket.settings.fsync);
+      inPlace = assembly.attrs;
+      staging = await adoptAssembly(bucket, store, assembly.path, plan.size);
+    } else {
+      stagingPath = await Staging.freshPath(bucket);
+      intent = { owner: currentOwner(), key: input.key, staging: stagingPath };
+      await writeIntent(held, intent, false);
+      await join(held, plan, stagingPath, bucket.settings.fsync);
+      staging = await Staging.adopt(stagingPath, store);
     }
-    staging = await Staging.adopt(stagingPath, store);
-    const marker: CompletionMarker = {
+    marker = {
       v: 1, uploadId: input.uploadId, key: input.key, etag: plan.etag, size: plan.size,
       ...(plan.checksum ? { checksum: plan.checksum } : {}),
       parts: plan.parts.map((p) => [p.partNumber, p.etag]), completed: new Date().toISOString(),
@@ -96,14 +103,39 @@ export async function completeMultipartUpload(bucket: Bucket, input: CompleteMul
     await discardParts(paths, input.uploadId, held);
     return resultOf(marker);
   } catch (e) {
-    if (!committed) {
-      if (staging) await staging.discard();
+    if (!committed && inPlace && marker && (await movedOut(held))) {
+      // The commit renamed the assembly file into place (nothing else moves it) and failed after: the object is
+      // there, so the upload is completed, not given back without its bytes.
+      await writeMarker(paths, marker, bucket.settings.fsync).catch(() => {});
+      await discardParts(paths, input.uploadId, held);
+    } else if (!committed) {
+      if (staging) await staging.discard(); // the assembly file stays: it is the upload's (borrowed)
       else if (stagingPath) await unlink(stagingPath).catch(() => {});
+      if (inPlace) await restoreAssembly(`${held}/${ASSEMBLY_FILE}`, inPlace);
       await releaseUpload(paths, input.uploadId, held);
     }
     throw e;
   } finally {
     stopHeartbeat();
+  }
+}
+
+/** Whether the held directory `held` is still there but its assembly file is not. */
+async function movedOut(held: string): Promise<boolean> {
+  const there = (path: string) => lstat(path).then(() => true, () => false);
+  return (await there(held)) && !(await there(`${held}/${ASSEMBLY_FILE}`));
+}
+
+/** Joins the parts of `plan` (in `held`) into a new file at `path`, checking its length. */
+async function join(held: string, plan: CompletionPlan, path: string, fsync: boolean): Promise<void> {
+  const out = await open(path, 'wx', 0o666);
+  try {
+    const files = plan.parts.map((p) => ({ name: p.path.slice(held.length + 1), size: p.size, ...(p.at === undefined ? {} : { at: p.at }) }));
+    await concatenate(held, files, out, fsync ? { flushEvery: FLUSH_EVERY } : {});
+    const size = (await out.stat()).size;
+    if (size !== plan.size) throw new Error(`joined ${size} bytes, expected ${plan.size}`);
+  } finally {
+    await out.close();
   }
 }
 

@@ -8,6 +8,7 @@ import { rename, stat, unlink, utimes } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { S3Error } from '../../../s3/errors.js';
 import { errnoOf } from '../errno.js';
+import type { AssemblyAttrs } from './assembly-complete.js';
 import { readMarker, type CompletionMarker } from './completion-marker.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
 import { currentOwner, ownerIsGone, type LockOwner } from './lock-owner.js';
@@ -27,6 +28,11 @@ export interface CompletionIntent {
   key: string;
   /** The staging file being built in the bucket's tmp directory. */
   staging?: string;
+  /**
+   * Set instead when the upload's own assembly file becomes the object (assembly-complete.ts): what it was, to
+   * give it back as it was. It is never removed: until the commit renames it away, it is the upload's.
+   */
+  assembly?: AssemblyAttrs;
   /** Set once the staging file is sealed: its inode and the marker to write once it is in place. */
   sealed?: { ino: string; marker: CompletionMarker };
 }

@@ -11,33 +11,49 @@ import { open, type FileHandle } from 'node:fs/promises';
 const MAX_NAMES = 1000;
 const COPY_CHUNK = 1024 * 1024;
 
-/** A file to append, by name (relative to the directory) and size. */
+/** A file to append, by name (relative to the directory) and size; `at` for a range of a shared file. */
 export interface JoinedFile {
   name: string;
   size: number;
+  /** Where the bytes start in `name`, for a part written in place: copied here, since cat cannot seek. */
+  at?: number;
 }
+
+/** One step of a join: a run of whole files for one cat, or one range copied here. */
+type Step = { names: string[]; bytes: number } | { range: JoinedFile };
 
 /**
  * Appends `files` (in `dir`), in order, to the open file `out` at its current offset. With `flushEvery`, the
  * join goes in batches of about that many bytes and each finished batch is written back (fdatasync) while the
  * next one is copied: the disk works during the copy instead of after it, so the caller's final fsync has
- * little left to do (about a third off a 1 GiB join on ext4). Resolves with how the bytes were copied.
+ * little left to do (about a third off a 1 GiB join on ext4). Every write goes at the offset `out` shares with
+ * the cat processes, so both kinds of step append. Resolves with how whole files were copied.
  */
 export async function concatenate(dir: string, files: readonly JoinedFile[], out: FileHandle, opts: { flushEvery?: number } = {}): Promise<'cat' | 'js'> {
-  const batches = batchesOf(files, opts.flushEvery);
+  const steps = stepsOf(files, opts.flushEvery);
   let flushing: Promise<void> = Promise.resolve();
   let how: 'cat' | 'js' = 'cat';
+  let catRan = false;
+  let unflushed = 0;
   try {
-    for (let i = 0; i < batches.length; i++) {
-      const names = batches[i]!;
-      if (how === 'cat' && !(await runCat(dir, names, out.fd))) {
-        if (i > 0) throw new Error('cat disappeared during a concatenation');
-        how = 'js';
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
+      if ('range' in step) {
+        await copyRange(dir, step.range, out);
+        unflushed += step.range.size;
+      } else {
+        if (how === 'cat') {
+          if (await runCat(dir, step.names, out.fd)) catRan = true;
+          else if (catRan) throw new Error('cat disappeared during a concatenation');
+          else how = 'js';
+        }
+        if (how === 'js') await copyInJs(dir, step.names, out);
+        unflushed += step.bytes;
       }
-      if (how === 'js') await copyInJs(dir, names, out);
-      if (opts.flushEvery && i < batches.length - 1) {
+      if (opts.flushEvery && unflushed >= opts.flushEvery && i < steps.length - 1) {
         await flushing; // one write-back at a time: they would only queue behind each other
         flushing = out.datasync();
+        unflushed = 0;
       }
     }
   } finally {
@@ -46,22 +62,26 @@ export async function concatenate(dir: string, files: readonly JoinedFile[], out
   return how;
 }
 
-/** Splits `files` into runs of at most MAX_NAMES names and (with `bytes`) about `bytes` bytes. */
-function batchesOf(files: readonly JoinedFile[], bytes: number | undefined): string[][] {
-  const batches: string[][] = [];
-  let current: string[] = [];
-  let size = 0;
+/** Splits `files` into ranges and runs of whole files of at most MAX_NAMES names and (with `bytes`) about `bytes` bytes. */
+function stepsOf(files: readonly JoinedFile[], bytes: number | undefined): Step[] {
+  const steps: Step[] = [];
+  let current: { names: string[]; bytes: number } = { names: [], bytes: 0 };
+  const close = () => {
+    if (current.names.length) steps.push(current);
+    current = { names: [], bytes: 0 };
+  };
   for (const f of files) {
-    current.push(f.name);
-    size += f.size;
-    if (current.length >= MAX_NAMES || (bytes !== undefined && size >= bytes)) {
-      batches.push(current);
-      current = [];
-      size = 0;
+    if (f.at !== undefined) {
+      close();
+      steps.push({ range: f });
+      continue;
     }
+    current.names.push(f.name);
+    current.bytes += f.size;
+    if (current.names.length >= MAX_NAMES || (bytes !== undefined && current.bytes >= bytes)) close();
   }
-  if (current.length || batches.length === 0) batches.push(current);
-  return batches;
+  close();
+  return steps;
 }
 
 /** Runs `cat -- names...` in `dir` with stdout on `fd` (shared offset: batches append). False if cat is missing. */
@@ -86,23 +106,60 @@ function runCat(dir: string, names: readonly string[], fd: number): Promise<bool
 
 /** The fallback: read and write one buffer at a time (bounded memory, no whole part ever held). */
 async function copyInJs(dir: string, names: readonly string[], out: FileHandle): Promise<void> {
-  const buf = Buffer.allocUnsafe(COPY_CHUNK);
-  let offset = (await out.stat()).size;
   for (const name of names) {
     const src = await open(`${dir}/${name}`, 'r');
     try {
-      for (;;) {
-        const { bytesRead } = await src.read(buf, 0, buf.length, null);
-        if (bytesRead === 0) break;
-        let done = 0;
-        while (done < bytesRead) {
-          const { bytesWritten } = await out.write(buf, done, bytesRead - done, offset);
-          done += bytesWritten;
-          offset += bytesWritten;
-        }
-      }
+      await pump(src, 0, undefined, out);
     } finally {
       await src.close();
     }
+  }
+}
+
+/** Appends `f.size` bytes of `f.name` from offset `f.at`; a file that ends sooner is an error. */
+async function copyRange(dir: string, f: JoinedFile, out: FileHandle): Promise<void> {
+  const src = await open(`${dir}/${f.name}`, 'r');
+  try {
+    await pump(src, f.at ?? 0, f.size, out);
+  } finally {
+    await src.close();
+  }
+}
+
+/**
+ * Copies `length` bytes of `src` (to its end when undefined) from `start`, appending to `out` at its current
+ * offset. Two buffers: the next one is read while the last one is written.
+ */
+async function pump(src: FileHandle, start: number, length: number | undefined, out: FileHandle): Promise<void> {
+  const buffers = [Buffer.allocUnsafe(COPY_CHUNK), Buffer.allocUnsafe(COPY_CHUNK)];
+  let position = start;
+  let left = length ?? Infinity;
+  let writing: Promise<void> = Promise.resolve();
+  try {
+    for (let i = 0; left > 0; i++) {
+      const buf = buffers[i & 1]!;
+      const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, left), position);
+      if (bytesRead === 0) {
+        if (length !== undefined) throw new Error(`${length - (position - start)} bytes missing at offset ${position}`);
+        break;
+      }
+      position += bytesRead;
+      left -= bytesRead;
+      await writing;
+      writing = writeAll(out, buf.subarray(0, bytesRead));
+      writing.catch(() => {}); // awaited in turn; never an unhandled rejection while the next read runs
+    }
+    await writing;
+  } finally {
+    await writing.catch(() => {});
+  }
+}
+
+/** Writes all of `buf` at `out`'s current offset. */
+async function writeAll(out: FileHandle, buf: Buffer): Promise<void> {
+  for (let done = 0; done < buf.length;) {
+    const { bytesWritten } = await out.write(buf, done, buf.length - done, null);
+    if (bytesWritten === 0) throw new Error('write made no progress');
+    done += bytesWritten;
   }
 }

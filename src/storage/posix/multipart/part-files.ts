@@ -1,7 +1,8 @@
 /**
  * The parts of an upload, as files in its directory. Each upload of a part is a version of its own:
- * `p<NNNNN>-<version>` (the bytes) and `p<NNNNN>-<version>.json` (its record, renamed into place last, so a
- * record only ever describes a whole, durable data file). The version sorts by completion time: the newest
+ * `p<NNNNN>-<version>` (the bytes, unless they were written in place: see in-place.ts) and
+ * `p<NNNNN>-<version>.json` (its record, renamed into place last, so a record only ever describes whole,
+ * durable bytes). The version sorts by completion time: the newest
  * recorded version of a part number is the part, and re-uploading a part replaces it atomically. Older versions
  * are removed by the writer that superseded them; a crash leaves at most a data file without a record, which
  * no reader takes for a part and which goes with the upload.
@@ -10,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir, unlink } from 'node:fs/promises';
 import type { ChecksumAlgorithm } from '../../backend.js';
 import { errnoOf } from '../errno.js';
+import { ASSEMBLY_FILE } from './in-place.js';
 import { readJsonFile } from './json-file.js';
 
 /** What is known of one uploaded part. */
@@ -23,9 +25,11 @@ export interface PartRecord {
   lastModified: string;
   /** The part's checksum (base64), when the upload or the request had an algorithm. */
   checksum?: { algorithm: ChecksumAlgorithm; value: string };
+  /** Where the bytes start in the upload's assembly file, for a part written in place; else they are a file of their own. */
+  at?: number;
 }
 
-/** A part as found on disk: its record and the path of its bytes. */
+/** A part as found on disk: its record and the path of the file holding its bytes (from `at`, when set). */
 export interface StoredPart extends PartRecord {
   path: string;
 }
@@ -71,10 +75,10 @@ export async function readParts(dir: string, wanted?: ReadonlySet<number>): Prom
     // Bounded parallelism: an upload may have 10,000 parts, each one small file to read.
     for (let i = 0; i < entries.length && !vanished; i += 64) {
       await Promise.all(entries.slice(i, i + 64).map(async ([n, v]) => {
-        const path = `${dir}/${partFileName(n, v)}`;
-        const record = await readJsonFile<PartRecord>(`${path}.json`);
+        const name = partFileName(n, v);
+        const record = await readJsonFile<PartRecord>(`${dir}/${name}.json`);
         if (!record) vanished = true;
-        else parts.set(n, { ...record, path });
+        else parts.set(n, { ...record, path: `${dir}/${record.at === undefined ? name : ASSEMBLY_FILE}` });
       }));
     }
     if (!vanished || attempt >= SCAN_ATTEMPTS) return parts;

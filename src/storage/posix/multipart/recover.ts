@@ -1,15 +1,19 @@
 /**
  * Recovery of a Complete that died holding an upload (kill -9, a crash, a lost host). The object became visible
- * only if the final rename happened, which the key's inode tells: then the completion is finished (marker, and
- * the parts are removed); otherwise its staging file is removed and the upload given back, whole, to be
- * completed again. Whoever recovers first takes the held directory by renaming it; the others find it gone.
+ * only if the final rename happened, which the key's inode tells (or, for a Complete that took the upload's
+ * assembly file, that file having left the upload, which only the commit does): then the completion is finished
+ * (marker, and the parts are removed); otherwise its staging file is removed, or the assembly file restored, and
+ * the upload given back, whole, to be completed again. Whoever recovers first takes the held directory by renaming
+ * it; the others find it gone.
  */
 import { lstat, rename, rm, unlink } from 'node:fs/promises';
 import type { Bucket } from '../bucket.js';
 import { errnoOf } from '../errno.js';
 import { keyToPath } from '../paths.js';
 import { writeMarker } from './completion-marker.js';
+import { restoreAssembly } from './assembly-complete.js';
 import { INTENT_FILE, type CompletionIntent } from './completion-lock.js';
+import { ASSEMBLY_FILE } from './in-place.js';
 import { readJsonFile } from './json-file.js';
 import type { UploadPaths } from './upload-paths.js';
 
@@ -24,12 +28,14 @@ export async function recoverCompletion(bucket: Bucket, paths: UploadPaths, uplo
   }
   const intent = await readJsonFile<CompletionIntent>(`${taken}/${INTENT_FILE}`);
   const sealed = intent?.sealed;
-  if (intent && sealed && (await holdsInode(bucket, intent.key, sealed.ino))) {
+  const assembly = `${taken}/${ASSEMBLY_FILE}`;
+  if (intent && sealed && ((await holdsInode(bucket, intent.key, sealed.ino)) || (intent.assembly && !(await exists(assembly))))) {
     await writeMarker(paths, sealed.marker, bucket.settings.fsync);
     await rm(taken, { recursive: true, force: true });
     return;
   }
   if (intent?.staging) await unlink(intent.staging).catch(() => {});
+  if (intent?.assembly) await restoreAssembly(assembly, intent.assembly);
   if (intent && sealed) {
     const store = await bucket.store();
     await store.forget(intent.key, BigInt(sealed.ino)).catch(() => {});
@@ -38,6 +44,10 @@ export async function recoverCompletion(bucket: Bucket, paths: UploadPaths, uplo
   await rename(taken, paths.upload(uploadId)).catch(async () => {
     await rm(taken, { recursive: true, force: true }); // cannot be given back: nothing sensible remains
   });
+}
+
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(() => true, (e: unknown) => errnoOf(e) !== 'ENOENT');
 }
 
 /** Whether the file at `key` is the inode `ino` (the staging file the Complete renamed into place). */

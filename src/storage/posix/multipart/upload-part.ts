@@ -56,7 +56,8 @@ export async function uploadPart(bucket: Bucket, input: UploadPartInput): Promis
   const algorithm = partAlgorithm(state, input.checksum?.algorithm);
   const expectedMd5 = input.contentMd5 === undefined ? undefined : parseContentMd5(input.contentMd5);
   const record = await storePart(dir, input.partNumber, {
-    write: (fh) => receiveBody(input.body, fh, { size: input.size, checksum: algorithm }),
+    size: input.size,
+    write: (fh, position) => receiveBody(input.body, fh, { size: input.size, checksum: algorithm, position }),
     verify: (received) => {
       const c = verify(received, expectedMd5, algorithm ? { algorithm, expected: input.checksum?.expected } : undefined);
       return c && { algorithm: c.algorithm, value: c.value };
