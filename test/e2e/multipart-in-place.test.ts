@@ -162,6 +162,16 @@ describe('Complete falls back to a copy, with the right bytes', () => {
     assert.equal(await completeAndCheck(key, id, parts, datas), false);
   });
 
+  it('when the part size is not a whole number of 4 KiB pages (no slot is made of it)', async () => {
+    const key = 'slow/unaligned.bin';
+    const id = await create(key);
+    const datas = [randomBytes(5 * MiB + 1), randomBytes(5 * MiB + 1), randomBytes(10)];
+    const parts: CompletedPart[] = [];
+    for (const [i, d] of datas.entries()) parts.push(await part(key, id, i + 1, d));
+    assert.ok(!existsSync(join(uploadDir(id), 'assembly')), 'nothing went in place');
+    assert.equal(await completeAndCheck(key, id, parts, datas), false);
+  });
+
   it('when the last part arrives first', async () => {
     for (const last of [6 * MiB, 1 * MiB]) {
       const key = `slow/last-first-${last}.bin`;

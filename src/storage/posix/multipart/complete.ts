@@ -68,10 +68,12 @@ export async function completeMultipartUpload(bucket: Bucket, input: CompleteMul
 
     let intent: CompletionIntent;
     if (await assemblyFits(held, plan)) {
-      // Recorded before the file changes: a crash from here on gives it back as it was (recover.ts).
+      // Recorded before the file changes: a crash from here on gives it back as it was (recover.ts). Not synced: until
+      // the sealed intent below is, what a system crash could leave changed (length past the parts, mode, a record
+      // of the object-to-be) does the upload no harm; owner and ACL change only after it.
       const assembly = await assemblyOf(held);
       intent = { owner: currentOwner(), key: input.key, assembly: assembly.attrs };
-      await writeIntent(held, intent, bucket.settings.fsync);
+      await writeIntent(held, intent, false);
       inPlace = assembly.attrs;
       staging = await adoptAssembly(bucket, store, assembly.path, plan.size);
     } else {

@@ -3,8 +3,10 @@
  * upload's slot size. When the parts of a Complete lie there end to end, the Complete only truncates, seals and
  * renames that file (see assembly-complete.ts): no byte is copied. In the upload's directory:
  *
- *   slot        S, in decimal: fixed by the first part of at least MIN_PART_BYTES that arrives (its length), made
- *               aside and linked into place, so two racing parts cannot both set it and no reader sees it half written
+ *   slot        S, in decimal: fixed by the first part that arrives whose length can be a slot size (at least
+ *               MIN_PART_BYTES, a whole number of 4 KiB pages, so no two slots share a page: writers on several hosts
+ *               of a NAS never write the same page), made aside and linked into place, so two racing parts cannot
+ *               both set it and no reader sees it half written
  *   c<NNNNN>    the claim on slot n, created exclusively before a byte is written there. A slot is claimed at most
  *               once while bytes a record describes may lie in it: the claim of a part that got its record stays
  *               for good (a re-upload of that number goes to a file of its own), and only a writer that failed
@@ -24,6 +26,7 @@ import { MIN_PART_BYTES } from './completion-plan.js';
 export const ASSEMBLY_FILE = 'assembly';
 const SLOT_FILE = 'slot';
 const CLAIM_NAME = /^c(\d{5})$/;
+const PAGE = 4096;
 /**
  * No part is placed where it would end past S3's largest object: far below the largest file of ext4 (16 TiB)
  * and XFS, so a placement never fails for the offset alone.
@@ -72,14 +75,16 @@ export function claimedSlots(names: readonly string[]): number[] {
   return claimed;
 }
 
-/**
- * The upload's slot size: the one recorded, or else `proposed` once it is recorded (when it can be: a part shorter
- * than S3's smallest part may only be a last one, and makes a poor slot). Undefined when there is none.
- */
+/** Whether `size` can be a slot size (a part shorter than S3's smallest part may only be a last one: a poor slot). */
+function isSlotSize(size: number): boolean {
+  return Number.isSafeInteger(size) && size >= MIN_PART_BYTES && size % PAGE === 0;
+}
+
+/** The upload's slot size: the one recorded, or else `proposed` once it is recorded, if it can be one. Undefined when there is none. */
 async function slotSize(dir: string, proposed: number, fsync: boolean): Promise<number | undefined> {
   const path = `${dir}/${SLOT_FILE}`;
   const recorded = await readSlot(path);
-  if (recorded !== null || proposed < MIN_PART_BYTES) return recorded ?? undefined;
+  if (recorded !== null || !isSlotSize(proposed)) return recorded ?? undefined;
   // `tmp-` like a part's staging file: a crash's leftover goes with the sweep (sweep.ts) or the upload.
   const tmp = `${dir}/tmp-slot-${randomBytes(6).toString('hex')}`;
   try {
@@ -103,5 +108,5 @@ async function readSlot(path: string): Promise<number | null> {
     throw e;
   }
   const n = Number(text);
-  return Number.isSafeInteger(n) && n >= MIN_PART_BYTES ? n : 0;
+  return isSlotSize(n) ? n : 0;
 }
