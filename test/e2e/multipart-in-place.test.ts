@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,11 +15,14 @@ import {
   UploadPartCommand, UploadPartCopyCommand, type CompletedPart,
 } from '@aws-sdk/client-s3';
 import { getAttributeSync } from '@napi-rs/xattr';
+import { makeTempDir, removeDir } from '../helpers/files.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { addUser, createKey, dirbucketOk } from './users-cli.js';
 import { bodyBytes, md5b64, sdkError } from './util.js';
 
 const MiB = 1024 * 1024;
 const BUCKET = 'in-place';
+const asRoot = process.getuid?.() === 0;
 let ts: TestServer;
 let s3: S3Client;
 
@@ -247,5 +250,45 @@ describe('a failed fast Complete gives the upload back as it was', () => {
     await s3.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: id }));
     assert.ok(!existsSync(uploadDir(id)), 'the assembly file went with the upload');
     assert.equal((await getBytes(key)).toString(), 'old');
+  });
+});
+
+describe('a Complete in place for a user with its own identity', { skip: asRoot ? false : 'needs root to create a second identity' }, () => {
+  let root: string;
+  let server: TestServer;
+  let alice: S3Client;
+  const BKT = 'alice-bucket';
+
+  before(async () => {
+    root = await makeTempDir('dirbucket-in-place-identity-');
+    mkdirSync(join(root, BKT));
+    chmodSync(join(root, BKT), 0o777);
+    await addUser(root, 'alice', { uid: 4101, gid: 4101, groups: [] });
+    await dirbucketOk(['bucket', 'grant', 'alice', BKT, 'read-write', '--root', root]);
+    const key = await createKey(root, 'alice');
+    server = await startServer({ root });
+    alice = server.client({ credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey } });
+  });
+  after(async () => {
+    await server?.stop();
+    if (root) await removeDir(root);
+  });
+
+  it('gives the object (the assembly file itself) to the user', async () => {
+    const key = 'owned.bin';
+    const id = (await alice.send(new CreateMultipartUploadCommand({ Bucket: BKT, Key: key }))).UploadId!;
+    const datas = [randomBytes(5 * MiB), randomBytes(99)];
+    const parts: CompletedPart[] = [];
+    for (const [i, d] of datas.entries()) {
+      const out = await alice.send(new UploadPartCommand({ Bucket: BKT, Key: key, UploadId: id, PartNumber: i + 1, Body: d }));
+      parts.push({ PartNumber: i + 1, ETag: out.ETag });
+    }
+    const before = await stat(join(root, BKT, '.dirbucket', 'multipart', id, 'assembly'));
+    await alice.send(new CompleteMultipartUploadCommand({ Bucket: BKT, Key: key, UploadId: id, MultipartUpload: { Parts: parts } }));
+    const obj = await stat(join(root, BKT, key));
+    assert.equal(obj.ino, before.ino, 'the assembly file became the object');
+    assert.deepEqual([obj.uid, obj.gid], [4101, 4101], 'owned by the user');
+    const got = await bodyBytes((await alice.send(new GetObjectCommand({ Bucket: BKT, Key: key }))).Body);
+    assert.ok(got.equals(Buffer.concat(datas)));
   });
 });
