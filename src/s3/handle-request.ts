@@ -59,6 +59,14 @@ function copySourceBucket(headers: IncomingMessage['headers']): string | undefin
   }
 }
 
+const DISCONNECT_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/** Whether `e` is the client closing the connection, not a failure of ours. */
+function clientWentAway(e: unknown, req: IncomingMessage, res: ServerResponse): boolean {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return (code !== undefined && DISCONNECT_CODES.has(code)) && (req.socket.destroyed || res.destroyed || req.destroyed);
+}
+
 /** Handles one HTTP request as an S3 request. Never throws. */
 export async function handleRequest(fe: FrontEnd, req: IncomingMessage, res: ServerResponse, expectContinue = false): Promise<void> {
   const id = requestId();
@@ -146,7 +154,11 @@ export async function handleRequest(fe: FrontEnd, req: IncomingMessage, res: Ser
     await sendResponse(res, response, head);
   } catch (e) {
     const err = isS3Error(e) ? e : new S3Error('InternalError');
-    if (!isS3Error(e)) fe.log.error({ err: e, req_id: id, op: operation }, 'unexpected failure');
+    if (!isS3Error(e)) {
+      // A client that hangs up mid-body is routine (aborted downloads, range readers): no stack for it.
+      if (clientWentAway(e, req, res)) fe.log.warn({ req_id: id, op: operation, reason: (e as Error)?.message }, 'client disconnected');
+      else fe.log.error({ err: e, req_id: id, op: operation }, 'unexpected failure');
+    }
     status = err.status;
     if (res.headersSent) {
       // The answer was already under way (a read failed mid-stream): all we can do is cut the connection.
