@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { adminCredentials } from '../config/admin-credentials.js';
 import { checkPaths } from '../config/check-paths.js';
 import { ConfigError, DEFAULTS, loadConfigFile, parseDuration, parseListen, type Config, type LogLevel, type MetadataMode } from '../config/config.js';
+import { prestartHashWorkers } from '../streams/hash-worker.js';
 import { PosixBackend } from '../storage/posix/posix-backend.js';
 import { createLogger } from '../server/logger.js';
 import { startHttpServer } from '../server/http-server.js';
@@ -137,6 +138,7 @@ export async function serve(argv: string[]): Promise<void> {
     followSymlinks: config.followSymlinks,
     multipartExpiryMs: config.multipartExpiryMs,
   });
+  prestartHashWorkers();
   const running = await startHttpServer(
     { backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024, anonymousIdentity }, log },
     config.listen.host,

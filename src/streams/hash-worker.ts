@@ -13,7 +13,10 @@ import type { ChecksumAlgorithm } from '../storage/backend.js';
 /** Bytes in one slot: the unit of hashing and of writing. */
 export const HASH_SLOT_BYTES = 1024 * 1024;
 // Enough for the socket to fill slots while others wait for the worker or for their writes.
-const SLOTS_PER_WORKER = 6;
+const SLOTS_PER_WORKER = 4;
+// Heap limits of a worker: it only holds a hash state and a few messages.
+const WORKER_YOUNG_MB = 2;
+const WORKER_OLD_MB = 16;
 // One worker per core: more would only take turns on the same cores.
 const MAX_WORKERS = Math.max(1, Math.min(4, availableParallelism()));
 
@@ -66,10 +69,25 @@ export function startOffThreadHash(checksum?: ChecksumAlgorithm): OffThreadHash 
   return new Job(pooled, checksum);
 }
 
+/**
+ * Starts the pool's workers now (the server calls this at start-up): the memory they take is taken once, up
+ * front, instead of growing under the first large uploads, and no upload waits for a thread to boot.
+ */
+export function prestartHashWorkers(): void {
+  for (let i = 0; i < MAX_WORKERS && workerCount < MAX_WORKERS; i++) {
+    const pooled = spawn();
+    if (pooled) idle.push(pooled);
+  }
+}
+
 function spawn(): Pooled | undefined {
   if (workerCount >= MAX_WORKERS) return undefined;
   const sabs = Array.from({ length: SLOTS_PER_WORKER }, () => new SharedArrayBuffer(HASH_SLOT_BYTES));
-  const worker = new Worker(new URL('./hash-worker-thread.js', import.meta.url), { workerData: { slots: sabs } });
+  const worker = new Worker(new URL('./hash-worker-thread.js', import.meta.url), {
+    workerData: { slots: sabs },
+    // The worker only hashes shared memory: a small heap is plenty, and keeps its footprint small.
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB, maxOldGenerationSizeMb: WORKER_OLD_MB },
+  });
   worker.unref(); // an idle pool must not keep the process alive; a job refs it while it runs
   workerCount++;
   const pooled: Pooled = { worker, slots: sabs.map((s) => Buffer.from(s)) };
