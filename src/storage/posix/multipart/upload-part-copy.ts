@@ -39,7 +39,7 @@ export async function uploadPartCopy(source: Bucket, target: Bucket, input: Uplo
         const bytes = size <= 0 || opened.directory
           ? Readable.from([])
           : createReadStream('', { fd: opened.fh.fd, autoClose: false, start: range.start, end: range.end, highWaterMark: 1024 * 1024 });
-        return receiveBody(bytes, fh, { size: Math.max(size, 0), checksum: algorithm, position });
+        return receiveBody(bytes, fh, { size: Math.max(size, 0), checksum: algorithm, position, writeBack: target.settings.fsync });
       },
       verify: (received) => (algorithm && received.checksum ? { algorithm, value: received.checksum.toString('base64') } : undefined),
     }, { fsync: target.settings.fsync });

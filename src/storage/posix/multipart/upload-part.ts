@@ -57,7 +57,7 @@ export async function uploadPart(bucket: Bucket, input: UploadPartInput): Promis
   const expectedMd5 = input.contentMd5 === undefined ? undefined : parseContentMd5(input.contentMd5);
   const record = await storePart(dir, input.partNumber, {
     size: input.size,
-    write: (fh, position) => receiveBody(input.body, fh, { size: input.size, checksum: algorithm, position }),
+    write: (fh, position) => receiveBody(input.body, fh, { size: input.size, checksum: algorithm, position, writeBack: bucket.settings.fsync }),
     verify: (received) => {
       const c = verify(received, expectedMd5, algorithm ? { algorithm, expected: input.checksum?.expected } : undefined);
       return c && { algorithm: c.algorithm, value: c.value };
