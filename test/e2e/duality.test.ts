@@ -174,6 +174,47 @@ describe('file/object duality', () => {
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'folder/' }));
     assert.deepEqual(listed.Contents?.map((o) => o.Key), ['folder/']);
   });
+
+  it('a large directory lists every key with the ETag HEAD gives: S3-written, on disk, and changed on disk after the PUT', async () => {
+    // Enough keys that listing reads records in full batches (on the record thread), not one by one.
+    const keys: string[] = [];
+    const bytes = new Map<string, Buffer>();
+    for (let i = 0; i < 300; i++) {
+      const key = `many/k${String(i).padStart(3, '0')}`;
+      keys.push(key);
+      bytes.set(key, Buffer.from(`object ${i}\n`));
+      if (i % 3 === 0) {
+        await mkdir(onDisk('many'), { recursive: true });
+        await writeFile(onDisk(key), bytes.get(key)!);
+      } else {
+        await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: bytes.get(key) }));
+      }
+    }
+    // Written through S3, then rewritten on disk (same size, new bytes): the record's MD5 no longer holds.
+    for (let i = 1; i < 300; i += 9) {
+      const key = keys[i]!;
+      const changed = Buffer.from(bytes.get(key)!.toString().toUpperCase());
+      await writeFile(onDisk(key), changed);
+      bytes.set(key, changed);
+    }
+    const listed = new Map<string, string | undefined>();
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'many/', MaxKeys: 250, ContinuationToken: token }));
+      for (const o of page.Contents ?? []) listed.set(o.Key!, o.ETag);
+      token = page.NextContinuationToken;
+    } while (token);
+    assert.deepEqual([...listed.keys()], keys);
+    let md5s = 0;
+    for (const key of keys) {
+      const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+      assert.equal(listed.get(key), head.ETag, `${key}: listing and HEAD disagree on the ETag`);
+      assertHonestEtag(head.ETag, bytes.get(key)!, key);
+      if (head.ETag === `"${md5(bytes.get(key)!)}"`) md5s++;
+    }
+    // Every key written through S3 and left alone lists its MD5; the rest list synthetic ETags.
+    assert.equal(md5s, keys.filter((_, i) => i % 3 !== 0 && (i - 1) % 9 !== 0).length);
+  });
 });
 
 function md5(bytes: Buffer): string {

@@ -3,12 +3,14 @@ import { lstat } from 'node:fs/promises';
 import type { ListObjectsInput, ListObjectsResult } from '../backend.js';
 import { fsAccessFor } from '../../identity/fs-access.js';
 import type { Bucket } from './bucket.js';
-import { RecordReader } from './metadata/record-reader.js';
+import { RecordReader, type RecordRequest } from './metadata/record-reader.js';
+import type { MetaRecord } from './metadata/record.js';
 import type { MetadataStore } from './metadata/store.js';
-import { objectInfo } from './object-info.js';
+import { listedObject } from './object-info.js';
 import { walk, type WalkItem } from './walk.js';
 
-type ObjectItem = Extract<WalkItem, { type: 'object' }>;
+/** How many records go to the reader at once: enough to make a trip to the record thread worth it. */
+const RECORD_BATCH = 128;
 
 /**
  * One page of a listing: up to maxKeys items (objects and common prefixes together) in S3 order, after
@@ -26,6 +28,9 @@ export async function listObjects(bucket: Bucket, input: ListObjectsInput): Prom
   const store = await bucket.store();
   const reader = new RecordReader(store);
   const items: WalkItem[] = [];
+  // Records are read a batch at a time while the walk goes on (on the record thread, when there is one).
+  const reads: Promise<(MetaRecord | undefined)[]>[] = [];
+  let batch: RecordRequest[] = [];
   const walker = walk({
     root: bucket.dir,
     prefix: input.prefix,
@@ -41,17 +46,25 @@ export async function listObjects(bucket: Bucket, input: ListObjectsInput): Prom
       break;
     }
     items.push(item);
+    if (item.type === 'object') {
+      batch.push({ path: item.path, key: item.key, ino: item.stats.ino });
+      if (batch.length === RECORD_BATCH) {
+        const read = reader.readAll(batch);
+        read.catch(() => {}); // awaited below; a failure must not go unhandled while the walk goes on
+        reads.push(read);
+        batch = [];
+      }
+    }
   }
-  // Records are read for the page at once, so a slow file system overlaps the reads.
-  const objects = items.filter((i): i is ObjectItem => i.type === 'object');
-  const records = await reader.readAll(objects.map((o) => ({ path: o.path, key: o.key, ino: o.stats.ino })));
+  reads.push(reader.readAll(batch));
+  const records = (await Promise.all(reads)).flat();
   let n = 0;
   for (const item of items) {
     if (item.type === 'prefix') {
       result.commonPrefixes.push(item.prefix);
       result.lastItem = item.prefix;
     } else {
-      result.objects.push(objectInfo(item.key, item.stats, records[n++]));
+      result.objects.push(listedObject(item.key, item.stats, records[n++]));
       result.lastItem = item.key;
     }
   }

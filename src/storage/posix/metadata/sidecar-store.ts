@@ -17,7 +17,7 @@ const READ_BUFFER = Buffer.alloc(64 * 1024);
 export class SidecarStore implements MetadataStore {
   readonly kind = 'sidecar' as const;
 
-  constructor(private readonly metaDir: string, private readonly fsync: boolean) {}
+  constructor(readonly metaDir: string, private readonly fsync: boolean) {}
 
   /** The sidecar file of `key` at inode `ino`. */
   fileOf(key: string, ino: bigint | string): string {

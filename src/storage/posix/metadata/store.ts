@@ -8,6 +8,8 @@ import type { MetaRecord } from './record.js';
  */
 export interface MetadataStore {
   readonly kind: 'xattr' | 'sidecar';
+  /** The directory of the sidecar records (the store, or where an xattr store overflows to). */
+  readonly metaDir: string;
   /**
    * The record of the file or directory at `path` (key `key`, inode `ino`), or undefined.
    * Synchronous: a getxattr or a small file read, cheap enough for tight listing loops.

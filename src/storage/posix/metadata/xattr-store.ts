@@ -21,6 +21,10 @@ export class XattrStore implements MetadataStore {
 
   constructor(private readonly overflow: SidecarStore) {}
 
+  get metaDir(): string {
+    return this.overflow.metaDir;
+  }
+
   read(path: string, key: string, ino: bigint): MetaRecord | undefined {
     // lgetxattr: never follows a final symlink; any failure reads as "no record".
     const value = getAttributeSync(path, XATTR_NAME);
