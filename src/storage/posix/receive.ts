@@ -3,8 +3,9 @@
  *
  * Large bodies are hashed on a worker thread (streams/hash-worker.ts): MD5 alone runs at about one core's
  * speed, so hashing on the main thread, between receiving from the socket and writing to the file, caps a PUT
- * near half of that. Writes are positional and several may be in flight; with `writeBack`, finished bytes are
- * written back to disk (fdatasync) while the rest still arrives, so the caller's final fsync has little left.
+ * near half of that. Writes are positional, one at a time, overlapping with receiving and hashing; with
+ * `writeBack`, finished bytes are written back to disk (fdatasync) while the rest still arrives, so the caller's
+ * final fsync has little left.
  */
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
@@ -34,8 +35,8 @@ export interface ReceiveOptions {
 // Chunks from a socket are small (16–64 KiB): batching them into one writev per MiB saves most system calls.
 // A body shorter than this is hashed inline: a worker round trip would cost more than its hashing.
 const BATCH_BYTES = 1024 * 1024;
-// Inline path: writes in flight at once (each holds its batch's buffers until done).
-const MAX_INLINE_WRITES = 2;
+// Inline path: batches that may wait behind the write in flight (each holds its buffers until written).
+const MAX_INLINE_QUEUED = 1;
 // With writeBack: one fdatasync in flight, started whenever this much more has been written since the last.
 const WRITE_BACK_BYTES = 8 * 1024 * 1024;
 
@@ -100,7 +101,7 @@ async function receiveInline(body: AsyncIterable<Buffer | string>, sink: FileSin
     batchBytes += buf.length;
   };
   const flush = async () => {
-    await sink.room(MAX_INLINE_WRITES);
+    await sink.room(MAX_INLINE_QUEUED);
     sink.write(batch, batchBytes);
     batch = [];
     batchBytes = 0;
@@ -185,14 +186,16 @@ async function receiveOffThread(body: AsyncIterable<Buffer | string>, sink: File
 }
 
 /**
- * Positional writes of consecutive byte runs to one file, several in flight, plus optional write-back. The
- * first failure (of a write or of a write-back) is kept and thrown by check() and finish(): a write-back error
- * must not be lost, since the kernel reports it to this open file only once and the caller's fsync would
- * then succeed.
+ * Positional writes of consecutive byte runs to one file, plus optional write-back. One writev is in flight at
+ * a time (buffered writes to one file take its inode lock anyway: more would only contend for it); what
+ * arrives meanwhile is queued and goes in the next writev, together. The first failure (of a write or of a
+ * write-back) is kept and thrown by check() and finish(): a write-back error must not be lost, since the
+ * kernel reports it to this open file only once and the caller's fsync would then succeed.
  */
 class FileSink {
   private next: number;
-  private readonly inFlight = new Set<Promise<void>>();
+  private queued: { buffers: Buffer[]; bytes: number; done: () => void }[] = [];
+  private writing: Promise<void> | undefined;
   private failure: { error: unknown } | undefined;
   private written = 0;
   private writtenAtLastSync = 0;
@@ -202,21 +205,20 @@ class FileSink {
     this.next = position;
   }
 
-  /** Starts writing `buffers` (`bytes` in all) after what was written before; resolves when they are on file. */
+  /**
+   * Queues `buffers` (`bytes` in all) after everything queued before; resolves once they are written, or
+   * once writing has failed (see check()). Never rejects.
+   */
   write(buffers: Buffer[], bytes: number): Promise<void> {
-    const at = this.next;
-    this.next += bytes;
-    const done = writeAll(this.fh, buffers, at).then(() => this.wrote(bytes), (e: unknown) => {
-      this.failure ??= { error: e };
+    return new Promise<void>((done) => {
+      this.queued.push({ buffers, bytes, done });
+      this.writing ??= this.drain();
     });
-    this.inFlight.add(done);
-    void done.finally(() => this.inFlight.delete(done));
-    return done;
   }
 
-  /** Waits until fewer than `max` writes are in flight. */
+  /** Waits until at most `max` runs wait behind the write in flight. */
   async room(max: number): Promise<void> {
-    while (this.inFlight.size >= max) await Promise.race(this.inFlight);
+    while (this.writing && this.queued.length >= max) await this.writing;
     this.check();
   }
 
@@ -233,9 +235,28 @@ class FileSink {
 
   /** Waits for every write and write-back, never throwing. */
   async settle(): Promise<void> {
-    while (this.inFlight.size || this.syncing) {
-      await Promise.all([...this.inFlight, this.syncing]);
+    while (this.writing || this.syncing) await Promise.all([this.writing, this.syncing]);
+  }
+
+  /** Writes queued runs, all that are waiting in one writev, until none are left. */
+  private async drain(): Promise<void> {
+    while (this.queued.length) {
+      const batch = this.queued;
+      this.queued = [];
+      const bytes = batch.reduce((n, r) => n + r.bytes, 0);
+      const at = this.next;
+      this.next += bytes;
+      if (!this.failure) {
+        try {
+          await writeAll(this.fh, batch.length === 1 ? batch[0]!.buffers : batch.flatMap((r) => r.buffers), at);
+          this.wrote(bytes);
+        } catch (e) {
+          this.failure ??= { error: e };
+        }
+      }
+      for (const r of batch) r.done();
     }
+    this.writing = undefined;
   }
 
   private wrote(bytes: number): void {
