@@ -43,8 +43,9 @@ const WRITE_BACK_BYTES = 8 * 1024 * 1024;
 /**
  * Writes `body` to `fh`, computing MD5 (and `checksum`) on the way. With a declared `size`, fewer bytes is
  * IncompleteBody and more is BadDigest, detected as soon as the excess arrives. A body stream error (client
- * disconnect, failed chunk signature) is rethrown as is. The first MiB is only collected: a body that ends
- * sooner is hashed inline; a longer one on a worker thread, or inline when every worker is busy.
+ * disconnect, failed chunk signature) is rethrown as is. A body declared at 1 MiB or more is hashed on a worker
+ * thread from its first byte. Otherwise the first MiB is only collected: a body that ends sooner is hashed
+ * inline; a longer one on a worker thread. When every worker is busy, hashing is inline.
  */
 export async function receiveBody(body: Readable, fh: FileHandle, opts: ReceiveOptions): Promise<Received> {
   const limit = opts.size;
@@ -52,7 +53,11 @@ export async function receiveBody(body: Readable, fh: FileHandle, opts: ReceiveO
   let received = 0;
   const head: Buffer[] = [];
   const it = (body as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  const rest = { [Symbol.asyncIterator]: () => it };
   try {
+    // A body declared large goes to a worker from its first byte.
+    const early = limit !== undefined && limit >= BATCH_BYTES ? startOffThreadHash(opts.checksum) : undefined;
+    if (early) return await receiveOffThread(rest, sink, early, [], 0, limit);
     for (;;) {
       const next = await it.next();
       if (next.done) break;
@@ -61,7 +66,6 @@ export async function receiveBody(body: Readable, fh: FileHandle, opts: ReceiveO
       if (limit !== undefined && received > limit) throw tooLong(limit);
       head.push(buf);
       if (received >= BATCH_BYTES) {
-        const rest = { [Symbol.asyncIterator]: () => it };
         const job = startOffThreadHash(opts.checksum);
         return job
           ? await receiveOffThread(rest, sink, job, head, received, limit)
