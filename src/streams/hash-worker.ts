@@ -17,8 +17,9 @@ const SLOTS_PER_WORKER = 4;
 // Heap limits of a worker: it only holds a hash state and a few messages.
 const WORKER_YOUNG_MB = 2;
 const WORKER_OLD_MB = 16;
-// One worker per core: more would only take turns on the same cores.
-const MAX_WORKERS = Math.max(1, Math.min(4, availableParallelism()));
+// One worker per core but one: the main thread hashes inline when they are all busy, and every worker is a
+// V8 isolate of its own (~10 MB).
+const MAX_WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
 
 /** What a finished job computed: raw MD5 and, when asked, the raw checksum. */
 export interface HashDigest {

@@ -11,7 +11,7 @@ import { Readable, type Writable } from 'node:stream';
 // 2–4 MiB no better. 1 MiB also bounds what one slow client's response keeps buffered.
 const READ_CHUNK = 1024 * 1024;
 // Buffers kept for reuse across responses (each response holds at most two at a time).
-const POOL_MAX = 8;
+const POOL_MAX = 4;
 const pool: Buffer[] = [];
 
 function takeBuffer(): Buffer {
