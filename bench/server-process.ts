@@ -1,8 +1,6 @@
 /** Starts the real dirbucket server as a child process and learns its endpoint from the banner. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Credentials } from './sigv4.js';
 
@@ -33,23 +31,11 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const ENDPOINT_LINE = /^Endpoint: (http:\/\/127\.0\.0\.1:\d+)\s*$/m;
 
-/** The Node.js flags on the `#!` line of `script` (as `dirbucket` and `npm start` run it). */
-export function shebangFlags(script: string): string[] {
-  const first = readFileSync(resolve(REPO_ROOT, script), 'utf8').split('\n', 1)[0]!;
-  const m = /^#!.*\bnode((?:\s+--\S+)*)\s*$/.exec(first);
-  return m ? m[1]!.trim().split(/\s+/).filter(Boolean) : [];
-}
-
-/**
- * Spawns `node [the script's #! flags] bin/dirbucket.js serve` (the server as `dirbucket serve` and `npm start`
- * run it) and resolves once it prints its endpoint (rejects on exit or timeout).
- */
+/** Spawns `node bin/dirbucket.js serve` and resolves once it prints its endpoint (rejects on exit or timeout). */
 export function startServer(options: ServerOptions): Promise<RunningServer> {
-  const script = options.script ?? 'bin/dirbucket.js';
   const args = [
-    ...shebangFlags(script),
     ...(options.nodeArgs ?? []),
-    script, 'serve', '--root', options.root, '--listen', '127.0.0.1:0', '--log-level', 'warn',
+    options.script ?? 'bin/dirbucket.js', 'serve', '--root', options.root, '--listen', '127.0.0.1:0', '--log-level', 'warn',
     ...(options.serverArgs ?? []),
   ];
   const env = { DIRBUCKET_ACCESS_KEY: options.credentials.accessKeyId, DIRBUCKET_SECRET_KEY: options.credentials.secretAccessKey };
