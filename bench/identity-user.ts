@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createKey, addUser, grantBucket, parseId } from '../src/identity/user-admin.js';
 import { updateUsers, USERS_FILE } from '../src/identity/users-file.js';
 import type { Identity } from '../src/identity/identity.js';
-import type { Credentials } from './sigv4.js';
+import type { Credentials } from '../test/helpers/sigv4.js';
 
 /** The buckets the phases use: granted up front, as `bench-list-disk` is made on disk, not through S3. */
 const BENCH_BUCKETS = ['bench-small', 'bench-large', 'bench-sdk', 'bench-list-disk', 'bench-list-s3'];

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { RawS3Connection } from './raw-connection.js';
 import { REPO_ROOT, spawnWithEndpoint } from './server-process.js';
-import type { Credentials } from './sigv4.js';
+import type { Credentials } from '../test/helpers/sigv4.js';
 import { timeIterations, type IterationOptions, type Throughput } from './time-iterations.js';
 
 export interface LoopbackCeiling {

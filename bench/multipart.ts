@@ -10,7 +10,8 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { open, rm } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
-import { SigV4Signer, objectPath, canonicalQuery, type Credentials } from './sigv4.js';
+import { canonicalQuery, type Credentials } from '../test/helpers/sigv4.js';
+import { objectPath, signedHeaders } from './s3-client.js';
 
 const MIB = 1024 * 1024;
 
@@ -179,13 +180,11 @@ class RssSampler {
 /** A small signed-request client that streams a repeated buffer as the body (so 1 GiB never sits in memory). */
 class RawClient {
   readonly #agent: http.Agent;
-  readonly #signer: SigV4Signer;
   readonly #url: URL;
 
-  constructor(endpoint: string, credentials: Credentials, sockets: number, private readonly timeoutMs: number) {
+  constructor(endpoint: string, private readonly credentials: Credentials, sockets: number, private readonly timeoutMs: number) {
     this.#url = new URL(endpoint);
     this.#agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
-    this.#signer = new SigV4Signer(credentials);
   }
 
   request(method: string, bucket: string, key: string, query: Record<string, string>,
@@ -196,7 +195,7 @@ class RawClient {
     const qs = canonicalQuery(query);
     const length = !body ? 0 : 'body' in body ? body.body.length : body.repeat.length * body.times;
     const host = `${this.#url.hostname}:${this.#url.port}`;
-    const headers = this.#signer.sign({ method, path, query, headers: { host, 'content-length': String(length) }, payloadHash: 'UNSIGNED-PAYLOAD' });
+    const headers = signedHeaders(this.credentials, { method, path, query, headers: { host, 'content-length': String(length) }, payloadHash: 'UNSIGNED-PAYLOAD' });
     return new Promise((resolve, reject) => {
       const req = http.request({ agent: this.#agent, host: this.#url.hostname, port: this.#url.port, method, path: qs ? `${path}?${qs}` : path, headers }, (res) => {
         const headersMs = performance.now() - started;

@@ -11,7 +11,7 @@ import type { BenchS3Client } from './s3-client.js';
 import { RawS3Connection } from './raw-connection.js';
 import { multipartPhase } from './multipart-phase.js';
 import { measureSdkPut } from './sdk-put.js';
-import type { Credentials } from './sigv4.js';
+import type { Credentials } from '../test/helpers/sigv4.js';
 import { smallObjectSteps } from './small-objects.js';
 
 /** Every phase name, in run order; `--only` picks from these. */

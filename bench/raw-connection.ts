@@ -7,7 +7,7 @@ import net from 'node:net';
 import { createHash, type Hash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ERROR_BODY_LIMIT, checkOk, signRequest, type S3Request, type S3Response } from './s3-client.js';
-import { SigV4Signer, type Credentials } from './sigv4.js';
+import type { Credentials } from '../test/helpers/sigv4.js';
 
 const READ_BUFFER_BYTES = 1024 * 1024;
 const MAX_HEAD_BYTES = 64 * 1024;
@@ -36,7 +36,6 @@ export interface RawConnectionOptions {
 
 /** Sends signed S3 requests, one at a time, over one socket; reconnects if the server closed it. */
 export class RawS3Connection {
-  readonly #signer: SigV4Signer;
   readonly #host: string;
   readonly #port: number;
   readonly #readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
@@ -47,13 +46,12 @@ export class RawS3Connection {
     const url = new URL(options.endpoint);
     this.#host = url.hostname;
     this.#port = Number(url.port);
-    this.#signer = new SigV4Signer(options.credentials);
   }
 
   /** Sends one request (content-length framed responses only); rejects on transport errors or timeout. */
   send(req: S3Request): Promise<S3Response> {
     if (this.#pending) return Promise.reject(new Error('RawS3Connection: one request at a time'));
-    const { target, headers } = signRequest(this.#signer, `${this.#host}:${this.#port}`, req);
+    const { target, headers } = signRequest(this.options.credentials, `${this.#host}:${this.#port}`, req);
     const head = `${req.method} ${target} HTTP/1.1\r\n` + Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') + '\r\n';
     return new Promise<S3Response>((resolve, reject) => {
       this.#pending = {

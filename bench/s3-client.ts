@@ -1,7 +1,9 @@
 /** A raw node:http S3 client for the bench: keep-alive sockets, SigV4 headers, and nothing it does not need. */
 import http from 'node:http';
 import { createHash } from 'node:crypto';
-import { EMPTY_SHA256, SigV4Signer, canonicalQuery, objectPath, sha256Hex, type Credentials } from './sigv4.js';
+import {
+  EMPTY_SHA256, canonicalQuery, sha256Hex, signV4, uriEncode, type Credentials,
+} from '../test/helpers/sigv4.js';
 
 export interface S3Request {
   method: 'GET' | 'PUT' | 'HEAD' | 'DELETE';
@@ -44,14 +46,40 @@ export interface S3Sender {
 /** How much of an error body a client keeps for its message. */
 export const ERROR_BODY_LIMIT = 64 * 1024;
 
+/** The wire path of a bucket or an object: each key segment encoded, `/` kept. */
+export function objectPath(bucket: string, key?: string): string {
+  return key === undefined ? '/' + uriEncode(bucket) : '/' + uriEncode(bucket) + '/' + uriEncode(key, false);
+}
+
+/** One request to sign: the wire path, the query (unencoded), the headers to send (lower case, with `host`). */
+export interface SignInput {
+  method: string;
+  path: string;
+  query?: Record<string, string>;
+  headers: Record<string, string>;
+  /** Hex SHA-256 of the body, or `UNSIGNED-PAYLOAD`. */
+  payloadHash: string;
+  /** Defaults to now. */
+  date?: Date;
+}
+
+/** The headers to send: the input's plus x-amz-date, x-amz-content-sha256 and authorization (region us-east-1). */
+export function signedHeaders(credentials: Credentials, input: SignInput): Record<string, string> {
+  const { headers } = signV4({
+    method: input.method, canonicalUri: input.path, query: input.query, headers: input.headers, payloadHash: input.payloadHash,
+    date: input.date, accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, region: 'us-east-1',
+  });
+  return { ...input.headers, ...headers };
+}
+
 /** The request target (path and query) and the signed headers for one request. */
-export function signRequest(signer: SigV4Signer, host: string, req: S3Request): { target: string; headers: Record<string, string> } {
+export function signRequest(credentials: Credentials, host: string, req: S3Request): { target: string; headers: Record<string, string> } {
   const path = objectPath(req.bucket, req.key);
   const query = canonicalQuery(req.query);
   const base: Record<string, string> = { host };
   if (req.body) base['content-length'] = String(req.body.length);
   const payloadHash = !req.body ? EMPTY_SHA256 : req.signPayload === false ? 'UNSIGNED-PAYLOAD' : sha256Hex(req.body);
-  const headers = signer.sign({ method: req.method, path, query: req.query, headers: base, payloadHash });
+  const headers = signedHeaders(credentials, { method: req.method, path, query: req.query, headers: base, payloadHash });
   return { target: query ? `${path}?${query}` : path, headers };
 }
 
@@ -66,7 +94,6 @@ export function checkOk(req: S3Request, res: S3Response): S3Response {
 /** Sends signed S3 requests over a keep-alive agent; one instance per server. */
 export class BenchS3Client {
   readonly #agent: http.Agent;
-  readonly #signer: SigV4Signer;
   readonly #host: string;
   readonly #port: number;
 
@@ -75,12 +102,11 @@ export class BenchS3Client {
     this.#host = url.hostname;
     this.#port = Number(url.port);
     this.#agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets });
-    this.#signer = new SigV4Signer(options.credentials);
   }
 
   /** Sends one request; resolves with the status whatever it is, rejects only on transport errors or timeout. */
   send(req: S3Request): Promise<S3Response> {
-    const { target, headers } = signRequest(this.#signer, `${this.#host}:${this.#port}`, req);
+    const { target, headers } = signRequest(this.options.credentials, `${this.#host}:${this.#port}`, req);
     return new Promise<S3Response>((resolve, reject) => {
       const out = http.request(
         { agent: this.#agent, host: this.#host, port: this.#port, method: req.method, path: target, headers },

@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import { createHash, randomBytes } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { Credentials } from './sigv4.js';
+import type { Credentials } from '../test/helpers/sigv4.js';
 import { timeIterations, type IterationOptions, type Throughput } from './time-iterations.js';
 
 const MIB = 1024 * 1024;

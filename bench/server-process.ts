@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Credentials } from './sigv4.js';
+import type { Credentials } from '../test/helpers/sigv4.js';
 
 export interface ServerOptions {
   root: string;

@@ -1,7 +1,8 @@
-/** Proves the bench's own SigV4 signer against the AWS SDK's signer before any figure depends on it. */
+/** Proves the SigV4 signer the bench shares with the tests (test/helpers/sigv4.ts) against the AWS SDK's before any figure depends on it. */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { SigV4Signer, canonicalQuery, objectPath, sha256Hex, type Credentials, type SignInput } from './sigv4.js';
+import { canonicalQuery, sha256Hex, type Credentials } from '../test/helpers/sigv4.js';
+import { objectPath, signedHeaders, type SignInput } from './s3-client.js';
 
 /** The Checksum shape smithy asks for (SHA-256, or HMAC-SHA-256 when given a secret), on node:crypto. */
 class NodeSha256 {
@@ -31,7 +32,6 @@ function toKey(data: string | ArrayBuffer | ArrayBufferView): string | Buffer {
  * token) with both signers and throws if any Authorization header differs.
  */
 export async function checkSignerAgainstSdk(credentials: Credentials): Promise<void> {
-  const ours = new SigV4Signer(credentials);
   const sdk = new SignatureV4({ credentials, region: 'us-east-1', service: 's3', sha256: NodeSha256, uriEscapePath: false });
   const date = new Date('2025-01-02T03:04:05Z');
   const body = Buffer.from('hello bench');
@@ -43,7 +43,7 @@ export async function checkSignerAgainstSdk(credentials: Credentials): Promise<v
       headers: { host: '127.0.0.1:9000' } },
   ];
   for (const c of cases) {
-    const mine = ours.sign({ ...c, date });
+    const mine = signedHeaders(credentials, { ...c, date });
     const theirs = await sdk.sign(
       {
         method: c.method, protocol: 'http:', hostname: '127.0.0.1', port: 9000, path: c.path,
@@ -53,7 +53,7 @@ export async function checkSignerAgainstSdk(credentials: Credentials): Promise<v
     );
     if (!theirs.headers['authorization'] || mine['authorization'] !== theirs.headers['authorization']) {
       throw new Error(
-        `bench SigV4 signer disagrees with @smithy/signature-v4 for ${c.method} ${c.path}?${canonicalQuery(c.query)}:\n` +
+        `the SigV4 signer of test/helpers/sigv4.ts disagrees with @smithy/signature-v4 for ${c.method} ${c.path}?${canonicalQuery(c.query)}:\n` +
           `  ours: ${mine['authorization']}\n  sdk:  ${theirs.headers['authorization']}`,
       );
     }

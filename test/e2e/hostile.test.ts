@@ -336,7 +336,7 @@ describe('hostile input', () => {
     const total = 10 * 1024 * 1024;
     const sent = 1024 * 1024;
     const host = `127.0.0.1:${server.port}`;
-    const signed = signV4({
+    const { headers: signed } = signV4({
       method: 'PUT', canonicalUri: `/bkt/${key}`, headers: { host, 'content-length': String(total) }, payloadHash: 'UNSIGNED-PAYLOAD',
       accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey, region: server.region,
     });

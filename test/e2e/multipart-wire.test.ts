@@ -4,11 +4,11 @@
  * a bad chunk signature, and the XML documents of the multipart operations as S3 writes them.
  */
 import assert from 'node:assert/strict';
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startServer, type TestServer } from '../helpers/server.js';
 import {
-  crc32b64, errorOf, md5hex, parseXml, presignUrl, rawRequest, send, sha256hex, signHeaders, type StreamingMode,
+  chunkedPut, crc32b64, errorOf, md5hex, parseXml, presignUrl, rawRequest, send, type StreamingMode,
 } from './util.js';
 
 const BUCKET = 'mp-wire';
@@ -31,44 +31,8 @@ async function createUpload(key: string): Promise<string> {
 }
 
 /** An UploadPart whose body is aws-chunked in `mode`, each chunk (and the trailer) signed where the mode says. */
-async function streamingPart(key: string, query: [string, string][], data: Buffer, mode: StreamingMode, opts: { trailer?: [string, string]; badChunk?: number } = {}) {
-  const chunkSize = 64 * 1024;
-  const pieces: Buffer[] = [];
-  for (let i = 0; i < data.length; i += chunkSize) pieces.push(data.subarray(i, i + chunkSize));
-  pieces.push(Buffer.alloc(0));
-  const signedChunks = mode !== 'STREAMING-UNSIGNED-PAYLOAD-TRAILER';
-  const headers: Record<string, string> = { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': String(data.length) };
-  if (opts.trailer) headers['x-amz-trailer'] = opts.trailer[0];
-  const frame = (sigs: string[] | null, trailerSig: string | null): Buffer => {
-    const out: Buffer[] = [];
-    pieces.forEach((p, i) => {
-      out.push(Buffer.from(`${p.length.toString(16)}${sigs ? `;chunk-signature=${sigs[i]}` : ''}\r\n`));
-      if (p.length) out.push(p, Buffer.from('\r\n'));
-    });
-    if (opts.trailer) {
-      out.push(Buffer.from(`${opts.trailer[0]}:${opts.trailer[1]}\r\n`));
-      if (trailerSig) out.push(Buffer.from(`x-amz-trailer-signature:${trailerSig}\r\n`));
-    }
-    out.push(Buffer.from('\r\n'));
-    return Buffer.concat(out);
-  };
-  const zero = '0'.repeat(64);
-  headers['content-length'] = String(frame(signedChunks ? pieces.map(() => zero) : null, signedChunks && opts.trailer ? zero : null).length);
-  const signed = signHeaders(ts, { method: 'PUT', path: `/${BUCKET}/${key}`, query, headers, payloadHash: mode });
-  let body = frame(null, null);
-  if (signedChunks) {
-    const { key: signingKey, date, scope } = signed.ctx;
-    const hmac = (s: string) => createHmac('sha256', signingKey).update(s).digest('hex');
-    let prev = signed.signature;
-    const sigs = pieces.map((p, i) => {
-      prev = hmac(['AWS4-HMAC-SHA256-PAYLOAD', date, scope, prev, sha256hex(''), sha256hex(p)].join('\n'));
-      return i === opts.badChunk ? `${prev[0] === '0' ? '1' : '0'}${prev.slice(1)}` : prev;
-    });
-    const trailerSig = opts.trailer ? hmac(['AWS4-HMAC-SHA256-TRAILER', date, scope, prev, sha256hex(`${opts.trailer[0]}:${opts.trailer[1]}\n`)].join('\n')) : null;
-    body = frame(sigs, trailerSig);
-  }
-  const qs = query.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
-  return send(`${ts.endpoint}/${BUCKET}/${key}?${qs}`, { method: 'PUT', headers: signed.headers, body });
+function streamingPart(key: string, query: [string, string][], data: Buffer, mode: StreamingMode, opts: { trailer?: [string, string]; badChunk?: number } = {}) {
+  return chunkedPut(ts, { path: `/${BUCKET}/${key}`, query, data, mode, trailer: opts.trailer, badChunkSignature: opts.badChunk });
 }
 
 describe('UploadPart in every SigV4 payload mode', () => {

@@ -1,10 +1,13 @@
 /** Helpers for end-to-end tests: raw SigV4-signed HTTP requests, presigned URLs, aws-chunked bodies, checksums, XML. */
 
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { crc32c as nodeRsCrc32c } from '@node-rs/crc32';
 import { XMLParser } from 'fast-xml-parser';
+import {
+  chunkSignature, presignQuery, sha256Hex, signV4, trailerSignature, uriEncode, type SignedV4,
+} from '../helpers/sigv4.js';
 
 /** Where and as whom raw requests are sent. */
 export interface Target {
@@ -53,20 +56,13 @@ export interface RawRequestOptions {
   endpoint?: string;
 }
 
-/** RFC 3986 encoding as SigV4 wants it: everything but unreserved characters percent-encoded. */
-export function uriEncode(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
-}
-
 /** A key's path form: each segment encoded, `/` kept. */
 export function encodeKey(key: string): string {
-  return key.split('/').map(uriEncode).join('/');
+  return uriEncode(key, false);
 }
 
 /** Hex SHA-256. */
-export function sha256hex(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+export { sha256Hex as sha256hex } from '../helpers/sigv4.js';
 
 /** Hex MD5 (an S3 ETag without quotes). */
 export function md5hex(data: Buffer | string): string {
@@ -78,69 +74,25 @@ export function md5b64(data: Buffer | string): string {
   return createHash('md5').update(data).digest('base64');
 }
 
-function hmac(key: Buffer | string, data: string): Buffer {
-  return createHmac('sha256', key).update(data, 'utf8').digest();
-}
-
-/** `YYYYMMDDTHHMMSSZ`. */
-export function amzDate(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-}
-
-function signingKey(secret: string, day: string, region: string): Buffer {
-  return hmac(hmac(hmac(hmac('AWS4' + secret, day), region), 's3'), 'aws4_request');
-}
-
-function canonicalQuery(query: ReadonlyArray<readonly [string, string]>): string {
-  return query
-    .map(([k, v]) => [uriEncode(k), uriEncode(v)] as const)
-    .sort(([ak, av], [bk, bv]) => (ak < bk ? -1 : ak > bk ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
-    .map(([k, v]) => `${k}=${v}`)
-    .join('&');
-}
-
-/** The signature parts shared by header signing, presigning and chunk signing. */
-interface SigContext {
-  key: Buffer;
-  scope: string;
-  date: string;
-}
-
-function sigContext(secret: string, region: string, d: Date): SigContext {
-  const date = amzDate(d);
-  const day = date.slice(0, 8);
-  return { key: signingKey(secret, day, region), scope: `${day}/${region}/s3/aws4_request`, date };
-}
-
-function signCanonical(ctx: SigContext, canonicalRequest: string): string {
-  const stringToSign = ['AWS4-HMAC-SHA256', ctx.date, ctx.scope, sha256hex(canonicalRequest)].join('\n');
-  return hmac(ctx.key, stringToSign).toString('hex');
-}
-
 function hostOf(endpoint: string): string {
   return new URL(endpoint).host;
 }
 
-/** Signs a request with an Authorization header; returns the headers to send and the seed signature. */
+/** Signs a request with an Authorization header; returns the headers to send, the seed signature and its context. */
 export function signHeaders(
   t: Target,
   o: { method: string; path: string; query?: ReadonlyArray<readonly [string, string]>; headers?: Record<string, string>; payloadHash: string; date?: Date; host?: string; accessKeyId?: string; secretAccessKey?: string },
-): { headers: Record<string, string>; signature: string; ctx: SigContext } {
-  const region = t.region ?? 'us-east-1';
-  const ctx = sigContext(o.secretAccessKey ?? t.secretAccessKey, region, o.date ?? new Date());
+): SignedV4 & { headers: Record<string, string> } {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(o.headers ?? {})) headers[k.toLowerCase()] = v;
   headers['host'] = o.host ?? hostOf(t.endpoint);
-  headers['x-amz-date'] = ctx.date;
-  headers['x-amz-content-sha256'] = o.payloadHash;
   // Hop-by-hop headers are not signed: proxies may change them. Content-Length is signed when the caller set it.
-  const names = Object.keys(headers).filter((n) => n !== 'transfer-encoding' && n !== 'expect' && n !== 'connection').sort();
-  const canonicalHeaders = names.map((n) => `${n}:${headers[n]!.trim().replace(/\s+/g, ' ')}\n`).join('');
-  const signedHeaders = names.join(';');
-  const canonicalRequest = [o.method, o.path, canonicalQuery(o.query ?? []), canonicalHeaders, signedHeaders, o.payloadHash].join('\n');
-  const signature = signCanonical(ctx, canonicalRequest);
-  headers['authorization'] = `AWS4-HMAC-SHA256 Credential=${o.accessKeyId ?? t.accessKeyId}/${ctx.scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
-  return { headers, signature, ctx };
+  const signable = Object.fromEntries(Object.entries(headers).filter(([n]) => n !== 'transfer-encoding' && n !== 'expect' && n !== 'connection'));
+  const signed = signV4({
+    method: o.method, canonicalUri: o.path, query: o.query, headers: signable, payloadHash: o.payloadHash, date: o.date,
+    accessKeyId: o.accessKeyId ?? t.accessKeyId, secretAccessKey: o.secretAccessKey ?? t.secretAccessKey, region: t.region ?? 'us-east-1',
+  });
+  return { ...signed, headers: { ...headers, ...signed.headers } };
 }
 
 /** A presigned URL (query-string SigV4, UNSIGNED-PAYLOAD, only `host` signed). */
@@ -148,20 +100,11 @@ export function presignUrl(
   t: Target,
   o: { method: string; path: string; query?: ReadonlyArray<readonly [string, string]>; expiresSeconds: number; date?: Date; accessKeyId?: string; secretAccessKey?: string },
 ): string {
-  const region = t.region ?? 'us-east-1';
-  const ctx = sigContext(o.secretAccessKey ?? t.secretAccessKey, region, o.date ?? new Date());
-  const query: Array<readonly [string, string]> = [
-    ...(o.query ?? []),
-    ['X-Amz-Algorithm', 'AWS4-HMAC-SHA256'],
-    ['X-Amz-Credential', `${o.accessKeyId ?? t.accessKeyId}/${ctx.scope}`],
-    ['X-Amz-Date', ctx.date],
-    ['X-Amz-Expires', String(o.expiresSeconds)],
-    ['X-Amz-SignedHeaders', 'host'],
-  ];
-  const host = hostOf(t.endpoint);
-  const canonicalRequest = [o.method, o.path, canonicalQuery(query), `host:${host}\n`, 'host', 'UNSIGNED-PAYLOAD'].join('\n');
-  const signature = signCanonical(ctx, canonicalRequest);
-  return `${t.endpoint}${o.path}?${canonicalQuery([...query, ['X-Amz-Signature', signature]])}`;
+  const query = presignQuery({
+    method: o.method, canonicalUri: o.path, query: o.query, host: hostOf(t.endpoint), expiresSeconds: o.expiresSeconds, date: o.date,
+    accessKeyId: o.accessKeyId ?? t.accessKeyId, secretAccessKey: o.secretAccessKey ?? t.secretAccessKey, region: t.region ?? 'us-east-1',
+  });
+  return `${t.endpoint}${o.path}?${query}`;
 }
 
 /** Sends one HTTP request and reads the whole answer, bounded in time. */
@@ -194,11 +137,11 @@ export function send(
 export async function rawRequest(t: Target, o: RawRequestOptions): Promise<RawResponse> {
   const body = o.body === undefined ? Buffer.alloc(0) : Buffer.from(o.body);
   const query = o.query ?? [];
-  const qs = query.length ? '?' + query.map(([k, v]) => (v === '' ? uriEncode(k) : `${uriEncode(k)}=${uriEncode(v)}`)).join('&') : '';
+  const qs = queryString(query);
   let headers: Record<string, string> = { ...(o.headers ?? {}) };
   if ((o.sign ?? 'header') === 'header') {
     const signed = signHeaders(t, {
-      method: o.method, path: o.path, query, headers, payloadHash: o.payloadHash ?? sha256hex(body),
+      method: o.method, path: o.path, query, headers, payloadHash: o.payloadHash ?? sha256Hex(body),
       date: o.date, host: o.host, accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey,
     });
     headers = signed.headers;
@@ -210,6 +153,12 @@ export async function rawRequest(t: Target, o: RawRequestOptions): Promise<RawRe
   }
   if (!('content-length' in lower(headers)) && !('transfer-encoding' in lower(headers))) headers['content-length'] = String(body.length);
   return send(`${o.endpoint ?? t.endpoint}${o.path}${qs}`, { method: o.method, headers, body, timeoutMs: o.timeoutMs, agent: o.agent });
+}
+
+/** `?name=value&…` in the order given (`?name` for an empty value), or '' for no parameters. */
+function queryString(query: ReadonlyArray<readonly [string, string]> = []): string {
+  if (!query.length) return '';
+  return '?' + query.map(([k, v]) => (v === '' ? uriEncode(k) : `${uriEncode(k)}=${uriEncode(v)}`)).join('&');
 }
 
 function lower(h: Record<string, string>): Record<string, string> {
@@ -224,6 +173,8 @@ export type StreamingMode =
 
 export interface ChunkedPutOptions {
   path: string;
+  /** Query parameters, sent and signed (e.g. partNumber and uploadId of an UploadPart). */
+  query?: ReadonlyArray<readonly [string, string]>;
   data: Buffer;
   mode: StreamingMode;
   /** Payload bytes per chunk (S3 wants at least 8 KiB except the last; tests use smaller data). */
@@ -243,7 +194,7 @@ export interface ChunkedPutOptions {
 /** Sends a PutObject whose body is aws-chunked in the given streaming mode, each chunk signed where the mode wants it. */
 export async function chunkedPut(t: Target, o: ChunkedPutOptions): Promise<RawResponse> {
   const { headers, body } = chunkedRequest(t, o);
-  return send(`${t.endpoint}${o.path}`, { method: 'PUT', headers, body });
+  return send(`${t.endpoint}${o.path}${queryString(o.query)}`, { method: 'PUT', headers, body });
 }
 
 /** Builds the signed headers and the framed body of an aws-chunked PutObject (see chunkedPut). */
@@ -282,23 +233,18 @@ export function chunkedRequest(t: Target, o: ChunkedPutOptions & { date?: Date; 
   const lengthProbe = frames(signedChunks ? pieces.map(() => fakeSig) : null, signedChunks && o.trailer ? fakeSig : null);
   headers['content-length'] = String(lengthProbe.length);
 
-  const signed = signHeaders(t, { method: 'PUT', path: o.path, headers, payloadHash: o.mode, date: o.date, host: o.host });
+  const signed = signHeaders(t, { method: 'PUT', path: o.path, query: o.query, headers, payloadHash: o.mode, date: o.date, host: o.host });
   let body = lengthProbe;
   if (signedChunks) {
-    const { ctx } = signed;
-    const emptyHash = sha256hex('');
+    const { context } = signed;
     let prev = signed.signature;
     const sigs = pieces.map((p, i) => {
-      const sts = ['AWS4-HMAC-SHA256-PAYLOAD', ctx.date, ctx.scope, prev, emptyHash, sha256hex(p)].join('\n');
-      let sig = hmac(ctx.key, sts).toString('hex');
-      prev = sig;
-      if (o.badChunkSignature === i) sig = flipHex(sig);
-      return sig;
+      prev = chunkSignature(context, prev, p);
+      return o.badChunkSignature === i ? flipHex(prev) : prev;
     });
     let trailerSig: string | null = null;
     if (o.trailer) {
-      const sts = ['AWS4-HMAC-SHA256-TRAILER', ctx.date, ctx.scope, prev, sha256hex(`${o.trailer[0]}:${o.trailer[1]}\n`)].join('\n');
-      trailerSig = hmac(ctx.key, sts).toString('hex');
+      trailerSig = trailerSignature(context, prev, `${o.trailer[0]}:${o.trailer[1]}\n`);
       if (o.badTrailerSignature) trailerSig = flipHex(trailerSig);
     }
     body = frames(sigs, trailerSig);

@@ -43,7 +43,7 @@ export function rawRequest(server: TestServer, req: RawRequest): Promise<RawResp
   const target = queryString ? `${req.path}${req.path.includes('?') ? '&' : '?'}${queryString}` : req.path;
   const headers: Record<string, string> = { host, ...(req.headers ?? {}) };
   if (body.length > 0 || ['PUT', 'POST'].includes(req.method)) headers['content-length'] = String(body.length);
-  const signed = signV4({
+  const { headers: signed } = signV4({
     method: req.method,
     canonicalUri: req.canonicalUri ?? pathPart(req.path),
     query: req.query,

@@ -15,12 +15,12 @@ test('signV4 reproduces the signature of AWS\'s GET Object example', () => {
     date: new Date('2013-05-24T00:00:00Z'),
   });
   assert.equal(
-    signed.authorization,
+    signed.headers.authorization,
     'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, ' +
       'SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, ' +
       'Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41',
   );
-  assert.equal(signed['x-amz-date'], '20130524T000000Z');
+  assert.equal(signed.headers['x-amz-date'], '20130524T000000Z');
 });
 
 test('signV4 reproduces AWS\'s GET Bucket lifecycle example (query string)', () => {
@@ -35,7 +35,7 @@ test('signV4 reproduces AWS\'s GET Bucket lifecycle example (query string)', () 
     region: 'us-east-1',
     date: new Date('2013-05-24T00:00:00Z'),
   });
-  assert.match(signed.authorization, /Signature=fea454ca298b7da1c68078a5d1bdbfbbe0d65c699e0f91ac7a200a0136783543$/);
+  assert.match(signed.headers.authorization, /Signature=fea454ca298b7da1c68078a5d1bdbfbbe0d65c699e0f91ac7a200a0136783543$/);
 });
 
 test('uriEncode keeps unreserved bytes, encodes the rest in upper-case UTF-8', () => {
