@@ -12,7 +12,7 @@ import {
   GetBucketAclCommand, GetBucketOwnershipControlsCommand, GetObjectAclCommand, PutBucketAclCommand, PutBucketOwnershipControlsCommand,
   PutObjectAclCommand, PutObjectCommand, S3Client, type Grant, type ObjectCannedACL,
 } from '@aws-sdk/client-s3';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startWithBuckets, type TestServer } from '../helpers/server.js';
 import { ownerOf } from '../../src/s3/owner.js';
 import { rawRequest, sdkError } from './util.js';
 
@@ -26,15 +26,8 @@ const bob = ownerOf('bob');
 const ownerFull: Grant = { Grantee: { Type: 'CanonicalUser', ID: admin.ID, DisplayName: 'admin' }, Permission: 'FULL_CONTROL' };
 const group = (URI: string, Permission: Grant['Permission']): Grant => ({ Grantee: { Type: 'Group', URI }, Permission });
 
-before(async () => {
-  ts = await startServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: B }));
-});
-
-after(async () => {
-  await ts?.stop();
-});
+before(async () => ({ ts, s3 } = await startWithBuckets([B])));
+after(() => ts?.stop());
 
 const objectAcl = (Key: string, Bucket = B) => s3.send(new GetObjectAclCommand({ Bucket, Key }));
 

@@ -5,8 +5,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateBucketCommand, HeadObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { HeadObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { startWithBuckets, type TestServer } from '../helpers/server.js';
 import { amzDate } from '../helpers/sigv4.js';
 import { chunkedPut, crc32b64, crc32cb64, errorOf, presignUrl, rawRequest, sdkError, send, sha256hex, signHeaders } from './util.js';
 
@@ -23,15 +23,11 @@ async function assertStillServing(): Promise<void> {
 }
 
 before(async () => {
-  ts = await startServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  ({ ts, s3 } = await startWithBuckets([BUCKET]));
   await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'readable.txt', Body: 'readable content' }));
 });
 
-after(async () => {
-  await ts?.stop();
-});
+after(() => ts?.stop());
 
 describe('Authorization header', () => {
   it('a correctly signed request succeeds', async () => {

@@ -1,23 +1,16 @@
 /** Bucket policies are not supported: answered truthfully (no policy exists), and setting one is 501. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateBucketCommand, DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { startWithBuckets, type TestServer } from '../helpers/server.js';
 import { sdkError } from './util.js';
 
 let ts: TestServer;
 let s3: S3Client;
 const B = 'policy-e2e';
 
-before(async () => {
-  ts = await startServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: B }));
-});
-
-after(async () => {
-  await ts?.stop();
-});
+before(async () => ({ ts, s3 } = await startWithBuckets([B])));
+after(() => ts?.stop());
 
 /** The error name and status a failing SDK call ends with (util.ts's sdkError, without the extras). */
 async function failure(p: Promise<unknown>): Promise<{ name: string; status?: number }> {

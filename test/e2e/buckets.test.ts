@@ -13,20 +13,14 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startServer, startWithBuckets, type TestServer } from '../helpers/server.js';
 import { errorOf, rawRequest, sdkError } from './util.js';
 
 let ts: TestServer;
 let s3: S3Client;
 
-before(async () => {
-  ts = await startServer();
-  s3 = ts.client();
-});
-
-after(async () => {
-  await ts?.stop();
-});
+before(async () => ({ ts, s3 } = await startWithBuckets([])));
+after(() => ts?.stop());
 
 describe('CreateBucket', () => {
   it('makes a directory under the root and answers 200 with a Location', async () => {

@@ -8,13 +8,12 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import {
   type ChecksumAlgorithm,
-  CreateBucketCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startWithBuckets, type TestServer } from '../helpers/server.js';
 import { bodyBytes, crc32b64, crc32cb64, crc64nvmeb64, digestb64, errorOf, md5b64, rawRequest, sdkError } from './util.js';
 
 let ts: TestServer;
@@ -31,15 +30,8 @@ const ALGS: Alg[] = [
   { name: 'SHA256', header: 'x-amz-checksum-sha256', field: 'ChecksumSHA256', of: (b) => digestb64('sha256', b) },
 ];
 
-before(async () => {
-  ts = await startServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-});
-
-after(async () => {
-  await ts?.stop();
-});
+before(async () => ({ ts, s3 } = await startWithBuckets([BUCKET])));
+after(() => ts?.stop());
 
 describe('x-amz-checksum-* on PutObject', () => {
   const data = randomBytes(70_000);

@@ -4,8 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { startWithBuckets, type TestServer } from '../helpers/server.js';
 import { errorOf, md5hex, rawRequest, sdkError } from './util.js';
 
 let ts: TestServer;
@@ -18,17 +18,13 @@ const HOUR = 3600_000;
 const httpDate = (d: Date): string => d.toUTCString();
 
 before(async () => {
-  ts = await startServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  ({ ts, s3 } = await startWithBuckets([BUCKET]));
   await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'obj', Body: BODY }));
   const r = await rawRequest(ts, { method: 'HEAD', path: `/${BUCKET}/obj` });
   lastModified = new Date(r.headers['last-modified']!);
 });
 
-after(async () => {
-  await ts?.stop();
-});
+after(() => ts?.stop());
 
 const past = (): string => httpDate(new Date(lastModified.getTime() - HOUR));
 const future = (): string => httpDate(new Date(lastModified.getTime() + HOUR));

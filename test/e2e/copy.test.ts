@@ -5,8 +5,8 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CopyObjectCommand, CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { startWithBuckets, type TestServer } from '../helpers/server.js';
 import { encodeKey, errorOf, md5hex, rawRequest, sdkError } from './util.js';
 
 let ts: TestServer;
@@ -17,19 +17,14 @@ const onDisk = (bucket: string, key: string): string => join(ts.root, bucket, ..
 const HOUR = 3600_000;
 
 before(async () => {
-  ts = await startServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: SRC }));
-  await s3.send(new CreateBucketCommand({ Bucket: DST }));
+  ({ ts, s3 } = await startWithBuckets([SRC, DST]));
   await s3.send(new PutObjectCommand({
     Bucket: SRC, Key: 'orig.txt', Body: 'original bytes',
     ContentType: 'text/x-orig', CacheControl: 'max-age=1', Metadata: { origin: 'source', n: '1' },
   }));
 });
 
-after(async () => {
-  await ts?.stop();
-});
+after(() => ts?.stop());
 
 describe('CopyObject', () => {
   it('copies within a bucket: bytes, ETag, and the source metadata (directive COPY is the default)', async () => {

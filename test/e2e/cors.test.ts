@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateBucketCommand, DeleteBucketCorsCommand, GetBucketCorsCommand, PutBucketCorsCommand, PutObjectCommand, S3Client, type CORSRule } from '@aws-sdk/client-s3';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { DeleteBucketCorsCommand, GetBucketCorsCommand, PutBucketCorsCommand, PutObjectCommand, S3Client, type CORSRule } from '@aws-sdk/client-s3';
+import { startWithBuckets, type TestServer } from '../helpers/server.js';
 import { presignUrl, rawRequest, sdkError, send } from './util.js';
 
 let ts: TestServer;
@@ -17,15 +17,11 @@ const RULES: CORSRule[] = [
 ];
 
 before(async () => {
-  ts = await startServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: B }));
+  ({ ts, s3 } = await startWithBuckets([B]));
   await s3.send(new PutObjectCommand({ Bucket: B, Key: 'page.txt', Body: 'hello' }));
 });
 
-after(async () => {
-  await ts?.stop();
-});
+after(() => ts?.stop());
 
 /** An unsigned OPTIONS request, as a browser sends a preflight. */
 const preflight = (path: string, headers: Record<string, string>) => rawRequest(ts, { method: 'OPTIONS', path, headers, sign: 'none' });

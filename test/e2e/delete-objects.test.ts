@@ -5,14 +5,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  CreateBucketCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startWithBuckets, type TestServer } from '../helpers/server.js';
 import { errorOf, md5b64, parseXml, rawRequest, sdkError, asArray } from './util.js';
 
 let ts: TestServer;
@@ -21,15 +20,8 @@ const BUCKET = 'deletes';
 const onDisk = (key: string): string => join(ts.root, BUCKET, ...key.split('/'));
 const put = (key: string, body = key) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
 
-before(async () => {
-  ts = await startServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-});
-
-after(async () => {
-  await ts?.stop();
-});
+before(async () => ({ ts, s3 } = await startWithBuckets([BUCKET])));
+after(() => ts?.stop());
 
 describe('DeleteObject', () => {
   it('removes the file and answers 204', async () => {

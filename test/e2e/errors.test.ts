@@ -1,8 +1,8 @@
 /** End to end: the error wire format: S3 XML shape, HEAD errors without a body, request ids everywhere, 501 and 405. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { startWithBuckets, type TestServer } from '../helpers/server.js';
 import { errorOf, md5hex, parseXml, rawRequest, type RawResponse } from './util.js';
 
 let ts: TestServer;
@@ -10,15 +10,11 @@ let s3: S3Client;
 const BUCKET = 'errs';
 
 before(async () => {
-  ts = await startServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  ({ ts, s3 } = await startWithBuckets([BUCKET]));
   await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'present.txt', Body: 'present' }));
 });
 
-after(async () => {
-  await ts?.stop();
-});
+after(() => ts?.stop());
 
 /** Checks the S3 XML error shape; returns the parsed fields. */
 function assertXmlError(r: RawResponse, status: number, code: string): ReturnType<typeof errorOf> {

@@ -1,8 +1,8 @@
 /** End to end: ListObjects (V1): marker, NextMarker, prefix, delimiter, max-keys, encoding-type, Owner. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateBucketCommand, ListObjectsCommand, type ListObjectsCommandOutput, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { ListObjectsCommand, type ListObjectsCommandOutput, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { startWithBuckets, type TestServer } from '../helpers/server.js';
 import { expectedListing, mergePage, s3Sort, type Entry } from './listing-model.js';
 import { asArray, errorOf, md5hex, parseXml, rawRequest, sdkError } from './util.js';
 
@@ -12,15 +12,11 @@ const BUCKET = 'list-v1';
 const KEYS = ['a-b', 'a.txt', 'a/x', 'a/y/z', 'a0', 'b', 'c/1', 'c/2', 'c/3/4', 'é', '日本/語', 'x.y', 'x.y.z', 'z'];
 
 before(async () => {
-  ts = await startServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  ({ ts, s3 } = await startWithBuckets([BUCKET]));
   for (const k of KEYS) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: k, Body: k }));
 });
 
-after(async () => {
-  await ts?.stop();
-});
+after(() => ts?.stop());
 
 /** Pages through ListObjects V1 the way clients do: Marker = NextMarker, or the last key when there is none. */
 async function listAll(o: { prefix?: string; delimiter?: string; maxKeys?: number; marker?: string }): Promise<Entry[]> {

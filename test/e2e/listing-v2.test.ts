@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, DeleteObjectCommand, ListObjectsV2Command, type ListObjectsV2CommandOutput, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startServer, startWithBuckets, type TestServer } from '../helpers/server.js';
 import { expectedListing, mergePage, s3Sort, type Entry } from './listing-model.js';
 import { asArray, errorOf, md5hex, parseXml, rawRequest, sdkError } from './util.js';
 
@@ -21,18 +21,14 @@ const KEYS = [
 ];
 
 before(async () => {
-  ts = await startServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  ({ ts, s3 } = await startWithBuckets([BUCKET]));
   for (const k of KEYS) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: k, Body: k.endsWith('/') ? '' : `<${k}>` }));
   await s3.send(new CreateBucketCommand({ Bucket: MANY }));
   await mkdir(join(ts.root, MANY, 'd'));
   for (let i = 0; i < MANY_COUNT; i++) await writeFile(join(ts.root, MANY, 'd', `f${String(i).padStart(5, '0')}`), '');
 });
 
-after(async () => {
-  await ts?.stop();
-});
+after(() => ts?.stop());
 
 /** Lists every page with the given page size; checks each page's shape; returns all entries in order. */
 async function listAll(o: { bucket?: string; prefix?: string; delimiter?: string; startAfter?: string; maxKeys?: number }): Promise<Entry[]> {

@@ -7,11 +7,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
-  type ChecksumAlgorithm, type ChecksumType, CompleteMultipartUploadCommand, type CompletedPart, CreateBucketCommand,
-  CreateMultipartUploadCommand, GetObjectAttributesCommand, GetObjectCommand, HeadObjectCommand, ListPartsCommand,
+  type ChecksumAlgorithm, type ChecksumType, CompleteMultipartUploadCommand, type CompletedPart, CreateMultipartUploadCommand, GetObjectAttributesCommand, GetObjectCommand, HeadObjectCommand, ListPartsCommand,
   S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startWithBuckets, type TestServer } from '../helpers/server.js';
 import { bodyBytes, crc32b64, crc32cb64, crc64nvmeb64, digestb64, errorOf, rawRequest, sdkError } from './util.js';
 
 const MiB = 1024 * 1024;
@@ -30,14 +29,8 @@ const ALGS: Alg[] = [
 ];
 const raw = (b64: string) => Buffer.from(b64, 'base64');
 
-before(async () => {
-  ts = await startServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-});
-after(async () => {
-  await ts?.stop();
-});
+before(async () => ({ ts, s3 } = await startWithBuckets([BUCKET])));
+after(() => ts?.stop());
 
 /** Creates an upload with `alg`/`type` and uploads `datas` as parts 1..N with the SDK computing each part's checksum. */
 async function upload(key: string, alg: Alg, type: ChecksumType, datas: Buffer[]): Promise<{ id: string; parts: CompletedPart[] }> {

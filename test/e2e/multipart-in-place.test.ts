@@ -10,13 +10,13 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand,
   DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListPartsCommand, PutObjectCommand, type S3Client,
   UploadPartCommand, UploadPartCopyCommand, type CompletedPart,
 } from '@aws-sdk/client-s3';
 import { getAttributeSync } from '@napi-rs/xattr';
 import { makeTempDir, removeDir } from '../helpers/files.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startServer, startWithBuckets, type TestServer } from '../helpers/server.js';
 import { addUser, createKey, dirbucketOk } from './users-cli.js';
 import { bodyBytes, md5b64, sdkError } from './util.js';
 
@@ -26,14 +26,8 @@ const asRoot = process.getuid?.() === 0;
 let ts: TestServer;
 let s3: S3Client;
 
-before(async () => {
-  ts = await startServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-});
-after(async () => {
-  await ts?.stop();
-});
+before(async () => ({ ts, s3 } = await startWithBuckets([BUCKET])));
+after(() => ts?.stop());
 
 const uploadDir = (id: string) => join(ts.root, BUCKET, '.dirbucket', 'multipart', id);
 const assemblyIno = async (id: string) => (await stat(join(uploadDir(id), 'assembly'))).ino;

@@ -6,24 +6,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  AbortMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, ListMultipartUploadsCommand,
+  AbortMultipartUploadCommand, CreateMultipartUploadCommand, ListMultipartUploadsCommand,
   ListPartsCommand, S3Client, UploadPartCommand, paginateListParts,
 } from '@aws-sdk/client-s3';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startWithBuckets, type TestServer } from '../helpers/server.js';
 import { asArray, parseXml, rawRequest, sdkError } from './util.js';
 
 const BUCKET = 'mp-listing';
 let ts: TestServer;
 let s3: S3Client;
 
-before(async () => {
-  ts = await startServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-});
-after(async () => {
-  await ts?.stop();
-});
+before(async () => ({ ts, s3 } = await startWithBuckets([BUCKET])));
+after(() => ts?.stop());
 
 const utf8Order = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 

@@ -9,10 +9,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand,
+  CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand,
   GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, UploadPartCommand, UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startWithBuckets, type TestServer } from '../helpers/server.js';
 import { bodyBytes, errorOf, md5hex, rawRequest, sdkError } from './util.js';
 
 const MiB = 1024 * 1024;
@@ -25,10 +25,7 @@ const datas = [randomBytes(5 * MiB), randomBytes(5 * MiB + 100), randomBytes(777
 let etag: string;
 
 before(async () => {
-  ts = await startServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  await s3.send(new CreateBucketCommand({ Bucket: OTHER }));
+  ({ ts, s3 } = await startWithBuckets([BUCKET, OTHER]));
   const id = (await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: KEY }))).UploadId!;
   const parts = [];
   for (let i = 0; i < datas.length; i++) {
@@ -37,9 +34,7 @@ before(async () => {
   }
   etag = (await s3.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: KEY, UploadId: id, MultipartUpload: { Parts: parts } }))).ETag!;
 });
-after(async () => {
-  await ts?.stop();
-});
+after(() => ts?.stop());
 
 describe('GET and HEAD with ?partNumber', () => {
   it('GET part N answers 206 with the part\'s bytes, its Content-Range, the parts count and the object\'s ETag', async () => {

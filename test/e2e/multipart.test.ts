@@ -10,11 +10,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand,
   GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, ListPartsCommand,
   PutObjectCommand, S3Client, UploadPartCommand, type CompletedPart,
 } from '@aws-sdk/client-s3';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startWithBuckets, type TestServer } from '../helpers/server.js';
 import { bodyBytes, errorOf, md5b64, md5hex, rawRequest, sdkError } from './util.js';
 
 const MiB = 1024 * 1024;
@@ -22,14 +22,8 @@ const BUCKET = 'multipart';
 let ts: TestServer;
 let s3: S3Client;
 
-before(async () => {
-  ts = await startServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-});
-after(async () => {
-  await ts?.stop();
-});
+before(async () => ({ ts, s3 } = await startWithBuckets([BUCKET])));
+after(() => ts?.stop());
 
 const mpDir = () => join(ts.root, BUCKET, '.dirbucket', 'multipart');
 

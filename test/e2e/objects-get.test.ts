@@ -5,8 +5,8 @@ import { statSync } from 'node:fs';
 import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { startWithBuckets, type TestServer } from '../helpers/server.js';
 import { bodyBytes, errorOf, md5hex, rawRequest, sdkError } from './util.js';
 
 let ts: TestServer;
@@ -18,15 +18,11 @@ const get = (key: string, headers: Record<string, string> = {}, query: Array<[st
   rawRequest(ts, { method: 'GET', path: `/${BUCKET}/${key}`, headers, query });
 
 before(async () => {
-  ts = await startServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  ({ ts, s3 } = await startWithBuckets([BUCKET]));
   await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'data.bin', Body: DATA, ContentType: 'application/x-test' }));
 });
 
-after(async () => {
-  await ts?.stop();
-});
+after(() => ts?.stop());
 
 describe('GetObject', () => {
   it('returns the bytes with Content-Length, Content-Type, quoted MD5 ETag, Last-Modified and Accept-Ranges', async () => {

@@ -7,9 +7,9 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startWithBuckets, type TestServer } from '../helpers/server.js';
 import { encodeKey, errorOf, md5hex, rawRequest, sdkError, signHeaders } from './util.js';
 
 let ts: TestServer;
@@ -17,15 +17,8 @@ let s3: S3Client;
 const BUCKET = 'puts';
 const onDisk = (key: string): string => join(ts.root, BUCKET, ...key.split('/'));
 
-before(async () => {
-  ts = await startServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-});
-
-after(async () => {
-  await ts?.stop();
-});
+before(async () => ({ ts, s3 } = await startWithBuckets([BUCKET])));
+after(() => ts?.stop());
 
 describe('PutObject bodies', () => {
   it('stores a string body byte for byte and answers the quoted MD5 ETag', async () => {

@@ -8,26 +8,19 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteBucketTaggingCommand,
+  CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteBucketTaggingCommand,
   DeleteObjectTaggingCommand, GetBucketTaggingCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand,
   PutBucketTaggingCommand, PutObjectCommand, PutObjectTaggingCommand, S3Client, UploadPartCommand, type Tag,
 } from '@aws-sdk/client-s3';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startServer, startWithBuckets, type TestServer } from '../helpers/server.js';
 import { rawRequest, sdkError } from './util.js';
 
 let ts: TestServer;
 let s3: S3Client;
 const B = 'tagging-e2e';
 
-before(async () => {
-  ts = await startServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: B }));
-});
-
-after(async () => {
-  await ts?.stop();
-});
+before(async () => ({ ts, s3 } = await startWithBuckets([B])));
+after(() => ts?.stop());
 
 const tagsOf = async (Key: string) => (await s3.send(new GetObjectTaggingCommand({ Bucket: B, Key }))).TagSet ?? [];
 const many = (n: number): Tag[] => Array.from({ length: n }, (_, i) => ({ Key: `k${i}`, Value: `v${i}` }));

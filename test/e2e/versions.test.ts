@@ -15,7 +15,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startWithBuckets, type TestServer } from '../helpers/server.js';
 import { expectedListing, mergePage, type Entry } from './listing-model.js';
 import { bodyBytes, md5hex, parseXml, rawRequest, sdkError } from './util.js';
 
@@ -25,15 +25,11 @@ const BUCKET = 'versions-plain';
 const KEYS = ['a-b', 'a.txt', 'a/x', 'a/y/z', 'a0', 'b', 'c/d'];
 
 before(async () => {
-  ts = await startServer();
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  ({ ts, s3 } = await startWithBuckets([BUCKET]));
   for (const k of KEYS) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: k, Body: `body of ${k}` }));
 });
 
-after(async () => {
-  await ts?.stop();
-});
+after(() => ts?.stop());
 
 describe('GetBucketVersioning', () => {
   it('answers an empty VersioningConfiguration (no Status) for a bucket that never had versioning', async () => {

@@ -14,7 +14,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startWithBuckets, type TestServer } from '../helpers/server.js';
 import { bodyBytes, errorOf, parseXml, rawRequest, sha256hex, signHeaders, type RawResponse } from './util.js';
 
 let ts: TestServer;
@@ -23,15 +23,11 @@ const DOMAIN = 'vhost.test';
 const BUCKET = 'wire';
 
 before(async () => {
-  ts = await startServer({ args: ['--domain', DOMAIN] });
-  s3 = ts.client();
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  ({ ts, s3 } = await startWithBuckets([BUCKET], { args: ['--domain', DOMAIN] }));
   await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'dir/hello.txt', Body: 'hello wire' }));
 });
 
-after(async () => {
-  await ts?.stop();
-});
+after(() => ts?.stop());
 
 /** Resolves every *.vhost.test name to 127.0.0.1, so virtual-hosted requests stay on the loopback. */
 const loopbackLookup = ((hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {

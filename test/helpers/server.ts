@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { repoRoot } from './repo-root.js';
 
 /** A running server and what a test needs to talk to it. */
@@ -35,6 +35,8 @@ export interface StartServerOptions {
   args?: string[];
   /** Extra environment variables for the server process. */
   env?: Record<string, string>;
+  /** Start with these credentials instead of fresh ones: servers taking turns on one tree must share them. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
   /** How long to wait for the Endpoint line; default 15 s. */
   startTimeoutMs?: number;
 }
@@ -52,8 +54,8 @@ const ENDPOINT_LINE = /^Endpoint: (http:\/\/127\.0\.0\.1:(\d+))\s*$/m;
 export async function startServer(opts: StartServerOptions = {}): Promise<TestServer> {
   const ownsRoot = opts.root === undefined;
   const root = opts.root ?? (await mkdtemp(join(tmpdir(), 'dirbucket-e2e-')));
-  const accessKeyId = 'TEST' + randomBytes(8).toString('hex').toUpperCase();
-  const secretAccessKey = randomBytes(24).toString('base64url');
+  const accessKeyId = opts.credentials?.accessKeyId ?? 'TEST' + randomBytes(8).toString('hex').toUpperCase();
+  const secretAccessKey = opts.credentials?.secretAccessKey ?? randomBytes(24).toString('base64url');
   const args = ['serve', '--root', root, '--listen', '127.0.0.1:0', ...(opts.args ?? [])];
   const metadata = process.env.DIRBUCKET_TEST_METADATA;
   if (metadata && !args.some((a) => a === '--metadata' || a.startsWith('--metadata='))) {
@@ -125,6 +127,19 @@ export async function startServer(opts: StartServerOptions = {}): Promise<TestSe
       return output;
     },
   };
+}
+
+/** Starts a server, makes its default client and creates `buckets` with it; stops the server again if that fails. */
+export async function startWithBuckets(buckets: string[], opts: StartServerOptions = {}): Promise<{ ts: TestServer; s3: S3Client }> {
+  const ts = await startServer(opts);
+  const s3 = ts.client();
+  try {
+    for (const bucket of buckets) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (err) {
+    await ts.stop();
+    throw err;
+  }
+  return { ts, s3 };
 }
 
 /** Resolves with [endpoint, port] once the Endpoint line appears; rejects on exit or timeout, quoting the output. */
