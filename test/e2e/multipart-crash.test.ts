@@ -10,13 +10,14 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  CompleteMultipartUploadCommand, type CompletedPart, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand,
+  CompleteMultipartUploadCommand, type CompletedPart, CreateBucketCommand, CreateMultipartUploadCommand,
   ListPartsCommand, PutObjectCommand, type S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { isInternal, listFiles, makeTempDir, removeDir } from '../helpers/files.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { ServerOnTree } from '../helpers/server-on-tree.js';
+import type { TestServer } from '../helpers/server.js';
 import { waitUntil } from '../helpers/wait.js';
-import { signHeaders } from './util.js';
+import { fireComplete, md5hex, objectMd5, signHeaders } from './util.js';
 
 const MiB = 1024 * 1024;
 const BUCKET = 'crash';
@@ -25,49 +26,17 @@ const PART = 16 * MiB;
 const PARTS = 8;
 
 let root: string;
-let keys: { id: string; secret: string };
+let tree: ServerOnTree;
 let server: TestServer;
 let s3: S3Client;
-const retired: TestServer[] = [];
 
+/** Starts a server on the tree (with the first one's keys) and a client for it. */
 async function start(): Promise<void> {
-  const s = await startServer({ root, env: keys ? { DIRBUCKET_ACCESS_KEY: keys.id, DIRBUCKET_SECRET_KEY: keys.secret } : {} });
-  keys ??= { id: s.accessKeyId, secret: s.secretAccessKey };
-  server = s;
-  s3 = s.client({ credentials: { accessKeyId: keys.id, secretAccessKey: keys.secret } });
+  server = await tree.start();
+  s3 = server.client();
 }
 
-/** kill -9, and wait (bounded) until the port no longer answers. */
-async function crash(): Promise<void> {
-  server.kill();
-  retired.push(server);
-  const endpoint = server.endpoint;
-  const down = await waitUntil(() => new Promise<boolean>((resolve) => {
-    const req = http.get(endpoint, () => resolve(false));
-    req.on('error', () => resolve(true));
-    req.setTimeout(500, () => req.destroy());
-  }), { timeoutMs: 10_000, intervalMs: 50 });
-  assert.ok(down, 'the killed server still answers');
-}
-
-const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
-async function keyMd5(key: string): Promise<string> {
-  const out = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-  const h = createHash('md5');
-  for await (const chunk of out.Body as AsyncIterable<Buffer>) h.update(chunk);
-  return h.digest('hex');
-}
-
-/** Sends a Complete on a raw connection and does not wait for it (the server is about to die). */
-function fireComplete(key: string, uploadId: string, parts: CompletedPart[]): void {
-  const body = `<CompleteMultipartUpload>${parts.map((p) => `<Part><PartNumber>${p.PartNumber}</PartNumber><ETag>${p.ETag}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
-  const query: [string, string][] = [['uploadId', uploadId]];
-  const signed = signHeaders({ endpoint: server.endpoint, accessKeyId: keys.id, secretAccessKey: keys.secret },
-    { method: 'POST', path: `/${BUCKET}/${key}`, query, headers: { 'content-length': String(Buffer.byteLength(body)) }, payloadHash: 'UNSIGNED-PAYLOAD' });
-  const req = http.request(`${server.endpoint}/${BUCKET}/${key}?uploadId=${uploadId}`, { method: 'POST', headers: signed.headers }, (res) => res.resume());
-  req.on('error', () => {});
-  req.end(body);
-}
+const keyMd5 = (key: string) => objectMd5(s3, BUCKET, key);
 
 /** Uploads PARTS parts of PART bytes made from `seed` (distinct per upload); returns the parts and the object's MD5. */
 async function uploadParts(key: string, uploadId: string, seed: Buffer): Promise<{ parts: CompletedPart[]; md5: string }> {
@@ -86,11 +55,12 @@ const visible = () => listFiles(join(root, BUCKET), isInternal);
 
 before(async () => {
   root = await makeTempDir('dirbucket-mp-crash-');
+  tree = new ServerOnTree(root);
   await start();
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
 });
 after(async () => {
-  for (const s of [...retired, server]) await s?.stop();
+  await tree?.stopAll();
   await removeDir(root);
 });
 
@@ -98,7 +68,7 @@ describe('kill -9 during Complete', () => {
   it('leaves the old object or the whole new one, and a resent Complete finishes the upload', async (t) => {
     const old = randomBytes(2 * MiB);
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: KEY, Body: old }));
-    let current = md5(old);
+    let current = md5hex(old);
     // How long a Complete of this size takes here, to spread the kills over it.
     const warm = (await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'warmup.bin' }))).UploadId!;
     const w = await uploadParts('warmup.bin', warm, randomBytes(8));
@@ -114,9 +84,9 @@ describe('kill -9 during Complete', () => {
     for (const fraction of FRACTIONS) {
       const id = (await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: KEY }))).UploadId!;
       const { parts, md5: fresh } = await uploadParts(KEY, id, randomBytes(8));
-      fireComplete(KEY, id, parts);
+      fireComplete(server, { bucket: BUCKET, key: KEY, uploadId: id, parts });
       await new Promise((r) => setTimeout(r, Math.max(1, fraction * duration)));
-      await crash();
+      await tree.crash();
       if (existsSync(join(root, BUCKET, '.dirbucket', 'multipart', `${id}.completing`))) heldAtKill++;
 
       await start();
@@ -140,8 +110,7 @@ describe('kill -9 during part uploads', () => {
   /** Starts an UploadPart of `size` bytes, sends `sent` of them, and leaves the request hanging. */
   function hangingPart(key: string, uploadId: string, n: number, size: number, sent: Buffer): void {
     const query: [string, string][] = [['partNumber', String(n)], ['uploadId', uploadId]];
-    const signed = signHeaders({ endpoint: server.endpoint, accessKeyId: keys.id, secretAccessKey: keys.secret },
-      { method: 'PUT', path: `/${BUCKET}/${key}`, query, headers: { 'content-length': String(size) }, payloadHash: 'UNSIGNED-PAYLOAD' });
+    const signed = signHeaders(server, { method: 'PUT', path: `/${BUCKET}/${key}`, query, headers: { 'content-length': String(size) }, payloadHash: 'UNSIGNED-PAYLOAD' });
     const req = http.request(`${server.endpoint}/${BUCKET}/${key}?partNumber=${n}&uploadId=${uploadId}`, { method: 'PUT', headers: signed.headers });
     req.on('error', () => {});
     req.write(sent);
@@ -163,13 +132,13 @@ describe('kill -9 during part uploads', () => {
       return tmps.length === 2 && sizes.every((s) => s > 0);
     }, { timeoutMs: 10_000 });
     assert.ok(tmpWritten, 'both cut-off parts were being written when the server died');
-    await crash();
+    await tree.crash();
     await start();
     const listed = await s3.send(new ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId: id }));
     assert.deepEqual(listed.Parts?.map((p) => [p.PartNumber, p.ETag, p.Size]), [[1, p1.ETag, 5 * MiB]]);
     assert.deepEqual(await visible(), before, 'nothing of the cut-off parts is visible');
     await s3.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: id, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.ETag }] } }));
-    assert.equal(await keyMd5(key), md5(one));
+    assert.equal(await keyMd5(key), md5hex(one));
     assert.ok(!existsSync(join(root, BUCKET, '.dirbucket', 'multipart', id)), 'the cut-off staging files went with the upload');
   });
 });

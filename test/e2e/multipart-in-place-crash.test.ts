@@ -9,19 +9,19 @@ import { createHash, randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { chmod, rename, stat, writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  CompleteMultipartUploadCommand, type CompletedPart, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand,
+  CompleteMultipartUploadCommand, type CompletedPart, CreateBucketCommand, CreateMultipartUploadCommand,
   PutObjectCommand, type S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getAttributeSync, setAttributeSync } from '@napi-rs/xattr';
 import { isInternal, listFiles, makeTempDir, removeDir } from '../helpers/files.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { ServerOnTree } from '../helpers/server-on-tree.js';
+import type { TestServer } from '../helpers/server.js';
 import { waitUntil } from '../helpers/wait.js';
-import { signHeaders } from './util.js';
+import { fireComplete, md5hex, objectMd5 } from './util.js';
 
 const MiB = 1024 * 1024;
 const BUCKET = 'crash-in-place';
@@ -30,53 +30,21 @@ const PARTS = 6;
 const asRoot = process.getuid?.() === 0;
 
 let root: string;
-let keys: { id: string; secret: string };
+let tree: ServerOnTree;
 let server: TestServer;
 let s3: S3Client;
-const retired: TestServer[] = [];
 
+/** Starts a server on the tree (with the first one's keys) and a client for it. */
 async function start(): Promise<void> {
-  const s = await startServer({ root, env: keys ? { DIRBUCKET_ACCESS_KEY: keys.id, DIRBUCKET_SECRET_KEY: keys.secret } : {} });
-  keys ??= { id: s.accessKeyId, secret: s.secretAccessKey };
-  server = s;
-  s3 = s.client({ credentials: { accessKeyId: keys.id, secretAccessKey: keys.secret } });
+  server = await tree.start();
+  s3 = server.client();
 }
 
-/** kill -9, and wait (bounded) until the port no longer answers. */
-async function crash(): Promise<void> {
-  server.kill();
-  retired.push(server);
-  const endpoint = server.endpoint;
-  const down = await waitUntil(() => new Promise<boolean>((resolve) => {
-    const req = http.get(endpoint, () => resolve(false));
-    req.on('error', () => resolve(true));
-    req.setTimeout(500, () => req.destroy());
-  }), { timeoutMs: 10_000, intervalMs: 50 });
-  assert.ok(down, 'the killed server still answers');
-}
-
-const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 const mpDir = () => join(root, BUCKET, '.dirbucket', 'multipart');
 const assemblyOf = (id: string) => join(mpDir(), id, 'assembly');
 const objectFile = (key: string) => join(root, BUCKET, key);
 
-async function keyMd5(key: string): Promise<string> {
-  const out = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-  const h = createHash('md5');
-  for await (const chunk of out.Body as AsyncIterable<Buffer>) h.update(chunk);
-  return h.digest('hex');
-}
-
-/** Sends a Complete on a raw connection and does not wait for it (the server is about to die). */
-function fireComplete(key: string, uploadId: string, parts: CompletedPart[]): void {
-  const body = `<CompleteMultipartUpload>${parts.map((p) => `<Part><PartNumber>${p.PartNumber}</PartNumber><ETag>${p.ETag}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
-  const query: [string, string][] = [['uploadId', uploadId]];
-  const signed = signHeaders({ endpoint: server.endpoint, accessKeyId: keys.id, secretAccessKey: keys.secret },
-    { method: 'POST', path: `/${BUCKET}/${key}`, query, headers: { 'content-length': String(Buffer.byteLength(body)) }, payloadHash: 'UNSIGNED-PAYLOAD' });
-  const req = http.request(`${server.endpoint}/${BUCKET}/${key}?uploadId=${uploadId}`, { method: 'POST', headers: signed.headers }, (res) => res.resume());
-  req.on('error', () => {});
-  req.end(body);
-}
+const keyMd5 = (key: string) => objectMd5(s3, BUCKET, key);
 
 /** A new upload of `key` with PARTS parts of 5 MiB, the last shorter, all in place; its id, parts, MD5 and the assembly's inode. */
 async function inPlaceUpload(key: string) {
@@ -108,11 +76,12 @@ function deadOwner() {
 
 before(async () => {
   root = await makeTempDir('dirbucket-mp-crash-in-place-');
+  tree = new ServerOnTree(root);
   await start();
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
 });
 after(async () => {
-  for (const s of [...retired, server]) await s?.stop();
+  await tree?.stopAll();
   await removeDir(root);
 });
 
@@ -120,7 +89,7 @@ describe('kill -9 during a Complete that takes the assembly file', () => {
   it('leaves the old object or the new one, never loses the assembly file, and a resent Complete finishes in place', async (t) => {
     const old = randomBytes(MiB);
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: KEY, Body: old }));
-    let current = md5(old);
+    let current = md5hex(old);
     const warm = await inPlaceUpload('warmup.bin');
     const t0 = performance.now();
     await complete('warmup.bin', warm.id, warm.parts);
@@ -133,9 +102,9 @@ describe('kill -9 during a Complete that takes the assembly file', () => {
     let newBeforeRetry = 0;
     for (const fraction of FRACTIONS) {
       const up = await inPlaceUpload(KEY);
-      fireComplete(KEY, up.id, up.parts);
+      fireComplete(server, { bucket: BUCKET, key: KEY, uploadId: up.id, parts: up.parts });
       await new Promise((r) => setTimeout(r, fraction * duration));
-      await crash();
+      await tree.crash();
       if (existsSync(join(mpDir(), `${up.id}.completing`))) heldAtKill++;
 
       await start();
@@ -176,7 +145,7 @@ describe('recovery of what a crash leaves of a Complete in place', () => {
     if (asRoot) chownSync(join(held, 'assembly'), 4242, 4242);
 
     // The sweep (first pass ~5 s after start) recovers it.
-    await crash();
+    await tree.crash();
     await start();
     const back = await waitUntil(() => existsSync(assemblyOf(up.id)), { timeoutMs: 20_000, intervalMs: 200 });
     assert.ok(back, 'the upload was given back with its assembly file');
@@ -210,7 +179,7 @@ describe('recovery of what a crash leaves of a Complete in place', () => {
 
     const retried = await complete(key, up.id, up.parts);
     assert.equal(retried.ETag, `"${etag}"`, 'the resent Complete gets the completed answer');
-    assert.equal(await keyMd5(key), md5(Buffer.from('newer')), 'the newer object stays');
+    assert.equal(await keyMd5(key), md5hex(Buffer.from('newer')), 'the newer object stays');
     assert.ok(!existsSync(held) && !existsSync(join(mpDir(), up.id)), 'the upload is gone');
   });
 });

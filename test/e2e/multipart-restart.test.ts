@@ -20,15 +20,9 @@ import { bodyBytes, md5hex } from './util.js';
 const MiB = 1024 * 1024;
 const BUCKET = 'mp-restart';
 
-/**
- * A server on `root`. Servers on one root must share credentials: the harness makes fresh ones per server, so the
- * first server's keys are passed on, and the server's client() is given them (clientOf).
- */
-async function serverOn(root: string, args: string[] = [], keys?: { id: string; secret: string }): Promise<TestServer> {
-  const s = await startServer({ root, args, env: keys ? { DIRBUCKET_ACCESS_KEY: keys.id, DIRBUCKET_SECRET_KEY: keys.secret } : {} });
-  if (!keys) return s;
-  const client = s.client.bind(s);
-  return { ...s, accessKeyId: keys.id, secretAccessKey: keys.secret, client: (o = {}) => client({ credentials: { accessKeyId: keys.id, secretAccessKey: keys.secret }, ...o }) };
+/** A server on `root`; servers on one root must share credentials, so later ones are given the first one's keys. */
+function serverOn(root: string, args: string[] = [], keys?: { id: string; secret: string }): Promise<TestServer> {
+  return startServer({ root, args, credentials: keys && { accessKeyId: keys.id, secretAccessKey: keys.secret } });
 }
 
 async function part(s3: S3Client, key: string, id: string, n: number, data: Buffer): Promise<CompletedPart> {

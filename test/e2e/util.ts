@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { crc32 as zlibCrc32 } from 'node:zlib';
+import { GetObjectCommand, type CompletedPart, type S3Client } from '@aws-sdk/client-s3';
 import { crc32c as nodeRsCrc32c } from '@node-rs/crc32';
 import { XMLParser } from 'fast-xml-parser';
 import {
@@ -131,6 +132,17 @@ export function send(
     req.on('error', reject);
     req.end(o.body);
   });
+}
+
+/** Sends a CompleteMultipartUpload on a raw connection and does not wait for the answer (the server is about to die). */
+export function fireComplete(t: Target, o: { bucket: string; key: string; uploadId: string; parts: CompletedPart[] }): void {
+  const body = `<CompleteMultipartUpload>${o.parts.map((p) => `<Part><PartNumber>${p.PartNumber}</PartNumber><ETag>${p.ETag}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
+  const query: [string, string][] = [['uploadId', o.uploadId]];
+  const path = `/${o.bucket}/${o.key}`;
+  const signed = signHeaders(t, { method: 'POST', path, query, headers: { 'content-length': String(Buffer.byteLength(body)) }, payloadHash: 'UNSIGNED-PAYLOAD' });
+  const req = http.request(`${t.endpoint}${path}${queryString(query)}`, { method: 'POST', headers: signed.headers }, (res) => res.resume());
+  req.on('error', () => {});
+  req.end(body);
 }
 
 /** Builds, signs and sends a raw S3 request. */
@@ -325,6 +337,14 @@ export async function bodyBytes(body: unknown): Promise<Buffer> {
   const b = body as { transformToByteArray?: () => Promise<Uint8Array> } | undefined;
   if (!b?.transformToByteArray) throw new Error('no body');
   return Buffer.from(await b.transformToByteArray());
+}
+
+/** Hex MD5 of an object's body, read through the SDK as a stream. */
+export async function objectMd5(s3: S3Client, bucket: string, key: string): Promise<string> {
+  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const h = createHash('md5');
+  for await (const chunk of out.Body as AsyncIterable<Buffer>) h.update(chunk);
+  return h.digest('hex');
 }
 
 /** Runs `fn`, expecting it to throw an SDK service error; returns the error's name, status and fields. */
