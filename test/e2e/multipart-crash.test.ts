@@ -14,8 +14,7 @@ import {
   ListPartsCommand, PutObjectCommand, type S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { isInternal, listFiles, makeTempDir, removeDir } from '../helpers/files.js';
-import { ServerOnTree } from '../helpers/server-on-tree.js';
-import type { TestServer } from '../helpers/server.js';
+import { ServerOnTree, type TestServer } from '../helpers/server.js';
 import { waitUntil } from '../helpers/wait.js';
 import { fireComplete, md5hex, objectMd5, signHeaders } from './util.js';
 

@@ -18,8 +18,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getAttributeSync, setAttributeSync } from '@napi-rs/xattr';
 import { isInternal, listFiles, makeTempDir, removeDir } from '../helpers/files.js';
-import { ServerOnTree } from '../helpers/server-on-tree.js';
-import type { TestServer } from '../helpers/server.js';
+import { ServerOnTree, type TestServer } from '../helpers/server.js';
 import { waitUntil } from '../helpers/wait.js';
 import { fireComplete, md5hex, objectMd5 } from './util.js';
 

@@ -1,11 +1,14 @@
-/** Starts a real `dirbucket serve` process on an ephemeral port for end-to-end tests, and stops it. */
+/** Starts real `dirbucket serve` processes on ephemeral ports for end-to-end tests (one at a time on a tree for crash tests), and stops them. */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { repoRoot } from './repo-root.js';
+import { waitUntil } from './wait.js';
 
 /** A running server and what a test needs to talk to it. */
 export interface TestServer {
@@ -140,6 +143,42 @@ export async function startWithBuckets(buckets: string[], opts: StartServerOptio
     throw err;
   }
   return { ts, s3 };
+}
+
+/** For crash tests: servers taking turns on `root` (started, killed with SIGKILL, started again), all with the first one's credentials (the harness makes fresh ones per server). */
+export class ServerOnTree {
+  #current?: TestServer;
+  #credentials?: { accessKeyId: string; secretAccessKey: string };
+  readonly #retired: TestServer[] = [];
+
+  constructor(readonly root: string) {}
+
+  /** Starts a server on the tree; its accessKeyId, secretAccessKey and client() are the shared credentials. */
+  async start(): Promise<TestServer> {
+    const server = await startServer({ root: this.root, credentials: this.#credentials });
+    this.#credentials ??= { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey };
+    if (this.#current) this.#retired.push(this.#current);
+    this.#current = server;
+    return server;
+  }
+
+  /** kill -9 the running server, and wait (bounded) until its port no longer answers. */
+  async crash(): Promise<void> {
+    const server = this.#current;
+    assert.ok(server, 'no server is running');
+    server.kill();
+    const down = await waitUntil(() => new Promise<boolean>((resolve) => {
+      const req = http.get(server.endpoint, () => resolve(false));
+      req.on('error', () => resolve(true));
+      req.setTimeout(500, () => req.destroy());
+    }), { timeoutMs: 10_000, intervalMs: 50 });
+    assert.ok(down, 'the killed server still answers');
+  }
+
+  /** Stops every server started (a killed one is only waited for); the tree stays. */
+  async stopAll(): Promise<void> {
+    for (const s of [...this.#retired, this.#current]) await s?.stop();
+  }
 }
 
 /** Resolves with [endpoint, port] once the Endpoint line appears; rejects on exit or timeout, quoting the output. */
