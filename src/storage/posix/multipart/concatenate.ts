@@ -89,21 +89,7 @@ function stepsOf(files: readonly JoinedFile[], bytes: number | undefined): Step[
 /** Runs `cat -- names...` in `dir` with stdout on `fd` (shared offset: batches append). False if cat is missing. */
 function runCat(dir: string, names: readonly string[], fd: number): Promise<boolean> {
   if (names.length === 0) return Promise.resolve(true);
-  return new Promise((resolve, reject) => {
-    const child = spawn('cat', ['--', ...names], { cwd: dir, stdio: ['ignore', fd, 'pipe'] });
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (s: string) => {
-      if (stderr.length < 4000) stderr += s;
-    });
-    child.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') resolve(false);
-      else reject(e);
-    });
-    child.once('close', (code, signal) => {
-      if (code === 0) resolve(true);
-      else if (code !== null || signal) reject(new Error(`cat failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
-    });
-  });
+  return runTool('cat', ['--', ...names], dir, fd);
 }
 
 /**
@@ -112,10 +98,14 @@ function runCat(dir: string, names: readonly string[], fd: number): Promise<bool
  */
 function runDd(dir: string, f: JoinedFile, fd: number): Promise<boolean> {
   if (f.size === 0) return Promise.resolve(true);
-  const args = [`if=${f.name}`, 'bs=4M', 'iflag=skip_bytes,count_bytes', `skip=${f.at ?? 0}`, `count=${f.size}`, 'status=none'];
+  // The name is a part file's own (p<NNNNN>-… or assembly): never an operand dd would read as an option.
+  return runTool('dd', [`if=${f.name}`, 'bs=4M', 'iflag=skip_bytes,count_bytes', `skip=${f.at ?? 0}`, `count=${f.size}`, 'status=none'], dir, fd);
+}
+
+/** Runs `command args` in `dir` with stdout on `fd`; false if the command is missing, rejects with its stderr if it fails. */
+function runTool(command: string, args: readonly string[], dir: string, fd: number): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    // The name is a part file's own (p<NNNNN>-… or assembly): never an operand dd would read as an option.
-    const child = spawn('dd', args, { cwd: dir, stdio: ['ignore', fd, 'pipe'] });
+    const child = spawn(command, args, { cwd: dir, stdio: ['ignore', fd, 'pipe'] });
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (s: string) => {
       if (stderr.length < 4000) stderr += s;
@@ -126,7 +116,7 @@ function runDd(dir: string, f: JoinedFile, fd: number): Promise<boolean> {
     });
     child.once('close', (code, signal) => {
       if (code === 0) resolve(true);
-      else if (code !== null || signal) reject(new Error(`dd failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
+      else if (code !== null || signal) reject(new Error(`${command} failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
     });
   });
 }
