@@ -5,6 +5,7 @@ import { adminCredentials } from '../config/admin-credentials.js';
 import { checkPaths } from '../config/check-paths.js';
 import { ConfigError, DEFAULTS, loadConfigFile, parseDuration, parseListen, type Config, type LogLevel, type MetadataMode } from '../config/config.js';
 import { prestartHashWorkers } from '../streams/hash-worker.js';
+import { startYoungCollections } from '../streams/young-gc.js';
 import { PosixBackend } from '../storage/posix/posix-backend.js';
 import { createLogger } from '../server/logger.js';
 import { startHttpServer } from '../server/http-server.js';
@@ -139,6 +140,7 @@ export async function serve(argv: string[]): Promise<void> {
     multipartExpiryMs: config.multipartExpiryMs,
   });
   prestartHashWorkers();
+  startYoungCollections();
   const running = await startHttpServer(
     { backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024, anonymousIdentity }, log },
     config.listen.host,

@@ -13,6 +13,7 @@ import type { Readable } from 'node:stream';
 import { S3Error } from '../../s3/errors.js';
 import { createChecksummer } from '../../streams/checksum.js';
 import { startOffThreadHash, type OffThreadHash } from '../../streams/hash-worker.js';
+import { bodyReceived } from '../../streams/young-gc.js';
 import type { ChecksumAlgorithm } from '../backend.js';
 
 /** What was received: byte count, MD5 and (when asked) the checksum, both raw. */
@@ -63,6 +64,7 @@ export async function receiveBody(body: Readable, fh: FileHandle, opts: ReceiveO
       if (next.done) break;
       const buf = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
       received += buf.length;
+      bodyReceived(buf.length);
       if (limit !== undefined && received > limit) throw tooLong(limit);
       head.push(buf);
       if (received >= BATCH_BYTES) {
@@ -116,6 +118,7 @@ async function receiveInline(body: AsyncIterable<Buffer | string>, sink: FileSin
     for await (const chunk of body) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       received += buf.length;
+      bodyReceived(buf.length);
       if (limit !== undefined && received > limit) throw tooLong(limit);
       add(buf);
       if (batchBytes >= BATCH_BYTES) await flush();
@@ -173,6 +176,7 @@ async function receiveOffThread(body: AsyncIterable<Buffer | string>, sink: File
     for await (const chunk of body) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       received += buf.length;
+      bodyReceived(buf.length);
       if (limit !== undefined && received > limit) throw tooLong(limit);
       const off = copyIn(buf, 0);
       if (off < buf.length) await addRest(buf, off);
