@@ -20,7 +20,8 @@ type Message =
 const port = parentPort;
 if (!port) throw new Error('hash-worker-thread.js runs only as a worker thread');
 // Views made once: the shared memory outlives every job.
-const slots = (workerData as { slots: SharedArrayBuffer[] }).slots.map((sab) => new Uint8Array(sab));
+const shared = workerData as { memory: SharedArrayBuffer; slotBytes: number; slots: number };
+const slots = Array.from({ length: shared.slots }, (_, i) => new Uint8Array(shared.memory, i * shared.slotBytes, shared.slotBytes));
 let md5: Hash | undefined;
 let checksummer: Checksummer | undefined;
 let failed = false;

@@ -83,15 +83,16 @@ export function prestartHashWorkers(): void {
 
 function spawn(): Pooled | undefined {
   if (workerCount >= MAX_WORKERS) return undefined;
-  const sabs = Array.from({ length: SLOTS_PER_WORKER }, () => new SharedArrayBuffer(HASH_SLOT_BYTES));
+  const memory = slotMemory(SLOTS_PER_WORKER * HASH_SLOT_BYTES);
   const worker = new Worker(new URL('./hash-worker-thread.js', import.meta.url), {
-    workerData: { slots: sabs },
+    workerData: { memory, slotBytes: HASH_SLOT_BYTES, slots: SLOTS_PER_WORKER },
     // The worker only hashes shared memory: a small heap is plenty, and keeps its footprint small.
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB, maxOldGenerationSizeMb: WORKER_OLD_MB },
   });
   worker.unref(); // an idle pool must not keep the process alive; a job refs it while it runs
   workerCount++;
-  const pooled: Pooled = { worker, slots: sabs.map((s) => Buffer.from(s)) };
+  const slots = Array.from({ length: SLOTS_PER_WORKER }, (_, i) => Buffer.from(memory, i * HASH_SLOT_BYTES, HASH_SLOT_BYTES));
+  const pooled: Pooled = { worker, slots };
   worker.on('message', (m: WorkerMessage) => pooled.onMessage?.(m));
   let dead = false;
   const fail = (e: Error) => {
@@ -107,6 +108,30 @@ function spawn(): Pooled | undefined {
   worker.on('error', fail);
   worker.on('exit', (code) => fail(new Error(`hash worker exited with code ${code}`)));
   return pooled;
+}
+
+/** The part of the WebAssembly API used here (not in @types/node). */
+interface WasmMemoryConstructor {
+  new (descriptor: { initial: number; maximum: number; shared: boolean }): { buffer: ArrayBuffer | SharedArrayBuffer };
+}
+
+/**
+ * One block of shared memory for a worker's slots, starting on a page boundary where possible: file writes
+ * straight from the slots may then bypass the page cache (direct I/O wants page-aligned buffers, see
+ * storage/posix/receive.ts). A shared WebAssembly memory is whole pages mapped for it, and a
+ * SharedArrayBuffer; a plain SharedArrayBuffer, the fallback, is aligned only to 16 bytes (direct writes from
+ * it are refused by the kernel, and then go through the page cache).
+ */
+function slotMemory(bytes: number): SharedArrayBuffer {
+  const Memory = (globalThis as { WebAssembly?: { Memory?: WasmMemoryConstructor } }).WebAssembly?.Memory;
+  const pages = bytes / 65536; // WebAssembly pages are 64 KiB
+  try {
+    const buffer = Memory && Number.isInteger(pages) ? new Memory({ initial: pages, maximum: pages, shared: true }).buffer : undefined;
+    if (buffer instanceof SharedArrayBuffer) return buffer;
+  } catch {
+    // no shared WebAssembly memory here
+  }
+  return new SharedArrayBuffer(bytes);
 }
 
 class Job implements OffThreadHash {

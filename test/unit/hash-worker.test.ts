@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, open, readFile, rm, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -205,5 +206,55 @@ test('receiveBody writes at the given position, with write-back, on a worker and
     } finally {
       for (const j of busy) j.abandon();
     }
+  }
+});
+
+/** Bytes of `path` in the page cache (util-linux fincore), or undefined without fincore. */
+function residentBytes(path: string): number | undefined {
+  try {
+    return Number(execFileSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', path], { encoding: 'utf8' }).trim());
+  } catch {
+    return undefined;
+  }
+}
+
+const EXT4_OR_XFS = new Set([0xef53, 0x58465342]);
+
+test('with write-back on ext4 or XFS, whole aligned slots bypass the page cache; the short tail does not', async (t) => {
+  const type = (await statfs(tmpdir())).type;
+  if (!EXT4_OR_XFS.has(type) || residentBytes(tmpdir()) === undefined) {
+    t.skip(`needs ext4 or XFS under ${tmpdir()} (f_type 0x${type.toString(16)}) and fincore`);
+    return;
+  }
+  const data = randomBytes(6 * HASH_SLOT_BYTES + 5000);
+  // [position, writeBack]: 0 and a block-aligned position go direct when synced; unsynced writes stay cached.
+  for (const [position, writeBack] of [[0, true], [8192, true], [0, false]] as const) {
+    await withFile(async (path) => {
+      const lead = randomBytes(position);
+      await writeFile(path, lead);
+      const fh = await open(path, 'r+');
+      try {
+        const r = await receiveBody(bodyOf(data), fh, { size: data.length, position, writeBack, checksum: 'CRC32' });
+        assert.deepEqual(r.md5, md5Of(data));
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      const what = `position ${position}, writeBack ${writeBack}`;
+      assert.ok((await readFile(path)).equals(Buffer.concat([lead, data])), what);
+    });
+  }
+  for (const [writeBack, expectCached] of [[true, false], [false, true]] as const) {
+    await withFile(async (path) => {
+      const fh = await open(path, 'wx');
+      try {
+        await receiveBody(bodyOf(data), fh, { size: data.length, writeBack });
+      } finally {
+        await fh.close();
+      }
+      const resident = residentBytes(path)!;
+      if (expectCached) assert.ok(resident >= 6 * HASH_SLOT_BYTES, `unsynced: ${resident} bytes cached`);
+      else assert.ok(resident <= HASH_SLOT_BYTES, `synced: ${resident} bytes cached, more than the short last slot`);
+    });
   }
 });
