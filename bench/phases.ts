@@ -119,7 +119,11 @@ const PHASE_RUNNERS: Record<Phase, (ctx: PhaseContext) => Promise<PhaseOutput>> 
           note: `${samples(result.put.samples)}; ${Math.round((result.put.mibPerSecond / ctx.md5.mibPerSecond) * 100)}% of MD5`,
         },
         {
-          metric: `${SIZES.largeMiB} MiB GET`, value: result.get.mibPerSecond, unit: 'MiB/s',
+          metric: `${SIZES.largeMiB} MiB GET, first read after the PUT (from disk)`, value: result.firstRead.mibPerSecond, unit: 'MiB/s',
+          note: `${samples(result.firstRead.samples)}; synced uploads of 1 MiB or more skip the page cache`,
+        },
+        {
+          metric: `${SIZES.largeMiB} MiB GET (object in the page cache)`, value: result.get.mibPerSecond, unit: 'MiB/s',
           target: `>= ${GET_TARGET_MIB} MiB/s`, pass: result.get.mibPerSecond >= GET_TARGET_MIB,
           note: `${samples(result.get.samples)}; round trip ${result.roundTripVerified ? 'verified' : 'NOT VERIFIED'}; ` +
             `PUT+GET: ${describeCpu(cpu)}`,
