@@ -289,9 +289,10 @@ class FileSink {
       if (!this.failure) {
         try {
           const buffers = batch.length === 1 ? batch[0]!.buffers : batch.flatMap((r) => r.buffers);
-          if (!(await this.writeDirect(buffers, at))) {
-            await writeAll(this.fh, buffers, at);
-            this.wrote(bytes);
+          const direct = await this.writeDirect(buffers, at);
+          if (direct.count < buffers.length) {
+            await writeAll(this.fh, direct.count ? buffers.slice(direct.count) : buffers, at + direct.bytes);
+            this.wrote(bytes - direct.bytes);
           }
         } catch (e) {
           this.failure ??= { error: e };
@@ -303,21 +304,27 @@ class FileSink {
   }
 
   /**
-   * Writes `buffers` at `at` through the direct descriptor when they are aligned for it; false when they were
-   * not written that way (not aligned, no direct descriptor, or the kernel refused the alignment: EINVAL, after
+   * Writes the leading buffers of `buffers` that are whole blocks (all but a short last slot, which may have been
+   * queued with them) at `at` through the direct descriptor; returns how many buffers and bytes it wrote (none
+   * without a direct descriptor, at an unaligned offset, or when the kernel refused the alignment: EINVAL, after
    * which direct I/O is given up for this file).
    */
-  private async writeDirect(buffers: Buffer[], at: number): Promise<boolean> {
+  private async writeDirect(buffers: Buffer[], at: number): Promise<{ count: number; bytes: number }> {
     const direct = this.direct;
-    if (!direct || at % DIRECT_ALIGN !== 0 || !buffers.every((b) => b.length % DIRECT_ALIGN === 0)) return false;
+    let count = 0;
+    let bytes = 0;
+    if (direct && at % DIRECT_ALIGN === 0) {
+      while (count < buffers.length && buffers[count]!.length % DIRECT_ALIGN === 0) bytes += buffers[count++]!.length;
+    }
+    if (!count) return { count: 0, bytes: 0 };
     try {
-      await writeAll(direct, buffers, at);
-      return true;
+      await writeAll(direct!, count === buffers.length ? buffers : buffers.slice(0, count), at);
+      return { count, bytes };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EINVAL') throw e;
       this.direct = undefined;
-      await direct.close().catch(() => {});
-      return false;
+      await direct!.close().catch(() => {});
+      return { count: 0, bytes: 0 };
     }
   }
 
