@@ -2,9 +2,11 @@
  * MD5 and S3 checksums of large bodies on worker threads, so that hashing (the costliest step of a PUT)
  * overlaps with receiving from the socket and writing to disk on the main thread.
  *
- * Each worker owns a few slots of shared memory. A job (one body) fills a free slot, hands it to the worker
- * (no copy: the memory is shared) and to a file write, and gets the slot back once both are done with it.
- * Workers persist and serve one job at a time; when all are busy the caller hashes inline instead.
+ * Each worker has a few lanes, and each lane a few slots of shared memory. A job (one body) takes a lane,
+ * fills a free slot, hands it to the worker (no copy: the memory is shared) and to a file write, and gets the
+ * slot back once both are done with it. A worker hashes the slots of all its lanes in the order they come, so
+ * several uploads (the parts of a multipart upload sent in parallel) share it, each at its own pace, none
+ * waiting for another to end. Workers persist; when every lane is taken the caller hashes inline instead.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -12,13 +14,18 @@ import type { ChecksumAlgorithm } from '../storage/backend.js';
 
 /** Bytes in one slot: the unit of hashing and of writing. */
 export const HASH_SLOT_BYTES = 1024 * 1024;
-// Enough for the socket to fill slots while others wait for the worker or for their writes.
-const SLOTS_PER_WORKER = 4;
-// Heap limits of a worker: it only holds a hash state and a few messages.
+// The lanes of a worker (jobs it serves at once) and their slots. A lone upload uses the first: four slots let
+// the socket fill slots while others wait for the worker or for their writes. The others serve uploads side by
+// side (the parts of a multipart upload sent in parallel), which share the worker's one core anyway: two slots
+// each keep hashing and writing overlapped, with less memory. Without a free lane a body is hashed inline, on
+// the main thread, and cannot skip the page cache (receive.ts). Slots take memory only once used.
+const LANE_SLOTS = [4, 2, 2, 2];
+const LANES_PER_WORKER = LANE_SLOTS.length;
+// Heap limits of a worker: it only holds a few hash states and messages.
 const WORKER_YOUNG_MB = 2;
 const WORKER_OLD_MB = 16;
-// One worker per core but one: the main thread hashes inline when they are all busy, and every worker is a
-// V8 isolate of its own (~10 MB).
+// One worker per core but one: the main thread needs a core for receiving, and every worker is a V8 isolate
+// of its own (~10 MB).
 const MAX_WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
 
 /** What a finished job computed: raw MD5 and, when asked, the raw checksum. */
@@ -40,34 +47,57 @@ export interface OffThreadHash {
   submit(slot: Buffer, length: number, written: Promise<unknown>): void;
   /** The digest of every byte submitted. Ends the job. */
   digest(): Promise<HashDigest>;
-  /** Ends the job without a digest (a failed upload); the worker returns to the pool once it has caught up. */
+  /** Ends the job without a digest (a failed upload); the lane returns to the pool once it has caught up. */
   abandon(): void;
 }
 
 interface Pooled {
   worker: Worker;
+  lanes: Lane[];
+  /** Lanes with a job (the worker keeps the process alive while there is one). */
+  active: number;
+  dead: boolean;
+}
+
+/** One job's place on a worker: its slots, and where the worker's messages for it go. */
+interface Lane {
+  pooled: Pooled;
+  index: number;
   slots: Buffer[];
   onMessage?: (m: WorkerMessage) => void;
   onFailure?: (e: Error) => void;
 }
 
 type WorkerMessage =
-  | { t: 'hashed'; slot: number }
-  | { t: 'digest'; md5: Uint8Array; checksum?: Uint8Array }
-  | { t: 'reset' }
-  | { t: 'error'; message: string };
+  | { t: 'hashed'; lane: number; slot: number }
+  | { t: 'digest'; lane: number; md5: Uint8Array; checksum?: Uint8Array }
+  | { t: 'reset'; lane: number }
+  | { t: 'error'; lane: number; message: string };
 
-const idle: Pooled[] = [];
-let workerCount = 0;
+const workers: Pooled[] = [];
+const idleLanes = new Set<Lane>();
 
 /**
- * Starts hashing a body on an idle worker (starting one if the pool is not full), or returns undefined
- * when every worker is busy: the caller then hashes inline.
+ * Starts hashing a body on a free lane (starting a worker if the pool is not full and every running worker
+ * already has a job), or returns undefined when every lane is taken: the caller then hashes inline.
  */
 export function startOffThreadHash(checksum?: ChecksumAlgorithm): OffThreadHash | undefined {
-  const pooled = idle.pop() ?? spawn();
-  if (!pooled) return undefined;
-  return new Job(pooled, checksum);
+  const lane = pickLane();
+  if (!lane) return undefined;
+  idleLanes.delete(lane);
+  return new Job(lane, checksum);
+}
+
+/**
+ * The free lane on the least busy worker, lowest-numbered first (one upload at a time keeps using the same
+ * memory); a worker of its own while the pool may still grow.
+ */
+function pickLane(): Lane | undefined {
+  const rank = (l: Lane) => (l.pooled.active * MAX_WORKERS + workers.indexOf(l.pooled)) * LANES_PER_WORKER + l.index;
+  let best: Lane | undefined;
+  for (const lane of idleLanes) if (!best || rank(lane) < rank(best)) best = lane;
+  if ((!best || best.pooled.active > 0) && workers.length < MAX_WORKERS) return spawn()?.lanes[0] ?? best;
+  return best;
 }
 
 /**
@@ -75,39 +105,52 @@ export function startOffThreadHash(checksum?: ChecksumAlgorithm): OffThreadHash 
  * front, instead of growing under the first large uploads, and no upload waits for a thread to boot.
  */
 export function prestartHashWorkers(): void {
-  for (let i = 0; i < MAX_WORKERS && workerCount < MAX_WORKERS; i++) {
-    const pooled = spawn();
-    if (pooled) idle.push(pooled);
-  }
+  while (workers.length < MAX_WORKERS) if (!spawn()) break;
 }
 
 function spawn(): Pooled | undefined {
-  if (workerCount >= MAX_WORKERS) return undefined;
-  const memory = slotMemory(SLOTS_PER_WORKER * HASH_SLOT_BYTES);
+  if (workers.length >= MAX_WORKERS) return undefined;
+  const memory = slotMemory(LANE_SLOTS.reduce((a, b) => a + b) * HASH_SLOT_BYTES);
   const worker = new Worker(new URL('./hash-worker-thread.js', import.meta.url), {
-    workerData: { memory, slotBytes: HASH_SLOT_BYTES, slots: SLOTS_PER_WORKER },
+    workerData: { memory, slotBytes: HASH_SLOT_BYTES, laneSlots: LANE_SLOTS },
     // The worker only hashes shared memory: a small heap is plenty, and keeps its footprint small.
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB, maxOldGenerationSizeMb: WORKER_OLD_MB },
   });
   worker.unref(); // an idle pool must not keep the process alive; a job refs it while it runs
-  workerCount++;
-  const slots = Array.from({ length: SLOTS_PER_WORKER }, (_, i) => Buffer.from(memory, i * HASH_SLOT_BYTES, HASH_SLOT_BYTES));
-  const pooled: Pooled = { worker, slots };
-  worker.on('message', (m: WorkerMessage) => pooled.onMessage?.(m));
-  let dead = false;
+  const pooled: Pooled = { worker, lanes: [], active: 0, dead: false };
+  for (const [index, [first, count]] of laneSlotRanges().entries()) {
+    const slots = Array.from({ length: count }, (_, i) => Buffer.from(memory, (first + i) * HASH_SLOT_BYTES, HASH_SLOT_BYTES));
+    const lane: Lane = { pooled, index, slots };
+    pooled.lanes.push(lane);
+    idleLanes.add(lane);
+  }
+  workers.push(pooled);
+  worker.on('message', (m: WorkerMessage) => pooled.lanes[m.lane]?.onMessage?.(m));
   const fail = (e: Error) => {
-    if (dead) return; // 'error' is followed by 'exit'
-    dead = true;
-    // A dead worker leaves the pool for good; the job using it (if any) fails, the next spawns a fresh one.
-    workerCount--;
-    const i = idle.indexOf(pooled);
-    if (i >= 0) idle.splice(i, 1);
-    pooled.onFailure?.(e);
-    pooled.onMessage = pooled.onFailure = undefined;
+    if (pooled.dead) return; // 'error' is followed by 'exit'
+    pooled.dead = true;
+    // A dead worker leaves the pool for good; the jobs using it fail, the next spawns a fresh one.
+    workers.splice(workers.indexOf(pooled), 1);
+    for (const lane of pooled.lanes) {
+      idleLanes.delete(lane);
+      const onFailure = lane.onFailure;
+      lane.onMessage = lane.onFailure = undefined;
+      onFailure?.(e);
+    }
   };
   worker.on('error', fail);
   worker.on('exit', (code) => fail(new Error(`hash worker exited with code ${code}`)));
   return pooled;
+}
+
+/** Per lane: [its first slot, its slot count] in the worker's memory, the lanes' slots one after another. */
+export function laneSlotRanges(laneSlots: readonly number[] = LANE_SLOTS): [number, number][] {
+  let first = 0;
+  return laneSlots.map((count) => {
+    const range: [number, number] = [first, count];
+    first += count;
+    return range;
+  });
 }
 
 /** The part of the WebAssembly API used here (not in @types/node). */
@@ -142,20 +185,21 @@ class Job implements OffThreadHash {
   private failure?: Error;
   private pendingDigest?: { resolve: (d: HashDigest) => void; reject: (e: Error) => void };
   private ended = false;
+  private whenAllFree?: () => void;
 
-  constructor(private readonly pooled: Pooled, checksum?: ChecksumAlgorithm) {
-    this.free = pooled.slots.map((_, i) => i);
-    this.busy = pooled.slots.map(() => 0);
-    pooled.onMessage = (m) => this.onMessage(m);
-    pooled.onFailure = (e) => this.fail(e);
-    pooled.worker.ref();
-    pooled.worker.postMessage({ t: 'start', alg: checksum });
+  constructor(private readonly lane: Lane, checksum?: ChecksumAlgorithm) {
+    this.free = lane.slots.map((_, i) => i).reverse(); // pop() takes slot 0 first
+    this.busy = lane.slots.map(() => 0);
+    lane.onMessage = (m) => this.onMessage(m);
+    lane.onFailure = (e) => this.fail(e);
+    if (lane.pooled.active++ === 0) lane.pooled.worker.ref();
+    this.post({ t: 'start', alg: checksum });
   }
 
   trySlot(): Buffer | undefined {
     if (this.failure) throw this.failure;
     const i = this.free.pop();
-    return i === undefined ? undefined : this.pooled.slots[i];
+    return i === undefined ? undefined : this.lane.slots[i];
   }
 
   nextSlot(): Promise<Buffer> {
@@ -169,10 +213,10 @@ class Job implements OffThreadHash {
   }
 
   submit(slot: Buffer, length: number, written: Promise<unknown>): void {
-    const i = this.pooled.slots.indexOf(slot);
+    const i = this.lane.slots.indexOf(slot);
     if (i < 0 || this.busy[i] !== 0) throw new Error('not a slot of this job in hand');
     this.busy[i] = 2;
-    this.pooled.worker.postMessage({ t: 'update', slot: i, len: length });
+    this.post({ t: 'update', slot: i, len: length });
     written.then(() => this.release(i), () => this.release(i));
   }
 
@@ -180,7 +224,7 @@ class Job implements OffThreadHash {
     if (this.failure) return Promise.reject(this.failure);
     if (this.ended) return Promise.reject(new Error('hash job already ended'));
     this.ended = true;
-    this.pooled.worker.postMessage({ t: 'digest' });
+    this.post({ t: 'digest' });
     return new Promise((resolve, reject) => { this.pendingDigest = { resolve, reject }; });
   }
 
@@ -188,11 +232,15 @@ class Job implements OffThreadHash {
     if (this.ended) return;
     this.ended = true;
     if (this.failure) return; // the worker was dropped or will be reset below
-    this.pooled.worker.postMessage({ t: 'reset' });
+    this.post({ t: 'reset' });
+  }
+
+  private post(m: object): void {
+    this.lane.pooled.worker.postMessage({ ...m, lane: this.lane.index });
   }
 
   private release(i: number): void {
-    if (--this.busy[i] > 0) return;
+    if (--this.busy[i]! > 0) return;
     if (this.whenAllFree && this.busy.every((b) => b === 0)) {
       const back = this.whenAllFree;
       this.whenAllFree = undefined;
@@ -200,7 +248,7 @@ class Job implements OffThreadHash {
       return;
     }
     const w = this.waiting.shift();
-    if (w) w.resolve(this.pooled.slots[i]);
+    if (w) w.resolve(this.lane.slots[i]!);
     else this.free.push(i);
   }
 
@@ -220,10 +268,10 @@ class Job implements OffThreadHash {
         this.returnToPool();
         return;
       case 'error':
-        // The worker keeps acknowledging slots; a reset then makes it clean for the next job.
+        // The worker keeps acknowledging this lane's slots; a reset then makes it clean for the next job.
         this.fail(new Error(`hashing failed: ${m.message}`));
         this.ended = true;
-        this.pooled.worker.postMessage({ t: 'reset' });
+        this.post({ t: 'reset' });
         return;
     }
   }
@@ -238,14 +286,15 @@ class Job implements OffThreadHash {
 
   /** Only once the worker has processed everything this job posted: its slots may then be reused. */
   private returnToPool(): void {
-    this.pooled.onMessage = this.pooled.onFailure = undefined;
-    this.pooled.worker.unref();
+    const lane = this.lane;
+    lane.onMessage = lane.onFailure = undefined;
+    if (--lane.pooled.active === 0) lane.pooled.worker.unref();
     // Writes of this job may still hold slots (a failed upload stops waiting for them): a later job would
-    // overwrite memory being written. Hand the worker back only when its slots are all free.
-    const back = () => idle.push(this.pooled);
+    // overwrite memory being written. Hand the lane back only when its slots are all free.
+    const back = () => {
+      if (!lane.pooled.dead) idleLanes.add(lane);
+    };
     if (this.busy.every((b) => b === 0)) back();
     else this.whenAllFree = back;
   }
-
-  private whenAllFree?: () => void;
 }

@@ -91,17 +91,41 @@ test('an abandoned job leaves nothing behind for the next one', async () => {
 
 test('when every worker is busy there is no job, and freed workers serve again', async () => {
   const busy: OffThreadHash[] = [];
-  for (let i = 0; i < 16; i++) {
+  for (let i = 0; i < 64; i++) {
     const j = startOffThreadHash();
     if (!j) break;
     busy.push(j);
   }
-  assert.ok(busy.length >= 1 && busy.length < 16, `workers: ${busy.length}`);
+  // Each worker serves a few jobs at once (lanes); the pool is bounded.
+  assert.ok(busy.length >= 2 && busy.length < 64, `jobs at once: ${busy.length}`);
   assert.equal(startOffThreadHash(), undefined);
   for (const j of busy) j.abandon();
   const j = await job();
   await feed(j, Buffer.from('abc'));
   assert.deepEqual((await j.digest()).md5, md5Of(Buffer.from('abc')));
+});
+
+test('jobs at once share the workers, slots interleaved, each with its own digest', { timeout: 30_000 }, async () => {
+  const jobs = await grabAll();
+  try {
+    assert.ok(jobs.length >= 2, `jobs at once: ${jobs.length}`);
+    const datas = jobs.map((_, k) => randomBytes(3 * HASH_SLOT_BYTES + 1000 * k));
+    // One slot per job in turn, so that every worker has slots of several jobs in its queue.
+    for (let off = 0; off < datas[datas.length - 1]!.length; off += HASH_SLOT_BYTES) {
+      for (const [k, j] of jobs.entries()) {
+        const piece = datas[k]!.subarray(off, off + HASH_SLOT_BYTES);
+        if (!piece.length) continue;
+        const slot = await j.nextSlot();
+        piece.copy(slot);
+        j.submit(slot, piece.length, Promise.resolve());
+      }
+    }
+    const digests = await Promise.all(jobs.map((j) => j.digest()));
+    for (const [k, d] of digests.entries()) assert.deepEqual(d.md5, md5Of(datas[k]!), `job ${k}`);
+  } catch (e) {
+    for (const j of jobs) j.abandon();
+    throw e;
+  }
 });
 
 /** A body of `data` in chunks of varied sizes, optionally failing after `failAfter` bytes. */
