@@ -5,7 +5,8 @@
  * speed, so hashing on the main thread, between receiving from the socket and writing to the file, caps a PUT
  * near half of that. Writes are positional, one at a time, overlapping with receiving and hashing; with
  * `writeBack`, finished bytes are written back to disk (fdatasync) while the rest still arrives, so the caller's
- * final fsync has little left.
+ * final fsync has little left; and on ext4 and XFS the worker's slots are written with direct I/O, skipping the
+ * page cache (FileSink.bypassCache). Every body's bytes are counted for streams/young-gc.ts.
  */
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
