@@ -11,14 +11,14 @@ import { chownSync, existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { chmod, rename, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
-  CompleteMultipartUploadCommand, type CompletedPart, CreateBucketCommand, CreateMultipartUploadCommand,
-  PutObjectCommand, type S3Client, UploadPartCommand,
+  CompleteMultipartUploadCommand, type CompletedPart, CreateMultipartUploadCommand,
+  PutObjectCommand, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getAttributeSync, setAttributeSync } from '@napi-rs/xattr';
-import { isInternal, listFiles, makeTempDir, removeDir } from '../helpers/files.js';
-import { ServerOnTree, type TestServer } from '../helpers/server.js';
+import { isInternal, listFiles } from '../helpers/files.js';
+import { serverOnTree } from '../helpers/server.js';
 import { waitUntil } from '../helpers/wait.js';
 import { fireComplete, md5hex, objectMd5 } from './util.js';
 
@@ -28,41 +28,32 @@ const KEY = 'victim.bin';
 const PARTS = 6;
 const asRoot = process.getuid?.() === 0;
 
-let root: string;
-let tree: ServerOnTree;
-let server: TestServer;
-let s3: S3Client;
+const tree = serverOnTree('dirbucket-mp-crash-in-place-', BUCKET);
 
-/** Starts a server on the tree (with the first one's keys) and a client for it. */
-async function start(): Promise<void> {
-  server = await tree.start();
-  s3 = server.client();
-}
-
-const mpDir = () => join(root, BUCKET, '.dirbucket', 'multipart');
+const mpDir = () => join(tree.root, BUCKET, '.dirbucket', 'multipart');
 const assemblyOf = (id: string) => join(mpDir(), id, 'assembly');
-const objectFile = (key: string) => join(root, BUCKET, key);
+const objectFile = (key: string) => join(tree.root, BUCKET, key);
 
-const keyMd5 = (key: string) => objectMd5(s3, BUCKET, key);
+const keyMd5 = (key: string) => objectMd5(tree.s3, BUCKET, key);
 
 /** A new upload of `key` with PARTS parts of 5 MiB, the last shorter, all in place; its id, parts, MD5 and the assembly's inode. */
 async function inPlaceUpload(key: string) {
-  const id = (await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key }))).UploadId!;
+  const id = (await tree.s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key }))).UploadId!;
   const whole = createHash('md5');
   const parts: CompletedPart[] = [];
   for (let n = 1; n <= PARTS; n++) {
     const data = randomBytes(n < PARTS ? 5 * MiB : 1234);
     whole.update(data);
-    const out = await s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: id, PartNumber: n, Body: data }));
+    const out = await tree.s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: id, PartNumber: n, Body: data }));
     parts.push({ PartNumber: n, ETag: out.ETag });
   }
   return { id, parts, md5: whole.digest('hex'), ino: (await stat(assemblyOf(id))).ino };
 }
 
 const complete = (key: string, id: string, parts: CompletedPart[]) =>
-  s3.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: id, MultipartUpload: { Parts: parts } }));
+  tree.s3.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: id, MultipartUpload: { Parts: parts } }));
 
-const visible = () => listFiles(join(root, BUCKET), isInternal);
+const visible = () => listFiles(join(tree.root, BUCKET), isInternal);
 
 /** A process of this host that has exited: a Complete it held is known abandoned. */
 function deadOwner() {
@@ -73,21 +64,10 @@ function deadOwner() {
   };
 }
 
-before(async () => {
-  root = await makeTempDir('dirbucket-mp-crash-in-place-');
-  tree = new ServerOnTree(root);
-  await start();
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-});
-after(async () => {
-  await tree?.stopAll();
-  await removeDir(root);
-});
-
 describe('kill -9 during a Complete that takes the assembly file', () => {
   it('leaves the old object or the new one, never loses the assembly file, and a resent Complete finishes in place', async (t) => {
     const old = randomBytes(MiB);
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: KEY, Body: old }));
+    await tree.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: KEY, Body: old }));
     let current = md5hex(old);
     const warm = await inPlaceUpload('warmup.bin');
     const t0 = performance.now();
@@ -101,12 +81,12 @@ describe('kill -9 during a Complete that takes the assembly file', () => {
     let newBeforeRetry = 0;
     for (const fraction of FRACTIONS) {
       const up = await inPlaceUpload(KEY);
-      fireComplete(server, { bucket: BUCKET, key: KEY, uploadId: up.id, parts: up.parts });
+      fireComplete(tree.server, { bucket: BUCKET, key: KEY, uploadId: up.id, parts: up.parts });
       await new Promise((r) => setTimeout(r, fraction * duration));
       await tree.crash();
       if (existsSync(join(mpDir(), `${up.id}.completing`))) heldAtKill++;
 
-      await start();
+      await tree.start();
       const seen = await keyMd5(KEY);
       assert.ok(seen === current || seen === up.md5, `after a kill at ${(fraction * 100).toFixed(0)}% the key holds neither the old nor the new object`);
       if (seen === up.md5) newBeforeRetry++;
@@ -145,7 +125,7 @@ describe('recovery of what a crash leaves of a Complete in place', () => {
 
     // The sweep (first pass ~5 s after start) recovers it.
     await tree.crash();
-    await start();
+    await tree.start();
     const back = await waitUntil(() => existsSync(assemblyOf(up.id)), { timeoutMs: 20_000, intervalMs: 200 });
     assert.ok(back, 'the upload was given back with its assembly file');
     const now = await stat(assemblyOf(up.id));
@@ -174,7 +154,7 @@ describe('recovery of what a crash leaves of a Complete in place', () => {
     });
     // The commit's rename happened; then, before any recovery, another writer replaced the key.
     await rename(join(held, 'assembly'), objectFile(key));
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'newer' }));
+    await tree.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'newer' }));
 
     const retried = await complete(key, up.id, up.parts);
     assert.equal(retried.ETag, `"${etag}"`, 'the resent Complete gets the completed answer');

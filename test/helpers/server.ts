@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { CreateBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { repoRoot } from './repo-root.js';
 import { waitUntil } from './wait.js';
@@ -145,27 +146,53 @@ export async function startWithBuckets(buckets: string[], opts: StartServerOptio
   return { ts, s3 };
 }
 
-/** For crash tests: servers taking turns on `root` (started, killed with SIGKILL, started again), all with the first one's credentials (the harness makes fresh ones per server). */
+/**
+ * For crash tests: a temporary tree that servers take turns on (started, killed with SIGKILL, started again),
+ * all with the first one's credentials (the harness makes fresh ones per server). serverOnTree() makes one.
+ */
 export class ServerOnTree {
+  #root?: string;
   #current?: TestServer;
+  #s3?: S3Client;
   #credentials?: { accessKeyId: string; secretAccessKey: string };
   readonly #retired: TestServer[] = [];
 
-  constructor(readonly root: string) {}
+  /** The directory served: root mode, one subdirectory per bucket. */
+  get root(): string {
+    assert.ok(this.#root, 'the tree is made in before()');
+    return this.#root;
+  }
 
-  /** Starts a server on the tree; its accessKeyId, secretAccessKey and client() are the shared credentials. */
+  /** The server started last. */
+  get server(): TestServer {
+    assert.ok(this.#current, 'no server has been started');
+    return this.#current;
+  }
+
+  /** A client of the server started last. */
+  get s3(): S3Client {
+    assert.ok(this.#s3, 'no server has been started');
+    return this.#s3;
+  }
+
+  /** Makes the temporary tree (once). */
+  async make(prefix: string): Promise<void> {
+    this.#root ??= await mkdtemp(join(tmpdir(), prefix));
+  }
+
+  /** Starts a server on the tree, with the shared credentials, and a client for it. */
   async start(): Promise<TestServer> {
     const server = await startServer({ root: this.root, credentials: this.#credentials });
     this.#credentials ??= { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey };
     if (this.#current) this.#retired.push(this.#current);
     this.#current = server;
+    this.#s3 = server.client();
     return server;
   }
 
   /** kill -9 the running server, and wait (bounded) until its port no longer answers. */
   async crash(): Promise<void> {
-    const server = this.#current;
-    assert.ok(server, 'no server is running');
+    const server = this.server;
     server.kill();
     const down = await waitUntil(() => new Promise<boolean>((resolve) => {
       const req = http.get(server.endpoint, () => resolve(false));
@@ -175,10 +202,26 @@ export class ServerOnTree {
     assert.ok(down, 'the killed server still answers');
   }
 
-  /** Stops every server started (a killed one is only waited for); the tree stays. */
-  async stopAll(): Promise<void> {
+  /** Stops every server started (a killed one is only waited for) and removes the tree. */
+  async close(): Promise<void> {
     for (const s of [...this.#retired, this.#current]) await s?.stop();
+    if (this.#root) await rm(this.#root, { recursive: true, force: true });
   }
+}
+
+/**
+ * A crash test file's tree: before(), a temporary tree (named from `prefix`) with a server on it and `bucket`
+ * made; after(), every server stopped and the tree removed.
+ */
+export function serverOnTree(prefix: string, bucket: string): ServerOnTree {
+  const tree = new ServerOnTree();
+  before(async () => {
+    await tree.make(prefix);
+    await tree.start();
+    await tree.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  });
+  after(() => tree.close());
+  return tree;
 }
 
 /** Resolves with [endpoint, port] once the Endpoint line appears; rejects on exit or timeout, quoting the output. */
