@@ -11,8 +11,8 @@ import { chmod, chown, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fsAccessFor } from '../src/identity/fs-access.js';
-import type { Identity } from '../src/identity/identity.js';
+import { fsAccessFor } from '../src/storage/posix/permissions/fs-access.js';
+import type { Identity } from '../src/accounts/identity.js';
 import { PosixBackend } from '../src/storage/posix/posix-backend.js';
 import { treeKey } from './listing.js';
 import { median } from './md5-reference.js';

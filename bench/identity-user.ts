@@ -5,9 +5,9 @@
  */
 import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createKey, addUser, grantBucket, parseId } from '../src/identity/user-admin.js';
-import { updateUsers, USERS_FILE } from '../src/identity/users-file.js';
-import type { Identity } from '../src/identity/identity.js';
+import { createKey, addUser, grantBucket, parseId } from '../src/accounts/user-admin.js';
+import { updateUsers, USERS_FILE } from '../src/accounts/users-file.js';
+import type { Identity } from '../src/accounts/identity.js';
 import type { Credentials } from '../test/helpers/sigv4.js';
 
 /** The buckets the phases use: granted up front, as `bench-list-disk` is made on disk, not through S3. */

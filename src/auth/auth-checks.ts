@@ -1,7 +1,7 @@
 /** Checks shared by header and presigned authentication: the key, the credential scope, header access. */
-import { S3Error } from '../s3/errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import type { AuthOptions, RequestToAuth } from './authenticate.js';
-import type { Credential, CredentialStore } from './credentials.js';
+import type { Credential, CredentialStore } from '../accounts/credentials.js';
 import type { CredentialScopeParts } from './sigv4/credential-scope.js';
 
 /** One request being authenticated, with what its checks need. */

@@ -3,9 +3,9 @@
  * the body must then satisfy (payload mode, plus what the aws-chunked decoder needs to check chunk
  * signatures). Pure: no I/O besides the credential lookup, errors are S3Errors.
  */
-import { S3Error } from '../s3/errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import { headerValue, V2_MESSAGE } from './auth-checks.js';
-import type { Credential, CredentialStore } from './credentials.js';
+import type { Credential, CredentialStore } from '../accounts/credentials.js';
 import { headerAuth } from './header-auth.js';
 import type { PayloadMode } from './payload-mode.js';
 import { presignedAuth } from './presigned-auth.js';

@@ -1,5 +1,5 @@
 /** SigV4 by Authorization header: parse it, check time, scope and key, then the signature. */
-import { S3Error } from '../s3/errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import { type AuthContext, credentialFor, checkScope, headerValue, isoSeconds, MAX_SKEW_MS, V2_MESSAGE, valuesOf } from './auth-checks.js';
 import type { AuthResult } from './authenticate.js';
 import { parsePayloadMode } from './payload-mode.js';

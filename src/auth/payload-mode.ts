@@ -1,5 +1,5 @@
 /** What x-amz-content-sha256 declares about the body, and so how the body must be read and checked. */
-import { S3Error } from '../s3/errors.js';
+import { S3Error } from '../errors/s3-error.js';
 
 export type PayloadMode =
   /** UNSIGNED-PAYLOAD, or a presigned URL: the body is taken as it comes. */

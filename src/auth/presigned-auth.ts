@@ -1,5 +1,5 @@
 /** SigV4 by presigned URL: the X-Amz-* query parameters, expiry, unsigned headers, then the signature. */
-import { S3Error } from '../s3/errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import { type AuthContext, credentialFor, checkScope, headerValue, isoSeconds, MAX_SKEW_MS, valuesOf } from './auth-checks.js';
 import type { AuthResult, PayloadMode } from './authenticate.js';
 import { parsePayloadMode } from './payload-mode.js';

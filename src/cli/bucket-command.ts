@@ -1,7 +1,7 @@
 /** `dirbucket bucket grant|revoke`: a user's S3 access to a bucket (read-only or read-write). */
 import { ConfigError } from '../config/config.js';
-import { grantBucket, parseAccess, revokeBucket } from '../identity/user-admin.js';
-import { updateUsers } from '../identity/users-file.js';
+import { grantBucket, parseAccess, revokeBucket } from '../accounts/user-admin.js';
+import { updateUsers } from '../accounts/users-file.js';
 import { asUsageError, parseUsersArgs, words } from './users-args.js';
 
 export const BUCKET_HELP = `Usage: dirbucket bucket <action> (--root DIR | --config FILE) ...

@@ -1,8 +1,8 @@
 /** `dirbucket key create|list|revoke`: access keys of users, with optional expiry; several per user for rotation. */
 import { ConfigError } from '../config/config.js';
-import { parseDuration } from '../identity/duration.js';
-import { createKey, keyStatus, revokeKey, userOf } from '../identity/user-admin.js';
-import { readUsers, updateUsers } from '../identity/users-file.js';
+import { parseDuration } from '../config/duration.js';
+import { createKey, keyStatus, revokeKey, userOf } from '../accounts/user-admin.js';
+import { readUsers, updateUsers } from '../accounts/users-file.js';
 import { table } from './user-command.js';
 import { asUsageError, parseUsersArgs, words } from './users-args.js';
 

@@ -1,21 +1,21 @@
 /** `dirbucket serve`: load the configuration, open the storage, listen, print where and how to connect. */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { adminCredentials } from '../config/admin-credentials.js';
+import { adminCredentials } from '../accounts/admin-credentials.js';
 import { checkPaths } from '../config/check-paths.js';
 import { ConfigError, DEFAULTS, loadConfigFile, parseDuration, parseListen, type Config, type LogLevel, type MetadataMode } from '../config/config.js';
-import { prestartHashWorkers } from '../streams/hash-worker.js';
-import { startYoungCollections } from '../streams/young-gc.js';
+import { prestartHashWorkers } from '../checksums/hash-worker.js';
+import { startYoungCollections } from '../storage/posix/write/young-gc.js';
 import { PosixBackend } from '../storage/posix/posix-backend.js';
 import { createLogger } from '../server/logger.js';
 import { startHttpServer } from '../server/http-server.js';
-import { RESERVED_NAME } from '../storage/posix/reserved.js';
-import { canChown } from '../identity/can-chown.js';
-import { describeIdentity, processIdentity } from '../identity/identity.js';
-import { UserDirectory } from '../identity/user-directory.js';
-import { USERS_FILE } from '../identity/users-file.js';
+import { RESERVED_NAME } from '../storage/posix/paths/reserved.js';
+import { canChown } from '../storage/posix/permissions/can-chown.js';
+import { describeIdentity, processIdentity } from '../accounts/identity.js';
+import { UserDirectory } from '../accounts/user-directory.js';
+import { USERS_FILE } from '../accounts/users-file.js';
 import { defaultStateDir } from './state-dir.js';
-import { anonymousIdentityOf } from '../identity/anonymous.js';
+import { anonymousIdentityOf } from '../s3/rights/anonymous.js';
 
 export const SERVE_HELP = `Usage: dirbucket serve [options]
 

@@ -1,7 +1,7 @@
 /** Where the gateway's state (credentials, users and keys) lives, found from the same --root or --config as `serve`. */
 import path from 'node:path';
 import { ConfigError, loadConfigFile } from '../config/config.js';
-import { RESERVED_NAME } from '../storage/posix/reserved.js';
+import { RESERVED_NAME } from '../storage/posix/paths/reserved.js';
 
 /**
  * The state directory: the configuration's `state` when set, else `<root>/.dirbucket` in root mode, else

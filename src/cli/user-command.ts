@@ -1,9 +1,9 @@
 /** `dirbucket user add|list|show|remove`: the users of the gateway, kept in its state directory. */
 import { ConfigError } from '../config/config.js';
-import { describeIdentity, type Identity } from '../identity/identity.js';
-import { lookupSystemUser } from '../identity/system-user.js';
-import { addUser, keyStatus, parseId, removeUser, userOf } from '../identity/user-admin.js';
-import { readUsers, updateUsers, type StoredUser } from '../identity/users-file.js';
+import { describeIdentity, type Identity } from '../accounts/identity.js';
+import { lookupSystemUser } from '../accounts/system-user.js';
+import { addUser, keyStatus, parseId, removeUser, userOf } from '../accounts/user-admin.js';
+import { readUsers, updateUsers, type StoredUser } from '../accounts/users-file.js';
 import { asUsageError, parseUsersArgs, words } from './users-args.js';
 
 export const USER_HELP = `Usage: dirbucket user <action> (--root DIR | --config FILE) ...

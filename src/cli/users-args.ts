@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config.js';
-import { USERS_FILE } from '../identity/users-file.js';
+import { USERS_FILE } from '../accounts/users-file.js';
 import { stateDirFor } from './state-dir.js';
 
 type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];

@@ -1,7 +1,7 @@
 /** Start-up checks of the directories a configuration names: clear messages instead of failures later. */
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { bucketNameProblem } from '../storage/bucket-name.js';
+import { bucketNameProblem } from './bucket-name.js';
 import { ConfigError, type Config } from './config.js';
 
 function checkDirectory(dir: string, what: string, writable: boolean): void {

@@ -1,7 +1,7 @@
 /** Preconditions (RFC 7232): pure functions from request headers and an object's ETag/date to a verdict. */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ObjectInfo } from '../storage/backend.js';
-import { S3Error } from './errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import { parseHttpDate } from './object-headers.js';
 
 export type Verdict = 'proceed' | 'not-modified' | 'precondition-failed';

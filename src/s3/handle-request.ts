@@ -7,16 +7,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { authenticate, type AuthResult } from '../auth/authenticate.js';
-import { anonymousPrincipal } from '../identity/anonymous.js';
-import { decodeBody, type DecodedBody } from '../streams/aws-chunked.js';
+import { anonymousPrincipal } from './rights/anonymous.js';
+import { decodeBody, type DecodedBody } from '../auth/chunked/aws-chunked.js';
 import type { Backend } from '../storage/backend.js';
-import { isS3Error, S3Error } from './errors.js';
+import { isS3Error, S3Error } from '../errors/s3-error.js';
 import { parseCopySource } from './ops/copy.js';
 import { HANDLERS } from './ops/index.js';
 import { refineOperation, resolveRequest, type ResolvedRequest } from './resolve.js';
 import { sendError, sendResponse } from './send.js';
-import { addCorsHeaders, corsPreflight } from './cors-response.js';
-import { authorizeWithAcl } from './acl-authorize.js';
+import { addCorsHeaders, corsPreflight } from './cors/response.js';
+import { authorizeWithAcl } from './acl/authorize.js';
 import type { Accounts, FrontEndSettings, S3Request, S3Response } from './types.js';
 
 export interface FrontEnd {

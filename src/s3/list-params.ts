@@ -1,5 +1,5 @@
 /** Query parameters shared by the listing operations, and the url encoding-type applied to their answers. */
-import { S3Error } from './errors.js';
+import { S3Error } from '../errors/s3-error.js';
 
 /** max-keys (or max-uploads, max-parts): an integer from 0; above 1000 is served as 1000, like S3. */
 export function maxKeysOf(query: URLSearchParams, name = 'max-keys'): number {

@@ -1,7 +1,7 @@
 /** Object metadata ⇄ HTTP headers: what PUT stores from a request and what GET/HEAD send back. */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ChecksumValue, ObjectInfo, ObjectMeta } from '../storage/backend.js';
-import { S3Error } from './errors.js';
+import { S3Error } from '../errors/s3-error.js';
 
 /** S3 limits user-defined metadata to 2 KB: the UTF-8 bytes of every name and value, summed. */
 export const MAX_USER_METADATA_BYTES = 2048;

@@ -2,7 +2,7 @@
  * Request → operation: the S3 operation name follows from the method, whether a bucket and key are addressed,
  * and the subresource in the query — as in the S3 API reference, so the name also says which handler runs.
  */
-import { S3Error } from './errors.js';
+import { S3Error } from '../errors/s3-error.js';
 
 export interface ResolvedRequest {
   operation: string;

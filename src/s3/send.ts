@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { writesItself } from '../storage/backend.js';
 import type { S3Response } from './types.js';
 import { encodeXml, escapeXml } from './xml.js';
-import type { S3Error } from './errors.js';
+import type { S3Error } from '../errors/s3-error.js';
 
 /** Writes a handler's response value; resolves when the body is sent (rejects if streaming failed). */
 export async function sendResponse(res: ServerResponse, r: S3Response, head: boolean): Promise<void> {

@@ -3,7 +3,7 @@
  * S3's error and a message saying which rule was broken.
  */
 import type { Tag } from '../storage/bucket-config.js';
-import { S3Error } from './errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import { asArray, parseXml, textOf, type XmlObject } from './xml.js';
 
 /** S3's limits: 10 tags on an object, 50 on a bucket; keys up to 128 and values up to 256 Unicode characters. */

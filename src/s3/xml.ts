@@ -1,6 +1,6 @@
 /** XML for the S3 wire: one encoder for every response body, one strict parser for request bodies. */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { S3Error } from './errors.js';
+import { S3Error } from '../errors/s3-error.js';
 
 export const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { handleRequest, type FrontEnd } from '../s3/handle-request.js';
-import { S3Error } from '../s3/errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import { errorXml } from '../s3/send.js';
 
 export interface RunningServer {

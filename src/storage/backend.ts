@@ -1,11 +1,11 @@
 /** The storage interface: everything the S3 front end asks of a back end, in typed inputs and outputs. */
 import type { Readable, Writable } from 'node:stream';
-import { S3Error } from '../s3/errors.js';
-import type { Identity } from '../identity/identity.js';
+import { S3Error } from '../errors/s3-error.js';
+import type { Identity } from '../accounts/identity.js';
 import type { Grant } from './access-control.js';
 import type { BucketConfig, Tag } from './bucket-config.js';
 
-export type { Identity } from '../identity/identity.js';
+export type { Identity } from '../accounts/identity.js';
 export type { AccessControlList, Grant, Grantee, ObjectOwnership, Permission } from './access-control.js';
 export type { BucketConfig, CorsRule, Tag } from './bucket-config.js';
 
@@ -18,15 +18,8 @@ export interface AsIdentity {
   identity?: Identity;
 }
 
-export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';
-export type ChecksumType = 'FULL_OBJECT' | 'COMPOSITE';
-
-/** A checksum of an object: `value` is base64, as S3 sends it in x-amz-checksum-*. */
-export interface ChecksumValue {
-  algorithm: ChecksumAlgorithm;
-  value: string;
-  type: ChecksumType;
-}
+export type { ChecksumAlgorithm, ChecksumType, ChecksumValue } from '../checksums/types.js';
+import type { ChecksumAlgorithm, ChecksumType, ChecksumValue } from '../checksums/types.js';
 
 /** The standard headers and user metadata stored with an object. */
 export interface ObjectMeta {

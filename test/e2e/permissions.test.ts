@@ -17,8 +17,8 @@ import {
   HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, UploadPartCommand, type S3Client,
 } from '@aws-sdk/client-s3';
 import { getAttributeSync } from '@napi-rs/xattr';
-import type { Identity } from '../../src/identity/identity.js';
-import { ACCESS_ACL_XATTR, DEFAULT_ACL_XATTR, parseAcl } from '../../src/identity/posix-acl.js';
+import type { Identity } from '../../src/accounts/identity.js';
+import { ACCESS_ACL_XATTR, DEFAULT_ACL_XATTR, parseAcl } from '../../src/storage/posix/permissions/posix-acl.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { asIdentity, kernelOracleUnavailable, type KernelOp } from '../unit/identity-kernel.js';
 import { addUser, createKey, dirbucketOk } from './users-cli.js';

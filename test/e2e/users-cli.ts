@@ -1,6 +1,6 @@
 /** Runs the `dirbucket user|key|bucket` commands for end-to-end tests, as an operator would. */
 import { join } from 'node:path';
-import type { Identity } from '../../src/identity/identity.js';
+import type { Identity } from '../../src/accounts/identity.js';
 import { repoRoot } from '../helpers/repo-root.js';
 import { describeRun, run, type RunResult } from '../helpers/tool.js';
 

@@ -1,10 +1,10 @@
 /** Who an ACL lets in (grantees, FULL_CONTROL, the owner's implicit ACP rights) and what anonymous requests act as. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { grantsPermission } from '../../src/s3/acl-authorize.js';
-import { ALL_USERS, AUTHENTICATED_USERS, cannedGrants } from '../../src/s3/acl-grants.js';
+import { grantsPermission } from '../../src/s3/acl/authorize.js';
+import { ALL_USERS, AUTHENTICATED_USERS, cannedGrants } from '../../src/s3/acl/grants.js';
 import { ownerOf } from '../../src/s3/owner.js';
-import { ANONYMOUS_USER, anonymousIdentityOf, anonymousPrincipal } from '../../src/identity/anonymous.js';
+import { ANONYMOUS_USER, anonymousIdentityOf, anonymousPrincipal } from '../../src/s3/rights/anonymous.js';
 import { validateConfig } from '../../src/config/config.js';
 import type { Principal } from '../../src/s3/types.js';
 import type { AccessControlList } from '../../src/storage/backend.js';

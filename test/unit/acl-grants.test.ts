@@ -1,10 +1,10 @@
 /** ACLs on the wire: canned ACLs, x-amz-grant-* headers, AccessControlPolicy bodies, and what a bucket's settings make of them. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bucketAcl, checkAclAllowed, isBucketOwnerFullControl, objectAcl, type AclContext } from '../../src/s3/acl-context.js';
-import { ALL_USERS, AUTHENTICATED_USERS, aclHeadersOf, cannedGrants, parseGrantHeader } from '../../src/s3/acl-grants.js';
-import { accessControlPolicyXml, parseAccessControlPolicy } from '../../src/s3/acl-policy.js';
-import { S3Error } from '../../src/s3/errors.js';
+import { bucketAcl, checkAclAllowed, isBucketOwnerFullControl, objectAcl, type AclContext } from '../../src/s3/acl/context.js';
+import { ALL_USERS, AUTHENTICATED_USERS, aclHeadersOf, cannedGrants, parseGrantHeader } from '../../src/s3/acl/grants.js';
+import { accessControlPolicyXml, parseAccessControlPolicy } from '../../src/s3/acl/policy.js';
+import { S3Error } from '../../src/errors/s3-error.js';
 import { ownerOf } from '../../src/s3/owner.js';
 import { encodeXml } from '../../src/s3/xml.js';
 

@@ -9,9 +9,9 @@ import { PassThrough, Readable } from 'node:stream';
 import { authenticate, type AuthResult } from '../../src/auth/authenticate.js';
 import { canonicalTrailers, chunkSignature, trailerSignature } from '../../src/auth/sigv4/chunk-signature.js';
 import { signingKey } from '../../src/auth/sigv4/signing-key.js';
-import { decodeBody } from '../../src/streams/aws-chunked.js';
-import { checksumOf } from '../../src/streams/checksum.js';
-import { S3Error } from '../../src/s3/errors.js';
+import { decodeBody } from '../../src/auth/chunked/aws-chunked.js';
+import { checksumOf } from '../../src/checksums/checksum.js';
+import { S3Error } from '../../src/errors/s3-error.js';
 
 const VECTORS = join(dirname(fileURLToPath(import.meta.url)), '../../../test/unit/vectors');
 const s3 = JSON.parse(readFileSync(join(VECTORS, 's3-examples.json'), 'utf8'));

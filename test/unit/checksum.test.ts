@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import {
   CHECKSUM_ALGORITHMS, algorithmOfHeader, checksumByteLength, checksumHeaderName, checksumOf, combineFullObject,
   compositeChecksum, createChecksummer, crcCombine, parseChecksumAlgorithm,
-} from '../../src/streams/checksum.js';
-import { S3Error } from '../../src/s3/errors.js';
+} from '../../src/checksums/checksum.js';
+import { S3Error } from '../../src/errors/s3-error.js';
 
 const CHECK = Buffer.from('123456789');
 

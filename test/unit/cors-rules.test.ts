@@ -1,9 +1,9 @@
 /** CORS: rule matching (origins with wildcards, methods, headers), response headers, and the configuration document. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { S3Error } from '../../src/s3/errors.js';
-import { corsConfigurationXml, parseCorsConfiguration } from '../../src/s3/cors-config.js';
-import { corsResponseHeaders, headerList, matchRule, wildcardMatch } from '../../src/s3/cors-rules.js';
+import { S3Error } from '../../src/errors/s3-error.js';
+import { corsConfigurationXml, parseCorsConfiguration } from '../../src/s3/cors/config.js';
+import { corsResponseHeaders, headerList, matchRule, wildcardMatch } from '../../src/s3/cors/rules.js';
 import { encodeXml } from '../../src/s3/xml.js';
 import type { CorsRule } from '../../src/storage/backend.js';
 

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, open, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileBody } from '../../src/storage/posix/file-body.js';
+import { FileBody } from '../../src/storage/posix/read/file-body.js';
 import { writesItself } from '../../src/storage/backend.js';
 
 const MIB = 1024 * 1024;

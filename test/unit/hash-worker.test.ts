@@ -7,10 +7,10 @@ import { mkdtemp, open, readFile, rm, statfs, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { HASH_SLOT_BYTES, startOffThreadHash, type OffThreadHash } from '../../src/streams/hash-worker.js';
-import { checksumOf } from '../../src/streams/checksum.js';
-import { receiveBody } from '../../src/storage/posix/receive.js';
-import { S3Error } from '../../src/s3/errors.js';
+import { HASH_SLOT_BYTES, startOffThreadHash, type OffThreadHash } from '../../src/checksums/hash-worker.js';
+import { checksumOf } from '../../src/checksums/checksum.js';
+import { receiveBody } from '../../src/storage/posix/write/receive.js';
+import { S3Error } from '../../src/errors/s3-error.js';
 
 const md5Of = (b: Buffer) => createHash('md5').update(b).digest();
 

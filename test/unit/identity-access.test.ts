@@ -5,10 +5,10 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { MAY_EXEC, MAY_READ, MAY_WRITE, mayDelete, permits, stickyAllows, type FileFacts } from '../../src/identity/access.js';
-import { readAccessAcl } from '../../src/identity/facts-cache.js';
-import type { Identity } from '../../src/identity/identity.js';
-import { ACL_GROUP, ACL_GROUP_OBJ, ACL_MASK, ACL_OTHER, ACL_USER, ACL_USER_OBJ, encodeAcl, parseAcl, type AclEntry } from '../../src/identity/posix-acl.js';
+import { MAY_EXEC, MAY_READ, MAY_WRITE, mayDelete, permits, stickyAllows, type FileFacts } from '../../src/storage/posix/permissions/access.js';
+import { readAccessAcl } from '../../src/storage/posix/permissions/facts-cache.js';
+import type { Identity } from '../../src/accounts/identity.js';
+import { ACL_GROUP, ACL_GROUP_OBJ, ACL_MASK, ACL_OTHER, ACL_USER, ACL_USER_OBJ, encodeAcl, parseAcl, type AclEntry } from '../../src/storage/posix/permissions/posix-acl.js';
 import { asIdentity, kernelOracleUnavailable } from './identity-kernel.js';
 
 const R = MAY_READ;

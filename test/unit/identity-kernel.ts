@@ -4,7 +4,7 @@
  * Needs root (CI runs as root); tests skip with a reason otherwise.
  */
 import { spawn } from 'node:child_process';
-import type { Identity } from '../../src/identity/identity.js';
+import type { Identity } from '../../src/accounts/identity.js';
 
 /** One operation for the child to attempt. Paths are absolute. */
 export type KernelOp =

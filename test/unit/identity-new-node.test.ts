@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { getAttributeSync } from '@napi-rs/xattr';
-import { readAccessAcl } from '../../src/identity/facts-cache.js';
-import type { Identity } from '../../src/identity/identity.js';
-import { newNodeAttrs } from '../../src/identity/new-node.js';
-import { ACCESS_ACL_XATTR, DEFAULT_ACL_XATTR, parseAcl } from '../../src/identity/posix-acl.js';
+import { readAccessAcl } from '../../src/storage/posix/permissions/facts-cache.js';
+import type { Identity } from '../../src/accounts/identity.js';
+import { newNodeAttrs } from '../../src/storage/posix/permissions/new-node.js';
+import { ACCESS_ACL_XATTR, DEFAULT_ACL_XATTR, parseAcl } from '../../src/storage/posix/permissions/posix-acl.js';
 import { asIdentity, kernelOracleUnavailable } from './identity-kernel.js';
 
 const who: Identity = { uid: 1002, gid: 2002, groups: [2001] };

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { authorize } from '../../src/identity/authorize.js';
-import { parseDuration } from '../../src/identity/duration.js';
-import { addUser, createKey, grantBucket, revokeKey } from '../../src/identity/user-admin.js';
-import { UserDirectory } from '../../src/identity/user-directory.js';
-import { readUsers, updateUsers } from '../../src/identity/users-file.js';
+import { authorize } from '../../src/s3/rights/authorize.js';
+import { parseDuration } from '../../src/config/duration.js';
+import { addUser, createKey, grantBucket, revokeKey } from '../../src/accounts/user-admin.js';
+import { UserDirectory } from '../../src/accounts/user-directory.js';
+import { readUsers, updateUsers } from '../../src/accounts/users-file.js';
 import { NotImplementedBackend } from '../../src/storage/backend.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -25,7 +25,7 @@ function tempFile(): { dir: string; file: string } {
 test('concurrent updates from several processes all land; the file is 0600', async () => {
   const { dir, file } = tempFile();
   try {
-    const module = fileURLToPath(new URL('../../src/identity/users-file.js', import.meta.url));
+    const module = fileURLToPath(new URL('../../src/accounts/users-file.js', import.meta.url));
     // Why processes and not promises: the lock must hold across processes (CLI and servers), not only in one.
     const script = `const { updateUsers } = await import(${JSON.stringify(module)});
       for (let i = 0; i < 10; i++) await updateUsers(process.argv[1], (d) => { d.users[process.argv[2] + i] = { name: process.argv[2] + i, uid: 1, gid: 1, groups: [], admin: false, canCreateBuckets: false, buckets: {}, keys: [], created: '' }; });`;

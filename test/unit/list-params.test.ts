@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeToken, encodeToken, maxKeysOf, urlEncodeKey } from '../../src/s3/list-params.js';
-import { S3Error } from '../../src/s3/errors.js';
+import { S3Error } from '../../src/errors/s3-error.js';
 
 test('continuation tokens round-trip any key and refuse forgeries', () => {
   for (const k of ['a', 'dir/sub/', 'ünïcödé/😀', ' spaces and+plus']) assert.equal(decodeToken(encodeToken(k)), k);

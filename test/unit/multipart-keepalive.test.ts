@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { XMLParser } from 'fast-xml-parser';
 import pino from 'pino';
-import { S3Error } from '../../src/s3/errors.js';
+import { S3Error } from '../../src/errors/s3-error.js';
 import { completeHandler } from '../../src/s3/ops/complete-multipart-upload.js';
 import type { Principal, S3Request } from '../../src/s3/types.js';
 import { NotImplementedBackend, type CompleteMultipartUploadInput, type CompleteMultipartUploadResult } from '../../src/storage/backend.js';

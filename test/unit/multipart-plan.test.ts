@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { S3Error } from '../../src/s3/errors.js';
+import { S3Error } from '../../src/errors/s3-error.js';
 import type { CompleteMultipartUploadInput } from '../../src/storage/backend.js';
 import { MIN_PART_BYTES, planCompletion } from '../../src/storage/posix/multipart/completion-plan.js';
 import type { StoredPart } from '../../src/storage/posix/multipart/part-files.js';

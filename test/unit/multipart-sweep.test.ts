@@ -15,7 +15,7 @@ import { isStale, STALE_MS } from '../../src/storage/posix/multipart/completion-
 import { concatenate } from '../../src/storage/posix/multipart/concatenate.js';
 import { currentOwner } from '../../src/storage/posix/multipart/lock-owner.js';
 import { sweepUploads, LEFTOVER_MS } from '../../src/storage/posix/multipart/sweep.js';
-import { Bucket } from '../../src/storage/posix/bucket.js';
+import { Bucket } from '../../src/storage/posix/buckets/bucket.js';
 import { body, rootBackend, tempDir } from './storage-fixture.js';
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -1,8 +1,8 @@
 /** Key rules and key → path mapping (src/storage/posix/paths.ts): every refused form, and exact paths for the rest. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { S3Error } from '../../src/s3/errors.js';
-import { dirKeyOf, keyToPath, parseKey } from '../../src/storage/posix/paths.js';
+import { S3Error } from '../../src/errors/s3-error.js';
+import { dirKeyOf, keyToPath, parseKey } from '../../src/storage/posix/paths/paths.js';
 
 function refuses(key: string, code: string, rule: RegExp): void {
   assert.throws(() => parseKey(key), (e: unknown) => {

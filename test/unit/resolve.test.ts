@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { refineOperation, resolveRequest } from '../../src/s3/resolve.js';
-import { S3Error } from '../../src/s3/errors.js';
+import { S3Error } from '../../src/errors/s3-error.js';
 
 test('operation names follow method, target and subresource', () => {
   const cases: [string, string, string][] = [

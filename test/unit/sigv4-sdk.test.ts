@@ -15,10 +15,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { authenticate, type AuthResult } from '../../src/auth/authenticate.js';
-import type { Credential } from '../../src/auth/credentials.js';
-import { decodeBody } from '../../src/streams/aws-chunked.js';
-import { algorithmOfHeader, checksumOf, type ChecksumAlgorithm } from '../../src/streams/checksum.js';
-import { isS3Error } from '../../src/s3/errors.js';
+import type { Credential } from '../../src/accounts/credentials.js';
+import { decodeBody } from '../../src/auth/chunked/aws-chunked.js';
+import { algorithmOfHeader, checksumOf, type ChecksumAlgorithm } from '../../src/checksums/checksum.js';
+import { isS3Error } from '../../src/errors/s3-error.js';
 
 const CRED: Credential = { accessKeyId: 'AKIDROUNDTRIP', secretAccessKey: 'secret/with+odd=chars', user: 'tester' };
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { authenticate, type RequestToAuth } from '../../src/auth/authenticate.js';
-import type { Credential, CredentialStore } from '../../src/auth/credentials.js';
+import type { Credential, CredentialStore } from '../../src/accounts/credentials.js';
 import { parseAuthorizationHeader } from '../../src/auth/sigv4/authorization-header.js';
 import { canonicalHeaders } from '../../src/auth/sigv4/canonical-headers.js';
 import { canonicalQuery, canonicalQueryFromPairs } from '../../src/auth/sigv4/canonical-query.js';
@@ -18,7 +18,7 @@ import { signingKey, signingKeyCacheSize } from '../../src/auth/sigv4/signing-ke
 import { splitTarget } from '../../src/auth/sigv4/request-target.js';
 import { uriEncode } from '../../src/auth/sigv4/uri-encode.js';
 import { verifySignature } from '../../src/auth/sigv4/verify-signature.js';
-import { S3Error } from '../../src/s3/errors.js';
+import { S3Error } from '../../src/errors/s3-error.js';
 
 // Vectors are data files in the source tree, next to this test's source (tests run from dist/).
 const VECTORS = join(dirname(fileURLToPath(import.meta.url)), '../../../test/unit/vectors');

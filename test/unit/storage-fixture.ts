@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { S3Error } from '../../src/s3/errors.js';
+import { S3Error } from '../../src/errors/s3-error.js';
 import { PosixBackend, type PosixOptions } from '../../src/storage/posix/posix-backend.js';
 
 export type StoreMode = 'xattr' | 'sidecar';

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getAttributeSync } from '@napi-rs/xattr';
-import { checksumOf } from '../../src/streams/checksum.js';
+import { checksumOf } from '../../src/checksums/checksum.js';
 import type { PosixBackend } from '../../src/storage/posix/posix-backend.js';
 import { body, failingBody, filesUnder, readAll, rejectsS3, rootBackend, snapshot, tempDir, visibleTree, type StoreMode } from './storage-fixture.js';
 

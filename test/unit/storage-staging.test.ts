@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { STALE_STAGING_MS, sweepStaleStaging } from '../../src/storage/posix/staging.js';
+import { STALE_STAGING_MS, sweepStaleStaging } from '../../src/storage/posix/write/staging.js';
 import { body, rootBackend, tempDir } from './storage-fixture.js';
 
 test('sweepStaleStaging removes only staging files untouched for the stale period', async () => {

@@ -1,7 +1,7 @@
 /** Tag validation and the tagging wire forms (x-amz-tagging header, <Tagging> document): S3's limits and errors. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { S3Error } from '../../src/s3/errors.js';
+import { S3Error } from '../../src/errors/s3-error.js';
 import { checkTags, parseTagging, parseTaggingHeader, taggingXml } from '../../src/s3/tags.js';
 import { encodeXml } from '../../src/s3/xml.js';
 

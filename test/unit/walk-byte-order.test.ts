@@ -1,7 +1,7 @@
 /** compareUtf8 against the outside truth, Buffer.compare of the UTF-8 bytes. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compareUtf8 } from '../../src/storage/posix/byte-order.js';
+import { compareUtf8 } from '../../src/storage/posix/list/byte-order.js';
 
 /** Characters around every boundary where UTF-16 and UTF-8 order could part ways. */
 const ALPHABET = ['a', 'z', '/', '-', '\u00e9', '\u07ff', '\u0800', '\ud7ff', '\ue000', '\uff21', '\uffff', '\u{10000}', '\u{1f600}', '\u{10ffff}'];

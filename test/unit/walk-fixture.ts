@@ -2,8 +2,8 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { walk, type WalkItem, type WalkOptions } from '../../src/storage/posix/walk.js';
-import { RESERVED_NAME } from '../../src/storage/posix/reserved.js';
+import { walk, type WalkItem, type WalkOptions } from '../../src/storage/posix/list/walk.js';
+import { RESERVED_NAME } from '../../src/storage/posix/paths/reserved.js';
 
 /** Makes a temp directory holding `paths` (ending in '/': a directory, else a file holding its own path). */
 export function makeTree(paths: readonly string[]): string {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { walk } from '../../src/storage/posix/walk.js';
+import { walk } from '../../src/storage/posix/list/walk.js';
 import { allKeys, byBytes, itemName, list, makeTree, reference, removeTree, sortable } from './walk-fixture.js';
 
 /** Names chosen to stress S3 order: '-' and '.' sort before '/', '0' after it; U+1F600 > U+FF21 only in UTF-8. */

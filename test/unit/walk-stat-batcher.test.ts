@@ -4,7 +4,7 @@ import { lstatSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { StatBatcher } from '../../src/storage/posix/stat-batcher.js';
+import { StatBatcher } from '../../src/storage/posix/list/stat-batcher.js';
 
 let dir: string;
 let paths: string[];

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { walk, type WalkItem } from '../../src/storage/posix/walk.js';
+import { walk, type WalkItem } from '../../src/storage/posix/list/walk.js';
 import { addToTree, byBytes, list, makeTree, removeTree } from './walk-fixture.js';
 
 describe('walk order', () => {
@@ -358,7 +358,7 @@ describe('walk over unreadable directories', () => {
         return;
       }
       // As root, EACCES never happens (root reads everything), so walk as 'nobody' in a child process.
-      const walkUrl = new URL('../../src/storage/posix/walk.js', import.meta.url).href;
+      const walkUrl = new URL('../../src/storage/posix/list/walk.js', import.meta.url).href;
       const script = `
         import { walk } from ${JSON.stringify(walkUrl)};
         const out = [];

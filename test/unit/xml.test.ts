@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { asArray, encodeXml, parseXml, textOf } from '../../src/s3/xml.js';
-import { S3Error } from '../../src/s3/errors.js';
+import { S3Error } from '../../src/errors/s3-error.js';
 
 test('encoder writes nested objects, repeats arrays, skips undefined, escapes text', () => {
   const xml = encodeXml('ListBucketResult', {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { runInNewContext } from 'node:vm';
-import { bodyReceived, startYoungCollections } from '../../src/streams/young-gc.js';
+import { bodyReceived, startYoungCollections } from '../../src/storage/posix/write/young-gc.js';
 
 const MIB = 1024 * 1024;
 

@@ -2,7 +2,7 @@
  * Parsing the Authorization header of SigV4:
  * `AWS4-HMAC-SHA256 Credential=AKID/20130524/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=hex`.
  */
-import { S3Error } from '../../s3/errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import { ALGORITHM } from './signature.js';
 import { parseCredential, type CredentialScopeParts } from './credential-scope.js';
 

@@ -2,7 +2,7 @@
  * The SigV4 query parameters of a presigned URL (X-Amz-Algorithm, -Credential, -Date, -Expires,
  * -SignedHeaders, -Signature), validated with S3's own messages.
  */
-import { S3Error } from '../../s3/errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import { parseAmzDate } from './amz-date.js';
 import { parseCredential, type CredentialScopeParts } from './credential-scope.js';
 import { ALGORITHM } from './signature.js';

@@ -6,7 +6,7 @@
  * UNSIGNED-PAYLOAD. Candidates that come out identical are tried once, so a typical request costs one
  * SHA-256 and one HMAC, and a request that fails costs a handful.
  */
-import { S3Error } from '../../s3/errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import { canonicalHeaders } from './canonical-headers.js';
 import { canonicalQuery } from './canonical-query.js';
 import { canonicalRequest } from './canonical-request.js';

@@ -1,9 +1,9 @@
 /** ACLs: GetObjectAcl, PutObjectAcl, GetBucketAcl, PutBucketAcl, and the ACL and Object Ownership of CreateBucket. */
 import type { Grant, ObjectOwnership } from '../../storage/backend.js';
-import { aclContextOf, bucketAcl, checkAclAllowed, isBucketOwnerFullControl, objectAcl, type AclContext } from '../acl-context.js';
-import { aclHeadersOf, requestedGrants } from '../acl-grants.js';
-import { accessControlPolicyXml, parseAccessControlPolicy } from '../acl-policy.js';
-import { S3Error } from '../errors.js';
+import { aclContextOf, bucketAcl, checkAclAllowed, isBucketOwnerFullControl, objectAcl, type AclContext } from '../acl/context.js';
+import { aclHeadersOf, requestedGrants } from '../acl/grants.js';
+import { accessControlPolicyXml, parseAccessControlPolicy } from '../acl/policy.js';
+import { S3Error } from '../../errors/s3-error.js';
 import { ownerOf } from '../owner.js';
 import type { Handler, S3Request } from '../types.js';
 

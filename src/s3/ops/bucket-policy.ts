@@ -3,7 +3,7 @@
  * (GetBucketPolicy is NoSuchBucketPolicy, as S3 answers for a bucket without one; s3cmd info, for one, reads it),
  * deleting none succeeds, and setting one is 501 NotImplemented rather than a policy silently ignored.
  */
-import { S3Error } from '../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import type { Handler } from '../types.js';
 
 export const GetBucketPolicy: Handler = async (req) => {

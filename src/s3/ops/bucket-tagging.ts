@@ -1,5 +1,5 @@
 /** Bucket tagging: GetBucketTagging (NoSuchTagSet when none), PutBucketTagging, DeleteBucketTagging. */
-import { S3Error } from '../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import { parseTagging, taggingXml } from '../tags.js';
 import type { Handler } from '../types.js';
 

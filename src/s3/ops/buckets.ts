@@ -2,8 +2,8 @@
 import type { Handler } from '../types.js';
 import { ownerOf } from '../owner.js';
 import { parseXml, textOf } from '../xml.js';
-import { S3Error } from '../errors.js';
-import { bucketNameProblem } from '../../storage/bucket-name.js';
+import { S3Error } from '../../errors/s3-error.js';
+import { bucketNameProblem } from '../../config/bucket-name.js';
 import { creationSettingsOf } from './acl.js';
 
 export const ListBuckets: Handler = async (req) => {

@@ -4,12 +4,12 @@
  * Complete of the same upload — is answered as S3 does: 200 at once, spaces while working, then the result or
  * an <Error> element in the body (the SDKs read an error in a 200 body as an error).
  */
-import { isS3Error, S3Error } from '../errors.js';
+import { isS3Error, S3Error } from '../../errors/s3-error.js';
 import { checksumFields } from '../object-headers.js';
 import { urlEncodeKey } from '../list-params.js';
 import { errorXml } from '../send.js';
 import type { Handler, S3Request } from '../types.js';
-import { writeConditions } from '../write-options.js';
+import { writeConditions } from '../write/options.js';
 import { encodeXml, type XmlObject } from '../xml.js';
 import { keepAliveBody } from './keep-alive-body.js';
 import { completionChecksumOf, parseCompleteBody, uploadIdOf } from './multipart-params.js';

@@ -1,11 +1,11 @@
 /** CopyObject: within and across buckets, metadata directive COPY or REPLACE, copy-source conditions. */
 import type { Handler } from '../types.js';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import { checkCopySource } from '../conditional.js';
 import { checksumFields, metaFromHeaders } from '../object-headers.js';
 import { decodePath } from '../resolve.js';
-import { refuseUnsupported, writeConditions } from '../write-options.js';
-import { copyAttachments } from '../write-attachments.js';
+import { refuseUnsupported, writeConditions } from '../write/options.js';
+import { copyAttachments } from '../write/attachments.js';
 
 /** Parses x-amz-copy-source: `bucket/key` or `/bucket/key`, URL-encoded, with an optional `?versionId=`. */
 export function parseCopySource(v: string): { bucket: string; key: string; versionId?: string } {

@@ -1,6 +1,6 @@
 /** Bucket CORS configuration: GetBucketCors (NoSuchCORSConfiguration when none), PutBucketCors, DeleteBucketCors. */
-import { corsConfigurationXml, parseCorsConfiguration } from '../cors-config.js';
-import { S3Error } from '../errors.js';
+import { corsConfigurationXml, parseCorsConfiguration } from '../cors/config.js';
+import { S3Error } from '../../errors/s3-error.js';
 import type { Handler } from '../types.js';
 
 export const GetBucketCors: Handler = async (req) => {

@@ -1,8 +1,8 @@
 /** CreateMultipartUpload: the upload's id, and what the completed object will carry (headers, metadata, checksum). */
 import type { Handler } from '../types.js';
 import { metaFromHeaders } from '../object-headers.js';
-import { refuseUnsupported } from '../write-options.js';
-import { writeAttachments } from '../write-attachments.js';
+import { refuseUnsupported } from '../write/options.js';
+import { writeAttachments } from '../write/attachments.js';
 import { uploadChecksumOf } from './multipart-params.js';
 
 export const CreateMultipartUpload: Handler = async (req) => {

@@ -1,9 +1,9 @@
 /** DeleteObjects: up to 1000 keys in one request, Quiet mode, an error entry per key that failed. */
 import { createHash } from 'node:crypto';
 import type { Handler } from '../types.js';
-import { isS3Error, S3Error } from '../errors.js';
+import { isS3Error, S3Error } from '../../errors/s3-error.js';
 import { asArray, parseXml, textOf } from '../xml.js';
-import { contentMd5 } from '../write-options.js';
+import { contentMd5 } from '../write/options.js';
 
 const MAX_KEYS = 1000;
 

@@ -1,8 +1,8 @@
 /** Request parameters of the multipart operations: upload id, part number, checksum mode, the Complete body. */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ChecksumAlgorithm, ChecksumType, CompletedPart, CompleteMultipartUploadInput } from '../../storage/backend.js';
-import { S3Error } from '../errors.js';
-import { algorithmOf } from '../write-options.js';
+import { S3Error } from '../../errors/s3-error.js';
+import { algorithmOf } from '../write/options.js';
 import { asArray, parseXml, textOf } from '../xml.js';
 
 const ALGORITHMS: readonly ChecksumAlgorithm[] = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'];

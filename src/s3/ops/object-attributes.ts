@@ -1,6 +1,6 @@
 /** GetObjectAttributes: ETag, Checksum, ObjectParts (paged), StorageClass and ObjectSize, as asked for. */
 import type { Handler } from '../types.js';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import { checksumFields } from '../object-headers.js';
 import { partMarkerOf } from './multipart-params.js';
 import type { XmlObject } from '../xml.js';

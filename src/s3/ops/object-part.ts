@@ -3,7 +3,7 @@
  * and x-amz-mp-parts-count. An object uploaded in one piece has one part, the whole object.
  */
 import type { ObjectInfo } from '../../storage/backend.js';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import type { ByteRange } from '../range.js';
 import type { S3Request } from '../types.js';
 import { partNumberOf } from './multipart-params.js';

@@ -1,13 +1,13 @@
 /** Object operations: PutObject, GetObject, HeadObject, DeleteObject. */
 import type { Handler, S3Request, S3Response } from '../types.js';
 import type { ObjectInfo, ReadHandle } from '../../storage/backend.js';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import { evaluateRead, readConditions } from '../conditional.js';
 import { checksumHeaders, metaFromHeaders, objectHeaders, RESPONSE_OVERRIDES } from '../object-headers.js';
 import { parseRange, type ByteRange } from '../range.js';
 import { partHeaders, requestedPart } from './object-part.js';
-import { contentMd5, payloadLength, refuseUnsupported, requestedChecksum, writeConditions } from '../write-options.js';
-import { writeAttachments } from '../write-attachments.js';
+import { contentMd5, payloadLength, refuseUnsupported, requestedChecksum, writeConditions } from '../write/options.js';
+import { writeAttachments } from '../write/attachments.js';
 
 export const PutObject: Handler = async (req) => {
   refuseUnsupported(req.headers);

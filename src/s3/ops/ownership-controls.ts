@@ -3,8 +3,8 @@
  * PutBucketOwnershipControls, DeleteBucketOwnershipControls.
  */
 import type { ObjectOwnership } from '../../storage/backend.js';
-import { aclContextOf, bucketAcl, isBucketOwnerFullControl } from '../acl-context.js';
-import { S3Error } from '../errors.js';
+import { aclContextOf, bucketAcl, isBucketOwnerFullControl } from '../acl/context.js';
+import { S3Error } from '../../errors/s3-error.js';
 import type { Handler } from '../types.js';
 import { asArray, parseXml, textOf } from '../xml.js';
 

@@ -1,6 +1,6 @@
 /** UploadPartCopy: a part made of (a range of) another object, with the x-amz-copy-source-if-* conditions. */
 import type { Handler } from '../types.js';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import { checkCopySource } from '../conditional.js';
 import { parseCopySource } from './copy.js';
 import { partNumberOf, uploadIdOf } from './multipart-params.js';

@@ -1,6 +1,6 @@
 /** UploadPart: one part's body, in any SigV4 payload mode (the front end decodes it), checked as it is stored. */
 import type { Handler } from '../types.js';
-import { contentMd5, payloadLength, requestedChecksum } from '../write-options.js';
+import { contentMd5, payloadLength, requestedChecksum } from '../write/options.js';
 import { partNumberOf, uploadIdOf } from './multipart-params.js';
 
 export const UploadPart: Handler = async (req) => {

@@ -1,6 +1,6 @@
 /** Versioning: GetBucketVersioning, and ListObjectVersions for buckets that never had versioning. */
 import type { Handler } from '../types.js';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import { listingParams } from '../list-params.js';
 import { ownerOf } from '../owner.js';
 

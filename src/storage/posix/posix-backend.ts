@@ -6,16 +6,16 @@ import {
   type PutObjectInput, type PutObjectResult, type ReadHandle, type UploadPartCopyInput, type UploadPartCopyResult,
   type UploadPartInput, type UploadPartResult, type UploadRef, type VersioningStatus,
 } from '../backend.js';
-import type { Bucket } from './bucket.js';
+import type { Bucket } from './buckets/bucket.js';
 import type { CreateBucketInput } from '../backend.js';
-import { fsAccessFor } from '../../identity/fs-access.js';
-import { versioningOf } from './bucket-settings.js';
-import { getBucketConfig, putBucketConfig } from './bucket-config.js';
-import { BucketRegistry } from './buckets.js';
-import { copyObject } from './copy.js';
-import { deleteObject } from './delete.js';
-import { listObjects } from './list.js';
-import { putObjectAttachments } from './object-attachments.js';
+import { fsAccessFor } from './permissions/fs-access.js';
+import { versioningOf } from './buckets/bucket-settings.js';
+import { getBucketConfig, putBucketConfig } from './buckets/bucket-config.js';
+import { BucketRegistry } from './buckets/buckets.js';
+import { copyObject } from './write/copy.js';
+import { deleteObject } from './write/delete.js';
+import { listObjects } from './list/list.js';
+import { putObjectAttachments } from './write/object-attachments.js';
 import { abortMultipartUpload } from './multipart/abort.js';
 import { completeMultipartUpload, partsDiscarded } from './multipart/complete.js';
 import { createMultipartUpload } from './multipart/create.js';
@@ -25,8 +25,8 @@ import { DEFAULT_MULTIPART_EXPIRY_MS, MultipartSweeper } from './multipart/sweep
 import { uploadPartCopy } from './multipart/upload-part-copy.js';
 import { uploadPart } from './multipart/upload-part.js';
 import { settingsOf, type PosixOptions } from './options.js';
-import { headObject, openForRead } from './read.js';
-import { putObject } from './write.js';
+import { headObject, openForRead } from './read/read.js';
+import { putObject } from './write/write.js';
 
 export type { PosixOptions } from './options.js';
 

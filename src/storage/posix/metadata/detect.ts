@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { unlink, writeFile } from 'node:fs/promises';
 import { setAttribute } from '@napi-rs/xattr';
-import { errnoOf } from '../errno.js';
+import { errnoOf } from '../paths/errno.js';
 
 /**
  * Whether the file system holding `dir` accepts user.* extended attributes: sets one on a scratch file.

@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { errnoOf } from '../errno.js';
+import { errnoOf } from '../paths/errno.js';
 import { decodeRecord, encodeRecord, type MetaRecord } from './record.js';
 import type { MetadataStore } from './store.js';
 

@@ -1,6 +1,6 @@
 /** Metadata records in the extended attribute user.dirbucket.meta, overflowing to sidecars when too big. */
 import { getAttribute, getAttributeSync, setAttribute } from '@napi-rs/xattr';
-import { errnoOf } from '../errno.js';
+import { errnoOf } from '../paths/errno.js';
 import { decodeRecord, encodeRecord, type MetaRecord } from './record.js';
 import type { SidecarStore } from './sidecar-store.js';
 import type { MetadataStore } from './store.js';

@@ -1,7 +1,7 @@
 /** AbortMultipartUpload: the upload is taken (atomically renamed away) and removed with its parts at once. */
 import { rm } from 'node:fs/promises';
 import type { UploadRef } from '../../backend.js';
-import type { Bucket } from '../bucket.js';
+import type { Bucket } from '../buckets/bucket.js';
 import { acquireUpload, releaseUpload } from './completion-lock.js';
 import { noSuchUpload } from './no-such-upload.js';
 import { recoverCompletion } from './recover.js';

@@ -6,11 +6,11 @@
  */
 import { chmod, chown, lstat, open, readdir, unlink } from 'node:fs/promises';
 import { removeAttribute } from '@napi-rs/xattr';
-import { ACCESS_ACL_XATTR } from '../../../identity/posix-acl.js';
-import type { Bucket } from '../bucket.js';
+import { ACCESS_ACL_XATTR } from '../permissions/posix-acl.js';
+import type { Bucket } from '../buckets/bucket.js';
 import { XATTR_NAME } from '../metadata/xattr-store.js';
 import type { MetadataStore } from '../metadata/store.js';
-import { Staging } from '../staging.js';
+import { Staging } from '../write/staging.js';
 import type { CompletionPlan } from './completion-plan.js';
 import { ASSEMBLY_FILE, claimedSlots } from './in-place.js';
 

@@ -6,17 +6,17 @@
  * one of the two (recover.ts); a resent Complete gets the same answer (completion-marker.ts).
  */
 import { lstat, open, rename, rm, stat, unlink } from 'node:fs/promises';
-import { S3Error } from '../../../s3/errors.js';
+import { S3Error } from '../../../errors/s3-error.js';
 import type { CompleteMultipartUploadInput, CompleteMultipartUploadResult, WriteConditions } from '../../backend.js';
-import type { Bucket } from '../bucket.js';
-import { commitStaged } from '../commit.js';
-import { fsAccessFor } from '../../../identity/fs-access.js';
-import { etagMatches } from '../etag.js';
+import type { Bucket } from '../buckets/bucket.js';
+import { commitStaged } from '../write/commit.js';
+import { fsAccessFor } from '../permissions/fs-access.js';
+import { etagMatches } from '../read/etag.js';
 import { attachmentsOf } from '../metadata/attachments.js';
 import { contentRecord } from '../metadata/record.js';
-import { parseKey } from '../paths.js';
-import { headObject } from '../read.js';
-import { Staging } from '../staging.js';
+import { parseKey } from '../paths/paths.js';
+import { headObject } from '../read/read.js';
+import { Staging } from '../write/staging.js';
 import { adoptAssembly, assemblyFits, assemblyOf, restoreAssembly, type AssemblyAttrs } from './assembly-complete.js';
 import { acquireUpload, releaseUpload, startHeartbeat, writeIntent, type CompletionIntent } from './completion-lock.js';
 import { markerMatches, writeMarker, type CompletionMarker } from './completion-marker.js';

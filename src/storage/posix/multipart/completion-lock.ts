@@ -6,8 +6,8 @@
  */
 import { rename, stat, unlink, utimes } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { S3Error } from '../../../s3/errors.js';
-import { errnoOf } from '../errno.js';
+import { S3Error } from '../../../errors/s3-error.js';
+import { errnoOf } from '../paths/errno.js';
 import type { AssemblyAttrs } from './assembly-complete.js';
 import { readMarker, type CompletionMarker } from './completion-marker.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';

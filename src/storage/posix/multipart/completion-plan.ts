@@ -4,10 +4,10 @@
  * the ETag, checksum and part layout of the object-to-be.
  */
 import { createHash } from 'node:crypto';
-import { S3Error } from '../../../s3/errors.js';
-import { combineFullObject, compositeChecksum, isCrcAlgorithm } from '../../../streams/checksum.js';
+import { S3Error } from '../../../errors/s3-error.js';
+import { combineFullObject, compositeChecksum, isCrcAlgorithm } from '../../../checksums/checksum.js';
 import type { ChecksumValue, CompleteMultipartUploadInput, ObjectPart } from '../../backend.js';
-import { bareEtag } from '../etag.js';
+import { bareEtag } from '../read/etag.js';
 import type { StoredPart } from './part-files.js';
 import type { UploadState } from './upload-state.js';
 

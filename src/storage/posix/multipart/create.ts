@@ -1,12 +1,12 @@
 /** CreateMultipartUpload: a new upload directory, made aside and renamed into place with its upload.json. */
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { S3Error } from '../../../s3/errors.js';
+import { S3Error } from '../../../errors/s3-error.js';
 import type { CreateMultipartUploadInput } from '../../backend.js';
-import type { Bucket } from '../bucket.js';
-import { fsAccessFor } from '../../../identity/fs-access.js';
-import { asAccessDenied } from '../errno.js';
+import type { Bucket } from '../buckets/bucket.js';
+import { fsAccessFor } from '../permissions/fs-access.js';
+import { asAccessDenied } from '../paths/errno.js';
 import { attachmentsOf } from '../metadata/attachments.js';
-import { parseKey } from '../paths.js';
+import { parseKey } from '../paths/paths.js';
 import { syncDir, writeJsonFile } from './json-file.js';
 import { newUploadId } from './upload-id.js';
 import { UploadPaths } from './upload-paths.js';

@@ -19,7 +19,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { link, open, readFile, unlink, writeFile } from 'node:fs/promises';
-import { errnoOf } from '../errno.js';
+import { errnoOf } from '../paths/errno.js';
 import { MIN_PART_BYTES } from './completion-plan.js';
 
 /** The name of the assembly file in an upload's directory. */

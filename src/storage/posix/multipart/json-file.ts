@@ -1,7 +1,7 @@
 /** Small JSON state files written whole or not at all (write aside, fsync, rename), and read back leniently. */
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { errnoOf } from '../errno.js';
+import { errnoOf } from '../paths/errno.js';
 
 /**
  * Writes `value` as JSON to `path` atomically: a reader sees the old file or the new one, never half of it.

@@ -1,7 +1,7 @@
 /** ListParts: one page of an upload's current parts, by part number, reading only the records on the page. */
 import type { ListPartsInput, ListPartsResult, PartInfo } from '../../backend.js';
-import type { Bucket } from '../bucket.js';
-import { errnoOf } from '../errno.js';
+import type { Bucket } from '../buckets/bucket.js';
+import { errnoOf } from '../paths/errno.js';
 import { noSuchUpload } from './no-such-upload.js';
 import { partNumbers, readParts } from './part-files.js';
 import { uploadInfo } from './upload-info.js';

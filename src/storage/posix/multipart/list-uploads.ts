@@ -4,10 +4,10 @@
  */
 import { readdir } from 'node:fs/promises';
 import type { ListMultipartUploadsInput, ListMultipartUploadsResult } from '../../backend.js';
-import { fsAccessFor } from '../../../identity/fs-access.js';
-import type { Bucket } from '../bucket.js';
-import { compareUtf8 } from '../byte-order.js';
-import { errnoOf } from '../errno.js';
+import { fsAccessFor } from '../permissions/fs-access.js';
+import type { Bucket } from '../buckets/bucket.js';
+import { compareUtf8 } from '../list/byte-order.js';
+import { errnoOf } from '../paths/errno.js';
 import { readJsonFile } from './json-file.js';
 import { uploadInfo } from './upload-info.js';
 import { classifyEntry, UploadPaths } from './upload-paths.js';

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, unlink } from 'node:fs/promises';
 import type { ChecksumAlgorithm } from '../../backend.js';
-import { errnoOf } from '../errno.js';
+import { errnoOf } from '../paths/errno.js';
 import { ASSEMBLY_FILE } from './in-place.js';
 import { readJsonFile } from './json-file.js';
 

@@ -7,9 +7,9 @@
  * it; the others find it gone.
  */
 import { lstat, rename, rm, unlink } from 'node:fs/promises';
-import type { Bucket } from '../bucket.js';
-import { errnoOf } from '../errno.js';
-import { keyToPath } from '../paths.js';
+import type { Bucket } from '../buckets/bucket.js';
+import { errnoOf } from '../paths/errno.js';
+import { keyToPath } from '../paths/paths.js';
 import { writeMarker } from './completion-marker.js';
 import { restoreAssembly } from './assembly-complete.js';
 import { INTENT_FILE, type CompletionIntent } from './completion-lock.js';

@@ -5,8 +5,8 @@
  * thing away (one winner), and losers ignore ENOENT.
  */
 import { lstat, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
-import type { Bucket } from '../bucket.js';
-import { errnoOf } from '../errno.js';
+import type { Bucket } from '../buckets/bucket.js';
+import { errnoOf } from '../paths/errno.js';
 import { isStale } from './completion-lock.js';
 import { MARKER_TTL_MS } from './completion-marker.js';
 import { recoverCompletion } from './recover.js';

@@ -1,5 +1,5 @@
 /** The background sweep: every bucket's multipart housekeeping on a timer that never keeps the process alive. */
-import type { Bucket } from '../bucket.js';
+import type { Bucket } from '../buckets/bucket.js';
 import { sweepUploads, type SweepReport } from './sweep.js';
 
 /** Abandoned uploads are removed after this long by default: 7 days, as S3 lifecycle rules commonly set. */

@@ -1,11 +1,11 @@
 /** UploadPartCopy: a part made of (a range of) an existing object, read through the descriptor that was checked. */
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { S3Error } from '../../../s3/errors.js';
+import { S3Error } from '../../../errors/s3-error.js';
 import type { UploadPartCopyInput, UploadPartCopyResult } from '../../backend.js';
-import type { Bucket } from '../bucket.js';
-import { openCopySource } from '../copy-source.js';
-import { receiveBody } from '../receive.js';
+import type { Bucket } from '../buckets/bucket.js';
+import { openCopySource } from '../write/copy-source.js';
+import { receiveBody } from '../write/receive.js';
 import { storePart } from './store-part.js';
 import { checkPartNumber, openUpload, partAlgorithm } from './upload-part.js';
 

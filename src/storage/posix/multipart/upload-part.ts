@@ -1,11 +1,11 @@
 /** UploadPart: the request body stored as a part, hashed and checked as it streams to disk. */
-import { S3Error } from '../../../s3/errors.js';
+import { S3Error } from '../../../errors/s3-error.js';
 import type { ChecksumAlgorithm, UploadPartInput, UploadPartResult } from '../../backend.js';
-import { fsAccessFor } from '../../../identity/fs-access.js';
-import type { Bucket } from '../bucket.js';
-import { parseKey } from '../paths.js';
-import { receiveBody } from '../receive.js';
-import { parseContentMd5, verify } from '../write.js';
+import { fsAccessFor } from '../permissions/fs-access.js';
+import type { Bucket } from '../buckets/bucket.js';
+import { parseKey } from '../paths/paths.js';
+import { receiveBody } from '../write/receive.js';
+import { parseContentMd5, verify } from '../write/verify.js';
 import { noSuchUpload } from './no-such-upload.js';
 import { storePart } from './store-part.js';
 import { isUploadId } from './upload-id.js';

@@ -10,7 +10,7 @@
  *   .new-<id>/             an upload being created (renamed to <id> once upload.json is in it)
  */
 import { randomBytes } from 'node:crypto';
-import type { Bucket } from '../bucket.js';
+import type { Bucket } from '../buckets/bucket.js';
 import { isUploadId } from './upload-id.js';
 
 /** What an entry of the multipart directory is, by its name. */

@@ -1,0 +1,180 @@
+/** The bucket registry: root-mode subdirectories plus mapped buckets; list, look up, create, delete. */
+import type { BigIntStats } from 'node:fs';
+import { lstat, mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
+import { S3Error } from '../../../errors/s3-error.js';
+import type { BucketInfo, CreateBucketInput } from '../../backend.js';
+import { bucketNameProblem, isValidBucketName } from '../../../config/bucket-name.js';
+import { Bucket } from './bucket.js';
+import { readBucketSettings, updateBucketSettings } from './bucket-settings.js';
+import { newEntryOwner, ownNewDirectory } from '../paths/new-entry-owner.js';
+import { asAccessDenied, errnoOf } from '../paths/errno.js';
+import { isDirectoryObject } from '../list/list.js';
+import type { PosixOptions, PosixSettings } from '../options.js';
+import { RESERVED_NAME } from '../paths/reserved.js';
+import { walk } from '../list/walk.js';
+
+/**
+ * Knows which buckets exist. Mapped buckets come from the configuration (and take precedence); in root
+ * mode every direct subdirectory of the root with a valid bucket name is one, looked up on the file system
+ * at each call so buckets made or removed on the NAS appear and disappear at once.
+ */
+export class BucketRegistry {
+  private readonly mapped = new Map<string, Bucket>();
+  private readonly rooted = new Map<string, Bucket>();
+
+  constructor(private readonly root: string | undefined, mapped: PosixOptions['buckets'], private readonly settings: PosixSettings) {
+    for (const b of mapped ?? []) {
+      this.mapped.set(b.name, new Bucket(b.name, b.path, { readOnly: b.readOnly, mapped: true }, settings));
+    }
+  }
+
+  /** Every bucket, sorted by name, with its creation date (birth time where the file system has one). */
+  async list(): Promise<BucketInfo[]> {
+    const names = new Set(this.mapped.keys());
+    if (this.root !== undefined) {
+      for (const entry of await readdir(this.root, { withFileTypes: true })) {
+        if (isValidBucketName(entry.name) && (entry.isDirectory() || (entry.isSymbolicLink() && this.settings.followSymlinks))) {
+          names.add(entry.name);
+        }
+      }
+    }
+    const infos: BucketInfo[] = [];
+    for (const name of [...names].sort()) {
+      const bucket = await this.find(name);
+      const info = bucket && (await this.info(bucket).catch(() => undefined)); // gone meanwhile: not listed
+      if (info) infos.push(info);
+    }
+    return infos;
+  }
+
+  /** The bucket named `name`; NoSuchBucket if there is none. */
+  async get(name: string): Promise<Bucket> {
+    const bucket = await this.find(name);
+    if (!bucket) throw new S3Error('NoSuchBucket', undefined, { BucketName: name });
+    return bucket;
+  }
+
+  /** Name, creation date and owner (when it was created through S3) of an existing bucket. */
+  async info(bucket: Bucket): Promise<BucketInfo> {
+    const st = await stat(bucket.dir, { bigint: true });
+    const { owner } = await readBucketSettings(bucket).catch(() => ({ owner: undefined }));
+    return { name: bucket.name, creationDate: creationDate(st), ...(typeof owner === 'string' ? { owner } : {}) };
+  }
+
+  /**
+   * CreateBucket: root mode only; makes the directory, owned by `input.identity` (with the mode the default
+   * umask or the root's default ACL gives), and records `input.owner` as the bucket's owner.
+   */
+  async create(input: CreateBucketInput): Promise<void> {
+    const name = input.bucket;
+    const problem = bucketNameProblem(name);
+    if (problem) throw new S3Error('InvalidBucketName', problem, { BucketName: name });
+    if (this.mapped.has(name) || (await this.find(name))) {
+      throw new S3Error('BucketAlreadyOwnedByYou', undefined, { BucketName: name });
+    }
+    if (this.root === undefined) {
+      throw new S3Error('AccessDenied', 'Buckets are defined by the configuration file: CreateBucket needs a root directory (--root).');
+    }
+    const dir = `${this.root}/${name}`;
+    try {
+      await mkdir(dir);
+    } catch (e) {
+      if (errnoOf(e) === 'EEXIST') throw new S3Error('BucketAlreadyOwnedByYou', undefined, { BucketName: name });
+      throw asAccessDenied(e, 'creating the bucket directory');
+    }
+    try {
+      const bucket = (await this.find(name))!;
+      const owner = await newEntryOwner(bucket, input.identity);
+      if (owner) await ownNewDirectory(dir, this.root, owner);
+      if (input.owner !== undefined) await updateBucketSettings(bucket, { owner: input.owner }, this.settings.fsync);
+    } catch (e) {
+      // A bucket half made (no owner recorded) would be nobody's: it goes again.
+      await rm(dir, { recursive: true, force: true }).catch(() => {});
+      this.rooted.delete(name);
+      throw e;
+    }
+  }
+
+  /**
+   * DeleteBucket: BucketNotEmpty if any key exists (an early-exit walk). Empty directories go with the bucket;
+   * anything else that is not an object (a symlink, a special file, an unreadable entry) keeps it, named in
+   * the error. Mapped buckets are configuration, not directories to remove.
+   */
+  async delete(name: string): Promise<void> {
+    const bucket = await this.get(name);
+    if (bucket.access.mapped) {
+      throw new S3Error('MethodNotAllowed', `Bucket '${name}' is mapped by the configuration file and cannot be deleted through S3.`);
+    }
+    bucket.assertWritable();
+    const store = await bucket.store();
+    const keys = walk({ root: bucket.dir, prefix: '', followSymlinks: bucket.settings.followSymlinks,
+      isDirectoryObject: (abs, key) => isDirectoryObject(store, abs, key) });
+    for await (const item of keys) {
+      throw new S3Error('BucketNotEmpty', `The bucket you tried to delete is not empty: it holds '${item.type === 'object' ? item.key : item.prefix}'.`, { BucketName: name });
+    }
+    const leftover = await removeEmptyDirs(bucket.dir, true);
+    if (leftover) {
+      throw new S3Error('BucketNotEmpty', `The bucket holds no objects but its directory is not empty: '${leftover}' is not an object (a symbolic link, special file or unreadable entry).`, { BucketName: name });
+    }
+    await rm(bucket.stateDir, { recursive: true, force: true });
+    await rmdir(bucket.dir).catch((e: unknown) => {
+      if (errnoOf(e) === 'ENOTEMPTY' || errnoOf(e) === 'EEXIST') {
+        throw new S3Error('BucketNotEmpty', 'The bucket changed while it was being deleted.', { BucketName: name });
+      }
+      throw asAccessDenied(e, 'removing the bucket directory');
+    });
+    this.rooted.delete(name);
+  }
+
+  private async find(name: string): Promise<Bucket | undefined> {
+    const mapped = this.mapped.get(name);
+    if (mapped) return (await isDirectory(mapped.dir, true)) ? mapped : undefined;
+    if (this.root === undefined || !isValidBucketName(name)) return undefined;
+    const dir = `${this.root}/${name}`;
+    if (!(await isDirectory(dir, this.settings.followSymlinks))) {
+      this.rooted.delete(name);
+      return undefined;
+    }
+    let bucket = this.rooted.get(name);
+    if (!bucket) {
+      bucket = new Bucket(name, dir, { readOnly: false, mapped: false }, this.settings);
+      this.rooted.set(name, bucket);
+    }
+    return bucket;
+  }
+}
+
+async function isDirectory(path: string, follow: boolean): Promise<boolean> {
+  try {
+    return (await (follow ? stat(path) : lstat(path))).isDirectory();
+  } catch (e) {
+    if (errnoOf(e) === 'ENOENT' || errnoOf(e) === 'ENOTDIR') return false;
+    throw e;
+  }
+}
+
+function creationDate(st: BigIntStats): Date {
+  const ns = st.birthtimeNs > 0n ? st.birthtimeNs : st.mtimeNs;
+  return new Date(Number(ns / 1_000_000n));
+}
+
+/**
+ * Removes every empty directory below `dir` (bottom-up, not the internal state at the top); returns the
+ * relative path of the first entry that is not a directory (nothing was an object, so it is something else).
+ */
+async function removeEmptyDirs(dir: string, top: boolean, rel = ''): Promise<string | undefined> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch((e: unknown) => {
+    if (errnoOf(e) === 'EACCES' || errnoOf(e) === 'EPERM') return undefined; // may hold objects we cannot see
+    throw e;
+  });
+  if (!entries) return rel || '.';
+  for (const entry of entries) {
+    if (top && entry.name === RESERVED_NAME) continue;
+    const path = `${dir}/${entry.name}`;
+    if (!entry.isDirectory()) return `${rel}${entry.name}`;
+    const leftover = await removeEmptyDirs(path, false, `${rel}${entry.name}/`);
+    if (leftover) return leftover;
+    await rmdir(path);
+  }
+  return undefined;
+}

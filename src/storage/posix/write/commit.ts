@@ -1,0 +1,114 @@
+/** Putting a sealed staging file in place: conditions, parent directories, atomic rename, directory fsync. */
+import type { BigIntStats } from 'node:fs';
+import { link, lstat, rename, stat, unlink } from 'node:fs/promises';
+import { S3Error } from '../../../errors/s3-error.js';
+import type { Identity, WriteConditions } from '../../backend.js';
+import { fsAccessFor } from '../permissions/fs-access.js';
+import type { Bucket } from '../buckets/bucket.js';
+import { asAccessDenied, errnoOf } from '../paths/errno.js';
+import { etagMatches } from '../read/etag.js';
+import type { MetadataStore } from '../metadata/store.js';
+import { objectInfo } from '../read/object-info.js';
+import { newEntryOwner, ownNewFile } from '../paths/new-entry-owner.js';
+import { openParent } from '../paths/parent-dir.js';
+import type { Staging } from './staging.js';
+
+// A concurrent delete may remove a gateway-made parent between our mkdir and our rename: redo the parents.
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Renames the sealed `staging` file to `key` (segments `segments`). With ifNoneMatch '*' the target is
+ * created atomically with link() (an existing key is PreconditionFailed); ifMatch is checked against the
+ * current object just before the rename (a missing key is NoSuchKey, as S3 answers). A directory, symlink or
+ * special file at the target is a KeyConflict: nothing but a regular file is ever replaced.
+ * With an `identity`, the kernel's rules for it apply (search down to the directory, write and search on it to
+ * create, plus the sticky rule to replace), and the new file gets its owner, group, mode and inherited ACL.
+ */
+export async function commitStaged(bucket: Bucket, store: MetadataStore, staging: Staging, target: {
+  key: string; segments: string[]; conditions?: WriteConditions; identity?: Identity;
+}): Promise<void> {
+  const name = target.segments[target.segments.length - 1];
+  const access = fsAccessFor(target.identity);
+  const owner = await newEntryOwner(bucket, target.identity);
+  for (let attempt = 1; ; attempt++) {
+    const parent = await openParent(bucket, target.segments, { create: true, store, access, owner });
+    try {
+      const entry = `${parent!.path}/${name}`;
+      const current = await currentFile(bucket, entry, target.key);
+      // The data is renamed into place: what counts is the directory (may_create, or may_delete of the old file).
+      if (current) access?.remove(parent!.dir, Number(current.uid));
+      else access?.create(parent!.dir);
+      checkConditions(current, target.key, target.conditions, store, entry);
+      if (owner) await ownNewFile(staging.path, parent!.dir, owner);
+      try {
+        if (target.conditions?.ifNoneMatch?.trim() === '*') {
+          await link(staging.path, entry).catch((e: unknown) => {
+            if (errnoOf(e) === 'EEXIST') throw preconditionFailed('If-None-Match');
+            throw e;
+          });
+          staging.committed();
+          await unlink(staging.path).catch(() => {});
+        } else {
+          await rename(staging.path, entry);
+          staging.committed();
+        }
+      } catch (e) {
+        // ENOENT: the parent directory was removed under us (a concurrent delete pruned it): try again.
+        if (errnoOf(e) === 'ENOENT' && attempt < MAX_ATTEMPTS) continue;
+        throw asAccessDenied(e, 'writing the object');
+      }
+      if (bucket.settings.fsync) await parent!.fh.sync();
+      // The replaced inode's sidecar record (if any) is garbage now; its xattr went with it.
+      if (current) await store.forget(target.key, current.ino).catch(() => {});
+      return;
+    } finally {
+      await parent!.fh.close();
+    }
+  }
+}
+
+/** The regular file now at `entry`, or undefined if none; anything else there is a KeyConflict. */
+async function currentFile(bucket: Bucket, entry: string, key: string): Promise<BigIntStats | undefined> {
+  let st: BigIntStats;
+  try {
+    st = await lstat(entry, { bigint: true });
+  } catch (e) {
+    if (errnoOf(e) === 'ENOENT') return undefined;
+    throw asAccessDenied(e, 'looking up the object');
+  }
+  if (st.isFile()) return st;
+  if (st.isDirectory()) {
+    throw new S3Error('KeyConflict', `Cannot create '${key}': '${key}/' is a directory (a prefix that may hold objects).`);
+  }
+  if (st.isSymbolicLink()) {
+    if (!bucket.settings.followSymlinks) {
+      throw new S3Error('KeyConflict', `Cannot create '${key}': '${key}' is a symbolic link, which the gateway does not replace.`);
+    }
+    // A followed link is an object (its target's): the rename replaces the link itself, never the target.
+    return await stat(entry, { bigint: true }).catch(() => undefined);
+  }
+  throw new S3Error('KeyConflict', `Cannot create '${key}': '${key}' is a special file.`);
+}
+
+function checkConditions(current: BigIntStats | undefined, key: string, conditions: WriteConditions | undefined,
+  store: MetadataStore, entry: string): void {
+  if (!conditions) return;
+  const { ifMatch, ifNoneMatch } = conditions;
+  if (ifNoneMatch !== undefined && current) {
+    if (ifNoneMatch.trim() === '*' || etagMatches(ifNoneMatch, etagOf(current, key, store, entry))) {
+      throw preconditionFailed('If-None-Match');
+    }
+  }
+  if (ifMatch !== undefined) {
+    if (!current) throw new S3Error('NoSuchKey', undefined, { Key: key });
+    if (!etagMatches(ifMatch, etagOf(current, key, store, entry))) throw preconditionFailed('If-Match');
+  }
+}
+
+function etagOf(st: BigIntStats, key: string, store: MetadataStore, entry: string): string {
+  return objectInfo(key, st, store.read(entry, key, st.ino)).etag;
+}
+
+function preconditionFailed(condition: string): S3Error {
+  return new S3Error('PreconditionFailed', undefined, { Condition: condition });
+}

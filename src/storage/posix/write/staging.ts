@@ -1,0 +1,99 @@
+/** A staging file: new object data written aside in the bucket's .dirbucket/tmp, then renamed into place. */
+import { randomBytes } from 'node:crypto';
+import type { BigIntStats } from 'node:fs';
+import { lstat, open, readdir, unlink, type FileHandle } from 'node:fs/promises';
+import type { Bucket } from '../buckets/bucket.js';
+import type { MetaRecord } from '../metadata/record.js';
+import type { MetadataStore } from '../metadata/store.js';
+
+/**
+ * One staging file. Lives in the bucket (same file system as the target, so the rename is atomic) and is
+ * removed with its record by discard() on every failure path: a failed write leaves no trace.
+ */
+export class Staging {
+  private sealed?: { key: string; ino: bigint };
+
+  private constructor(readonly path: string, private handle: FileHandle | undefined, private readonly store: MetadataStore,
+    /** The file is someone else's (a multipart upload's assembly file): never removed here. */
+    readonly borrowed = false) {}
+
+  /** Creates an empty staging file in the bucket, open for writing. */
+  static async create(bucket: Bucket, store: MetadataStore): Promise<Staging> {
+    const dir = await bucket.ensureTmpDir();
+    const path = `${dir}/${Date.now().toString(36)}-${randomBytes(8).toString('hex')}`;
+    return new Staging(path, await open(path, 'wx', 0o666), store);
+  }
+
+  /**
+   * Adopts a file already written at `path` (e.g. by copyFile), opening it for sealing. A `borrowed` file is
+   * left where it is on every failure: discard() then only closes it and forgets its record.
+   */
+  static async adopt(path: string, store: MetadataStore, opts: { borrowed?: boolean } = {}): Promise<Staging> {
+    const staging = new Staging(path, undefined, store, opts.borrowed);
+    staging.handle = await open(path, 'r+').catch(async (e: unknown) => {
+      if (!opts.borrowed) await unlink(path).catch(() => {});
+      throw e;
+    });
+    return staging;
+  }
+
+  /** A fresh staging path in the bucket (nothing created), for writers that create the file themselves. */
+  static async freshPath(bucket: Bucket): Promise<string> {
+    return `${await bucket.ensureTmpDir()}/${Date.now().toString(36)}-${randomBytes(8).toString('hex')}`;
+  }
+
+  /** The open handle, for writing the data. */
+  get fh(): FileHandle {
+    if (!this.handle) throw new Error('staging file is closed');
+    return this.handle;
+  }
+
+  /**
+   * Finishes the data: takes the file's stats, stores the record made from them under `key` (on the inode,
+   * before the rename, so data and metadata appear together), fsyncs when asked and closes the file.
+   */
+  async seal(key: string, makeRecord: (stats: BigIntStats) => MetaRecord, fsync: boolean): Promise<{ stats: BigIntStats; record: MetaRecord }> {
+    const fh = this.fh;
+    const stats = await fh.stat({ bigint: true });
+    const record = makeRecord(stats);
+    this.sealed = { key, ino: stats.ino };
+    await this.store.write(this.path, key, record);
+    if (fsync) await fh.sync(); // after the xattr, so the record is durable with the data
+    this.handle = undefined;
+    await fh.close();
+    return { stats, record };
+  }
+
+  /** The rename/link consumed the staging name: nothing is left to discard. */
+  committed(): void {
+    this.sealed = undefined;
+  }
+
+  /** Removes the staging file (unless borrowed) and any record written for it. Never throws: it runs on failure paths. */
+  async discard(): Promise<void> {
+    const fh = this.handle;
+    this.handle = undefined;
+    await fh?.close().catch(() => {});
+    if (!this.borrowed) await unlink(this.path).catch(() => {});
+    if (this.sealed) await this.store.forget(this.sealed.key, this.sealed.ino).catch(() => {});
+  }
+}
+
+/** A staging file untouched this long has no writer left (a live upload keeps writing to it). */
+export const STALE_STAGING_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * Removes staging files left by a crashed or killed process: regular files in `tmpDir` not modified for
+ * STALE_STAGING_MS. Returns how many were removed. Safe with other gateway processes running.
+ */
+export async function sweepStaleStaging(tmpDir: string, now = Date.now()): Promise<number> {
+  let removed = 0;
+  for (const name of await readdir(tmpDir).catch(() => [] as string[])) {
+    const path = `${tmpDir}/${name}`;
+    const st = await lstat(path).catch(() => undefined);
+    if (st?.isFile() && now - st.mtimeMs > STALE_STAGING_MS) {
+      await unlink(path).then(() => removed++, () => {});
+    }
+  }
+  return removed;
+}

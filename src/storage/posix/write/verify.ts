@@ -1,0 +1,31 @@
+/** Checking what a write received against what the client declared: Content-MD5 and the checksum (BadDigest). */
+import { S3Error } from '../../../errors/s3-error.js';
+import type { ChecksumValue, PutObjectInput } from '../../backend.js';
+import type { Received } from './receive.js';
+
+/** The raw MD5 of a Content-MD5 header; InvalidDigest if it is not base64 of 16 bytes. */
+export function parseContentMd5(value: string): Buffer {
+  const raw = Buffer.from(value.trim(), 'base64');
+  if (raw.length !== 16 || raw.toString('base64') !== value.trim()) {
+    throw new S3Error('InvalidDigest', 'The Content-MD5 you specified is not valid.');
+  }
+  return raw;
+}
+
+/**
+ * Checks Content-MD5 and the checksum against what was received (BadDigest naming the failed check) and
+ * returns the checksum to store. expected() is asked only now: a trailer arrives after the body.
+ */
+export function verify(received: Received, expectedMd5: Buffer | undefined,
+  checksum: PutObjectInput['checksum']): ChecksumValue | undefined {
+  if (expectedMd5 && !expectedMd5.equals(received.md5)) {
+    throw new S3Error('BadDigest', 'The Content-MD5 you specified did not match what we received.');
+  }
+  if (!checksum || !received.checksum) return undefined;
+  const value = received.checksum.toString('base64');
+  const expected = checksum.expected?.();
+  if (expected !== undefined && expected !== value) {
+    throw new S3Error('BadDigest', `The ${checksum.algorithm} you specified did not match the calculated checksum.`);
+  }
+  return { algorithm: checksum.algorithm, value, type: 'FULL_OBJECT' };
+}
