@@ -8,7 +8,8 @@ import { prestartHashWorkers } from '../checksums/hash-worker.js';
 import { startYoungCollections } from '../storage/posix/write/young-gc.js';
 import { PosixBackend } from '../storage/posix/posix-backend.js';
 import { createLogger } from '../server/logger.js';
-import { startHttpServer } from '../server/http-server.js';
+import { listen } from '../server/listener.js';
+import { s3App } from '../s3/app.js';
 import { RESERVED_NAME } from '../storage/posix/paths/reserved.js';
 import { canChown } from '../storage/posix/permissions/can-chown.js';
 import { describeIdentity, processIdentity } from '../accounts/identity.js';
@@ -141,13 +142,10 @@ export async function serve(argv: string[]): Promise<void> {
   });
   prestartHashWorkers();
   startYoungCollections();
-  const running = await startHttpServer(
-    { backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024, anonymousIdentity }, log },
-    config.listen.host,
-    config.listen.port,
-  );
+  const s3 = s3App({ backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024, anonymousIdentity }, log });
+  const running = await listen(s3, { host: config.listen.host, port: config.listen.port, log });
   const host = running.host.includes(':') ? `[${running.host}]` : running.host;
-  const endpoint = `http://${host}:${running.port}`;
+  const endpoint = `${running.scheme}://${host}:${running.port}`;
   const keyNote = admin.source === 'environment' ? ' (from DIRBUCKET_ACCESS_KEY)' : admin.source === 'created' ? ' (new; stored in ' + config.stateDir + ')' : '';
   process.stdout.write(
     `dirbucket serving ${config.root ?? ''}${config.buckets.length ? ` (${config.buckets.length} mapped bucket(s))` : ''}\n` +

@@ -1,8 +1,7 @@
 /**
- * One request, start to end: resolve the operation, authenticate, run its handler, send the answer, log one
- * access line. Every path — success, S3 error, unexpected failure, client disconnect — ends here.
+ * One S3 request, start to end: resolve the operation, authenticate, run its handler, send the answer, fill in
+ * the exchange's access line. Every path — success, S3 error, unexpected failure, client disconnect — ends here.
  */
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
@@ -18,6 +17,7 @@ import { sendError, sendResponse } from './send.js';
 import { addCorsHeaders, corsPreflight } from './cors/response.js';
 import { authorizeWithAcl } from './acl/authorize.js';
 import type { Accounts, FrontEndSettings, S3Request, S3Response } from './types.js';
+import type { S3Exchange } from './exchange.js';
 
 export interface FrontEnd {
   backend: Backend;
@@ -31,10 +31,6 @@ export interface FrontEnd {
 const DRAIN_LIMIT = 1024 * 1024;
 
 function ignore(): void {}
-
-function requestId(): string {
-  return randomBytes(8).toString('hex').toUpperCase();
-}
 
 /** Reads a whole (small) body, refusing more than `limit` bytes. */
 async function readAll(stream: Readable, limit: number): Promise<Buffer> {
@@ -68,17 +64,9 @@ function clientWentAway(e: unknown, req: IncomingMessage, res: ServerResponse): 
 }
 
 /** Handles one HTTP request as an S3 request. Never throws. */
-export async function handleRequest(fe: FrontEnd, req: IncomingMessage, res: ServerResponse, expectContinue = false): Promise<void> {
-  const id = requestId();
-  const started = process.hrtime.bigint();
-  const socket = req.socket;
-  const bytesRead0 = socket.bytesRead;
-  const bytesWritten0 = socket.bytesWritten;
-  res.setHeader('x-amz-request-id', id);
-  res.setHeader('x-amz-id-2', id);
-  res.setHeader('Server', 'dirbucket');
+export async function handleRequest(fe: FrontEnd, ex: S3Exchange): Promise<void> {
+  const { req, res, expectContinue, id } = ex;
   const method = req.method ?? 'GET';
-  const head = method === 'HEAD';
   const url = req.url ?? '/';
 
   let resolved: ResolvedRequest | undefined;
@@ -93,7 +81,7 @@ export async function handleRequest(fe: FrontEnd, req: IncomingMessage, res: Ser
       operation = 'PreflightCorsRequest';
       const answer = await corsPreflight(fe.backend, url, req.headers, fe.settings.domain);
       status = answer.status ?? 200;
-      await sendResponse(res, answer, false);
+      await sendResponse(ex, answer);
       return;
     }
     let resolveError: unknown;
@@ -151,7 +139,7 @@ export async function handleRequest(fe: FrontEnd, req: IncomingMessage, res: Ser
     const response = await handler(s3req);
     cleanup = response.cleanup;
     status = response.status ?? 200;
-    await sendResponse(res, response, head);
+    await sendResponse(ex, response);
   } catch (e) {
     const err = isS3Error(e) ? e : new S3Error('InternalError');
     if (!isS3Error(e)) {
@@ -160,6 +148,7 @@ export async function handleRequest(fe: FrontEnd, req: IncomingMessage, res: Ser
       else fe.log.error({ err: e, req_id: id, op: operation }, 'unexpected failure');
     }
     status = err.status;
+    ex.error = err.code;
     if (res.headersSent) {
       // The answer was already under way (a read failed mid-stream): all we can do is cut the connection.
       res.destroy();
@@ -168,7 +157,7 @@ export async function handleRequest(fe: FrontEnd, req: IncomingMessage, res: Ser
       // A body left half-read cannot be skipped reliably: close rather than misparse the next request.
       if (unread && (bodyStarted || !expectContinue)) res.setHeader('Connection', 'close');
       const resource = resolved ? `/${[resolved.bucket, resolved.key].filter((x) => x !== undefined).join('/')}` : url;
-      sendError(res, err, resource, id, head);
+      await sendError(ex, err, resource);
     }
   } finally {
     try {
@@ -176,19 +165,10 @@ export async function handleRequest(fe: FrontEnd, req: IncomingMessage, res: Ser
     } catch (e) {
       fe.log.warn({ err: e, req_id: id }, 'cleanup failed');
     }
-    fe.log.info(
-      {
-        req_id: id,
-        access_key: accessKey,
-        op: operation,
-        bucket: resolved?.bucket,
-        key: resolved?.key,
-        status,
-        bytes_in: socket.bytesRead - bytesRead0,
-        bytes_out: socket.bytesWritten - bytesWritten0,
-        ms: Number(process.hrtime.bigint() - started) / 1e6,
-      },
-      'request',
-    );
+    ex.operation = operation;
+    ex.accessKey = accessKey;
+    ex.bucket = resolved?.bucket;
+    ex.key = resolved?.key;
+    ex.status = status;
   }
 }

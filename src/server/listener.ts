@@ -1,0 +1,115 @@
+/**
+ * A listener: an HTTP or HTTPS server hosting one app, with keep-alive, Expect: 100-continue left to the app,
+ * unparsable requests answered, and a graceful stop.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { App } from './app.js';
+import { Exchange } from './exchange.js';
+
+/** A certificate chain and its private key, PEM. */
+export interface TlsCredentials {
+  key: string | Buffer;
+  cert: string | Buffer;
+}
+
+/** Where and how to listen. */
+export interface ListenOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Serve HTTPS with these; plain HTTP without. */
+  tls?: TlsCredentials;
+  /** Access lines and failures go here. */
+  log: Logger;
+}
+
+/** A listener that is up. */
+export interface Listener {
+  server: http.Server | https.Server;
+  scheme: 'http' | 'https';
+  /** The address actually bound (port 0 picks a free port). */
+  host: string;
+  port: number;
+  /** Stops accepting, lets requests under way finish (up to `graceMs`), then closes what is left. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+// No limit on a whole request (uploads take as long as they take), 60 s for its headers, 16 KiB of them.
+const SERVER_OPTIONS = { keepAlive: true, requestTimeout: 0, headersTimeout: 60_000, maxHeaderSize: 16 * 1024 };
+// Longer than the 60 s idle timeout of common load balancers, so they close an idle connection first.
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+/** An HTTP server, or HTTPS given `tls`, with our timeouts and limits; not yet listening nor handling. */
+export function createServer(tls?: TlsCredentials): http.Server | https.Server {
+  const server = tls ? https.createServer({ ...SERVER_OPTIONS, key: tls.key, cert: tls.cert }) : http.createServer(SERVER_OPTIONS);
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  return server;
+}
+
+/** Runs one exchange through `app`, then writes its access line; never throws. */
+async function serveOne(app: App, ex: Exchange, log: Logger): Promise<void> {
+  try {
+    await app.handle(ex);
+  } catch (e) {
+    // Apps answer their own failures; this is the backstop for one that did not.
+    log.error({ err: e, req_id: ex.id }, 'unexpected failure');
+    if (ex.res.headersSent || ex.res.destroyed) ex.res.destroy();
+    else await ex.send({ status: 500 }).catch(() => ex.res.destroy());
+  } finally {
+    ex.finish();
+  }
+}
+
+/** Answers a request node:http could not parse (e.g. headers too large) with the app's answer, then closes. */
+function onClientError(app: App, err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const answer = app.unparsable?.(err) ?? { status: err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400 };
+  const body = answer.body ?? '';
+  const headers = Object.entries(answer.headers ?? {}).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  socket.end(
+    `HTTP/1.1 ${answer.status} ${http.STATUS_CODES[answer.status]}\r\n${headers}` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** Starts serving `app` on host:port. */
+export async function listen(app: App, opts: ListenOptions): Promise<Listener> {
+  const server = createServer(opts.tls);
+  const { log } = opts;
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => void serveOne(app, new Exchange(req, res, false, log), log));
+  // Listening for checkContinue stops node from sending 100 Continue by itself: the app sends it once the request
+  // is authenticated and routed, so a refused upload never transfers its body.
+  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => void serveOne(app, new Exchange(req, res, true, log), log));
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => onClientError(app, err, socket));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address();
+  const bound = typeof addr === 'object' && addr ? addr : { address: opts.host, port: opts.port };
+  return {
+    server,
+    scheme: opts.tls ? 'https' : 'http',
+    host: bound.address,
+    port: bound.port,
+    stop: (graceMs = 10_000) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        timer.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      }),
+  };
+}
