@@ -9,6 +9,7 @@ import { startYoungCollections } from '../storage/posix/write/young-gc.js';
 import { PosixBackend } from '../storage/posix/posix-backend.js';
 import { createLogger } from '../server/logger.js';
 import { listen } from '../server/listener.js';
+import { Jobs } from '../server/jobs.js';
 import { s3App } from '../s3/app.js';
 import { RESERVED_NAME } from '../storage/posix/paths/reserved.js';
 import { canChown } from '../storage/posix/permissions/can-chown.js';
@@ -144,6 +145,10 @@ export async function serve(argv: string[]): Promise<void> {
   startYoungCollections();
   const s3 = s3App({ backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024, anonymousIdentity }, log });
   const running = await listen(s3, { host: config.listen.host, port: config.listen.port, log });
+  // Background work belongs to this process, not to the storage it tidies.
+  const jobs = new Jobs(log);
+  const sweep = backend.multipartSweepJob();
+  if (sweep) jobs.add(sweep);
   const host = running.host.includes(':') ? `[${running.host}]` : running.host;
   const endpoint = `${running.scheme}://${host}:${running.port}`;
   const keyNote = admin.source === 'environment' ? ' (from DIRBUCKET_ACCESS_KEY)' : admin.source === 'created' ? ' (new; stored in ' + config.stateDir + ')' : '';
@@ -162,8 +167,7 @@ export async function serve(argv: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
-    void running
-      .stop()
+    void Promise.all([running.stop(), jobs.stop()])
       .then(() => {
         credentials.close();
         return backend.close();

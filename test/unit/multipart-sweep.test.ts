@@ -16,7 +16,10 @@ import { concatenate } from '../../src/storage/posix/multipart/concatenate.js';
 import { currentOwner } from '../../src/storage/posix/multipart/lock-owner.js';
 import { sweepUploads, LEFTOVER_MS } from '../../src/storage/posix/multipart/sweep.js';
 import { Bucket } from '../../src/storage/posix/buckets/bucket.js';
+import { sweepBuckets } from '../../src/storage/posix/multipart/sweeper.js';
 import { body, rootBackend, tempDir } from './storage-fixture.js';
+import { Jobs } from '../../src/server/jobs.js';
+import pino from 'pino';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -87,15 +90,39 @@ describe('multipart sweep', () => {
     assert.deepEqual((await readdir(mpDir())).sort(), [id, other].sort());
   });
 
-  test('the background sweeper runs on its own timer and stops on close()', async () => {
-    const { backend: b2, bucketDir: dir2, cleanup: c2 } = await rootBackend('xattr', { multipartExpiryMs: 1000 });
+  test('one bucket that cannot be swept does not stop the others; its failure is thrown, named', async () => {
+    const { dir, cleanup: c2 } = await tempDir();
     try {
+      await mkdir(join(dir, '.dirbucket'), { recursive: true });
+      await writeFile(join(dir, '.dirbucket', 'multipart'), 'not a directory');
+      const broken = new Bucket('broken', dir, { readOnly: false, mapped: false }, { metadata: 'xattr', fsync: false, followSymlinks: false });
+      const id = (await backend.createMultipartUpload({ bucket: 'bkt', key: 'k', meta: { userMetadata: {} }, initiator: 'admin' })).uploadId;
+      await new Promise((r) => setTimeout(r, 5));
+      await assert.rejects(sweepBuckets([broken, bucket], 1), /bucket broken: .*ENOTDIR/);
+      assert.ok(!existsSync(join(mpDir(), id)), 'the other bucket was swept');
+    } finally {
+      await c2();
+    }
+  });
+
+  test('the sweep job runs on the scheduler\'s timer, and the back end starts none of its own', async () => {
+    const { backend: b2, bucketDir: dir2, cleanup: c2 } = await rootBackend('xattr', { multipartExpiryMs: 1000 });
+    const jobs = new Jobs(pino({ level: 'silent' }));
+    try {
+      const job = b2.multipartSweepJob();
+      assert.deepEqual(job && { name: job.name, intervalMs: job.intervalMs, firstRunMs: job.firstRunMs }, { name: 'multipart-sweep', intervalMs: 1000, firstRunMs: 1000 });
+      const stale = (await b2.createMultipartUpload({ bucket: 'bkt', key: 'k', meta: { userMetadata: {} }, initiator: 'admin' })).uploadId;
+      await new Promise((r) => setTimeout(r, 2500));
+      assert.ok(existsSync(join(dir2, '.dirbucket', 'multipart', stale)), 'no sweep without the scheduler');
+      jobs.add(job!);
       const id = (await b2.createMultipartUpload({ bucket: 'bkt', key: 'k', meta: { userMetadata: {} }, initiator: 'admin' })).uploadId;
       assert.ok(existsSync(join(dir2, '.dirbucket', 'multipart', id)));
       const deadline = Date.now() + 10_000;
       while (existsSync(join(dir2, '.dirbucket', 'multipart', id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       assert.ok(!existsSync(join(dir2, '.dirbucket', 'multipart', id)), 'expired upload removed by the timer within 10 s');
+      assert.ok(!existsSync(join(dir2, '.dirbucket', 'multipart', stale)));
     } finally {
+      await jobs.stop();
       await b2.close();
       await c2();
     }

@@ -21,7 +21,7 @@ import { completeMultipartUpload, partsDiscarded } from './multipart/complete.js
 import { createMultipartUpload } from './multipart/create.js';
 import { listParts } from './multipart/list-parts.js';
 import { listMultipartUploads } from './multipart/list-uploads.js';
-import { DEFAULT_MULTIPART_EXPIRY_MS, MultipartSweeper } from './multipart/sweeper.js';
+import { DEFAULT_MULTIPART_EXPIRY_MS, sweepBuckets, sweepSchedule } from './multipart/sweeper.js';
 import { uploadPartCopy } from './multipart/upload-part-copy.js';
 import { uploadPart } from './multipart/upload-part.js';
 import { settingsOf, type PosixOptions } from './options.js';
@@ -36,17 +36,13 @@ export type { PosixOptions } from './options.js';
  */
 export class PosixBackend extends NotImplementedBackend {
   private readonly buckets: BucketRegistry;
-  private readonly sweeper?: MultipartSweeper;
+  private readonly multipartExpiryMs: number;
 
   constructor(opts: PosixOptions) {
     super();
     if (opts.root === undefined && !opts.buckets?.length) throw new Error('PosixBackend needs a root directory or mapped buckets');
     this.buckets = new BucketRegistry(opts.root, opts.buckets, settingsOf(opts));
-    const expiry = opts.multipartExpiryMs ?? DEFAULT_MULTIPART_EXPIRY_MS;
-    if (expiry > 0) {
-      this.sweeper = new MultipartSweeper(() => this.allBuckets(), expiry);
-      this.sweeper.start();
-    }
+    this.multipartExpiryMs = opts.multipartExpiryMs ?? DEFAULT_MULTIPART_EXPIRY_MS;
   }
 
   /** Every bucket that still exists, for background work. */
@@ -141,13 +137,21 @@ export class PosixBackend extends NotImplementedBackend {
     return listMultipartUploads(await this.buckets.get(input.bucket), input);
   }
 
-  /** One multipart sweep of every bucket now (the timer does this on its own; tests and tools may ask). */
-  async sweepMultipart(): Promise<void> {
-    await this.sweeper?.sweepNow();
+  /** One multipart sweep of every bucket now; nothing when uploads never expire (expiry 0). */
+  async sweepMultipart(signal?: AbortSignal): Promise<void> {
+    if (this.multipartExpiryMs > 0) await sweepBuckets(await this.allBuckets(), this.multipartExpiryMs, signal);
+  }
+
+  /**
+   * The multipart sweep as a job for the server's scheduler (its shape is server/jobs.ts's Job); undefined when
+   * uploads never expire. Safe with several gateways sweeping one tree.
+   */
+  multipartSweepJob(): { name: string; intervalMs: number; firstRunMs: number; run(signal: AbortSignal): Promise<void> } | undefined {
+    if (this.multipartExpiryMs <= 0) return undefined;
+    return { name: 'multipart-sweep', ...sweepSchedule(this.multipartExpiryMs), run: (signal) => this.sweepMultipart(signal) };
   }
 
   override async close(): Promise<void> {
-    await this.sweeper?.stop();
     await partsDiscarded();
   }
 }

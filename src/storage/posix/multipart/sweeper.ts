@@ -1,4 +1,7 @@
-/** The background sweep: every bucket's multipart housekeeping on a timer that never keeps the process alive. */
+/**
+ * The background sweep as periodic work: how often it runs for an expiry, and one pass over every writable
+ * bucket. The server's job scheduler runs it (PosixBackend.multipartSweepJob); nothing here keeps a timer.
+ */
 import type { Bucket } from '../buckets/bucket.js';
 import { sweepUploads, type SweepReport } from './sweep.js';
 
@@ -9,61 +12,27 @@ const MAX_INTERVAL_MS = 5 * 60 * 1000;
 const MIN_INTERVAL_MS = 1000;
 const FIRST_SWEEP_MS = 5000;
 
-/** Runs sweepUploads over the buckets `list()` gives, every interval; stop() ends it. */
-export class MultipartSweeper {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
-  readonly intervalMs: number;
+/** When to sweep for `expiryMs`: every quarter of it (1 s to 5 min); the first pass soon after start-up, so what a crash left is cleared early. */
+export function sweepSchedule(expiryMs: number): { intervalMs: number; firstRunMs: number } {
+  const intervalMs = Math.min(MAX_INTERVAL_MS, Math.max(MIN_INTERVAL_MS, Math.floor(expiryMs / 4)));
+  return { intervalMs, firstRunMs: Math.min(FIRST_SWEEP_MS, intervalMs) };
+}
 
-  constructor(
-    private readonly list: () => Promise<Bucket[]>,
-    private readonly expiryMs: number,
-    private readonly onError: (err: unknown) => void = () => {},
-  ) {
-    this.intervalMs = Math.min(MAX_INTERVAL_MS, Math.max(MIN_INTERVAL_MS, Math.floor(expiryMs / 4)));
+/**
+ * Sweeps each writable bucket in turn, stopping between buckets once `signal` aborts. One bucket's failure does
+ * not keep the others from their sweep: the failures are thrown together at the end.
+ */
+export async function sweepBuckets(buckets: Bucket[], expiryMs: number, signal?: AbortSignal): Promise<void> {
+  const failures: Error[] = [];
+  for (const bucket of buckets) {
+    signal?.throwIfAborted();
+    if (bucket.access.readOnly) continue;
+    await sweepUploads(bucket, { expiryMs }).catch((e: unknown) => {
+      failures.push(new Error(`bucket ${bucket.name}: ${(e as Error)?.message ?? e}`, { cause: e }));
+    });
   }
-
-  /** Starts the timer; the first pass comes soon after start-up (what a crash left is cleared early). */
-  start(): void {
-    this.schedule(Math.min(FIRST_SWEEP_MS, this.intervalMs));
-  }
-
-  /** One pass over every writable bucket now; concurrent calls share the pass under way. */
-  sweepNow(): Promise<void> {
-    this.running ??= this.pass().finally(() => (this.running = undefined));
-    return this.running;
-  }
-
-  /** Stops the timer and waits for a pass under way. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      void this.sweepNow().finally(() => this.schedule(this.intervalMs));
-    }, ms);
-    this.timer.unref();
-  }
-
-  private async pass(): Promise<void> {
-    let buckets: Bucket[];
-    try {
-      buckets = await this.list();
-    } catch (e) {
-      this.onError(e);
-      return;
-    }
-    for (const bucket of buckets) {
-      if (this.stopped) return;
-      if (bucket.access.readOnly) continue;
-      await sweepUploads(bucket, { expiryMs: this.expiryMs }).catch(this.onError);
-    }
-  }
+  if (failures.length === 1) throw failures[0];
+  if (failures.length) throw new AggregateError(failures, `the multipart sweep failed in ${failures.length} buckets`);
 }
 
 export type { SweepReport };

@@ -1,0 +1,67 @@
+/**
+ * Background jobs, owned by the composition root (serve): each on its own timer, one run at a time, errors logged
+ * under the job's name, and stop() aborts the runs under way and waits for them.
+ */
+import type { Logger } from 'pino';
+
+/** A job: run(signal) every intervalMs, counted from the end of one run to the start of the next. */
+export interface Job {
+  /** Names the job in log lines. */
+  name: string;
+  intervalMs: number;
+  /** Delay before the first run; intervalMs by default. */
+  firstRunMs?: number;
+  /** One run; should return soon once `signal` aborts (the scheduler is stopping). */
+  run(signal: AbortSignal): Promise<void>;
+}
+
+/** Runs jobs until stop(); timers never keep the process alive on their own. */
+export class Jobs {
+  private readonly controller = new AbortController();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly log: Logger) {}
+
+  /** Starts `job`'s timer; names are unique. */
+  add(job: Job): void {
+    if (this.controller.signal.aborted) throw new Error(`the jobs are stopped; ${job.name} cannot start`);
+    if (this.timers.has(job.name)) throw new Error(`a job named ${job.name} is already scheduled`);
+    this.schedule(job, job.firstRunMs ?? job.intervalMs);
+  }
+
+  /** Cancels the timers, aborts runs under way and waits for them to end. */
+  async stop(): Promise<void> {
+    this.controller.abort();
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    await Promise.all(this.running);
+  }
+
+  private schedule(job: Job, delayMs: number): void {
+    if (this.controller.signal.aborted) return;
+    const timer = setTimeout(() => {
+      const run = this.runOnce(job).finally(() => {
+        this.running.delete(run);
+        // The next run is timed from the end of this one, so runs of one job never overlap.
+        this.schedule(job, job.intervalMs);
+      });
+      this.running.add(run);
+    }, delayMs);
+    timer.unref();
+    this.timers.set(job.name, timer);
+  }
+
+  /** One run of `job`; logs its failure, never rejects. */
+  private async runOnce(job: Job): Promise<void> {
+    const { signal } = this.controller;
+    const started = Date.now();
+    try {
+      await job.run(signal);
+      this.log.debug({ job: job.name, ms: Date.now() - started }, 'job ran');
+    } catch (err) {
+      // A run cut short by stop() is no failure.
+      if (signal.aborted && (err === signal.reason || (err as Error | undefined)?.name === 'AbortError')) this.log.debug({ job: job.name }, 'job stopped');
+      else this.log.error({ err, job: job.name, ms: Date.now() - started }, 'job failed');
+    }
+  }
+}
