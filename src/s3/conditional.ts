@@ -1,8 +1,8 @@
 /** Preconditions (RFC 7232): pure functions from request headers and an object's ETag/date to a verdict. */
-import type { IncomingHttpHeaders } from 'node:http';
+import { headerOf, type HeaderBag } from '../http/headers.js';
 import type { ObjectInfo } from '../storage/backend.js';
 import { S3Error } from '../errors/s3-error.js';
-import { parseHttpDate } from './object-headers.js';
+import { parseHttpDate } from '../http/http-date.js';
 
 export type Verdict = 'proceed' | 'not-modified' | 'precondition-failed';
 
@@ -40,28 +40,24 @@ export function evaluateRead(h: { ifMatch?: string; ifNoneMatch?: string; ifModi
   return 'proceed';
 }
 
-function header(h: IncomingHttpHeaders, name: string): string | undefined {
-  const v = h[name];
-  return Array.isArray(v) ? v.join(',') : v;
-}
 
 /** The read preconditions of a GET or HEAD request. */
-export function readConditions(h: IncomingHttpHeaders) {
+export function readConditions(h: HeaderBag) {
   return {
-    ifMatch: header(h, 'if-match'),
-    ifNoneMatch: header(h, 'if-none-match'),
-    ifModifiedSince: header(h, 'if-modified-since'),
-    ifUnmodifiedSince: header(h, 'if-unmodified-since'),
+    ifMatch: headerOf(h, 'if-match'),
+    ifNoneMatch: headerOf(h, 'if-none-match'),
+    ifModifiedSince: headerOf(h, 'if-modified-since'),
+    ifUnmodifiedSince: headerOf(h, 'if-unmodified-since'),
   };
 }
 
 /** The x-amz-copy-source-if-* conditions: every failure is 412 for a copy (S3 never answers 304 there). */
-export function checkCopySource(h: IncomingHttpHeaders, info: ObjectInfo): void {
+export function checkCopySource(h: HeaderBag, info: ObjectInfo): void {
   const verdict = evaluateRead({
-    ifMatch: header(h, 'x-amz-copy-source-if-match'),
-    ifNoneMatch: header(h, 'x-amz-copy-source-if-none-match'),
-    ifModifiedSince: header(h, 'x-amz-copy-source-if-modified-since'),
-    ifUnmodifiedSince: header(h, 'x-amz-copy-source-if-unmodified-since'),
+    ifMatch: headerOf(h, 'x-amz-copy-source-if-match'),
+    ifNoneMatch: headerOf(h, 'x-amz-copy-source-if-none-match'),
+    ifModifiedSince: headerOf(h, 'x-amz-copy-source-if-modified-since'),
+    ifUnmodifiedSince: headerOf(h, 'x-amz-copy-source-if-unmodified-since'),
   }, info);
   if (verdict !== 'proceed') throw new S3Error('PreconditionFailed', undefined, { Condition: 'x-amz-copy-source-If-*' });
 }

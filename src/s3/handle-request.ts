@@ -10,6 +10,7 @@ import { authenticate, type AuthResult } from '../auth/authenticate.js';
 import { anonymousPrincipal } from './rights/anonymous.js';
 import { decodeBody, type DecodedBody } from '../auth/chunked/aws-chunked.js';
 import type { Backend } from '../storage/backend.js';
+import { headerOf } from '../http/headers.js';
 import { isS3Error, S3Error } from '../errors/s3-error.js';
 import { parseCopySource } from './ops/copy.js';
 import { HANDLERS } from './ops/index.js';
@@ -50,8 +51,8 @@ async function readAll(stream: Readable, limit: number): Promise<Buffer> {
 
 /** The bucket named by x-amz-copy-source, parsed as the copy handlers parse it; undefined when absent or malformed. */
 function copySourceBucket(headers: IncomingMessage['headers']): string | undefined {
-  const v = headers['x-amz-copy-source'];
-  if (typeof v !== 'string') return undefined;
+  const v = headerOf(headers, 'x-amz-copy-source');
+  if (v === undefined) return undefined;
   try {
     return parseCopySource(v).bucket;
   } catch {
@@ -138,6 +139,7 @@ export async function handleRequest(fe: FrontEnd, req: IncomingMessage, res: Ser
       bucket: r.bucket ?? '',
       key: r.key ?? '',
       query: r.query,
+      header: (name) => headerOf(req.headers, name),
       headers: req.headers,
       principal,
       accounts: fe.credentials,
@@ -164,7 +166,7 @@ export async function handleRequest(fe: FrontEnd, req: IncomingMessage, res: Ser
       // The answer was already under way (a read failed mid-stream): all we can do is cut the connection.
       res.destroy();
     } else if (!res.destroyed) {
-      const unread = !req.complete && (bodyStarted || Number(req.headers['content-length'] ?? DRAIN_LIMIT + 1) > DRAIN_LIMIT);
+      const unread = !req.complete && (bodyStarted || Number(headerOf(req.headers, 'content-length') ?? DRAIN_LIMIT + 1) > DRAIN_LIMIT);
       // A body left half-read cannot be skipped reliably: close rather than misparse the next request.
       if (unread && (bodyStarted || !expectContinue)) res.setHeader('Connection', 'close');
       const resource = resolved ? `/${[resolved.bucket, resolved.key].filter((x) => x !== undefined).join('/')}` : url;

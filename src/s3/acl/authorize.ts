@@ -5,7 +5,7 @@
  * principal's identity follows in the back end: a grant never opens more than the file system allows it.
  * Grants are read only on that refusal path, so requests allowed by rights cost nothing more.
  */
-import type { IncomingHttpHeaders } from 'node:http';
+import { headerOf, type HeaderBag } from '../../http/headers.js';
 import { authorize, type ToAuthorize } from '../rights/authorize.js';
 import type { AccessControlList, Permission } from '../../storage/backend.js';
 import { aclContextOf, bucketAcl, objectAcl } from './context.js';
@@ -53,7 +53,7 @@ const GRANT_NEEDS: Readonly<Record<string, GrantNeed>> = {
 /** The request as authorization sees it: its operation, bucket and key, who asks, and its headers (copy source). */
 export interface ToAuthorizeWithAcl extends ToAuthorize {
   key?: string;
-  headers: IncomingHttpHeaders;
+  headers: HeaderBag;
 }
 
 /** Whether `acl` gives `p` the permission: to the user by id, to authenticated users, or to everyone. */
@@ -101,8 +101,8 @@ async function grantsAllow(req: ToAuthorizeWithAcl): Promise<boolean> {
   if (!target) return false;
   if (!copy) return true;
   // A copy reads its source too: the user's read right on the source bucket, or a READ grant on the source object.
-  const header = req.headers['x-amz-copy-source'];
-  if (typeof header !== 'string') return true; // the handler refuses a missing source
+  const header = headerOf(req.headers, 'x-amz-copy-source');
+  if (header === undefined) return true; // the handler refuses a missing source
   let source: { bucket: string; key: string };
   try {
     source = parseCopySource(header);
