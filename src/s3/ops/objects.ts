@@ -2,7 +2,8 @@
 import type { Handler, S3Request, S3Response } from '../types.js';
 import type { ObjectInfo, ReadHandle } from '../../storage/backend.js';
 import { S3Error } from '../../errors/s3-error.js';
-import { evaluateRead, readConditions } from '../conditional.js';
+import { readConditions } from '../conditional.js';
+import { evaluateRead } from '../../storage/conditions/read-conditions.js';
 import { checksumHeaders, metaFromHeaders, objectHeaders, RESPONSE_OVERRIDES } from '../object-headers.js';
 import { parseRange, type ByteRange } from '../range.js';
 import { partHeaders, requestedPart } from './object-part.js';

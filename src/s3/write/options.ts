@@ -2,6 +2,7 @@
 import { headerOf, type HeaderBag } from '../../http/headers.js';
 import type { ChecksumAlgorithm, WriteConditions } from '../../storage/backend.js';
 import { S3Error } from '../../errors/s3-error.js';
+import { parseEtagCondition } from '../../storage/conditions/etag-match.js';
 
 const ALGORITHMS: ChecksumAlgorithm[] = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'];
 /** Bytes of each algorithm's digest, to reject a malformed checksum header before reading any data. */
@@ -55,12 +56,13 @@ export function requestedChecksum(
   return undefined;
 }
 
-/** Content-MD5 as base64 of 16 bytes; anything else is InvalidDigest. */
-export function contentMd5(h: HeaderBag): string | undefined {
-  const v = headerOf(h, 'content-md5');
+/** The 16 bytes of Content-MD5; anything but their base64 (canonical, padded) is InvalidDigest. */
+export function contentMd5(h: HeaderBag): Buffer | undefined {
+  const v = headerOf(h, 'content-md5')?.trim();
   if (v === undefined) return undefined;
-  if (!validBase64(v.trim(), 16)) throw new S3Error('InvalidDigest');
-  return v.trim();
+  const raw = Buffer.from(v, 'base64');
+  if (!validBase64(v, 16) || raw.toString('base64') !== v) throw new S3Error('InvalidDigest');
+  return raw;
 }
 
 /** If-Match / If-None-Match on a write (conditional writes). S3 accepts only `*` for If-None-Match. */
@@ -71,7 +73,10 @@ export function writeConditions(h: HeaderBag): WriteConditions | undefined {
     throw new S3Error('NotImplemented', 'If-None-Match on a write accepts only "*".');
   }
   if (ifMatch === undefined && ifNoneMatch === undefined) return undefined;
-  return { ifMatch: ifMatch?.trim(), ifNoneMatch: ifNoneMatch?.trim() };
+  return {
+    ...(ifMatch !== undefined ? { ifMatch: parseEtagCondition(ifMatch) } : {}),
+    ...(ifNoneMatch !== undefined ? { ifNoneMatch: '*' as const } : {}),
+  };
 }
 
 /**
