@@ -13,7 +13,7 @@ import type { Backend } from '../storage/backend.js';
 import { headerOf } from '../http/headers.js';
 import { isS3Error, S3Error } from '../errors/s3-error.js';
 import { parseCopySource } from './ops/copy.js';
-import { HANDLERS } from './ops/index.js';
+import { operationRow, type OperationName } from './operations.js';
 import { refineOperation, resolveRequest, type ResolvedRequest } from './resolve.js';
 import { sendError, sendResponse } from './send.js';
 import { addCorsHeaders, corsPreflight } from './cors/response.js';
@@ -83,7 +83,8 @@ export async function handleRequest(fe: FrontEnd, req: IncomingMessage, res: Ser
   const url = req.url ?? '/';
 
   let resolved: ResolvedRequest | undefined;
-  let operation = 'Unknown';
+  // For the access line: the operation, once named (preflights and unresolvable requests have their own names).
+  let operation: OperationName | 'PreflightCorsRequest' | 'Unknown' = 'Unknown';
   let accessKey: string | undefined;
   let bodyStarted = false;
   let cleanup: S3Response['cleanup'];
@@ -98,9 +99,10 @@ export async function handleRequest(fe: FrontEnd, req: IncomingMessage, res: Ser
       return;
     }
     let resolveError: unknown;
+    let named: OperationName | undefined;
     try {
       resolved = resolveRequest(method, url, req.headers.host, fe.settings.domain);
-      operation = refineOperation(resolved.operation, req.headers);
+      operation = named = refineOperation(resolved.operation, req.headers);
     } catch (e) {
       resolveError = e;
     }
@@ -112,11 +114,12 @@ export async function handleRequest(fe: FrontEnd, req: IncomingMessage, res: Ser
     accessKey = auth?.credential.accessKeyId;
     if (resolveError) throw resolveError;
     const r = resolved!;
-    const handler = HANDLERS[operation];
-    if (!handler) throw new S3Error('NotImplemented', `${operation} is not implemented.`);
+    const op = named!;
+    const handler = operationRow(op).handler;
+    if (!handler) throw new S3Error('NotImplemented', `${op} is not implemented.`);
     const principal = auth ? fe.credentials.principal(auth.credential) : anonymousPrincipal(fe.settings.anonymousIdentity!);
     // The S3-rights check (bucket rights, else ACL grants); the file-system check follows in the back end, for principal.identity.
-    await authorizeWithAcl({ operation, bucket: r.bucket ?? '', key: r.key, principal, backend: fe.backend,
+    await authorizeWithAcl({ operation: op, bucket: r.bucket ?? '', key: r.key, principal, backend: fe.backend,
       copySourceBucket: copySourceBucket(req.headers), headers: req.headers });
 
     let decoded: DecodedBody | undefined;
@@ -134,7 +137,7 @@ export async function handleRequest(fe: FrontEnd, req: IncomingMessage, res: Ser
     };
     const s3req: S3Request = {
       requestId: id,
-      operation,
+      operation: op,
       method,
       bucket: r.bucket ?? '',
       key: r.key ?? '',

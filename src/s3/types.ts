@@ -5,6 +5,7 @@ import type { AccountBook, Principal } from '../accounts/principal.js';
 import type { Backend } from '../storage/backend.js';
 import type { Identity } from '../accounts/identity.js';
 import type { HeaderName } from '../http/headers.js';
+import type { OperationName } from './operations.js';
 import type { XmlObject } from './xml.js';
 import type { Logger } from 'pino';
 
@@ -21,7 +22,7 @@ export interface FrontEndSettings {
 
 export interface S3Request {
   requestId: string;
-  operation: string;
+  operation: OperationName;
   method: string;
   /** Present for every bucket and object operation. */
   bucket: string;

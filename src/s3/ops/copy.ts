@@ -3,7 +3,7 @@ import type { Handler } from '../types.js';
 import { S3Error } from '../../errors/s3-error.js';
 import { checkCopySource } from '../conditional.js';
 import { checksumFields, metaFromHeaders } from '../object-headers.js';
-import { decodePath } from '../resolve.js';
+import { decodePath } from '../decode-path.js';
 import { refuseUnsupported, writeConditions } from '../write/options.js';
 import { copyAttachments } from '../write/attachments.js';
 
