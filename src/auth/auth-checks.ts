@@ -1,4 +1,4 @@
-/** Checks shared by header and presigned authentication: the key, the credential scope, header access. */
+/** Checks shared by header and presigned authentication: the key, the credential scope, header values. */
 import { S3Error } from '../errors/s3-error.js';
 import type { AuthOptions, RequestToAuth } from './authenticate.js';
 import type { Credential, CredentialStore } from '../accounts/credentials.js';
@@ -19,12 +19,6 @@ export const MAX_SKEW_MS = 15 * 60 * 1000;
 
 /** S3's answer to any signature version but 4. */
 export const V2_MESSAGE = 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.';
-
-/** One header as a single string (repeated values joined by ','). */
-export function headerValue(headers: RequestToAuth['headers'], name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v.join(',') : v;
-}
 
 /** Every value of a header, for canonicalisation: headersDistinct when the caller gave it. */
 export function valuesOf(req: RequestToAuth): (name: string) => readonly string[] {

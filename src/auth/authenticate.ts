@@ -3,8 +3,9 @@
  * the body must then satisfy (payload mode, plus what the aws-chunked decoder needs to check chunk
  * signatures). Pure: no I/O besides the credential lookup, errors are S3Errors.
  */
+import { headerOf } from '../http/headers.js';
 import { S3Error } from '../errors/s3-error.js';
-import { headerValue, V2_MESSAGE } from './auth-checks.js';
+import { V2_MESSAGE } from './auth-checks.js';
 import type { Credential, CredentialStore } from '../accounts/credentials.js';
 import { headerAuth } from './header-auth.js';
 import type { PayloadMode } from './payload-mode.js';
@@ -52,7 +53,7 @@ export interface AuthOptions {
 export function authenticate(req: RequestToAuth, store: CredentialStore, opts: AuthOptions): AuthResult | undefined {
   const { rawPath, rawQuery } = splitTarget(req.url);
   const query = queryParams(rawQuery);
-  const authorization = headerValue(req.headers, 'authorization');
+  const authorization = headerOf(req.headers, 'authorization');
   const presigned = query.has('X-Amz-Signature') || query.has('X-Amz-Credential') || query.has('X-Amz-Algorithm');
   const v2Query = query.has('AWSAccessKeyId') || (query.has('Signature') && query.has('Expires'));
   if (authorization === undefined && !presigned && !v2Query) return undefined;

@@ -1,9 +1,11 @@
 /** SigV4 by Authorization header: parse it, check time, scope and key, then the signature. */
+import { headerOf } from '../http/headers.js';
 import { S3Error } from '../errors/s3-error.js';
-import { type AuthContext, credentialFor, checkScope, headerValue, isoSeconds, MAX_SKEW_MS, V2_MESSAGE, valuesOf } from './auth-checks.js';
+import { type AuthContext, credentialFor, checkScope, isoSeconds, MAX_SKEW_MS, V2_MESSAGE, valuesOf } from './auth-checks.js';
 import type { AuthResult } from './authenticate.js';
 import { parsePayloadMode } from './payload-mode.js';
-import { formatAmzDate, parseAmzDate, parseHttpDate } from './sigv4/amz-date.js';
+import { formatAmzDate, parseAmzDate } from './sigv4/amz-date.js';
+import { parseHttpDate } from '../http/http-date.js';
 import { authorizationScheme, parseAuthorizationHeader } from './sigv4/authorization-header.js';
 import { ALGORITHM, credentialScope } from './sigv4/signature.js';
 import { signingKey } from './sigv4/signing-key.js';
@@ -23,15 +25,15 @@ export function headerAuth(ctx: AuthContext, authorization: string): AuthResult 
   const parsed = parseAuthorizationHeader(authorization);
 
   // The request time: x-amz-date wins over Date (both may be present and signed, as in AWS's PUT example).
-  const xAmzDate = headerValue(req.headers, 'x-amz-date');
-  const dateHeader = headerValue(req.headers, 'date');
+  const xAmzDate = headerOf(req.headers, 'x-amz-date');
+  const dateHeader = headerOf(req.headers, 'date');
   let time: Date | undefined;
   let amzDate: string;
   if (xAmzDate !== undefined) {
     time = parseAmzDate(xAmzDate.trim());
     amzDate = xAmzDate.trim();
   } else {
-    time = dateHeader !== undefined ? parseHttpDate(dateHeader) : undefined;
+    time = parseHttpDate(dateHeader);
     amzDate = time ? formatAmzDate(time) : '';
   }
   if (!time) throw new S3Error('AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header');
@@ -40,7 +42,7 @@ export function headerAuth(ctx: AuthContext, authorization: string): AuthResult 
     throw new S3Error('AuthorizationHeaderMalformed', 'The authorization header is malformed; SignedHeaders must include "host".');
   }
 
-  const contentSha256 = headerValue(req.headers, 'x-amz-content-sha256');
+  const contentSha256 = headerOf(req.headers, 'x-amz-content-sha256');
   if (contentSha256 === undefined) {
     throw new S3Error('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
   }

@@ -1,6 +1,7 @@
 /** SigV4 by presigned URL: the X-Amz-* query parameters, expiry, unsigned headers, then the signature. */
+import { headerOf } from '../http/headers.js';
 import { S3Error } from '../errors/s3-error.js';
-import { type AuthContext, credentialFor, checkScope, headerValue, isoSeconds, MAX_SKEW_MS, valuesOf } from './auth-checks.js';
+import { type AuthContext, credentialFor, checkScope, isoSeconds, MAX_SKEW_MS, valuesOf } from './auth-checks.js';
 import type { AuthResult, PayloadMode } from './authenticate.js';
 import { parsePayloadMode } from './payload-mode.js';
 import { parsePresignedParams } from './sigv4/presigned-query.js';
@@ -39,7 +40,7 @@ export function presignedAuth(ctx: AuthContext, query: ReadonlyMap<string, strin
     });
   }
 
-  const declared = p.contentSha256 ?? headerValue(req.headers, 'x-amz-content-sha256')?.trim();
+  const declared = p.contentSha256 ?? headerOf(req.headers, 'x-amz-content-sha256')?.trim();
   const payloadHashes = declared !== undefined && declared !== 'UNSIGNED-PAYLOAD' ? [declared, 'UNSIGNED-PAYLOAD'] : ['UNSIGNED-PAYLOAD'];
   const scope = credentialScope(p.date, p.region, p.service);
   const key = signingKey(credential.secretAccessKey, p.date, p.region, p.service);

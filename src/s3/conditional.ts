@@ -1,67 +1,31 @@
-/** Preconditions (RFC 7232): pure functions from request headers and an object's ETag/date to a verdict. */
-import type { IncomingHttpHeaders } from 'node:http';
-import type { ObjectInfo } from '../storage/backend.js';
-import { S3Error } from '../errors/s3-error.js';
-import { parseHttpDate } from './object-headers.js';
-
-export type Verdict = 'proceed' | 'not-modified' | 'precondition-failed';
-
-/** True when a header's list of entity tags (or `*`) matches `etag`. Weak tags compare by their opaque part. */
-export function etagMatches(header: string, etag: string): boolean {
-  if (header.trim() === '*') return true;
-  return header.split(',').some((t) => {
-    const tag = t.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
-    return tag === etag;
-  });
-}
-
-/** HTTP dates have one-second resolution: compare whole seconds. */
-function seconds(d: Date): number {
-  return Math.floor(d.getTime() / 1000);
-}
-
 /**
- * The GET/HEAD verdict in RFC 7232 section 6 order: If-Match, else If-Unmodified-Since (412); then
- * If-None-Match, else If-Modified-Since (304).
+ * Read preconditions from request headers: If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since (and
+ * their x-amz-copy-source-if-* twins), parsed once here; storage/conditions judges them.
  */
-export function evaluateRead(h: { ifMatch?: string; ifNoneMatch?: string; ifModifiedSince?: string; ifUnmodifiedSince?: string }, info: Pick<ObjectInfo, 'etag' | 'lastModified'>): Verdict {
-  if (h.ifMatch !== undefined) {
-    if (!etagMatches(h.ifMatch, info.etag)) return 'precondition-failed';
-  } else {
-    const ius = parseHttpDate(h.ifUnmodifiedSince);
-    if (ius && seconds(info.lastModified) > seconds(ius)) return 'precondition-failed';
-  }
-  if (h.ifNoneMatch !== undefined) {
-    if (etagMatches(h.ifNoneMatch, info.etag)) return 'not-modified';
-  } else {
-    const ims = parseHttpDate(h.ifModifiedSince);
-    if (ims && seconds(info.lastModified) <= seconds(ims)) return 'not-modified';
-  }
-  return 'proceed';
-}
+import { headerOf, type HeaderBag } from '../http/headers.js';
+import { parseHttpDate } from '../http/http-date.js';
+import type { ObjectInfo } from '../storage/backend.js';
+import { parseEtagCondition } from '../storage/conditions/etag-match.js';
+import { evaluateRead, type ReadConditions } from '../storage/conditions/read-conditions.js';
+import { S3Error } from '../errors/s3-error.js';
 
-function header(h: IncomingHttpHeaders, name: string): string | undefined {
-  const v = h[name];
-  return Array.isArray(v) ? v.join(',') : v;
-}
-
-/** The read preconditions of a GET or HEAD request. */
-export function readConditions(h: IncomingHttpHeaders) {
+/** The conditions of a GET or HEAD (prefix ''), or of a copy's source (prefix 'x-amz-copy-source-'). An unparsable date is ignored, as S3 does. */
+export function readConditions(h: HeaderBag, prefix: '' | 'x-amz-copy-source-' = ''): ReadConditions {
+  const ifMatch = headerOf(h, `${prefix}if-match` as const);
+  const ifNoneMatch = headerOf(h, `${prefix}if-none-match` as const);
+  const ifModifiedSince = parseHttpDate(headerOf(h, `${prefix}if-modified-since` as const));
+  const ifUnmodifiedSince = parseHttpDate(headerOf(h, `${prefix}if-unmodified-since` as const));
   return {
-    ifMatch: header(h, 'if-match'),
-    ifNoneMatch: header(h, 'if-none-match'),
-    ifModifiedSince: header(h, 'if-modified-since'),
-    ifUnmodifiedSince: header(h, 'if-unmodified-since'),
+    ...(ifMatch !== undefined ? { ifMatch: parseEtagCondition(ifMatch) } : {}),
+    ...(ifNoneMatch !== undefined ? { ifNoneMatch: parseEtagCondition(ifNoneMatch) } : {}),
+    ...(ifModifiedSince ? { ifModifiedSince } : {}),
+    ...(ifUnmodifiedSince ? { ifUnmodifiedSince } : {}),
   };
 }
 
 /** The x-amz-copy-source-if-* conditions: every failure is 412 for a copy (S3 never answers 304 there). */
-export function checkCopySource(h: IncomingHttpHeaders, info: ObjectInfo): void {
-  const verdict = evaluateRead({
-    ifMatch: header(h, 'x-amz-copy-source-if-match'),
-    ifNoneMatch: header(h, 'x-amz-copy-source-if-none-match'),
-    ifModifiedSince: header(h, 'x-amz-copy-source-if-modified-since'),
-    ifUnmodifiedSince: header(h, 'x-amz-copy-source-if-unmodified-since'),
-  }, info);
-  if (verdict !== 'proceed') throw new S3Error('PreconditionFailed', undefined, { Condition: 'x-amz-copy-source-If-*' });
+export function checkCopySource(h: HeaderBag, info: ObjectInfo): void {
+  if (evaluateRead(readConditions(h, 'x-amz-copy-source-'), info) !== 'proceed') {
+    throw new S3Error('PreconditionFailed', undefined, { Condition: 'x-amz-copy-source-If-*' });
+  }
 }

@@ -9,9 +9,10 @@ import { authenticate, type AuthResult } from '../auth/authenticate.js';
 import { anonymousPrincipal } from './rights/anonymous.js';
 import { decodeBody, type DecodedBody } from '../auth/chunked/aws-chunked.js';
 import type { Backend } from '../storage/backend.js';
+import { headerOf } from '../http/headers.js';
 import { isS3Error, S3Error } from '../errors/s3-error.js';
 import { parseCopySource } from './ops/copy.js';
-import { HANDLERS } from './ops/index.js';
+import { operationRow, type OperationName } from './operations.js';
 import { refineOperation, resolveRequest, type ResolvedRequest } from './resolve.js';
 import { sendError, sendResponse } from './send.js';
 import { addCorsHeaders, corsPreflight } from './cors/response.js';
@@ -46,8 +47,8 @@ async function readAll(stream: Readable, limit: number): Promise<Buffer> {
 
 /** The bucket named by x-amz-copy-source, parsed as the copy handlers parse it; undefined when absent or malformed. */
 function copySourceBucket(headers: IncomingMessage['headers']): string | undefined {
-  const v = headers['x-amz-copy-source'];
-  if (typeof v !== 'string') return undefined;
+  const v = headerOf(headers, 'x-amz-copy-source');
+  if (v === undefined) return undefined;
   try {
     return parseCopySource(v).bucket;
   } catch {
@@ -70,7 +71,8 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange): Promise<void>
   const url = req.url ?? '/';
 
   let resolved: ResolvedRequest | undefined;
-  let operation = 'Unknown';
+  // For the access line: the operation, once named (preflights and unresolvable requests have their own names).
+  let operation: OperationName | 'PreflightCorsRequest' | 'Unknown' = 'Unknown';
   let accessKey: string | undefined;
   let bodyStarted = false;
   let cleanup: S3Response['cleanup'];
@@ -85,9 +87,10 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange): Promise<void>
       return;
     }
     let resolveError: unknown;
+    let named: OperationName | undefined;
     try {
       resolved = resolveRequest(method, url, req.headers.host, fe.settings.domain);
-      operation = refineOperation(resolved.operation, req.headers);
+      operation = named = refineOperation(resolved.operation, req.headers);
     } catch (e) {
       resolveError = e;
     }
@@ -99,11 +102,12 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange): Promise<void>
     accessKey = auth?.credential.accessKeyId;
     if (resolveError) throw resolveError;
     const r = resolved!;
-    const handler = HANDLERS[operation];
-    if (!handler) throw new S3Error('NotImplemented', `${operation} is not implemented.`);
+    const op = named!;
+    const handler = operationRow(op).handler;
+    if (!handler) throw new S3Error('NotImplemented', `${op} is not implemented.`);
     const principal = auth ? fe.credentials.principal(auth.credential) : anonymousPrincipal(fe.settings.anonymousIdentity!);
     // The S3-rights check (bucket rights, else ACL grants); the file-system check follows in the back end, for principal.identity.
-    await authorizeWithAcl({ operation, bucket: r.bucket ?? '', key: r.key, principal, backend: fe.backend,
+    await authorizeWithAcl({ operation: op, bucket: r.bucket ?? '', key: r.key, principal, backend: fe.backend,
       copySourceBucket: copySourceBucket(req.headers), headers: req.headers });
 
     let decoded: DecodedBody | undefined;
@@ -121,11 +125,12 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange): Promise<void>
     };
     const s3req: S3Request = {
       requestId: id,
-      operation,
+      operation: op,
       method,
       bucket: r.bucket ?? '',
       key: r.key ?? '',
       query: r.query,
+      header: (name) => headerOf(req.headers, name),
       headers: req.headers,
       principal,
       accounts: fe.credentials,
@@ -153,7 +158,7 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange): Promise<void>
       // The answer was already under way (a read failed mid-stream): all we can do is cut the connection.
       res.destroy();
     } else if (!res.destroyed) {
-      const unread = !req.complete && (bodyStarted || Number(req.headers['content-length'] ?? DRAIN_LIMIT + 1) > DRAIN_LIMIT);
+      const unread = !req.complete && (bodyStarted || Number(headerOf(req.headers, 'content-length') ?? DRAIN_LIMIT + 1) > DRAIN_LIMIT);
       // A body left half-read cannot be skipped reliably: close rather than misparse the next request.
       if (unread && (bodyStarted || !expectContinue)) res.setHeader('Connection', 'close');
       const resource = resolved ? `/${[resolved.bucket, resolved.key].filter((x) => x !== undefined).join('/')}` : url;

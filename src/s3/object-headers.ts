@@ -1,23 +1,19 @@
 /** Object metadata ⇄ HTTP headers: what PUT stores from a request and what GET/HEAD send back. */
-import type { IncomingHttpHeaders } from 'node:http';
+import { headerOf, type HeaderBag } from '../http/headers.js';
 import type { ChecksumValue, ObjectInfo, ObjectMeta } from '../storage/backend.js';
 import { S3Error } from '../errors/s3-error.js';
 
 /** S3 limits user-defined metadata to 2 KB: the UTF-8 bytes of every name and value, summed. */
 export const MAX_USER_METADATA_BYTES = 2048;
 
-function one(h: string | string[] | undefined): string | undefined {
-  return Array.isArray(h) ? h.join(',') : h;
-}
-
 /** Reads the standard headers and x-amz-meta-* of a PUT, POST (multipart) or copy with REPLACE. */
-export function metaFromHeaders(headers: IncomingHttpHeaders): ObjectMeta {
+export function metaFromHeaders(headers: HeaderBag): ObjectMeta {
   const userMetadata: Record<string, string> = {};
   let size = 0;
   for (const [name, value] of Object.entries(headers)) {
     if (!name.startsWith('x-amz-meta-') || value === undefined) continue;
     const key = name.slice('x-amz-meta-'.length);
-    const v = one(value)!;
+    const v = Array.isArray(value) ? value.join(',') : value;
     userMetadata[key] = v;
     size += Buffer.byteLength(key) + Buffer.byteLength(v);
   }
@@ -28,12 +24,12 @@ export function metaFromHeaders(headers: IncomingHttpHeaders): ObjectMeta {
     });
   }
   return {
-    contentType: one(headers['content-type']),
-    contentEncoding: stripAwsChunked(one(headers['content-encoding'])),
-    contentDisposition: one(headers['content-disposition']),
-    contentLanguage: one(headers['content-language']),
-    cacheControl: one(headers['cache-control']),
-    expires: one(headers['expires']),
+    contentType: headerOf(headers, 'content-type'),
+    contentEncoding: stripAwsChunked(headerOf(headers, 'content-encoding')),
+    contentDisposition: headerOf(headers, 'content-disposition'),
+    contentLanguage: headerOf(headers, 'content-language'),
+    cacheControl: headerOf(headers, 'cache-control'),
+    expires: headerOf(headers, 'expires'),
     userMetadata,
   };
 }
@@ -86,10 +82,3 @@ export const RESPONSE_OVERRIDES: Record<string, string> = {
   'response-content-disposition': 'Content-Disposition',
   'response-content-encoding': 'Content-Encoding',
 };
-
-/** Parses an HTTP date header; an unparsable one is ignored, as S3 does. */
-export function parseHttpDate(v: string | undefined): Date | undefined {
-  if (!v) return undefined;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : new Date(t);
-}

@@ -1,11 +1,15 @@
 /**
  * Request → operation: the S3 operation name follows from the method, whether a bucket and key are addressed,
  * and the subresource in the query — as in the S3 API reference, so the name also says which handler runs.
+ * The rows it recognises are those of operations.ts.
  */
+import { headerOf, type HeaderBag } from '../http/headers.js';
 import { S3Error } from '../errors/s3-error.js';
+import { decodePath } from './decode-path.js';
+import { OPERATIONS, operationRow, type Operation, type OperationName } from './operations.js';
 
 export interface ResolvedRequest {
-  operation: string;
+  operation: OperationName;
   bucket?: string;
   key?: string;
   query: URLSearchParams;
@@ -13,76 +17,43 @@ export interface ResolvedRequest {
   rawPath: string;
 }
 
-type MethodTable = Partial<Record<string, string>>;
+type Target = Operation['target'];
+type Row = Operation & { name: OperationName };
 
-const SERVICE: Record<string, MethodTable> = {
-  '': { GET: 'ListBuckets' },
+const ROWS: readonly Row[] = (Object.keys(OPERATIONS) as OperationName[]).map((name) => ({ ...operationRow(name), name }));
+
+/** Each target's subresources in the order they are recognised (table order), then '' for the resource itself. */
+const SUBRESOURCES: Readonly<Record<Target, readonly string[]>> = {
+  service: subresourcesOf('service'),
+  bucket: subresourcesOf('bucket'),
+  object: subresourcesOf('object'),
 };
 
-/** Bucket subresources, in the order they are recognised; '' is the bucket itself. */
-const BUCKET: Record<string, MethodTable> = {
-  versioning: { GET: 'GetBucketVersioning', PUT: 'PutBucketVersioning' },
-  versions: { GET: 'ListObjectVersions' },
-  location: { GET: 'GetBucketLocation' },
-  uploads: { GET: 'ListMultipartUploads' },
-  delete: { POST: 'DeleteObjects' },
-  acl: { GET: 'GetBucketAcl', PUT: 'PutBucketAcl' },
-  cors: { GET: 'GetBucketCors', PUT: 'PutBucketCors', DELETE: 'DeleteBucketCors' },
-  tagging: { GET: 'GetBucketTagging', PUT: 'PutBucketTagging', DELETE: 'DeleteBucketTagging' },
-  policy: { GET: 'GetBucketPolicy', PUT: 'PutBucketPolicy', DELETE: 'DeleteBucketPolicy' },
-  policyStatus: { GET: 'GetBucketPolicyStatus' },
-  lifecycle: { GET: 'GetBucketLifecycleConfiguration', PUT: 'PutBucketLifecycleConfiguration', DELETE: 'DeleteBucketLifecycle' },
-  encryption: { GET: 'GetBucketEncryption', PUT: 'PutBucketEncryption', DELETE: 'DeleteBucketEncryption' },
-  'object-lock': { GET: 'GetObjectLockConfiguration', PUT: 'PutObjectLockConfiguration' },
-  ownershipControls: { GET: 'GetBucketOwnershipControls', PUT: 'PutBucketOwnershipControls', DELETE: 'DeleteBucketOwnershipControls' },
-  publicAccessBlock: { GET: 'GetPublicAccessBlock', PUT: 'PutPublicAccessBlock', DELETE: 'DeletePublicAccessBlock' },
-  website: { GET: 'GetBucketWebsite', PUT: 'PutBucketWebsite', DELETE: 'DeleteBucketWebsite' },
-  logging: { GET: 'GetBucketLogging', PUT: 'PutBucketLogging' },
-  notification: { GET: 'GetBucketNotificationConfiguration', PUT: 'PutBucketNotificationConfiguration' },
-  replication: { GET: 'GetBucketReplication', PUT: 'PutBucketReplication', DELETE: 'DeleteBucketReplication' },
-  accelerate: { GET: 'GetBucketAccelerateConfiguration', PUT: 'PutBucketAccelerateConfiguration' },
-  requestPayment: { GET: 'GetBucketRequestPayment', PUT: 'PutBucketRequestPayment' },
-  analytics: { GET: 'GetBucketAnalyticsConfiguration', PUT: 'PutBucketAnalyticsConfiguration', DELETE: 'DeleteBucketAnalyticsConfiguration' },
-  metrics: { GET: 'GetBucketMetricsConfiguration', PUT: 'PutBucketMetricsConfiguration', DELETE: 'DeleteBucketMetricsConfiguration' },
-  inventory: { GET: 'GetBucketInventoryConfiguration', PUT: 'PutBucketInventoryConfiguration', DELETE: 'DeleteBucketInventoryConfiguration' },
-  'intelligent-tiering': { GET: 'GetBucketIntelligentTieringConfiguration', PUT: 'PutBucketIntelligentTieringConfiguration', DELETE: 'DeleteBucketIntelligentTieringConfiguration' },
-  '': { GET: 'ListObjects', PUT: 'CreateBucket', HEAD: 'HeadBucket', DELETE: 'DeleteBucket', POST: 'PostObject' },
-};
+function subresourcesOf(target: Target): string[] {
+  const subs = new Set<string>();
+  for (const r of ROWS) if (r.target === target && r.sub !== undefined) subs.add(r.sub);
+  return [...subs, ''];
+}
 
-const OBJECT: Record<string, MethodTable> = {
-  uploadId: { PUT: 'UploadPart', GET: 'ListParts', POST: 'CompleteMultipartUpload', DELETE: 'AbortMultipartUpload' },
-  uploads: { POST: 'CreateMultipartUpload' },
-  tagging: { GET: 'GetObjectTagging', PUT: 'PutObjectTagging', DELETE: 'DeleteObjectTagging' },
-  acl: { GET: 'GetObjectAcl', PUT: 'PutObjectAcl' },
-  retention: { GET: 'GetObjectRetention', PUT: 'PutObjectRetention' },
-  'legal-hold': { GET: 'GetObjectLegalHold', PUT: 'PutObjectLegalHold' },
-  attributes: { GET: 'GetObjectAttributes' },
-  restore: { POST: 'RestoreObject' },
-  select: { POST: 'SelectObjectContent' },
-  torrent: { GET: 'GetObjectTorrent' },
-  '': { GET: 'GetObject', HEAD: 'HeadObject', PUT: 'PutObject', DELETE: 'DeleteObject' },
-};
+/** The rows a request with this target and subresource (or '') may be. */
+function rowsAt(target: Target, sub: string): Row[] {
+  return ROWS.filter((r) => r.target === target && (r.sub ?? '') === sub);
+}
 
-function pick(table: Record<string, MethodTable>, method: string, query: URLSearchParams): string {
-  for (const [sub, methods] of Object.entries(table)) {
+function pick(target: Target, method: string, query: URLSearchParams): OperationName {
+  for (const sub of SUBRESOURCES[target]) {
     if (sub !== '' && !query.has(sub)) continue;
-    const op = methods[method];
-    if (op) return op;
+    // Header refinements (copies) come later, in refineOperation: the headers are not at hand here.
+    const rows = rowsAt(target, sub).filter((r) => r.method === method && !(r.when && 'header' in r.when));
+    const refined = rows.find((r) => r.when && 'query' in r.when && query.get(r.when.query) === r.when.is);
+    const row = refined ?? rows.find((r) => !r.when);
+    if (row) return row.name;
     throw new S3Error('MethodNotAllowed', `The specified method is not allowed against this resource.`, {
       Method: method,
       ResourceType: sub === '' ? 'BUCKET' : sub.toUpperCase(),
     });
   }
   throw new S3Error('MethodNotAllowed');
-}
-
-/** Decodes a percent-encoded path; a malformed escape is InvalidURI. */
-export function decodePath(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    throw new S3Error('InvalidURI');
-  }
 }
 
 /**
@@ -110,21 +81,14 @@ export function resolveRequest(method: string, url: string, host: string | undef
     keyPart = slash < 0 ? '' : rawPath.slice(slash + 1);
   }
   const key = keyPart === '' ? undefined : decodePath(keyPart);
-
-  let operation: string;
-  if (!bucket) operation = pick(SERVICE, method, query);
-  else if (key === undefined) {
-    operation = pick(BUCKET, method, query);
-    if (operation === 'ListObjects' && query.get('list-type') === '2') operation = 'ListObjectsV2';
-  } else operation = pick(OBJECT, method, query);
+  const operation = pick(!bucket ? 'service' : key === undefined ? 'bucket' : 'object', method, query);
   return { operation, bucket, key, query, rawPath };
 }
 
 /** Refinements that depend on headers: copies are PUTs with x-amz-copy-source. */
-export function refineOperation(operation: string, headers: Record<string, string | string[] | undefined>): string {
-  if (headers['x-amz-copy-source'] !== undefined) {
-    if (operation === 'PutObject') return 'CopyObject';
-    if (operation === 'UploadPart') return 'UploadPartCopy';
-  }
-  return operation;
+export function refineOperation(operation: OperationName, headers: HeaderBag): OperationName {
+  const base = operationRow(operation);
+  const refined = rowsAt(base.target, base.sub ?? '').find((r) => r.method === base.method && r.when && 'header' in r.when
+    && headerOf(headers, r.when.header) !== undefined);
+  return refined?.name ?? operation;
 }

@@ -4,6 +4,8 @@ import type { Readable } from 'node:stream';
 import type { AccountBook, Principal } from '../accounts/principal.js';
 import type { Backend } from '../storage/backend.js';
 import type { Identity } from '../accounts/identity.js';
+import type { HeaderName } from '../http/headers.js';
+import type { OperationName } from './operations.js';
 import type { XmlObject } from './xml.js';
 import type { Logger } from 'pino';
 
@@ -20,13 +22,16 @@ export interface FrontEndSettings {
 
 export interface S3Request {
   requestId: string;
-  operation: string;
+  operation: OperationName;
   method: string;
   /** Present for every bucket and object operation. */
   bucket: string;
   /** Present for object operations. */
   key: string;
   query: URLSearchParams;
+  /** A request header as one string (lower-case name); undefined when absent. */
+  header(name: HeaderName): string | undefined;
+  /** Every header, for what reads them by prefix (x-amz-meta-*, x-amz-grant-*). */
   headers: IncomingHttpHeaders;
   principal: Principal;
   accounts: AccountBook;

@@ -75,12 +75,15 @@ export interface BucketInfo {
   owner?: string;
 }
 
+/** An entity-tag condition, parsed from its header: `*` (any object), or the ETags it names, bare (no quotes, no W/). */
+export type EtagCondition = '*' | readonly string[];
+
 /** Conditions on the current object that a write must satisfy (412 PreconditionFailed otherwise). */
 export interface WriteConditions {
-  /** `*` or an ETag (quoted or not): the key must exist (with that ETag). */
-  ifMatch?: string;
-  /** `*`: the key must not exist. Checked atomically. */
-  ifNoneMatch?: string;
+  /** The key must exist (NoSuchKey otherwise) with one of these ETags. */
+  ifMatch?: EtagCondition;
+  /** The key must not exist: S3 accepts only `*` here. Checked atomically. */
+  ifNoneMatch?: '*';
 }
 
 export interface PutObjectInput extends AsIdentity, ObjectAttachments {
@@ -91,8 +94,8 @@ export interface PutObjectInput extends AsIdentity, ObjectAttachments {
   /** The payload length the client declared; fewer or more bytes is IncompleteBody / BadDigest. */
   size?: number;
   meta: ObjectMeta;
-  /** Base64 MD5 from Content-MD5: verified before the object becomes visible (BadDigest). */
-  contentMd5?: string;
+  /** The 16-byte MD5 the client declared (Content-MD5): verified before the object becomes visible (BadDigest). */
+  contentMd5?: Buffer;
   /** A checksum to compute, store and (when `expected` gives a value) verify before commit (BadDigest). */
   checksum?: { algorithm: ChecksumAlgorithm; expected?: () => string | undefined };
   conditions?: WriteConditions;
@@ -190,7 +193,7 @@ export interface UploadPartInput extends UploadRef {
   /** The decoded payload, as for PutObject. */
   body: Readable;
   size?: number;
-  contentMd5?: string;
+  contentMd5?: Buffer;
   checksum?: PutObjectInput['checksum'];
 }
 

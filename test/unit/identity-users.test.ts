@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { authorize } from '../../src/s3/rights/authorize.js';
+import type { OperationName } from '../../src/s3/operations.js';
 import { parseDuration } from '../../src/config/duration.js';
 import { addUser, createKey, grantBucket, revokeKey } from '../../src/accounts/user-admin.js';
 import { UserDirectory } from '../../src/accounts/user-directory.js';
@@ -84,7 +85,7 @@ test('the gateway view follows the file: new keys, revocation, grants; principal
     await assert.rejects(authorize({ operation: 'CopyObject', bucket: 'other', principal: { ...ann, access: (b) => (b === 'other' ? 'read-write' : 'none') }, backend, copySourceBucket: 'pics' }),
       /no access to bucket 'pics'/);
     await assert.rejects(authorize({ operation: 'CreateBucket', bucket: 'x', principal: ann, backend }), /may not create buckets/);
-    await assert.rejects(authorize({ operation: 'SomeFutureOperation', bucket: 'pics', principal: ann, backend }), /NotImplemented|not implemented/,
+    await assert.rejects(authorize({ operation: 'SomeFutureOperation' as OperationName, bucket: 'pics', principal: ann, backend }), /NotImplemented|not implemented/,
       'an operation missing from the table needs the owner, which asks the back end');
 
     await updateUsers(file, (d) => revokeKey(d, key.accessKeyId));

@@ -1,7 +1,13 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRange } from '../../src/s3/range.js';
-import { etagMatches, evaluateRead } from '../../src/s3/conditional.js';
+import { readConditions } from '../../src/s3/conditional.js';
+import { etagMatches } from '../../src/storage/conditions/etag-match.js';
+import { evaluateRead as evaluate } from '../../src/storage/conditions/read-conditions.js';
+
+/** The headers' verdict: parsed as the S3 layer parses them, judged as storage/conditions judges them. */
+const evaluateRead = (h: { ifMatch?: string; ifNoneMatch?: string; ifModifiedSince?: string; ifUnmodifiedSince?: string }, info: { etag: string; lastModified: Date }) =>
+  evaluate(readConditions({ 'if-match': h.ifMatch, 'if-none-match': h.ifNoneMatch, 'if-modified-since': h.ifModifiedSince, 'if-unmodified-since': h.ifUnmodifiedSince }), info);
 
 test('ranges: a-b, a-, -n, clamping, unsatisfiable and ignored forms', () => {
   assert.deepEqual(parseRange('bytes=0-9', 100), { start: 0, end: 9 });

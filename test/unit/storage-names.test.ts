@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { bucketNameProblem, isValidBucketName } from '../../src/config/bucket-name.js';
 import { contentTypeFor } from '../../src/storage/content-type.js';
-import { EMPTY_MD5, bareEtag, etagMatches, syntheticEtag } from '../../src/storage/posix/read/etag.js';
+import { EMPTY_MD5, syntheticEtag } from '../../src/storage/posix/read/etag.js';
+import { bareEtag, etagMatches } from '../../src/storage/conditions/etag-match.js';
 
 test('valid bucket names', () => {
   for (const name of ['abc', 'my-bucket', 'my.bucket.v2', 'a1b', '123', 'x'.repeat(63), 'a-b-c', 'xn-abc', 'abc-s3alia']) {

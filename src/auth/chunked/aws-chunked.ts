@@ -8,6 +8,7 @@ import type { AuthResult, PayloadMode } from '../authenticate.js';
 import { parsePayloadMode } from '../payload-mode.js';
 import { S3Error, isS3Error } from '../../errors/s3-error.js';
 import { AwsChunkedDecoder } from './aws-chunked-decoder.js';
+import { headerOf } from '../../http/headers.js';
 import { Sha256Verify } from '../../checksums/sha256-verify.js';
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -19,14 +20,9 @@ export interface DecodedBody {
   trailers(): Record<string, string>;
 }
 
-function header(headers: Headers, name: string): string | undefined {
-  const v = headers[name];
-  return (Array.isArray(v) ? v[0] : v)?.trim();
-}
-
 /** What an unauthenticated request's x-amz-content-sha256 asks for; signed streaming cannot be checked without a signature. */
 function anonymousMode(headers: Headers): PayloadMode {
-  const declared = header(headers, 'x-amz-content-sha256');
+  const declared = headerOf(headers, 'x-amz-content-sha256')?.trim();
   if (declared === undefined) return { kind: 'unsigned' };
   const mode = parsePayloadMode(declared);
   if (mode.kind === 'streaming-signed') {
@@ -36,7 +32,7 @@ function anonymousMode(headers: Headers): PayloadMode {
 }
 
 function decodedLengthOf(headers: Headers): number | undefined {
-  const v = header(headers, 'x-amz-decoded-content-length');
+  const v = headerOf(headers, 'x-amz-decoded-content-length')?.trim();
   if (v === undefined) return undefined;
   if (!/^\d{1,16}$/.test(v) || !Number.isSafeInteger(Number(v))) {
     throw new S3Error('InvalidArgument', 'x-amz-decoded-content-length is not a valid length.',

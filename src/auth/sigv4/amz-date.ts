@@ -1,4 +1,4 @@
-/** Request timestamps: the ISO 8601 basic form of x-amz-date (20130524T000000Z) and HTTP dates. */
+/** Request timestamps: the ISO 8601 basic form of x-amz-date (20130524T000000Z); HTTP dates are in http/http-date.ts. */
 
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
@@ -16,10 +16,4 @@ export function parseAmzDate(s: string): Date | undefined {
 /** Format an instant as `YYYYMMDDTHHMMSSZ`. */
 export function formatAmzDate(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-}
-
-/** Parse an HTTP Date header (RFC 7231 forms, as Date.parse reads them); undefined when invalid. */
-export function parseHttpDate(s: string): Date | undefined {
-  const t = Date.parse(s);
-  return Number.isNaN(t) ? undefined : new Date(t);
 }

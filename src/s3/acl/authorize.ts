@@ -5,7 +5,7 @@
  * principal's identity follows in the back end: a grant never opens more than the file system allows it.
  * Grants are read only on that refusal path, so requests allowed by rights cost nothing more.
  */
-import type { IncomingHttpHeaders } from 'node:http';
+import { headerOf, type HeaderBag } from '../../http/headers.js';
 import { authorize, type ToAuthorize } from '../rights/authorize.js';
 import type { AccessControlList, Permission } from '../../storage/backend.js';
 import { aclContextOf, bucketAcl, objectAcl } from './context.js';
@@ -13,47 +13,16 @@ import { ALL_USERS, AUTHENTICATED_USERS } from './grants.js';
 import { isS3Error, S3Error } from '../../errors/s3-error.js';
 import { parseCopySource } from '../ops/copy.js';
 import { ownerOf } from '../owner.js';
+import { operationRow, type GrantNeed } from '../operations.js';
 import type { Principal } from '../types.js';
 
-/** What a grant must give for an operation: a permission on the addressed object, or on its bucket. */
-interface GrantNeed {
-  on: 'object' | 'bucket';
-  permission: Permission;
-}
-
+/** A copy's source is read by a grant of READ on the source object. */
 const OBJECT_READ: GrantNeed = { on: 'object', permission: 'READ' };
-const BUCKET_READ: GrantNeed = { on: 'bucket', permission: 'READ' };
-const BUCKET_WRITE: GrantNeed = { on: 'bucket', permission: 'WRITE' };
-
-/** S3's mapping of ACL permissions to operations; an operation missing here cannot be granted by an ACL. */
-const GRANT_NEEDS: Readonly<Record<string, GrantNeed>> = {
-  GetObject: OBJECT_READ,
-  HeadObject: OBJECT_READ,
-  GetObjectAcl: { on: 'object', permission: 'READ_ACP' },
-  PutObjectAcl: { on: 'object', permission: 'WRITE_ACP' },
-  ListObjects: BUCKET_READ,
-  ListObjectsV2: BUCKET_READ,
-  ListObjectVersions: BUCKET_READ,
-  ListMultipartUploads: BUCKET_READ,
-  HeadBucket: BUCKET_READ,
-  GetBucketLocation: BUCKET_READ,
-  GetBucketAcl: { on: 'bucket', permission: 'READ_ACP' },
-  PutBucketAcl: { on: 'bucket', permission: 'WRITE_ACP' },
-  PutObject: BUCKET_WRITE,
-  DeleteObject: BUCKET_WRITE,
-  DeleteObjects: BUCKET_WRITE,
-  CreateMultipartUpload: BUCKET_WRITE,
-  UploadPart: BUCKET_WRITE,
-  CompleteMultipartUpload: BUCKET_WRITE,
-  AbortMultipartUpload: BUCKET_WRITE,
-  CopyObject: BUCKET_WRITE,
-  UploadPartCopy: BUCKET_WRITE,
-};
 
 /** The request as authorization sees it: its operation, bucket and key, who asks, and its headers (copy source). */
 export interface ToAuthorizeWithAcl extends ToAuthorize {
   key?: string;
-  headers: IncomingHttpHeaders;
+  headers: HeaderBag;
 }
 
 /** Whether `acl` gives `p` the permission: to the user by id, to authenticated users, or to everyone. */
@@ -93,16 +62,16 @@ function hasRight(p: Principal, bucket: string, right: 'read' | 'write'): boolea
 
 /** Whether grants let the request through where bucket rights did not. */
 async function grantsAllow(req: ToAuthorizeWithAcl): Promise<boolean> {
-  const need = GRANT_NEEDS[req.operation];
+  const { grant: need, right } = operationRow(req.operation);
   if (!need) return false;
-  const copy = req.operation === 'CopyObject' || req.operation === 'UploadPartCopy';
+  const copy = right.copySource !== undefined;
   // A copy may have failed on its source alone: then the user's own write right covers the target.
   const target = (copy && hasRight(req.principal, req.bucket, 'write')) || (await granted(req, req.bucket, req.key, need).catch(() => false));
   if (!target) return false;
   if (!copy) return true;
   // A copy reads its source too: the user's read right on the source bucket, or a READ grant on the source object.
-  const header = req.headers['x-amz-copy-source'];
-  if (typeof header !== 'string') return true; // the handler refuses a missing source
+  const header = headerOf(req.headers, 'x-amz-copy-source');
+  if (header === undefined) return true; // the handler refuses a missing source
   let source: { bucket: string; key: string };
   try {
     source = parseCopySource(header);

@@ -2,7 +2,7 @@
  * ACLs asked for by request headers: a canned ACL (x-amz-acl) expanded into grants as S3 does, or explicit
  * grants (x-amz-grant-read, -write, -read-acp, -write-acp, -full-control).
  */
-import type { IncomingHttpHeaders } from 'node:http';
+import { headerOf, type HeaderBag, type HeaderName } from '../../http/headers.js';
 import type { Grant, Grantee, Permission } from '../../storage/access-control.js';
 import { S3Error } from '../../errors/s3-error.js';
 import { ownerOf } from '../owner.js';
@@ -20,7 +20,7 @@ const CANNED: readonly CannedAcl[] = ['private', 'public-read', 'public-read-wri
   'bucket-owner-full-control', 'log-delivery-write'];
 
 /** The grant headers and the permission each gives. */
-const GRANT_HEADERS: Readonly<Record<string, Permission>> = {
+const GRANT_HEADERS: Readonly<Record<HeaderName, Permission>> = {
   'x-amz-grant-read': 'READ',
   'x-amz-grant-write': 'WRITE',
   'x-amz-grant-read-acp': 'READ_ACP',
@@ -31,10 +31,6 @@ const GRANT_HEADERS: Readonly<Record<string, Permission>> = {
 /** What a request's ACL headers ask for: a canned ACL, explicit grants (without the owner's), or nothing. */
 export type AclHeaders = { canned: CannedAcl } | { grants: Grant[] } | undefined;
 
-function header(h: IncomingHttpHeaders, name: string): string | undefined {
-  const v = h[name];
-  return Array.isArray(v) ? v.join(',') : v;
-}
 
 /** A user grantee by canonical id: 64 hex digits, as every owner id this gateway hands out. */
 export function userGrantee(id: string): Grantee {
@@ -58,7 +54,7 @@ export function emailGrantee(email: string): never {
 
 /** Parses one grant header's value: `id="…", uri="…", emailAddress="…"`, comma-separated, quotes optional. */
 export function parseGrantHeader(name: string, value: string): Grant[] {
-  const permission = GRANT_HEADERS[name]!;
+  const permission = GRANT_HEADERS[name as HeaderName]!;
   const grants: Grant[] = [];
   // Quoted values may hold commas; unquoted ones end at the next comma.
   const item = /\s*([A-Za-z]+)\s*=\s*(?:"([^"]*)"|([^,]*?))\s*(?:,|$)/y;
@@ -79,9 +75,9 @@ export function parseGrantHeader(name: string, value: string): Grant[] {
 }
 
 /** Reads x-amz-acl and x-amz-grant-*; both at once is InvalidRequest, an unknown canned ACL InvalidArgument. */
-export function aclHeadersOf(h: IncomingHttpHeaders): AclHeaders {
-  const canned = header(h, 'x-amz-acl');
-  const grantNames = Object.keys(GRANT_HEADERS).filter((n) => h[n] !== undefined);
+export function aclHeadersOf(h: HeaderBag): AclHeaders {
+  const canned = headerOf(h, 'x-amz-acl');
+  const grantNames = (Object.keys(GRANT_HEADERS) as HeaderName[]).filter((n) => h[n] !== undefined);
   if (canned !== undefined && grantNames.length > 0) {
     throw new S3Error('InvalidRequest', 'Specifying both Canned ACLs and Header Grants is not allowed');
   }
@@ -93,7 +89,7 @@ export function aclHeadersOf(h: IncomingHttpHeaders): AclHeaders {
     return { canned: c };
   }
   if (grantNames.length === 0) return undefined;
-  return { grants: grantNames.flatMap((n) => parseGrantHeader(n, header(h, n)!)) };
+  return { grants: grantNames.flatMap((n) => parseGrantHeader(n, headerOf(h, n)!)) };
 }
 
 function userGrant(user: string, permission: Permission): Grant {

@@ -65,8 +65,7 @@ const OWNERSHIPS: readonly ObjectOwnership[] = ['BucketOwnerEnforced', 'BucketOw
  * refused request makes nothing); apply() stores them once it exists. The creator owns the bucket.
  */
 export function creationSettingsOf(req: S3Request): { apply(): Promise<void> } {
-  const h = req.headers['x-amz-object-ownership'];
-  const ownership = (Array.isArray(h) ? h[0] : h)?.trim() as ObjectOwnership | undefined;
+  const ownership = req.header('x-amz-object-ownership')?.trim() as ObjectOwnership | undefined;
   if (ownership !== undefined && !OWNERSHIPS.includes(ownership)) {
     throw new S3Error('InvalidArgument', `Invalid x-amz-object-ownership: use one of ${OWNERSHIPS.join(', ')}.`,
       { ArgumentName: 'x-amz-object-ownership', ArgumentValue: ownership });

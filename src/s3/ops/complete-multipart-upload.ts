@@ -56,7 +56,7 @@ export function completeHandler(timing: CompleteTiming): Handler {
 }
 
 function resultBody(req: S3Request, r: CompleteMultipartUploadResult): XmlObject {
-  const host = String(req.headers.host ?? 'localhost');
+  const host = req.header('host') ?? 'localhost';
   return {
     Location: `http://${host}/${urlEncodeKey(req.bucket)}/${urlEncodeKey(req.key)}`,
     Bucket: req.bucket,

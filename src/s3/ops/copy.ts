@@ -3,7 +3,7 @@ import type { Handler } from '../types.js';
 import { S3Error } from '../../errors/s3-error.js';
 import { checkCopySource } from '../conditional.js';
 import { checksumFields, metaFromHeaders } from '../object-headers.js';
-import { decodePath } from '../resolve.js';
+import { decodePath } from '../decode-path.js';
 import { refuseUnsupported, writeConditions } from '../write/options.js';
 import { copyAttachments } from '../write/attachments.js';
 
@@ -30,11 +30,11 @@ export function parseCopySource(v: string): { bucket: string; key: string; versi
 
 export const CopyObject: Handler = async (req) => {
   refuseUnsupported(req.headers);
-  const source = parseCopySource(String(req.headers['x-amz-copy-source']));
+  const source = parseCopySource(req.header('x-amz-copy-source') ?? '');
   if (source.versionId !== undefined && source.versionId !== 'null') {
     throw new S3Error('NoSuchVersion', undefined, { Key: source.key, VersionId: source.versionId });
   }
-  const directive = String(req.headers['x-amz-metadata-directive'] ?? 'COPY').toUpperCase();
+  const directive = (req.header('x-amz-metadata-directive') ?? 'COPY').toUpperCase();
   if (directive !== 'COPY' && directive !== 'REPLACE') {
     throw new S3Error('InvalidArgument', 'Unknown metadata directive.', { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: directive });
   }

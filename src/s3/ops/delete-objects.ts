@@ -10,7 +10,7 @@ const MAX_KEYS = 1000;
 export const DeleteObjects: Handler = async (req) => {
   const md5 = contentMd5(req.headers);
   const raw = await req.readBody(req.settings.maxXmlBytes);
-  if (md5 !== undefined && createHash('md5').update(raw).digest('base64') !== md5) throw new S3Error('BadDigest');
+  if (md5 !== undefined && !createHash('md5').update(raw).digest().equals(md5)) throw new S3Error('BadDigest');
   const doc = parseXml(raw.toString('utf8'), 'Delete');
   const quiet = (textOf(doc.Quiet) ?? 'false').trim().toLowerCase() === 'true';
   const objects = asArray<Record<string, unknown>>(doc.Object);

@@ -1,5 +1,5 @@
 /** Request parameters of the multipart operations: upload id, part number, checksum mode, the Complete body. */
-import type { IncomingHttpHeaders } from 'node:http';
+import { headerOf, type HeaderBag } from '../../http/headers.js';
 import type { ChecksumAlgorithm, ChecksumType, CompletedPart, CompleteMultipartUploadInput } from '../../storage/backend.js';
 import { S3Error } from '../../errors/s3-error.js';
 import { algorithmOf } from '../write/options.js';
@@ -7,10 +7,6 @@ import { asArray, parseXml, textOf } from '../xml.js';
 
 const ALGORITHMS: readonly ChecksumAlgorithm[] = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'];
 
-function header(h: IncomingHttpHeaders, name: string): string | undefined {
-  const v = h[name];
-  return Array.isArray(v) ? v[0] : v;
-}
 
 /** The uploadId query parameter (its form is the storage's to judge: an unknown one is NoSuchUpload). */
 export function uploadIdOf(query: URLSearchParams): string {
@@ -48,9 +44,9 @@ function typeOf(value: string): ChecksumType {
  * The checksum a CreateMultipartUpload asks for: x-amz-checksum-algorithm, and x-amz-checksum-type (COMPOSITE by
  * default; FULL_OBJECT, the only type CRC64NVME has, needs a CRC algorithm).
  */
-export function uploadChecksumOf(h: IncomingHttpHeaders): { algorithm: ChecksumAlgorithm; type: ChecksumType } | undefined {
-  const named = header(h, 'x-amz-checksum-algorithm');
-  const typeHeader = header(h, 'x-amz-checksum-type');
+export function uploadChecksumOf(h: HeaderBag): { algorithm: ChecksumAlgorithm; type: ChecksumType } | undefined {
+  const named = headerOf(h, 'x-amz-checksum-algorithm');
+  const typeHeader = headerOf(h, 'x-amz-checksum-type');
   if (named === undefined || named.trim() === '') {
     if (typeHeader !== undefined) throw new S3Error('InvalidRequest', 'The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.');
     return undefined;
@@ -68,12 +64,12 @@ export function uploadChecksumOf(h: IncomingHttpHeaders): { algorithm: ChecksumA
 }
 
 /** The whole-object checksum a CompleteMultipartUpload states: x-amz-checksum-<alg> and/or x-amz-checksum-type. */
-export function completionChecksumOf(h: IncomingHttpHeaders): CompleteMultipartUploadInput['checksum'] {
-  const typeHeader = header(h, 'x-amz-checksum-type');
+export function completionChecksumOf(h: HeaderBag): CompleteMultipartUploadInput['checksum'] {
+  const typeHeader = headerOf(h, 'x-amz-checksum-type');
   const out: NonNullable<CompleteMultipartUploadInput['checksum']> = {};
   if (typeHeader !== undefined) out.type = typeOf(typeHeader);
   for (const alg of ALGORITHMS) {
-    const v = header(h, `x-amz-checksum-${alg.toLowerCase()}`);
+    const v = headerOf(h, `x-amz-checksum-${alg.toLowerCase() as Lowercase<ChecksumAlgorithm>}` as const);
     if (v === undefined) continue;
     out.algorithm = alg;
     out.value = v.trim();

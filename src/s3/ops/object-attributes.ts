@@ -8,10 +8,6 @@ import type { XmlObject } from '../xml.js';
 const ATTRIBUTES = ['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize'] as const;
 type Attribute = (typeof ATTRIBUTES)[number];
 
-function header(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v.join(',') : v;
-}
-
 /** The attributes named by x-amz-object-attributes (comma-separated, any case); at least one is needed. */
 export function requestedAttributes(value: string | undefined): Set<Attribute> {
   const names = (value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -29,10 +25,10 @@ export function requestedAttributes(value: string | undefined): Set<Attribute> {
 }
 
 export const GetObjectAttributes: Handler = async (req) => {
-  const wanted = requestedAttributes(header(req.headers['x-amz-object-attributes']));
-  const maxRaw = header(req.headers['x-amz-max-parts']);
+  const wanted = requestedAttributes(req.header('x-amz-object-attributes'));
+  const maxRaw = req.header('x-amz-max-parts');
   const maxParts = maxRaw === undefined || maxRaw === '' ? 1000 : Math.min(partMarkerOf(maxRaw, 'x-amz-max-parts'), 1000);
-  const marker = partMarkerOf(header(req.headers['x-amz-part-number-marker']), 'x-amz-part-number-marker');
+  const marker = partMarkerOf(req.header('x-amz-part-number-marker'), 'x-amz-part-number-marker');
   const versionId = req.query.get('versionId');
   if (versionId !== null && versionId !== 'null') throw new S3Error('NoSuchVersion', undefined, { Key: req.key, VersionId: versionId });
   const info = await req.backend.headObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity });

@@ -27,7 +27,7 @@ export function requestedPart(req: S3Request, info: ObjectInfo): PartSelection |
   const raw = req.query.get('partNumber');
   if (raw === null) return undefined;
   const n = partNumberOf(raw);
-  if (req.headers.range !== undefined) {
+  if (req.header('range') !== undefined) {
     throw new S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter.');
   }
   const parts = info.parts ?? [{ size: info.size }];

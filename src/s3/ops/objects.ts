@@ -2,7 +2,8 @@
 import type { Handler, S3Request, S3Response } from '../types.js';
 import type { ObjectInfo, ReadHandle } from '../../storage/backend.js';
 import { S3Error } from '../../errors/s3-error.js';
-import { evaluateRead, readConditions } from '../conditional.js';
+import { readConditions } from '../conditional.js';
+import { evaluateRead } from '../../storage/conditions/read-conditions.js';
 import { checksumHeaders, metaFromHeaders, objectHeaders, RESPONSE_OVERRIDES } from '../object-headers.js';
 import { parseRange, type ByteRange } from '../range.js';
 import { partHeaders, requestedPart } from './object-part.js';
@@ -27,7 +28,7 @@ export const PutObject: Handler = async (req) => {
 };
 
 function checksumMode(req: S3Request): boolean {
-  return String(req.headers['x-amz-checksum-mode'] ?? '').toUpperCase() === 'ENABLED';
+  return (req.header('x-amz-checksum-mode') ?? '').toUpperCase() === 'ENABLED';
 }
 
 /** The shared part of GET and HEAD: preconditions, range, headers. Throws S3Errors; 304 is a response. */
@@ -44,9 +45,9 @@ function answer(req: S3Request, info: ObjectInfo): { response: S3Response; range
     if (v !== null) headers[name] = v;
   }
   if (part) return { response: { status: partHeaders(headers, part, info), headers }, range: part.range };
-  const range = parseRange(typeof req.headers.range === 'string' ? req.headers.range : undefined, info.size);
+  const range = parseRange(req.header('range'), info.size);
   if (range === 'unsatisfiable') {
-    throw new S3Error('InvalidRange', undefined, { RangeRequested: String(req.headers.range), ActualObjectSize: String(info.size) }, {
+    throw new S3Error('InvalidRange', undefined, { RangeRequested: String(req.header('range')), ActualObjectSize: String(info.size) }, {
       'Content-Range': `bytes */${info.size}`,
     });
   }

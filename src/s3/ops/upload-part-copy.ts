@@ -6,24 +6,23 @@ import { parseCopySource } from './copy.js';
 import { partNumberOf, uploadIdOf } from './multipart-params.js';
 
 /** Parses x-amz-copy-source-range: exactly `bytes=first-last`, else InvalidArgument as S3 words it. */
-export function copySourceRange(value: string | string[] | undefined): { start: number; end: number } | undefined {
+export function copySourceRange(value: string | undefined): { start: number; end: number } | undefined {
   if (value === undefined) return undefined;
-  const v = Array.isArray(value) ? value[0]! : value;
-  const m = /^bytes=(\d{1,15})-(\d{1,15})$/.exec(v.trim());
+  const m = /^bytes=(\d{1,15})-(\d{1,15})$/.exec(value.trim());
   if (!m) {
     throw new S3Error('InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
-      { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: v });
+      { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: value });
   }
   return { start: Number(m[1]), end: Number(m[2]) };
 }
 
 export const UploadPartCopy: Handler = async (req) => {
   const partNumber = partNumberOf(req.query.get('partNumber'));
-  const source = parseCopySource(String(req.headers['x-amz-copy-source']));
+  const source = parseCopySource(req.header('x-amz-copy-source') ?? '');
   if (source.versionId !== undefined && source.versionId !== 'null') {
     throw new S3Error('NoSuchVersion', undefined, { Key: source.key, VersionId: source.versionId });
   }
-  const range = copySourceRange(req.headers['x-amz-copy-source-range']);
+  const range = copySourceRange(req.header('x-amz-copy-source-range'));
   const result = await req.backend.uploadPartCopy({
     bucket: req.bucket,
     key: req.key,

@@ -6,11 +6,11 @@
 import { S3Error } from '../../errors/s3-error.js';
 import type { Principal } from '../types.js';
 import type { Backend } from '../../storage/backend.js';
-import { rightFor } from './operation-rights.js';
+import { operationRow, type OperationName } from '../operations.js';
 
 /** What authorization needs of a request. */
 export interface ToAuthorize {
-  operation: string;
+  operation: OperationName;
   bucket: string;
   principal: Principal;
   backend: Backend;
@@ -21,7 +21,7 @@ export interface ToAuthorize {
 /** Throws AccessDenied, naming the S3 rights as the refusing check, unless the principal may run the operation. */
 export async function authorize(req: ToAuthorize): Promise<void> {
   const { principal: p } = req;
-  const right = rightFor(req.operation);
+  const right = operationRow(req.operation).right;
   switch (right.bucket) {
     case 'any':
       break;

@@ -9,14 +9,9 @@ import { S3Error } from '../../errors/s3-error.js';
 import { parseTaggingHeader } from '../tags.js';
 import type { S3Request } from '../types.js';
 
-function header(req: S3Request, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
 /** The tags of x-amz-tagging, checked; undefined when the header is absent. */
 export function taggingHeaderOf(req: S3Request): Tag[] | undefined {
-  const v = header(req, 'x-amz-tagging');
+  const v = req.header('x-amz-tagging');
   return v === undefined ? undefined : parseTaggingHeader(v);
 }
 
@@ -49,7 +44,7 @@ export async function writeAttachments(req: S3Request): Promise<ObjectAttachment
  * (tags undefined), REPLACE takes x-amz-tagging, or none.
  */
 export async function copyAttachments(req: S3Request): Promise<ObjectAttachments> {
-  const directive = (header(req, 'x-amz-tagging-directive') ?? 'COPY').toUpperCase();
+  const directive = (req.header('x-amz-tagging-directive') ?? 'COPY').toUpperCase();
   if (directive !== 'COPY' && directive !== 'REPLACE') {
     throw new S3Error('InvalidArgument', 'Unknown tagging directive.', { ArgumentName: 'x-amz-tagging-directive', ArgumentValue: directive });
   }

@@ -1,16 +1,13 @@
 /** What every object-creating request (PUT, copy, multipart create) may say besides data and metadata. */
-import type { IncomingHttpHeaders } from 'node:http';
+import { headerOf, type HeaderBag } from '../../http/headers.js';
 import type { ChecksumAlgorithm, WriteConditions } from '../../storage/backend.js';
 import { S3Error } from '../../errors/s3-error.js';
+import { parseEtagCondition } from '../../storage/conditions/etag-match.js';
 
 const ALGORITHMS: ChecksumAlgorithm[] = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'];
 /** Bytes of each algorithm's digest, to reject a malformed checksum header before reading any data. */
 const DIGEST_BYTES: Record<ChecksumAlgorithm, number> = { CRC32: 4, CRC32C: 4, CRC64NVME: 8, SHA1: 20, SHA256: 32 };
 
-function header(h: IncomingHttpHeaders, name: string): string | undefined {
-  const v = h[name];
-  return Array.isArray(v) ? v[0] : v;
-}
 
 /** Parses a checksum algorithm name as S3 accepts it (any case). */
 export function algorithmOf(name: string): ChecksumAlgorithm {
@@ -30,17 +27,17 @@ function validBase64(value: string, bytes: number): boolean {
  * naming one (value known after the body), or an algorithm header alone (compute and store).
  */
 export function requestedChecksum(
-  h: IncomingHttpHeaders,
+  h: HeaderBag,
   trailers: () => Record<string, string>,
 ): { algorithm: ChecksumAlgorithm; expected?: () => string | undefined } | undefined {
   for (const alg of ALGORITHMS) {
-    const name = `x-amz-checksum-${alg.toLowerCase()}`;
-    const value = header(h, name);
+    const name = `x-amz-checksum-${alg.toLowerCase() as Lowercase<ChecksumAlgorithm>}` as const;
+    const value = headerOf(h, name);
     if (value === undefined) continue;
     if (!validBase64(value, DIGEST_BYTES[alg])) throw new S3Error('InvalidRequest', `Value for ${name} header is invalid.`);
     return { algorithm: alg, expected: () => value };
   }
-  const trailer = header(h, 'x-amz-trailer')?.trim().toLowerCase();
+  const trailer = headerOf(h, 'x-amz-trailer')?.trim().toLowerCase();
   if (trailer) {
     if (!trailer.startsWith('x-amz-checksum-')) throw new S3Error('InvalidRequest', `The trailer ${trailer} is not supported.`);
     const alg = algorithmOf(trailer.slice('x-amz-checksum-'.length));
@@ -54,43 +51,47 @@ export function requestedChecksum(
       },
     };
   }
-  const named = header(h, 'x-amz-checksum-algorithm') ?? header(h, 'x-amz-sdk-checksum-algorithm');
+  const named = headerOf(h, 'x-amz-checksum-algorithm') ?? headerOf(h, 'x-amz-sdk-checksum-algorithm');
   if (named) return { algorithm: algorithmOf(named) };
   return undefined;
 }
 
-/** Content-MD5 as base64 of 16 bytes; anything else is InvalidDigest. */
-export function contentMd5(h: IncomingHttpHeaders): string | undefined {
-  const v = header(h, 'content-md5');
+/** The 16 bytes of Content-MD5; anything but their base64 (canonical, padded) is InvalidDigest. */
+export function contentMd5(h: HeaderBag): Buffer | undefined {
+  const v = headerOf(h, 'content-md5')?.trim();
   if (v === undefined) return undefined;
-  if (!validBase64(v.trim(), 16)) throw new S3Error('InvalidDigest');
-  return v.trim();
+  const raw = Buffer.from(v, 'base64');
+  if (!validBase64(v, 16) || raw.toString('base64') !== v) throw new S3Error('InvalidDigest');
+  return raw;
 }
 
 /** If-Match / If-None-Match on a write (conditional writes). S3 accepts only `*` for If-None-Match. */
-export function writeConditions(h: IncomingHttpHeaders): WriteConditions | undefined {
-  const ifMatch = header(h, 'if-match');
-  const ifNoneMatch = header(h, 'if-none-match');
+export function writeConditions(h: HeaderBag): WriteConditions | undefined {
+  const ifMatch = headerOf(h, 'if-match');
+  const ifNoneMatch = headerOf(h, 'if-none-match');
   if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*') {
     throw new S3Error('NotImplemented', 'If-None-Match on a write accepts only "*".');
   }
   if (ifMatch === undefined && ifNoneMatch === undefined) return undefined;
-  return { ifMatch: ifMatch?.trim(), ifNoneMatch: ifNoneMatch?.trim() };
+  return {
+    ...(ifMatch !== undefined ? { ifMatch: parseEtagCondition(ifMatch) } : {}),
+    ...(ifNoneMatch !== undefined ? { ifNoneMatch: '*' as const } : {}),
+  };
 }
 
 /**
  * Refuses, with 501 NotImplemented, request features not built yet — never silently ignoring them. (ACL and
  * tagging headers are read by write-attachments.ts.)
  */
-export function refuseUnsupported(h: IncomingHttpHeaders): void {
-  const storageClass = header(h, 'x-amz-storage-class');
+export function refuseUnsupported(h: HeaderBag): void {
+  const storageClass = headerOf(h, 'x-amz-storage-class');
   if (storageClass !== undefined && storageClass !== 'STANDARD') {
     throw new S3Error('NotImplemented', `Storage class ${storageClass} is not implemented; only STANDARD is.`);
   }
-  const sse = header(h, 'x-amz-server-side-encryption') ?? header(h, 'x-amz-server-side-encryption-customer-algorithm');
+  const sse = headerOf(h, 'x-amz-server-side-encryption') ?? headerOf(h, 'x-amz-server-side-encryption-customer-algorithm');
   if (sse !== undefined) throw new S3Error('NotImplemented', 'Server-side encryption is not implemented.');
-  if (header(h, 'x-amz-website-redirect-location') !== undefined) throw new S3Error('NotImplemented', 'Website redirects are not implemented.');
-  if (header(h, 'x-amz-object-lock-mode') !== undefined || header(h, 'x-amz-object-lock-legal-hold') !== undefined) {
+  if (headerOf(h, 'x-amz-website-redirect-location') !== undefined) throw new S3Error('NotImplemented', 'Website redirects are not implemented.');
+  if (headerOf(h, 'x-amz-object-lock-mode') !== undefined || headerOf(h, 'x-amz-object-lock-legal-hold') !== undefined) {
     throw new S3Error('NotImplemented', 'Object lock is not implemented yet.');
   }
 }
@@ -102,11 +103,11 @@ export const MAX_PUT_BYTES = 5 * 1024 ** 3;
  * The payload length of a PUT: x-amz-decoded-content-length for aws-chunked bodies, else Content-Length.
  * S3 needs one of them (411 MissingContentLength), and refuses more than 5 GiB in one PUT.
  */
-export function payloadLength(h: IncomingHttpHeaders): number | undefined {
-  const decoded = header(h, 'x-amz-decoded-content-length');
-  const raw = decoded ?? header(h, 'content-length');
+export function payloadLength(h: HeaderBag): number | undefined {
+  const decoded = headerOf(h, 'x-amz-decoded-content-length');
+  const raw = decoded ?? headerOf(h, 'content-length');
   if (raw === undefined) {
-    if (header(h, 'transfer-encoding')) return undefined;
+    if (headerOf(h, 'transfer-encoding')) return undefined;
     throw new S3Error('MissingContentLength');
   }
   if (!/^\d+$/.test(raw)) throw new S3Error('InvalidArgument', `Invalid ${decoded !== undefined ? 'x-amz-decoded-content-length' : 'Content-Length'}.`);

@@ -11,7 +11,7 @@ import type { CompleteMultipartUploadInput, CompleteMultipartUploadResult, Write
 import type { Bucket } from '../buckets/bucket.js';
 import { commitStaged } from '../write/commit.js';
 import { fsAccessFor } from '../permissions/fs-access.js';
-import { etagMatches } from '../read/etag.js';
+import { checkWrite } from '../../conditions/write-conditions.js';
 import { attachmentsOf } from '../metadata/attachments.js';
 import { contentRecord } from '../metadata/record.js';
 import { parseKey } from '../paths/paths.js';
@@ -177,11 +177,5 @@ async function precheck(bucket: Bucket, key: string, conditions: WriteConditions
   } catch (e) {
     if (!(e instanceof S3Error && e.code === 'NoSuchKey')) throw e;
   }
-  if (conditions.ifNoneMatch !== undefined && etag !== undefined) {
-    throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-None-Match' });
-  }
-  if (conditions.ifMatch !== undefined) {
-    if (etag === undefined) throw new S3Error('NoSuchKey', undefined, { Key: key });
-    if (!etagMatches(conditions.ifMatch, etag)) throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-Match' });
-  }
+  checkWrite(conditions, etag, key);
 }

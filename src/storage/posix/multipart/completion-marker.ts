@@ -4,7 +4,7 @@
  */
 import { unlink } from 'node:fs/promises';
 import type { ChecksumValue, CompletedPart } from '../../backend.js';
-import { bareEtag } from '../read/etag.js';
+import { bareEtag } from '../../conditions/etag-match.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
 import type { UploadPaths } from './upload-paths.js';
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { S3Error } from '../../../errors/s3-error.js';
 import { combineFullObject, compositeChecksum, isCrcAlgorithm } from '../../../checksums/checksum.js';
 import type { ChecksumValue, CompleteMultipartUploadInput, ObjectPart } from '../../backend.js';
-import { bareEtag } from '../read/etag.js';
+import { bareEtag } from '../../conditions/etag-match.js';
 import type { StoredPart } from './part-files.js';
 import type { UploadState } from './upload-state.js';
 

@@ -5,7 +5,7 @@ import { fsAccessFor } from '../permissions/fs-access.js';
 import type { Bucket } from '../buckets/bucket.js';
 import { parseKey } from '../paths/paths.js';
 import { receiveBody } from '../write/receive.js';
-import { parseContentMd5, verify } from '../write/verify.js';
+import { verify } from '../write/verify.js';
 import { noSuchUpload } from './no-such-upload.js';
 import { storePart } from './store-part.js';
 import { isUploadId } from './upload-id.js';
@@ -54,12 +54,11 @@ export async function uploadPart(bucket: Bucket, input: UploadPartInput): Promis
   // As for a PUT: a part the identity could never complete into the file is refused before its body is read.
   fsAccessFor(input.identity)?.writeBelow(bucket.dir, parseKey(input.key).segments.slice(0, -1));
   const algorithm = partAlgorithm(state, input.checksum?.algorithm);
-  const expectedMd5 = input.contentMd5 === undefined ? undefined : parseContentMd5(input.contentMd5);
   const record = await storePart(dir, input.partNumber, {
     size: input.size,
     write: (fh, position) => receiveBody(input.body, fh, { size: input.size, checksum: algorithm, position, writeBack: bucket.settings.fsync }),
     verify: (received) => {
-      const c = verify(received, expectedMd5, algorithm ? { algorithm, expected: input.checksum?.expected } : undefined);
+      const c = verify(received, input.contentMd5, algorithm ? { algorithm, expected: input.checksum?.expected } : undefined);
       return c && { algorithm: c.algorithm, value: c.value };
     },
   }, { fsync: bucket.settings.fsync });

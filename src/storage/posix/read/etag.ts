@@ -14,19 +14,3 @@ export function syntheticEtag(stats: Pick<BigIntStats, 'ino' | 'size' | 'mtimeNs
   const id = `${stats.ino}:${stats.size}:${stats.mtimeNs}`;
   return `${createHash('md5').update(id).digest('hex')}-1`;
 }
-
-/** An ETag as a condition header carries it, without quotes or a weak prefix, for comparison. */
-export function bareEtag(etag: string): string {
-  let s = etag.trim();
-  if (s.startsWith('W/')) s = s.slice(2);
-  // S3 accepts ETags with both, one or no quotes (a lenient match clients rely on).
-  if (s.startsWith('"')) s = s.slice(1);
-  if (s.endsWith('"')) s = s.slice(0, -1);
-  return s;
-}
-
-/** Whether an If-Match style list ('*', or comma-separated ETags) matches `etag`. */
-export function etagMatches(condition: string, etag: string): boolean {
-  const wanted = bareEtag(etag);
-  return condition.split(',').some((c) => c.trim() === '*' || bareEtag(c) === wanted);
-}

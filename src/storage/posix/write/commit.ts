@@ -6,7 +6,7 @@ import type { Identity, WriteConditions } from '../../backend.js';
 import { fsAccessFor } from '../permissions/fs-access.js';
 import type { Bucket } from '../buckets/bucket.js';
 import { asAccessDenied, errnoOf } from '../paths/errno.js';
-import { etagMatches } from '../read/etag.js';
+import { checkWrite } from '../../conditions/write-conditions.js';
 import type { MetadataStore } from '../metadata/store.js';
 import { objectInfo } from '../read/object-info.js';
 import { newEntryOwner, ownNewFile } from '../paths/new-entry-owner.js';
@@ -18,8 +18,8 @@ const MAX_ATTEMPTS = 5;
 
 /**
  * Renames the sealed `staging` file to `key` (segments `segments`). With ifNoneMatch '*' the target is
- * created atomically with link() (an existing key is PreconditionFailed); ifMatch is checked against the
- * current object just before the rename (a missing key is NoSuchKey, as S3 answers). A directory, symlink or
+ * created atomically with link() (an existing key is PreconditionFailed); the conditions are checked against the
+ * current object just before the rename (storage/conditions/write-conditions.ts). A directory, symlink or
  * special file at the target is a KeyConflict: nothing but a regular file is ever replaced.
  * With an `identity`, the kernel's rules for it apply (search down to the directory, write and search on it to
  * create, plus the sticky rule to replace), and the new file gets its owner, group, mode and inherited ACL.
@@ -38,12 +38,13 @@ export async function commitStaged(bucket: Bucket, store: MetadataStore, staging
       // The data is renamed into place: what counts is the directory (may_create, or may_delete of the old file).
       if (current) access?.remove(parent!.dir, Number(current.uid));
       else access?.create(parent!.dir);
-      checkConditions(current, target.key, target.conditions, store, entry);
+      if (target.conditions) checkWrite(target.conditions, current && etagOf(current, target.key, store, entry), target.key);
       if (owner) await ownNewFile(staging.path, parent!.dir, owner);
       try {
-        if (target.conditions?.ifNoneMatch?.trim() === '*') {
+        if (target.conditions?.ifNoneMatch === '*') {
           await link(staging.path, entry).catch((e: unknown) => {
-            if (errnoOf(e) === 'EEXIST') throw preconditionFailed('If-None-Match');
+            // Created meanwhile by another writer: the If-None-Match the check above could not yet see.
+            if (errnoOf(e) === 'EEXIST') throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-None-Match' });
             throw e;
           });
           staging.committed();
@@ -90,25 +91,6 @@ async function currentFile(bucket: Bucket, entry: string, key: string): Promise<
   throw new S3Error('KeyConflict', `Cannot create '${key}': '${key}' is a special file.`);
 }
 
-function checkConditions(current: BigIntStats | undefined, key: string, conditions: WriteConditions | undefined,
-  store: MetadataStore, entry: string): void {
-  if (!conditions) return;
-  const { ifMatch, ifNoneMatch } = conditions;
-  if (ifNoneMatch !== undefined && current) {
-    if (ifNoneMatch.trim() === '*' || etagMatches(ifNoneMatch, etagOf(current, key, store, entry))) {
-      throw preconditionFailed('If-None-Match');
-    }
-  }
-  if (ifMatch !== undefined) {
-    if (!current) throw new S3Error('NoSuchKey', undefined, { Key: key });
-    if (!etagMatches(ifMatch, etagOf(current, key, store, entry))) throw preconditionFailed('If-Match');
-  }
-}
-
 function etagOf(st: BigIntStats, key: string, store: MetadataStore, entry: string): string {
   return objectInfo(key, st, store.read(entry, key, st.ino)).etag;
-}
-
-function preconditionFailed(condition: string): S3Error {
-  return new S3Error('PreconditionFailed', undefined, { Condition: condition });
 }

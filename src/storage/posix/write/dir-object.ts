@@ -9,7 +9,8 @@ import type { PutObjectInput, PutObjectResult } from '../../backend.js';
 import { fsAccessFor, type FsAccess } from '../permissions/fs-access.js';
 import type { Bucket } from '../buckets/bucket.js';
 import { asAccessDenied, errnoOf } from '../paths/errno.js';
-import { EMPTY_MD5, etagMatches } from '../read/etag.js';
+import { EMPTY_MD5 } from '../read/etag.js';
+import { checkWrite } from '../../conditions/write-conditions.js';
 import { attachmentsOf } from '../metadata/attachments.js';
 import { directoryRecord } from '../metadata/record.js';
 import type { MetadataStore } from '../metadata/store.js';
@@ -25,12 +26,12 @@ const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = constants;
  * the given metadata. The body must be empty (InvalidRequest otherwise); a file of the same name is a
  * KeyConflict. An existing directory becomes a directory object; its contents are untouched.
  */
-export async function putDirectoryObject(bucket: Bucket, input: PutObjectInput & { segments: string[]; expectedMd5?: Buffer }): Promise<PutObjectResult> {
+export async function putDirectoryObject(bucket: Bucket, input: PutObjectInput & { segments: string[] }): Promise<PutObjectResult> {
   const { key, segments } = input;
   if (input.size !== undefined && input.size > 0) throw notEmpty(key);
   await drainEmpty(input.body, key);
   const empty = { size: 0, md5: createHash('md5').digest(), checksum: input.checksum && createChecksummer(input.checksum.algorithm).digest() };
-  const checksum = verify(empty, input.expectedMd5, input.checksum);
+  const checksum = verify(empty, input.contentMd5, input.checksum);
   const store = await bucket.store();
   const access = fsAccessFor(input.identity);
   const owner = await newEntryOwner(bucket, input.identity);
@@ -49,13 +50,8 @@ export async function putDirectoryObject(bucket: Bucket, input: PutObjectInput &
     }
     const before = existing && store.read(entry, key, existing.ino);
     const isObject = before?.dirObject === true;
-    if (input.conditions?.ifNoneMatch !== undefined && isObject) {
-      throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-None-Match' });
-    }
-    if (input.conditions?.ifMatch !== undefined) {
-      if (!isObject) throw new S3Error('NoSuchKey', undefined, { Key: key });
-      if (!etagMatches(input.conditions.ifMatch, EMPTY_MD5)) throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-Match' });
-    }
+    // A plain directory is no object yet: only a directory object has an ETag (that of no bytes).
+    checkWrite(input.conditions, isObject ? EMPTY_MD5 : undefined, key);
     if (!existing) {
       access?.create(parent.dir);
       made = await mkdir(entry).then(() => true, (e: unknown) => {

@@ -3,15 +3,6 @@ import { S3Error } from '../../../errors/s3-error.js';
 import type { ChecksumValue, PutObjectInput } from '../../backend.js';
 import type { Received } from './receive.js';
 
-/** The raw MD5 of a Content-MD5 header; InvalidDigest if it is not base64 of 16 bytes. */
-export function parseContentMd5(value: string): Buffer {
-  const raw = Buffer.from(value.trim(), 'base64');
-  if (raw.length !== 16 || raw.toString('base64') !== value.trim()) {
-    throw new S3Error('InvalidDigest', 'The Content-MD5 you specified is not valid.');
-  }
-  return raw;
-}
-
 /**
  * Checks Content-MD5 and the checksum against what was received (BadDigest naming the failed check) and
  * returns the checksum to store. expected() is asked only now: a trailer arrives after the body.

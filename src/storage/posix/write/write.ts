@@ -9,14 +9,13 @@ import { contentRecord } from '../metadata/record.js';
 import { parseKey } from '../paths/paths.js';
 import { receiveBody, type Received } from './receive.js';
 import { Staging } from './staging.js';
-import { parseContentMd5, verify } from './verify.js';
+import { verify } from './verify.js';
 
 /** Writes an object atomically: readers see the old object or the new one, and a failure leaves no trace. */
 export async function putObject(bucket: Bucket, input: PutObjectInput): Promise<PutObjectResult> {
   bucket.assertWritable();
   const { segments, dirObject } = parseKey(input.key);
-  const expectedMd5 = input.contentMd5 === undefined ? undefined : parseContentMd5(input.contentMd5);
-  if (dirObject) return putDirectoryObject(bucket, { ...input, segments, expectedMd5 });
+  if (dirObject) return putDirectoryObject(bucket, { ...input, segments });
   // Refused before the body is received when the identity could not create the file at all.
   fsAccessFor(input.identity)?.writeBelow(bucket.dir, segments.slice(0, -1));
   const store = await bucket.store();
@@ -25,7 +24,7 @@ export async function putObject(bucket: Bucket, input: PutObjectInput): Promise<
     const received = await receiveBody(input.body, staging.fh, {
       size: input.size, checksum: input.checksum?.algorithm, writeBack: bucket.settings.fsync,
     });
-    const checksum = verify(received, expectedMd5, input.checksum);
+    const checksum = verify(received, input.contentMd5, input.checksum);
     const etag = received.md5.toString('hex');
     const { stats } = await staging.seal(input.key, (st) => contentRecord(st, etag, input.meta, { ...(checksum ? { checksum } : {}), ...attachmentsOf(input) }),
       bucket.settings.fsync);

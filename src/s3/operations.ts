@@ -1,0 +1,187 @@
+/**
+ * The S3 operations, one row each: how a request is recognised as it (target, method, subresource), the
+ * handler that answers it, the S3 right it needs and the ACL permission that can grant it. Adding an
+ * operation is one row here and one handler file under ops/; a row without a handler answers 501
+ * NotImplemented, naming the operation. Recognition runs over the rows in order (resolve.ts).
+ */
+import type { HeaderName } from '../http/headers.js';
+import type { Permission } from '../storage/backend.js';
+import type { Handler } from './types.js';
+import { AbortMultipartUpload } from './ops/abort-multipart-upload.js';
+import { GetBucketAcl, GetObjectAcl, PutBucketAcl, PutObjectAcl } from './ops/acl.js';
+import { DeleteBucketPolicy, GetBucketPolicy } from './ops/bucket-policy.js';
+import { DeleteBucketTagging, GetBucketTagging, PutBucketTagging } from './ops/bucket-tagging.js';
+import { CreateBucket, DeleteBucket, GetBucketLocation, HeadBucket, ListBuckets } from './ops/buckets.js';
+import { CompleteMultipartUpload } from './ops/complete-multipart-upload.js';
+import { CopyObject } from './ops/copy.js';
+import { DeleteBucketCors, GetBucketCors, PutBucketCors } from './ops/cors.js';
+import { CreateMultipartUpload } from './ops/create-multipart-upload.js';
+import { DeleteObjects } from './ops/delete-objects.js';
+import { ListMultipartUploads } from './ops/list-multipart-uploads.js';
+import { ListParts } from './ops/list-parts.js';
+import { ListObjects, ListObjectsV2 } from './ops/listing.js';
+import { GetObjectAttributes } from './ops/object-attributes.js';
+import { DeleteObject, GetObject, HeadObject, PutObject } from './ops/objects.js';
+import { DeleteBucketOwnershipControls, GetBucketOwnershipControls, PutBucketOwnershipControls } from './ops/ownership-controls.js';
+import { DeleteObjectTagging, GetObjectTagging, PutObjectTagging } from './ops/tagging.js';
+import { UploadPartCopy } from './ops/upload-part-copy.js';
+import { UploadPart } from './ops/upload-part.js';
+import { GetBucketVersioning, ListObjectVersions } from './ops/versioning.js';
+
+/**
+ * - `any`: every authenticated user (ListBuckets, which then shows only the buckets the user has access to)
+ * - `read` / `write`: read-only or read-write access to the bucket addressed
+ * - `owner`: the bucket's owner or an administrator (deleting it, changing its configuration)
+ * - `create`: the right to create buckets
+ */
+export type NeededRight = 'any' | 'read' | 'write' | 'owner' | 'create';
+
+/** The S3 right an operation needs (rights/authorize.ts checks it). */
+export interface OperationRight {
+  bucket: NeededRight;
+  /** CopyObject, UploadPartCopy: read on the source object's bucket too. */
+  copySource?: 'read';
+}
+
+/** What an ACL grant must give for an operation: a permission on the addressed object, or on its bucket. */
+export interface GrantNeed {
+  on: 'object' | 'bucket';
+  permission: Permission;
+}
+
+export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
+
+/** One operation. */
+export interface Operation {
+  /** What the path addresses: no bucket, a bucket, or an object in it. */
+  target: 'service' | 'bucket' | 'object';
+  method: HttpMethod;
+  /** The subresource query parameter that names it (`?acl`); absent for the bucket or object itself. */
+  sub?: string;
+  /** Set apart from the row of the same target, method and subresource by a query value or a header. */
+  when?: { query: string; is: string } | { header: HeaderName };
+  right: OperationRight;
+  /** The ACL permission that can grant it where rights refuse; without one, no ACL can. */
+  grant?: GrantNeed;
+  /** Absent: recognised, but answered 501 NotImplemented. */
+  handler?: Handler;
+}
+
+const ANY: OperationRight = { bucket: 'any' };
+const CREATE: OperationRight = { bucket: 'create' };
+const READ: OperationRight = { bucket: 'read' };
+const WRITE: OperationRight = { bucket: 'write' };
+const OWNER: OperationRight = { bucket: 'owner' };
+const COPY: OperationRight = { bucket: 'write', copySource: 'read' };
+
+const OBJECT_READ: GrantNeed = { on: 'object', permission: 'READ' };
+const BUCKET_READ: GrantNeed = { on: 'bucket', permission: 'READ' };
+const BUCKET_WRITE: GrantNeed = { on: 'bucket', permission: 'WRITE' };
+
+const COPY_SOURCE = { header: 'x-amz-copy-source' } as const;
+
+/** Every operation by name, in the order recognition tries their subresources (the resource itself last). */
+export const OPERATIONS = {
+  ListBuckets: { target: 'service', method: 'GET', right: ANY, handler: ListBuckets },
+
+  GetBucketVersioning: { target: 'bucket', method: 'GET', sub: 'versioning', right: READ, handler: GetBucketVersioning },
+  PutBucketVersioning: { target: 'bucket', method: 'PUT', sub: 'versioning', right: OWNER },
+  ListObjectVersions: { target: 'bucket', method: 'GET', sub: 'versions', right: READ, grant: BUCKET_READ, handler: ListObjectVersions },
+  GetBucketLocation: { target: 'bucket', method: 'GET', sub: 'location', right: READ, grant: BUCKET_READ, handler: GetBucketLocation },
+  ListMultipartUploads: { target: 'bucket', method: 'GET', sub: 'uploads', right: READ, grant: BUCKET_READ, handler: ListMultipartUploads },
+  DeleteObjects: { target: 'bucket', method: 'POST', sub: 'delete', right: WRITE, grant: BUCKET_WRITE, handler: DeleteObjects },
+  GetBucketAcl: { target: 'bucket', method: 'GET', sub: 'acl', right: READ, grant: { on: 'bucket', permission: 'READ_ACP' }, handler: GetBucketAcl },
+  PutBucketAcl: { target: 'bucket', method: 'PUT', sub: 'acl', right: OWNER, grant: { on: 'bucket', permission: 'WRITE_ACP' }, handler: PutBucketAcl },
+  GetBucketCors: { target: 'bucket', method: 'GET', sub: 'cors', right: READ, handler: GetBucketCors },
+  PutBucketCors: { target: 'bucket', method: 'PUT', sub: 'cors', right: OWNER, handler: PutBucketCors },
+  DeleteBucketCors: { target: 'bucket', method: 'DELETE', sub: 'cors', right: OWNER, handler: DeleteBucketCors },
+  GetBucketTagging: { target: 'bucket', method: 'GET', sub: 'tagging', right: READ, handler: GetBucketTagging },
+  PutBucketTagging: { target: 'bucket', method: 'PUT', sub: 'tagging', right: OWNER, handler: PutBucketTagging },
+  DeleteBucketTagging: { target: 'bucket', method: 'DELETE', sub: 'tagging', right: OWNER, handler: DeleteBucketTagging },
+  GetBucketPolicy: { target: 'bucket', method: 'GET', sub: 'policy', right: READ, handler: GetBucketPolicy },
+  PutBucketPolicy: { target: 'bucket', method: 'PUT', sub: 'policy', right: OWNER },
+  DeleteBucketPolicy: { target: 'bucket', method: 'DELETE', sub: 'policy', right: OWNER, handler: DeleteBucketPolicy },
+  GetBucketPolicyStatus: { target: 'bucket', method: 'GET', sub: 'policyStatus', right: READ },
+  GetBucketLifecycleConfiguration: { target: 'bucket', method: 'GET', sub: 'lifecycle', right: READ },
+  PutBucketLifecycleConfiguration: { target: 'bucket', method: 'PUT', sub: 'lifecycle', right: OWNER },
+  DeleteBucketLifecycle: { target: 'bucket', method: 'DELETE', sub: 'lifecycle', right: OWNER },
+  GetBucketEncryption: { target: 'bucket', method: 'GET', sub: 'encryption', right: READ },
+  PutBucketEncryption: { target: 'bucket', method: 'PUT', sub: 'encryption', right: OWNER },
+  DeleteBucketEncryption: { target: 'bucket', method: 'DELETE', sub: 'encryption', right: OWNER },
+  GetObjectLockConfiguration: { target: 'bucket', method: 'GET', sub: 'object-lock', right: READ },
+  PutObjectLockConfiguration: { target: 'bucket', method: 'PUT', sub: 'object-lock', right: OWNER },
+  GetBucketOwnershipControls: { target: 'bucket', method: 'GET', sub: 'ownershipControls', right: READ, handler: GetBucketOwnershipControls },
+  PutBucketOwnershipControls: { target: 'bucket', method: 'PUT', sub: 'ownershipControls', right: OWNER, handler: PutBucketOwnershipControls },
+  DeleteBucketOwnershipControls: { target: 'bucket', method: 'DELETE', sub: 'ownershipControls', right: OWNER, handler: DeleteBucketOwnershipControls },
+  GetPublicAccessBlock: { target: 'bucket', method: 'GET', sub: 'publicAccessBlock', right: OWNER },
+  PutPublicAccessBlock: { target: 'bucket', method: 'PUT', sub: 'publicAccessBlock', right: OWNER },
+  DeletePublicAccessBlock: { target: 'bucket', method: 'DELETE', sub: 'publicAccessBlock', right: OWNER },
+  GetBucketWebsite: { target: 'bucket', method: 'GET', sub: 'website', right: OWNER },
+  PutBucketWebsite: { target: 'bucket', method: 'PUT', sub: 'website', right: OWNER },
+  DeleteBucketWebsite: { target: 'bucket', method: 'DELETE', sub: 'website', right: OWNER },
+  GetBucketLogging: { target: 'bucket', method: 'GET', sub: 'logging', right: OWNER },
+  PutBucketLogging: { target: 'bucket', method: 'PUT', sub: 'logging', right: OWNER },
+  GetBucketNotificationConfiguration: { target: 'bucket', method: 'GET', sub: 'notification', right: OWNER },
+  PutBucketNotificationConfiguration: { target: 'bucket', method: 'PUT', sub: 'notification', right: OWNER },
+  GetBucketReplication: { target: 'bucket', method: 'GET', sub: 'replication', right: OWNER },
+  PutBucketReplication: { target: 'bucket', method: 'PUT', sub: 'replication', right: OWNER },
+  DeleteBucketReplication: { target: 'bucket', method: 'DELETE', sub: 'replication', right: OWNER },
+  GetBucketAccelerateConfiguration: { target: 'bucket', method: 'GET', sub: 'accelerate', right: OWNER },
+  PutBucketAccelerateConfiguration: { target: 'bucket', method: 'PUT', sub: 'accelerate', right: OWNER },
+  GetBucketRequestPayment: { target: 'bucket', method: 'GET', sub: 'requestPayment', right: OWNER },
+  PutBucketRequestPayment: { target: 'bucket', method: 'PUT', sub: 'requestPayment', right: OWNER },
+  GetBucketAnalyticsConfiguration: { target: 'bucket', method: 'GET', sub: 'analytics', right: OWNER },
+  PutBucketAnalyticsConfiguration: { target: 'bucket', method: 'PUT', sub: 'analytics', right: OWNER },
+  DeleteBucketAnalyticsConfiguration: { target: 'bucket', method: 'DELETE', sub: 'analytics', right: OWNER },
+  GetBucketMetricsConfiguration: { target: 'bucket', method: 'GET', sub: 'metrics', right: OWNER },
+  PutBucketMetricsConfiguration: { target: 'bucket', method: 'PUT', sub: 'metrics', right: OWNER },
+  DeleteBucketMetricsConfiguration: { target: 'bucket', method: 'DELETE', sub: 'metrics', right: OWNER },
+  GetBucketInventoryConfiguration: { target: 'bucket', method: 'GET', sub: 'inventory', right: OWNER },
+  PutBucketInventoryConfiguration: { target: 'bucket', method: 'PUT', sub: 'inventory', right: OWNER },
+  DeleteBucketInventoryConfiguration: { target: 'bucket', method: 'DELETE', sub: 'inventory', right: OWNER },
+  GetBucketIntelligentTieringConfiguration: { target: 'bucket', method: 'GET', sub: 'intelligent-tiering', right: OWNER },
+  PutBucketIntelligentTieringConfiguration: { target: 'bucket', method: 'PUT', sub: 'intelligent-tiering', right: OWNER },
+  DeleteBucketIntelligentTieringConfiguration: { target: 'bucket', method: 'DELETE', sub: 'intelligent-tiering', right: OWNER },
+  ListObjects: { target: 'bucket', method: 'GET', right: READ, grant: BUCKET_READ, handler: ListObjects },
+  ListObjectsV2: { target: 'bucket', method: 'GET', when: { query: 'list-type', is: '2' }, right: READ, grant: BUCKET_READ, handler: ListObjectsV2 },
+  CreateBucket: { target: 'bucket', method: 'PUT', right: CREATE, handler: CreateBucket },
+  HeadBucket: { target: 'bucket', method: 'HEAD', right: READ, grant: BUCKET_READ, handler: HeadBucket },
+  DeleteBucket: { target: 'bucket', method: 'DELETE', right: OWNER, handler: DeleteBucket },
+  PostObject: { target: 'bucket', method: 'POST', right: OWNER },
+
+  UploadPart: { target: 'object', method: 'PUT', sub: 'uploadId', right: WRITE, grant: BUCKET_WRITE, handler: UploadPart },
+  UploadPartCopy: { target: 'object', method: 'PUT', sub: 'uploadId', when: COPY_SOURCE, right: COPY, grant: BUCKET_WRITE, handler: UploadPartCopy },
+  ListParts: { target: 'object', method: 'GET', sub: 'uploadId', right: READ, handler: ListParts },
+  CompleteMultipartUpload: { target: 'object', method: 'POST', sub: 'uploadId', right: WRITE, grant: BUCKET_WRITE, handler: CompleteMultipartUpload },
+  AbortMultipartUpload: { target: 'object', method: 'DELETE', sub: 'uploadId', right: WRITE, grant: BUCKET_WRITE, handler: AbortMultipartUpload },
+  CreateMultipartUpload: { target: 'object', method: 'POST', sub: 'uploads', right: WRITE, grant: BUCKET_WRITE, handler: CreateMultipartUpload },
+  GetObjectTagging: { target: 'object', method: 'GET', sub: 'tagging', right: READ, handler: GetObjectTagging },
+  PutObjectTagging: { target: 'object', method: 'PUT', sub: 'tagging', right: WRITE, handler: PutObjectTagging },
+  DeleteObjectTagging: { target: 'object', method: 'DELETE', sub: 'tagging', right: WRITE, handler: DeleteObjectTagging },
+  GetObjectAcl: { target: 'object', method: 'GET', sub: 'acl', right: READ, grant: { on: 'object', permission: 'READ_ACP' }, handler: GetObjectAcl },
+  PutObjectAcl: { target: 'object', method: 'PUT', sub: 'acl', right: WRITE, grant: { on: 'object', permission: 'WRITE_ACP' }, handler: PutObjectAcl },
+  GetObjectRetention: { target: 'object', method: 'GET', sub: 'retention', right: READ },
+  PutObjectRetention: { target: 'object', method: 'PUT', sub: 'retention', right: WRITE },
+  GetObjectLegalHold: { target: 'object', method: 'GET', sub: 'legal-hold', right: READ },
+  PutObjectLegalHold: { target: 'object', method: 'PUT', sub: 'legal-hold', right: WRITE },
+  GetObjectAttributes: { target: 'object', method: 'GET', sub: 'attributes', right: READ, handler: GetObjectAttributes },
+  RestoreObject: { target: 'object', method: 'POST', sub: 'restore', right: WRITE },
+  SelectObjectContent: { target: 'object', method: 'POST', sub: 'select', right: OWNER },
+  GetObjectTorrent: { target: 'object', method: 'GET', sub: 'torrent', right: OWNER },
+  GetObject: { target: 'object', method: 'GET', right: READ, grant: OBJECT_READ, handler: GetObject },
+  HeadObject: { target: 'object', method: 'HEAD', right: READ, grant: OBJECT_READ, handler: HeadObject },
+  PutObject: { target: 'object', method: 'PUT', right: WRITE, grant: BUCKET_WRITE, handler: PutObject },
+  CopyObject: { target: 'object', method: 'PUT', when: COPY_SOURCE, right: COPY, grant: BUCKET_WRITE, handler: CopyObject },
+  DeleteObject: { target: 'object', method: 'DELETE', right: WRITE, grant: BUCKET_WRITE, handler: DeleteObject },
+} as const satisfies Readonly<Record<string, Operation>>;
+
+/** The name of an S3 operation this server recognises. */
+export type OperationName = keyof typeof OPERATIONS;
+
+/** What a name missing from the table gets (possible only by a cast): no handler, and the owner's right, failing closed. */
+const UNLISTED: Operation = { target: 'bucket', method: 'GET', right: OWNER };
+
+/** The row of operation `name`. */
+export function operationRow(name: OperationName): Operation {
+  return Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : UNLISTED;
+}
