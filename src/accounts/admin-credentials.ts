@@ -1,8 +1,9 @@
 /** The administrator's access key: from the environment, or made once and kept in the state directory. */
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../config/config.js';
+import { writeJsonFileSync } from '../fsutil/json-file.js';
 
 export interface AdminCredentials {
   accessKeyId: string;
@@ -47,8 +48,6 @@ export function adminCredentials(stateDir: string, env: NodeJS.ProcessEnv = proc
   const pair = newKeyPair();
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   // Written aside and renamed, so a concurrent first start of another instance never reads half a file.
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ ...pair, created: new Date().toISOString() }, null, 2) + '\n', { mode: 0o600 });
-  renameSync(tmp, file);
+  writeJsonFileSync(file, { ...pair, created: new Date().toISOString() }, { pretty: true, mode: 0o600 });
   return { ...pair, source: 'created' };
 }

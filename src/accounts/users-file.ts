@@ -3,11 +3,9 @@
  * every gateway process and the command line on the same tree. Written whole, aside and renamed, under a lock
  * file, so readers never see half a file and concurrent writers never lose each other's change.
  */
-import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { updateJsonFile } from '../fsutil/update-json-file.js';
 
 /** A user's S3 access to one bucket. */
 export type BucketAccess = 'read-only' | 'read-write';
@@ -43,11 +41,6 @@ export interface UsersDoc {
 
 /** The file's name in the state directory. */
 export const USERS_FILE = 'users.json';
-
-/** A lock older than this is left by a writer that died: it is broken. */
-const STALE_LOCK_MS = 10_000;
-/** How long a writer waits for the lock before giving up. */
-const LOCK_WAIT_MS = 15_000;
 
 /** An empty document. */
 export function emptyUsers(): UsersDoc {
@@ -91,59 +84,11 @@ export async function readUsers(file: string): Promise<UsersDoc> {
  */
 export async function updateUsers<T>(file: string, change: (doc: UsersDoc) => T): Promise<T> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const release = await lock(`${file}.lock`);
-  try {
-    const doc = await readUsers(file);
-    const result = change(doc);
-    await writeAtomically(file, JSON.stringify(doc, null, 2) + '\n');
-    return result;
-  } finally {
-    await release();
-  }
-}
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fh = await open(tmp, 'wx', 0o600);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } catch (e) {
-    await fh.close();
-    await unlink(tmp).catch(() => {});
-    throw e;
-  }
-  await fh.close();
-  await rename(tmp, file);
-  const dir = await open(path.dirname(file), constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
-}
-
-/** Takes the lock file (O_EXCL), breaking one left by a dead writer; returns its release. */
-async function lock(lockFile: string): Promise<() => Promise<void>> {
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (let i = 0; i < 10_000; i++) {
-    try {
-      const fh = await open(lockFile, 'wx', 0o600);
-      await fh.writeFile(`${process.pid}\n`);
-      await fh.close();
-      return () => unlink(lockFile).catch(() => {});
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    const st = await stat(lockFile).catch(() => undefined);
-    if (st && Date.now() - st.mtimeMs > STALE_LOCK_MS) {
-      // Renamed away first, so two writers breaking the same stale lock cannot remove a fresh one.
-      const aside = `${lockFile}.stale-${randomBytes(4).toString('hex')}`;
-      if (await rename(lockFile, aside).then(() => true, () => false)) await unlink(aside).catch(() => {});
-      continue;
-    }
-    if (Date.now() > deadline) throw new Error(`${lockFile}: another writer holds the users file lock (remove the file if no dirbucket command is running)`);
-    await sleep(20 + Math.random() * 30);
-  }
-  throw new Error(`${lockFile}: could not take the lock`);
+  return updateJsonFile(file, {
+    read: readUsers,
+    change,
+    write: { pretty: true, mode: 0o600, fsync: true, syncDir: true },
+    // A lock older than 10 s was left by a writer that died; a writer waits up to 15 s for it.
+    lock: { staleMs: 10_000, waitMs: 15_000, what: 'the users file lock' },
+  });
 }

@@ -1,6 +1,6 @@
 /** `dirbucket key create|list|revoke`: access keys of users, with optional expiry; several per user for rotation. */
 import { ConfigError } from '../config/config.js';
-import { parseDuration } from '../config/duration.js';
+import { parseKeyLifetime } from '../config/duration.js';
 import { createKey, keyStatus, revokeKey, userOf } from '../accounts/user-admin.js';
 import { readUsers, updateUsers } from '../accounts/users-file.js';
 import { table } from './user-command.js';
@@ -33,7 +33,7 @@ export async function keyCommand(argv: string[]): Promise<void> {
   switch (action) {
     case 'create': {
       const [name] = words(args, 1, 'dirbucket key create USER [--expires 90d]');
-      const expires = typeof args.values.expires === 'string' ? await asUsageError(() => parseDuration(args.values.expires as string)) : undefined;
+      const expires = typeof args.values.expires === 'string' ? await asUsageError(() => parseKeyLifetime(args.values.expires as string)) : undefined;
       const key = await asUsageError(() => updateUsers(args.file, (doc) => createKey(doc, name!, expires)));
       if (json) {
         process.stdout.write(JSON.stringify({ user: name, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, ...(key.expires ? { expires: key.expires } : {}) }, null, 2) + '\n');

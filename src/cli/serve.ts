@@ -1,9 +1,9 @@
 /** `dirbucket serve`: load the configuration, open the storage, listen, print where and how to connect. */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { adminCredentials } from '../accounts/admin-credentials.js';
 import { checkPaths } from '../config/check-paths.js';
-import { ConfigError, DEFAULTS, loadConfigFile, parseDuration, parseListen, type Config, type LogLevel, type MetadataMode } from '../config/config.js';
+import { serveOptionsHelp, parseServeArgs } from '../config/command-line.js';
+import { ConfigError, type Config } from '../config/config.js';
 import { prestartHashWorkers } from '../checksums/hash-worker.js';
 import { startYoungCollections } from '../storage/posix/write/young-gc.js';
 import { PosixBackend } from '../storage/posix/posix-backend.js';
@@ -24,85 +24,22 @@ export const SERVE_HELP = `Usage: dirbucket serve [options]
 Serve a directory tree as S3 buckets.
 
 Options:
-  --root DIR            serve every subdirectory of DIR with a valid bucket name as a bucket
-                        (created if missing; CreateBucket makes new subdirectories)
-  --config FILE         YAML or JSON configuration: root, mapped buckets (name, path, access), and any
-                        of the settings below (command-line options override the file)
-  --listen HOST:PORT    address to listen on (default 127.0.0.1:9000; port 0 picks a free port)
-  --region NAME         region reported to clients (default us-east-1)
-  --domain NAME         enable virtual-hosted-style requests: BUCKET.NAME addresses BUCKET
-  --log-level LEVEL     silent, error, warn, info (default: one JSON access line per request), debug
-  --metadata MODE       where object metadata is kept: auto (extended attributes where the file
-                        system has them, else the bucket's state directory), xattr, or sidecar
-  --no-fsync            do not fsync data before answering a write (faster, not durable)
-  --follow-symlinks     follow symbolic links that stay inside the bucket (default: not followed)
-  --without-chown WHAT  when not allowed to change file ownership (not root, no CAP_CHOWN): serve only
-                        users whose identity is the gateway's own (own-identity, the default), or refuse
-                        to start (refuse)
-  --multipart-expiry D  remove multipart uploads not completed after D (7d by default; 12h, 30m, 90s;
-                        0: never); the background sweep is safe with several gateways on one tree
-  --anonymous-identity WHO  the identity (login, or UID:GID) unsigned requests act as on the file
-                        system (default nobody); they get only what ACL grants to everyone allow
-  -h, --help            show this help
-
+${serveOptionsHelp()}
 Credentials: DIRBUCKET_ACCESS_KEY and DIRBUCKET_SECRET_KEY, or a key pair created on first start and
 kept in the state directory (<root>/${RESERVED_NAME}/credentials.json, readable only by its owner): the
 administrator. More users and keys: dirbucket user --help, dirbucket key --help (read from
 <state>/users.json, changes take effect within seconds).
 `;
 
-/** Merges command-line options over the configuration file over the defaults. */
+/** Merges command-line options over the configuration file over the defaults (or prints the help and exits). */
 function configFrom(argv: string[]): Config {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      root: { type: 'string' },
-      config: { type: 'string' },
-      listen: { type: 'string' },
-      region: { type: 'string' },
-      domain: { type: 'string' },
-      'log-level': { type: 'string' },
-      metadata: { type: 'string' },
-      'no-fsync': { type: 'boolean' },
-      'follow-symlinks': { type: 'boolean' },
-      'without-chown': { type: 'string' },
-      'multipart-expiry': { type: 'string' },
-      'anonymous-identity': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) {
+  const args = parseServeArgs(argv);
+  if (args.help) {
     process.stdout.write(SERVE_HELP);
     process.exit(0);
   }
-  const file = values.config ? loadConfigFile(values.config) : {};
-  const cli: Partial<Config> = {};
-  if (values.root) cli.root = path.resolve(values.root);
-  if (values.listen) cli.listen = parseListen(values.listen, '--listen');
-  if (values.region) cli.region = values.region;
-  if (values.domain) cli.domain = values.domain.toLowerCase();
-  if (values['log-level']) {
-    if (!['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'].includes(values['log-level'])) {
-      throw new ConfigError(`--log-level: expected silent, error, warn, info or debug, got "${values['log-level']}"`);
-    }
-    cli.logLevel = values['log-level'] as LogLevel;
-  }
-  if (values.metadata) {
-    if (!['auto', 'xattr', 'sidecar'].includes(values.metadata)) throw new ConfigError(`--metadata: expected auto, xattr or sidecar, got "${values.metadata}"`);
-    cli.metadata = values.metadata as MetadataMode;
-  }
-  if (values['no-fsync']) cli.fsync = false;
-  if (values['follow-symlinks']) cli.followSymlinks = true;
-  if (values['multipart-expiry'] !== undefined) cli.multipartExpiryMs = parseDuration(values['multipart-expiry'], '--multipart-expiry');
-  if (values['anonymous-identity']) cli.anonymousIdentity = values['anonymous-identity'];
-  const withoutChown = values['without-chown'];
-  if (withoutChown) {
-    if (withoutChown !== 'own-identity' && withoutChown !== 'refuse') throw new ConfigError(`--without-chown: expected own-identity or refuse, got "${withoutChown}"`);
-    cli.withoutChown = withoutChown;
-  }
-  const config: Config = { ...DEFAULTS, buckets: [], ...file, ...cli };
-  config.stateDir = defaultStateDir(config.root, values.config, config.stateDir);
+  const { config } = args;
+  config.stateDir = defaultStateDir(config.root, args.configFile, config.stateDir);
   return config;
 }
 

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { authorize } from '../../src/s3/rights/authorize.js';
 import type { OperationName } from '../../src/s3/operations.js';
-import { parseDuration } from '../../src/config/duration.js';
+import { parseKeyLifetime as parseDuration } from '../../src/config/duration.js';
 import { addUser, createKey, grantBucket, revokeKey } from '../../src/accounts/user-admin.js';
 import { UserDirectory } from '../../src/accounts/user-directory.js';
 import { readUsers, updateUsers } from '../../src/accounts/users-file.js';

@@ -1,7 +1,8 @@
 /** The multipart expiry setting: durations on the command line and in the configuration file. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, DEFAULTS, parseDuration, validateConfig } from '../../src/config/config.js';
+import { ConfigError, DEFAULTS, validateConfig } from '../../src/config/config.js';
+import { parseExpiry as parseDuration } from '../../src/config/duration.js';
 
 test('durations: s, m, h, d, bare seconds and 0 (never)', () => {
   assert.equal(parseDuration('7d', 'x'), 7 * 86_400_000);

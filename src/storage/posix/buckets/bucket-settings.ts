@@ -1,6 +1,6 @@
 /** Bucket-level settings kept with the bucket, in <bucket>/.dirbucket/bucket.json, so they move with the data. */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { updateJsonFile } from '../../../fsutil/update-json-file.js';
 import type { BucketConfig, VersioningStatus } from '../../backend.js';
 import type { Bucket } from './bucket.js';
 import { errnoOf } from '../paths/errno.js';
@@ -23,35 +23,31 @@ export function umaskOf(settings: BucketSettings): number {
 }
 
 /**
- * Merges `patch` into the bucket's settings, written aside and renamed so a reader never sees half a file.
- * Read-modify-write without a lock: settings change rarely, and only through bucket-level operations.
+ * Merges `patch` into the bucket's settings (a field set to undefined is removed), under the file's lock:
+ * several gateways may change one bucket's settings at once, and none may lose another's change.
  */
-export async function updateBucketSettings(bucket: Bucket, patch: Partial<BucketSettings>, fsync: boolean): Promise<void> {
-  const settings = { ...(await readBucketSettings(bucket)), ...patch };
+export async function updateBucketSettings(bucket: Pick<Bucket, 'stateDir'>, patch: Partial<BucketSettings>, fsync: boolean): Promise<void> {
   await mkdir(bucket.stateDir, { recursive: true });
-  const tmp = `${settingsFile(bucket)}.${randomBytes(6).toString('hex')}.tmp`;
-  const fh = await open(tmp, 'wx', 0o644);
-  try {
-    await fh.writeFile(JSON.stringify(settings, null, 2) + '\n');
-    if (fsync) await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, settingsFile(bucket)).catch(async (e: unknown) => {
-    await unlink(tmp).catch(() => {});
-    throw e;
+  await updateJsonFile(settingsFile(bucket), {
+    read: readSettingsFile,
+    change: (settings: BucketSettings) => void Object.assign(settings, patch),
+    write: { pretty: true, mode: 0o644, fsync },
   });
 }
 
 /** The path of the settings file. */
-export function settingsFile(bucket: Bucket): string {
+export function settingsFile(bucket: Pick<Bucket, 'stateDir'>): string {
   return `${bucket.stateDir}/bucket.json`;
 }
 
 /** Reads the bucket's settings; an absent file means none were ever set. */
-export async function readBucketSettings(bucket: Bucket): Promise<BucketSettings> {
+export function readBucketSettings(bucket: Pick<Bucket, 'stateDir'>): Promise<BucketSettings> {
+  return readSettingsFile(settingsFile(bucket));
+}
+
+async function readSettingsFile(file: string): Promise<BucketSettings> {
   try {
-    return JSON.parse(await readFile(settingsFile(bucket), 'utf8')) as BucketSettings;
+    return JSON.parse(await readFile(file, 'utf8')) as BucketSettings;
   } catch (e) {
     if (errnoOf(e) === 'ENOENT') return {};
     throw e;

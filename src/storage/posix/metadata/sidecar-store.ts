@@ -1,7 +1,8 @@
 /** Metadata records as small JSON files in the bucket's internal state directory, for file systems without xattrs. */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
+import { writeFileAtomic } from '../../../fsutil/atomic-write.js';
 import { errnoOf } from '../paths/errno.js';
 import { decodeRecord, encodeRecord, type MetaRecord } from './record.js';
 import type { MetadataStore } from './store.js';
@@ -49,39 +50,13 @@ export class SidecarStore implements MetadataStore {
 
   async write(_path: string, key: string, record: MetaRecord): Promise<void> {
     const file = this.fileOf(key, record.ino);
-    const dir = file.slice(0, file.lastIndexOf('/'));
     // Written aside and renamed, so a reader never sees half a record (directory records are rewritten in place).
-    const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    const fh = await open(tmp, 'wx').catch(async (e: unknown) => {
-      if (errnoOf(e) !== 'ENOENT') throw e;
-      await mkdir(dir, { recursive: true });
-      return open(tmp, 'wx');
-    });
-    try {
-      await fh.writeFile(encodeRecord(record));
-      if (this.fsync) await fh.sync();
-      await fh.close();
-      await rename(tmp, file);
-    } catch (e) {
-      await fh.close().catch(() => {});
-      await unlink(tmp).catch(() => {});
-      throw e;
-    }
-    if (this.fsync) await syncDir(dir);
+    await writeFileAtomic(file, encodeRecord(record), { fsync: this.fsync, syncDir: this.fsync, mkdir: true });
   }
 
   async forget(key: string, ino: bigint): Promise<void> {
     await unlink(this.fileOf(key, ino)).catch((e: unknown) => {
       if (errnoOf(e) !== 'ENOENT') throw e;
     });
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
   }
 }

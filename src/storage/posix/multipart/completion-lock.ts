@@ -10,7 +10,7 @@ import { S3Error } from '../../../errors/s3-error.js';
 import { errnoOf } from '../paths/errno.js';
 import type { AssemblyAttrs } from './assembly-complete.js';
 import { readMarker, type CompletionMarker } from './completion-marker.js';
-import { readJsonFile, writeJsonFile } from './json-file.js';
+import { readJsonFile, writeJsonFile } from '../../../fsutil/json-file.js';
 import { currentOwner, ownerIsGone, type LockOwner } from './lock-owner.js';
 import { noSuchUpload } from './no-such-upload.js';
 import type { UploadPaths } from './upload-paths.js';
@@ -61,7 +61,7 @@ export async function acquireUpload(paths: UploadPaths, uploadId: string, opts: 
       await rename(paths.upload(uploadId), target);
       if (opts.purpose === 'complete') {
         // The hold is fresh from this moment (rename sets ctime); the intent says whose it is.
-        await writeJsonFile(`${target}/${INTENT_FILE}`, { owner: currentOwner(), key: '' } satisfies CompletionIntent, false);
+        await writeJsonFile(`${target}/${INTENT_FILE}`, { owner: currentOwner(), key: '' } satisfies CompletionIntent, { fsync: false });
       }
       return { kind: 'held', dir: target };
     } catch (e) {
@@ -98,7 +98,7 @@ export async function isStale(dir: string, ctimeMs: number): Promise<boolean> {
 
 /** Records the intent (durably, with `fsync`): recovery reads it to tell a committed object from an unfinished one. */
 export async function writeIntent(dir: string, intent: CompletionIntent, fsync: boolean): Promise<void> {
-  await writeJsonFile(`${dir}/${INTENT_FILE}`, intent, fsync);
+  await writeJsonFile(`${dir}/${INTENT_FILE}`, intent, { fsync });
 }
 
 /** Gives a held upload back under its own name (a failed Complete leaves the upload as it was). Never throws. */

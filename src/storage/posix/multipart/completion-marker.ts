@@ -5,7 +5,7 @@
 import { unlink } from 'node:fs/promises';
 import type { ChecksumValue, CompletedPart } from '../../backend.js';
 import { bareEtag } from '../../conditions/etag-match.js';
-import { readJsonFile, writeJsonFile } from './json-file.js';
+import { readJsonFile, writeJsonFile } from '../../../fsutil/json-file.js';
 import type { UploadPaths } from './upload-paths.js';
 
 /** How long a completion marker answers retries; the sweep removes older ones. */
@@ -32,7 +32,7 @@ export async function readMarker(paths: UploadPaths, uploadId: string): Promise<
 
 /** Stores the marker (atomically; durable with `fsync`). */
 export async function writeMarker(paths: UploadPaths, marker: CompletionMarker, fsync: boolean): Promise<void> {
-  await writeJsonFile(paths.marker(marker.uploadId), marker, fsync);
+  await writeJsonFile(paths.marker(marker.uploadId), marker, { fsync });
 }
 
 /** Removes a marker; a missing one is fine. */

@@ -7,7 +7,8 @@ import { fsAccessFor } from '../permissions/fs-access.js';
 import { asAccessDenied } from '../paths/errno.js';
 import { attachmentsOf } from '../metadata/attachments.js';
 import { parseKey } from '../paths/paths.js';
-import { syncDir, writeJsonFile } from './json-file.js';
+import { writeJsonFile } from '../../../fsutil/json-file.js';
+import { syncDir } from '../../../fsutil/sync-dir.js';
 import { newUploadId } from './upload-id.js';
 import { UploadPaths } from './upload-paths.js';
 import { UPLOAD_FILE, type UploadState } from './upload-state.js';
@@ -37,7 +38,7 @@ export async function createMultipartUpload(bucket: Bucket, input: CreateMultipa
   try {
     await mkdir(paths.root, { recursive: true });
     await mkdir(fresh);
-    await writeJsonFile(`${fresh}/${UPLOAD_FILE}`, state, bucket.settings.fsync);
+    await writeJsonFile(`${fresh}/${UPLOAD_FILE}`, state, { fsync: bucket.settings.fsync });
     await rename(fresh, paths.upload(uploadId));
     if (bucket.settings.fsync) await syncDir(paths.root);
   } catch (e) {

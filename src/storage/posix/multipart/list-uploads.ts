@@ -8,7 +8,7 @@ import { fsAccessFor } from '../permissions/fs-access.js';
 import type { Bucket } from '../buckets/bucket.js';
 import { compareUtf8 } from '../list/byte-order.js';
 import { errnoOf } from '../paths/errno.js';
-import { readJsonFile } from './json-file.js';
+import { readJsonFile } from '../../../fsutil/json-file.js';
 import { uploadInfo } from './upload-info.js';
 import { classifyEntry, UploadPaths } from './upload-paths.js';
 import { UPLOAD_FILE, type UploadState } from './upload-state.js';

@@ -12,7 +12,7 @@ import { readdir, unlink } from 'node:fs/promises';
 import type { ChecksumAlgorithm } from '../../backend.js';
 import { errnoOf } from '../paths/errno.js';
 import { ASSEMBLY_FILE } from './in-place.js';
-import { readJsonFile } from './json-file.js';
+import { readJsonFile } from '../../../fsutil/json-file.js';
 
 /** What is known of one uploaded part. */
 export interface PartRecord {

@@ -14,7 +14,7 @@ import { writeMarker } from './completion-marker.js';
 import { restoreAssembly } from './assembly-complete.js';
 import { INTENT_FILE, type CompletionIntent } from './completion-lock.js';
 import { ASSEMBLY_FILE } from './in-place.js';
-import { readJsonFile } from './json-file.js';
+import { readJsonFile } from '../../../fsutil/json-file.js';
 import type { UploadPaths } from './upload-paths.js';
 
 /** Sorts out the abandoned hold `held` of `uploadId`. Never leaves a partial object; never throws for a lost race. */

@@ -10,7 +10,8 @@ import type { PartChecksum } from '../../backend.js';
 import { errnoOf } from '../paths/errno.js';
 import type { Received } from '../write/receive.js';
 import { ASSEMBLY_FILE, claimSlot, releaseSlot } from './in-place.js';
-import { syncDir, writeJsonFile } from './json-file.js';
+import { writeJsonFile } from '../../../fsutil/json-file.js';
+import { syncDir } from '../../../fsutil/sync-dir.js';
 import { noSuchUpload } from './no-such-upload.js';
 import { newPartVersion, partFileName, pruneOldVersions, type PartRecord } from './part-files.js';
 
@@ -95,7 +96,7 @@ function recordOf(partNumber: number, received: Received, checksum: PartChecksum
 
 /** Writes the record of version `name` (its bytes are durable), makes it durable, and removes older versions. */
 async function record(dir: string, name: string, rec: PartRecord, opts: { fsync: boolean }, onRecorded?: () => void): Promise<PartRecord> {
-  await writeJsonFile(`${dir}/${name}.json`, rec, opts.fsync);
+  await writeJsonFile(`${dir}/${name}.json`, rec, { fsync: opts.fsync });
   onRecorded?.();
   if (opts.fsync) await syncDir(dir);
   await pruneOldVersions(dir, rec.partNumber);

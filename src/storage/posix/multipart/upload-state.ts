@@ -1,6 +1,6 @@
 /** upload.json: what CreateMultipartUpload was told, which the completed object will have. */
 import type { ChecksumAlgorithm, ChecksumType, ObjectAttachments, ObjectMeta } from '../../backend.js';
-import { readJsonFile } from './json-file.js';
+import { readJsonFile } from '../../../fsutil/json-file.js';
 import { noSuchUpload } from './no-such-upload.js';
 
 /** The state of one upload, written once at creation. Owner, grants and tags go to the completed object. */

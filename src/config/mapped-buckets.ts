@@ -1,0 +1,33 @@
+/** The configuration file's `buckets`: directories served under names of their own, read-only or read-write. */
+import path from 'node:path';
+import { ConfigError } from './config-error.js';
+import { text, type Origin } from './setting.js';
+
+/** A bucket the configuration maps to a directory. */
+export interface MappedBucket {
+  name: string;
+  path: string;
+  readOnly: boolean;
+}
+
+function expect(cond: boolean, message: string): void {
+  if (!cond) throw new ConfigError(message);
+}
+
+/** Checks a list of `{name, path, access}`; paths are resolved against the file's folder. */
+export function mappedBuckets(v: unknown, at: Origin): MappedBucket[] {
+  expect(Array.isArray(v), `${at.name}: expected a list of {name, path, access}`);
+  return (v as unknown[]).map((b, i) => {
+    const field = `${at.name}[${i}]`;
+    expect(typeof b === 'object' && b !== null && !Array.isArray(b), `${field}: expected a mapping with name, path and access`);
+    const e = b as Record<string, unknown>;
+    for (const k of Object.keys(e)) expect(['name', 'path', 'access'].includes(k), `${field}.${k}: unknown setting (known: name, path, access)`);
+    expect(e.name !== undefined && e.name !== null, `${field}.name: required`);
+    const name = text(e.name, { ...at, name: `${field}.name` });
+    expect(e.path !== undefined && e.path !== null, `${field}.path: required`);
+    const p = text(e.path, { ...at, name: `${field}.path` });
+    const access = e.access === undefined || e.access === null ? 'read-write' : text(e.access, { ...at, name: `${field}.access` });
+    expect(access === 'read-only' || access === 'read-write', `${field}.access: expected read-only or read-write, got "${access}"`);
+    return { name, path: path.resolve(at.baseDir, p), readOnly: access === 'read-only' };
+  });
+}

@@ -1,0 +1,60 @@
+/**
+ * Every setting of `serve`, one entry each: the configuration file, the command line, the defaults and
+ * `--help` are read off this list, so a new setting (TLS files, an archive folder, workers) is one entry here.
+ */
+import { parseExpiry } from './duration.js';
+import { parseListen } from './listen.js';
+import { mappedBuckets } from './mapped-buckets.js';
+import { oneOf, pathIn, setting, text, yesNo, type Origin } from './setting.js';
+
+export const LOG_LEVELS = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export const METADATA_MODES = ['auto', 'xattr', 'sidecar'] as const;
+export const WITHOUT_CHOWN = ['own-identity', 'refuse'] as const;
+
+/** The settings, in the order `--help` lists them. */
+export const SETTINGS = [
+  setting({
+    field: 'root', flag: 'root', arg: 'DIR', parse: pathIn,
+    help: 'serve every subdirectory of DIR with a valid bucket name as a bucket (created if missing; CreateBucket makes new subdirectories)',
+  }),
+  setting({ field: 'buckets', default: [], parse: mappedBuckets }),
+  setting({
+    field: 'listen', flag: 'listen', arg: 'HOST:PORT', default: { host: '127.0.0.1', port: 9000 },
+    parse: (v: unknown, at: Origin) => parseListen(text(v, at), at.name),
+    help: 'address to listen on (default 127.0.0.1:9000; port 0 picks a free port)',
+  }),
+  setting({ field: 'region', flag: 'region', arg: 'NAME', default: 'us-east-1', parse: text, help: 'region reported to clients (default us-east-1)' }),
+  setting({
+    field: 'domain', flag: 'domain', arg: 'NAME', parse: (v: unknown, at: Origin) => text(v, at).toLowerCase(),
+    help: 'enable virtual-hosted-style requests: BUCKET.NAME addresses BUCKET',
+  }),
+  setting({
+    field: 'logLevel', flag: 'log-level', arg: 'LEVEL', default: 'info', parse: oneOf(LOG_LEVELS),
+    help: 'silent, error, warn, info (default: one JSON access line per request), debug',
+  }),
+  setting({
+    field: 'metadata', flag: 'metadata', arg: 'MODE', default: 'auto', parse: oneOf(METADATA_MODES),
+    help: "where object metadata is kept: auto (extended attributes where the file system has them, else the bucket's state directory), xattr, or sidecar",
+  }),
+  setting({ field: 'fsync', flag: 'no-fsync', sets: false, default: true, parse: yesNo, help: 'do not fsync data before answering a write (faster, not durable)' }),
+  setting({
+    field: 'followSymlinks', flag: 'follow-symlinks', sets: true, default: false, parse: yesNo,
+    help: 'follow symbolic links that stay inside the bucket (default: not followed)',
+  }),
+  setting({
+    field: 'withoutChown', flag: 'without-chown', arg: 'WHAT', default: 'own-identity', parse: oneOf(WITHOUT_CHOWN),
+    help: "when not allowed to change file ownership (not root, no CAP_CHOWN): serve only users whose identity is the gateway's own (own-identity, the default), or refuse to start (refuse)",
+  }),
+  setting({
+    field: 'multipartExpiryMs', key: 'multipartExpiry', flag: 'multipart-expiry', arg: 'D', default: 7 * 24 * 60 * 60 * 1000,
+    // The file may give seconds as a number.
+    parse: (v: unknown, at: Origin) => parseExpiry(typeof v === 'number' ? String(v) : typeof v === 'string' ? v : JSON.stringify(v), at.name),
+    help: 'remove multipart uploads not completed after D (7d by default; 12h, 30m, 90s; 0: never); the background sweep is safe with several gateways on one tree',
+  }),
+  setting({
+    field: 'anonymousIdentity', flag: 'anonymous-identity', arg: 'WHO', default: 'nobody', parse: text,
+    help: 'the identity (login, or UID:GID) unsigned requests act as on the file system (default nobody); they get only what ACL grants to everyone allow',
+  }),
+  // Where the gateway keeps its own state (credentials, users): `<root>/.dirbucket` in root mode when unset.
+  setting({ field: 'stateDir', key: 'state', parse: pathIn }),
+] as const;
