@@ -6,9 +6,11 @@
  */
 import { S3Error } from '../../errors/s3-error.js';
 import type { Credential, CredentialStore } from '../../accounts/credentials.js';
-import { credentialFor, headerValue, isoSeconds, MAX_SKEW_MS } from '../auth-checks.js';
+import { credentialFor, isoSeconds, MAX_SKEW_MS } from '../auth-checks.js';
+import { headerOf as headerValue } from '../../http/headers.js';
+import { parseHttpDate } from '../../http/http-date.js';
 import type { RequestToAuth } from '../authenticate.js';
-import { parseAmzDate, parseHttpDate } from '../sigv4/amz-date.js';
+import { parseAmzDate } from '../sigv4/amz-date.js';
 import { queryParams, splitTarget } from '../sigv4/request-target.js';
 import { signaturesEqualV2, signV2 } from './signature.js';
 import { canonicalResource, stringToSignV2 } from './string-to-sign.js';
