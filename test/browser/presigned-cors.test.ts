@@ -13,20 +13,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, DeleteBucketCorsCommand, PutBucketCorsCommand } from '@aws-sdk/client-s3';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { requireTool } from '../helpers/requires.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { presignUrl } from '../e2e/util.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = requireTool('chromium');
 const BUCKET = 'browser-cors';
 /** Bounds every browser step: a hung browser fails the test instead of hanging the suite. */
 const STEP_MS = 30_000;
-
-function skipReason(): false | string {
-  if (existsSync(CHROMIUM)) return false;
-  const message = `${CHROMIUM} is not installed (apt-get install chromium)`;
-  if (process.env.CI === 'true') throw new Error(`CI: ${message}`);
-  return message;
-}
 
 /** What the page reports back: the status and text of each step, or the error a refused fetch raised. */
 interface Outcome {
@@ -59,7 +53,7 @@ function transfer(page: Page, urls: { put: string; get: string }, body: string):
   }, { ...urls, body });
 }
 
-describe('browser: presigned upload and download across origins', { skip: skipReason() }, () => {
+describe('browser: presigned upload and download across origins', { skip: CHROMIUM.skip }, () => {
   let ts: TestServer;
   let pages: Server;
   let pageOrigin: string;
@@ -79,7 +73,7 @@ describe('browser: presigned upload and download across origins', { skip: skipRe
     pageOrigin = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
     profile = await mkdtemp(join(tmpdir(), 'dirbucket-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM.path,
       headless: true,
       timeout: STEP_MS,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',

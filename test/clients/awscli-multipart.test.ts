@@ -1,41 +1,31 @@
 /** The AWS CLI's multipart path: `aws s3 cp` of 40 MiB with its defaults (multipart above 8 MiB), down and compared. */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { cleanEnv, describeRun, findExecutable, run, skipUnlessPresent, type RunResult } from '../helpers/tool.js';
-import { fileDigest, isInternal, listFiles, makeTempDir, removeDir, writeRandomFile } from '../helpers/files.js';
+import type { TestServer } from '../helpers/server.js';
+import { awsCli, clientSession } from '../helpers/clients.js';
+import { requireTool } from '../helpers/requires.js';
+import { describeRun, type RunResult } from '../helpers/tool.js';
+import { fileDigest, isInternal, listFiles, writeRandomFile } from '../helpers/files.js';
 
-const AWS = findExecutable('aws', ['/usr/bin/aws']);
-const skip = skipUnlessPresent('aws cli', AWS);
+const AWS = requireTool('aws');
 const BUCKET = 'awscli-mp';
 const SIZE = 40 * 1024 * 1024;
 
-describe('aws cli multipart', { skip }, () => {
+describe('aws cli multipart', { skip: AWS.skip }, () => {
+  const session = clientSession('dirbucket-awscli-mp-');
   let server: TestServer;
   let work: string;
   let md5: string;
   let aws: (args: string[]) => Promise<RunResult>;
 
   before(async () => {
-    work = await makeTempDir('dirbucket-awscli-mp-');
-    server = await startServer();
+    ({ server, work } = session);
     md5 = await writeRandomFile(join(work, 'big.bin'), SIZE);
-    const config = join(work, 'aws-config');
     // The CLI's own multipart defaults (threshold and chunk size 8 MiB); only addressing and retries set.
-    await writeFile(config, '[default]\nregion = us-east-1\nmax_attempts = 2\ns3 =\n  addressing_style = path\n');
-    const env = cleanEnv({
-      AWS_ACCESS_KEY_ID: server.accessKeyId, AWS_SECRET_ACCESS_KEY: server.secretAccessKey, AWS_CONFIG_FILE: config,
-      AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-credentials'), AWS_EC2_METADATA_DISABLED: 'true', AWS_PAGER: '', HOME: work,
-    });
-    aws = (args) => run(AWS!, ['--endpoint-url', server.endpoint, ...args], { env, cwd: work, timeoutMs: 180_000 });
+    aws = await awsCli(AWS.path!, session, { timeoutMs: 180_000 });
     const mb = await aws(['s3', 'mb', `s3://${BUCKET}`]);
     assert.equal(mb.code, 0, describeRun('aws s3 mb', mb));
-  });
-  after(async () => {
-    await server?.stop();
-    if (work) await removeDir(work);
   });
 
   it('uploads 40 MiB in 8 MiB parts: the object is a 5-part multipart object with the same bytes', async () => {

@@ -1,50 +1,34 @@
 /** The AWS CLI (Debian's v2, /usr/bin/aws) against a real dirbucket: cp up and down, ls, rm, sync, rb --force. */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { cleanEnv, describeRun, findExecutable, run, skipUnlessPresent, type RunResult } from '../helpers/tool.js';
-import { fileDigest, isInternal, listFiles, makeTempDir, removeDir } from '../helpers/files.js';
+import type { TestServer } from '../helpers/server.js';
+import { awsCli, clientSession } from '../helpers/clients.js';
+import { requireTool } from '../helpers/requires.js';
+import { describeRun, type RunResult } from '../helpers/tool.js';
+import { fileDigest, isInternal, listFiles } from '../helpers/files.js';
 import { makeFixtures, type Fixture } from '../helpers/fixtures.js';
 
-// Why /usr/bin/aws first: PATH may lead to pyenv's aws v1; CI installs Debian's awscli there.
-const AWS = findExecutable('aws', ['/usr/bin/aws']);
-const skip = skipUnlessPresent('aws cli', AWS);
+const AWS = requireTool('aws');
 const BUCKET = 'awscli-bucket';
 const SYNC_BUCKET = 'awscli-sync';
 /** The sync tree: 6 × 5 directories of 10 files, plus 2 at the top: 302 files. */
 const TREE_FILES = 6 * 5 * 10 + 2;
 
-describe('aws cli', { skip }, () => {
+describe('aws cli', { skip: AWS.skip }, () => {
+  const session = clientSession('dirbucket-awscli-');
   let server: TestServer;
   let work: string;
   let fixtures: Fixture[];
   let aws: (args: string[], timeoutMs?: number) => Promise<RunResult>;
 
   before(async () => {
-    work = await makeTempDir('dirbucket-awscli-');
-    server = await startServer();
+    ({ server, work } = session);
     fixtures = await makeFixtures(await mkdirp(join(work, 'up')));
-    const config = join(work, 'aws-config');
-    // Why 64MB: the 40 MiB file must go up in one PutObject; max_attempts 2 so server errors are not hidden.
-    await writeFile(config, '[default]\nregion = us-east-1\nmax_attempts = 2\ns3 =\n  multipart_threshold = 64MB\n  multipart_chunksize = 64MB\n  addressing_style = path\n');
-    const env = cleanEnv({
-      AWS_ACCESS_KEY_ID: server.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
-      AWS_CONFIG_FILE: config,
-      AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-credentials'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_PAGER: '',
-      HOME: work,
-    });
-    aws = (args, timeoutMs = 120_000) => run(AWS!, ['--endpoint-url', server.endpoint, ...args], { env, cwd: work, timeoutMs });
-  });
-
-  after(async () => {
-    await server?.stop();
-    if (work) await removeDir(work);
+    // Why 64MB: the 40 MiB file must go up in one PutObject.
+    aws = await awsCli(AWS.path!, session, { s3: ['multipart_threshold = 64MB', 'multipart_chunksize = 64MB'], timeoutMs: 120_000 });
   });
 
   it('makes a bucket (mb) that is a directory under the root', async () => {

@@ -1,12 +1,11 @@
 /** boto3's transfer manager with a small threshold: upload_fileobj of 30 MiB in 5 MiB parts, download_fileobj, compared. */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { cleanEnv, describeRun, findExecutable, run } from '../helpers/tool.js';
-import { fileDigest, makeTempDir, removeDir, writeRandomFile } from '../helpers/files.js';
+import type { TestServer } from '../helpers/server.js';
+import { boto3Script, clientSession } from '../helpers/clients.js';
+import { requirePythonWithBoto3 } from '../helpers/requires.js';
+import { fileDigest, writeRandomFile } from '../helpers/files.js';
 
 const BUCKET = 'boto3-mp';
 const SIZE = 30 * 1024 * 1024;
@@ -50,43 +49,22 @@ elif phase == 'parts':
         'partsCount': part2['PartsCount'], 'part2': len(part2['Body'].read()), 'type': s3.head_object(Bucket=env['DB_BUCKET'], Key=key)['ContentType']}))
 `;
 
-async function findPythonWithBoto3(): Promise<string | undefined> {
-  for (const python of [...new Set(['/usr/bin/python3', findExecutable('python3')].filter((p): p is string => !!p))]) {
-    if (!existsSync(python)) continue;
-    const r = await run(python, ['-c', 'import boto3'], { timeoutMs: 30_000 }).catch(() => undefined);
-    if (r?.code === 0) return python;
-  }
-  if (process.env.CI === 'true') throw new Error('CI: no python3 with boto3');
-  return undefined;
-}
+const PYTHON = await requirePythonWithBoto3();
 
-const PYTHON = await findPythonWithBoto3();
-
-describe('boto3 multipart', { skip: PYTHON ? false : 'python3 with boto3 is not installed (apt-get install python3-boto3)' }, () => {
+describe('boto3 multipart', { skip: PYTHON.skip }, () => {
+  const session = clientSession('dirbucket-boto3-mp-');
   let server: TestServer;
   let work: string;
   let md5: string;
   let py: (phase: string) => Promise<Record<string, unknown>>;
 
   before(async () => {
-    work = await makeTempDir('dirbucket-boto3-mp-');
-    server = await startServer();
+    ({ server, work } = session);
     md5 = await writeRandomFile(join(work, 'thirty.bin'), SIZE);
-    await writeFile(join(work, 'mp.py'), SCRIPT);
-    py = async (phase) => {
-      const env = cleanEnv({
-        DB_ENDPOINT: server.endpoint, DB_KEY: server.accessKeyId, DB_SECRET: server.secretAccessKey, DB_BUCKET: BUCKET,
-        DB_FILE: join(work, 'thirty.bin'), DB_OUT: join(work, 'back.bin'), AWS_CONFIG_FILE: join(work, 'none'),
-        AWS_SHARED_CREDENTIALS_FILE: join(work, 'none'), AWS_EC2_METADATA_DISABLED: 'true', HOME: work,
-      });
-      const r = await run(PYTHON!, [join(work, 'mp.py'), phase], { env, cwd: work, timeoutMs: 180_000 });
-      assert.equal(r.code, 0, describeRun(`boto3 ${phase}`, r));
-      return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
-    };
-  });
-  after(async () => {
-    await server?.stop();
-    if (work) await removeDir(work);
+    const phase = await boto3Script(PYTHON.path!, session, {
+      script: SCRIPT, bucket: BUCKET, env: { DB_FILE: join(work, 'thirty.bin'), DB_OUT: join(work, 'back.bin') }, timeoutMs: 180_000,
+    });
+    py = async (name) => (await phase(name)) as Record<string, unknown>;
   });
 
   it('upload_fileobj of 30 MiB with a 5 MiB threshold: a 6-part object with the same bytes', async () => {

@@ -2,14 +2,15 @@
  * boto3 (Debian's, run with /usr/bin/python3) against a real dirbucket: upload_file/download_file of a small, an
  * empty and a 40 MiB file, recursive listing and deletion, and the list_objects_v2 paginator over 1,200 keys.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { cleanEnv, describeRun, findExecutable, run } from '../helpers/tool.js';
-import { fileDigest, isInternal, listFiles, makeTempDir, removeDir } from '../helpers/files.js';
+import type { TestServer } from '../helpers/server.js';
+import { boto3Script, clientSession } from '../helpers/clients.js';
+import { requirePythonWithBoto3 } from '../helpers/requires.js';
+import { fileDigest, isInternal, listFiles } from '../helpers/files.js';
 import { makeFixtures, type Fixture } from '../helpers/fixtures.js';
 
 const BUCKET = 'boto3-bucket';
@@ -95,46 +96,23 @@ interface Page {
   keyCount: number | null;
 }
 
-const PYTHON = await findPythonWithBoto3();
+const PYTHON = await requirePythonWithBoto3();
 
-describe('boto3', { skip: PYTHON ? false : 'python3 with boto3 is not installed (apt-get install python3-boto3)' }, () => {
+describe('boto3', { skip: PYTHON.skip }, () => {
+  const session = clientSession('dirbucket-boto3-');
   let server: TestServer;
   let work: string;
   let fixtures: Fixture[];
-  let script: string;
   let py: (phase: string, bucket?: string) => Promise<unknown>;
 
   before(async () => {
-    work = await makeTempDir('dirbucket-boto3-');
-    server = await startServer();
+    ({ server, work } = session);
     await mkdir(join(work, 'up'));
     await mkdir(join(work, 'down'));
     fixtures = await makeFixtures(join(work, 'up'));
-    script = join(work, 'boto3_client.py');
-    await writeFile(script, SCRIPT);
-    py = async (phase, bucket = BUCKET) => {
-      const env = cleanEnv({
-        DB_ENDPOINT: server.endpoint,
-        DB_KEY: server.accessKeyId,
-        DB_SECRET: server.secretAccessKey,
-        DB_BUCKET: bucket,
-        DB_UP: join(work, 'up'),
-        DB_DOWN: join(work, 'down'),
-        AWS_CONFIG_FILE: join(work, 'no-aws-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-aws-credentials'),
-        AWS_EC2_METADATA_DISABLED: 'true',
-        HOME: work,
-      });
-      const r = await run(PYTHON!, [script, phase], { env, cwd: work, timeoutMs: 180_000 });
-      assert.equal(r.code, 0, describeRun(`boto3 ${phase}`, r));
-      const last = r.stdout.trim().split('\n').pop() ?? '';
-      return JSON.parse(last);
-    };
-  });
-
-  after(async () => {
-    await server?.stop();
-    if (work) await removeDir(work);
+    py = await boto3Script(PYTHON.path!, session, {
+      script: SCRIPT, bucket: BUCKET, env: { DB_UP: join(work, 'up'), DB_DOWN: join(work, 'down') }, timeoutMs: 180_000,
+    });
   });
 
   it('creates a bucket', async () => {
@@ -208,19 +186,4 @@ function assertPages(pages: Page[], keys: string[], prefixes: string[], pageSize
   });
   assert.deepEqual(pages.flatMap((p) => p.keys), keys, `${what}: keys`);
   assert.deepEqual(pages.flatMap((p) => p.prefixes).sort(), prefixes, `${what}: common prefixes`);
-}
-
-/**
- * Debian's python3 first (python3-boto3 installs there); PATH's python3 (maybe pyenv's) only if it has boto3.
- * Under CI=true a missing boto3 throws: CI installs it, so its absence is a broken install.
- */
-async function findPythonWithBoto3(): Promise<string | undefined> {
-  const candidates = [...new Set(['/usr/bin/python3', findExecutable('python3')].filter((p): p is string => !!p))];
-  for (const python of candidates) {
-    if (!existsSync(python)) continue;
-    const r = await run(python, ['-c', 'import boto3'], { timeoutMs: 30_000 }).catch(() => undefined);
-    if (r?.code === 0) return python;
-  }
-  if (process.env.CI === 'true') throw new Error(`CI: no python3 with boto3 among ${candidates.join(', ')}`);
-  return undefined;
 }

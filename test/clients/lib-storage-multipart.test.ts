@@ -6,9 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startWithBuckets, type TestServer } from '../helpers/server.js';
 import { fileDigest } from '../helpers/files.js';
 
 const BUCKET = 'lib-storage-mp';
@@ -21,9 +21,7 @@ describe('@aws-sdk/lib-storage Upload', () => {
   const md5 = createHash('md5').update(data).digest('hex');
 
   before(async () => {
-    server = await startServer();
-    s3 = server.client();
-    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    ({ ts: server, s3 } = await startWithBuckets([BUCKET]));
   });
   after(async () => {
     await server?.stop();

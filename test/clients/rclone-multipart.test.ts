@@ -1,43 +1,35 @@
 /** rclone with a small --s3-upload-cutoff and 5M chunks: copy of 100 MiB in 20 parts, check, copy back, compared. */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { cleanEnv, describeRun, findExecutable, run, skipUnlessPresent, type RunResult } from '../helpers/tool.js';
-import { fileDigest, isInternal, listFiles, makeTempDir, removeDir, writeRandomFile } from '../helpers/files.js';
+import type { TestServer } from '../helpers/server.js';
+import { clientSession, rclone as rcloneFor } from '../helpers/clients.js';
+import { requireTool } from '../helpers/requires.js';
+import { describeRun, type RunResult } from '../helpers/tool.js';
+import { fileDigest, isInternal, listFiles, writeRandomFile } from '../helpers/files.js';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 
-const RCLONE = findExecutable('rclone', ['/usr/bin/rclone']);
-const skip = skipUnlessPresent('rclone', RCLONE);
+const RCLONE = requireTool('rclone');
 const BUCKET = 'rclone-mp';
 const SIZE = 100 * 1024 * 1024;
 
-describe('rclone multipart', { skip }, () => {
+describe('rclone multipart', { skip: RCLONE.skip }, () => {
+  const session = clientSession('dirbucket-rclone-mp-');
   let server: TestServer;
   let work: string;
   let md5: string;
   let rclone: (args: string[]) => Promise<RunResult>;
 
   before(async () => {
-    work = await makeTempDir('dirbucket-rclone-mp-');
-    server = await startServer();
+    ({ server, work } = session);
     await mkdir(join(work, 'up'));
     md5 = await writeRandomFile(join(work, 'up', 'hundred.bin'), SIZE);
-    const env = cleanEnv({
-      RCLONE_CONFIG: join(work, 'no-rclone.conf'), RCLONE_CONFIG_DB_TYPE: 's3', RCLONE_CONFIG_DB_PROVIDER: 'Other',
-      RCLONE_CONFIG_DB_ENDPOINT: server.endpoint, RCLONE_CONFIG_DB_ACCESS_KEY_ID: server.accessKeyId,
-      RCLONE_CONFIG_DB_SECRET_ACCESS_KEY: server.secretAccessKey, RCLONE_CONFIG_DB_REGION: server.region,
-      RCLONE_CONFIG_DB_FORCE_PATH_STYLE: 'true', HOME: work,
+    rclone = rcloneFor(RCLONE.path!, session, {
+      flags: ['--s3-upload-cutoff', '5M', '--s3-chunk-size', '5M', '--retries', '1', '--low-level-retries', '1'], timeoutMs: 300_000,
     });
-    rclone = (args) => run(RCLONE!, [...args, '--s3-upload-cutoff', '5M', '--s3-chunk-size', '5M', '--retries', '1', '--low-level-retries', '1'],
-      { env, cwd: work, timeoutMs: 300_000 });
     const mk = await rclone(['mkdir', `db:${BUCKET}`]);
     assert.equal(mk.code, 0, describeRun('rclone mkdir', mk));
-  });
-  after(async () => {
-    await server?.stop();
-    if (work) await removeDir(work);
   });
 
   it('copies 100 MiB up in 5 MiB chunks: a 20-part object with the same bytes', async () => {

@@ -1,19 +1,21 @@
 /** rclone (configured from environment variables only) against a real dirbucket: copy, check, ls, purge. */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { cleanEnv, describeRun, findExecutable, run, skipUnlessPresent, type RunResult } from '../helpers/tool.js';
-import { fileDigest, isInternal, listFiles, makeTempDir, removeDir } from '../helpers/files.js';
+import type { TestServer } from '../helpers/server.js';
+import { clientSession, rclone as rcloneFor } from '../helpers/clients.js';
+import { requireTool } from '../helpers/requires.js';
+import { describeRun, type RunResult } from '../helpers/tool.js';
+import { fileDigest, isInternal, listFiles } from '../helpers/files.js';
 import { makeFixtures, type Fixture } from '../helpers/fixtures.js';
 
-const RCLONE = findExecutable('rclone', ['/usr/bin/rclone']);
-const skip = skipUnlessPresent('rclone', RCLONE);
+const RCLONE = requireTool('rclone');
 const BUCKET = 'rclone-bucket';
 
-describe('rclone', { skip }, () => {
+describe('rclone', { skip: RCLONE.skip }, () => {
+  const session = clientSession('dirbucket-rclone-');
   let server: TestServer;
   let work: string;
   let up: string;
@@ -21,32 +23,12 @@ describe('rclone', { skip }, () => {
   let rclone: (args: string[]) => Promise<RunResult>;
 
   before(async () => {
-    work = await makeTempDir('dirbucket-rclone-');
-    server = await startServer();
+    ({ server, work } = session);
     up = join(work, 'up');
     await mkdir(up);
     fixtures = await makeFixtures(up);
-    // Why env only: the remote `db:` is defined by RCLONE_CONFIG_DB_*, and RCLONE_CONFIG points at a file that
-    // does not exist, so nothing from the machine's own rclone.conf can leak in.
-    const env = cleanEnv({
-      RCLONE_CONFIG: join(work, 'no-rclone.conf'),
-      RCLONE_CONFIG_DB_TYPE: 's3',
-      RCLONE_CONFIG_DB_PROVIDER: 'Other',
-      RCLONE_CONFIG_DB_ENDPOINT: server.endpoint,
-      RCLONE_CONFIG_DB_ACCESS_KEY_ID: server.accessKeyId,
-      RCLONE_CONFIG_DB_SECRET_ACCESS_KEY: server.secretAccessKey,
-      RCLONE_CONFIG_DB_REGION: server.region,
-      RCLONE_CONFIG_DB_FORCE_PATH_STYLE: 'true',
-      HOME: work,
-    });
     // --s3-upload-cutoff above 40 MiB: one PutObject per file. Retries off so server errors show.
-    rclone = (args) =>
-      run(RCLONE!, [...args, '--s3-upload-cutoff', '100M', '--retries', '1', '--low-level-retries', '1'], { env, cwd: work, timeoutMs: 180_000 });
-  });
-
-  after(async () => {
-    await server?.stop();
-    if (work) await removeDir(work);
+    rclone = rcloneFor(RCLONE.path!, session, { flags: ['--s3-upload-cutoff', '100M', '--retries', '1', '--low-level-retries', '1'], timeoutMs: 180_000 });
   });
 
   it('makes a bucket', async () => {

@@ -1,41 +1,31 @@
 /** s3cmd's multipart path: `put --multipart-chunk-size-mb=5` of 20 MiB, then `get` (which checks the bytes), compared. */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateMultipartUploadCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { cleanEnv, describeRun, findExecutable, run, skipUnlessPresent, type RunResult } from '../helpers/tool.js';
-import { fileDigest, makeTempDir, removeDir, writeRandomFile } from '../helpers/files.js';
+import type { TestServer } from '../helpers/server.js';
+import { clientSession, s3cmd as s3cmdFor } from '../helpers/clients.js';
+import { requireTool } from '../helpers/requires.js';
+import { describeRun, type RunResult } from '../helpers/tool.js';
+import { fileDigest, writeRandomFile } from '../helpers/files.js';
 
-const S3CMD = findExecutable('s3cmd', ['/usr/bin/s3cmd']);
-const skip = skipUnlessPresent('s3cmd', S3CMD);
+const S3CMD = requireTool('s3cmd');
 const BUCKET = 's3cmd-mp';
 const SIZE = 20 * 1024 * 1024;
 
-describe('s3cmd multipart', { skip }, () => {
+describe('s3cmd multipart', { skip: S3CMD.skip }, () => {
+  const session = clientSession('dirbucket-s3cmd-mp-');
   let server: TestServer;
   let work: string;
   let md5: string;
   let s3cmd: (args: string[]) => Promise<RunResult>;
 
   before(async () => {
-    work = await makeTempDir('dirbucket-s3cmd-mp-');
-    server = await startServer();
+    ({ server, work } = session);
     md5 = await writeRandomFile(join(work, 'twenty.bin'), SIZE);
-    const config = join(work, 's3cfg');
-    const hostPort = `127.0.0.1:${server.port}`;
-    await writeFile(config, [
-      '[default]', `access_key = ${server.accessKeyId}`, `secret_key = ${server.secretAccessKey}`, `host_base = ${hostPort}`,
-      `host_bucket = ${hostPort}`, 'bucket_location = us-east-1', 'use_https = False', 'signature_v2 = False', 'progress_meter = False', '',
-    ].join('\n'));
-    s3cmd = (args) => run(S3CMD!, ['--config', config, '--no-progress', ...args], { env: cleanEnv({ HOME: work }), cwd: work, timeoutMs: 180_000 });
+    s3cmd = await s3cmdFor(S3CMD.path!, session, { timeoutMs: 180_000 });
     const mb = await s3cmd(['mb', `s3://${BUCKET}`]);
     assert.equal(mb.code, 0, describeRun('s3cmd mb', mb));
-  });
-  after(async () => {
-    await server?.stop();
-    if (work) await removeDir(work);
   });
 
   it('puts 20 MiB in 5 MiB parts: a 4-part object with the same bytes', async () => {

@@ -1,56 +1,31 @@
 /** s3cmd (temp config file, path style, SigV4) against a real dirbucket: mb, put, get, ls -r, del -r, rb. */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { cleanEnv, describeRun, findExecutable, run, skipUnlessPresent, type RunResult } from '../helpers/tool.js';
-import { fileDigest, isInternal, listFiles, makeTempDir, removeDir } from '../helpers/files.js';
+import type { TestServer } from '../helpers/server.js';
+import { clientSession, s3cmd as s3cmdFor } from '../helpers/clients.js';
+import { requireTool } from '../helpers/requires.js';
+import { describeRun, type RunResult } from '../helpers/tool.js';
+import { fileDigest, isInternal, listFiles } from '../helpers/files.js';
 import { makeFixtures, type Fixture } from '../helpers/fixtures.js';
 
-const S3CMD = findExecutable('s3cmd', ['/usr/bin/s3cmd']);
-const skip = skipUnlessPresent('s3cmd', S3CMD);
+const S3CMD = requireTool('s3cmd');
 const BUCKET = 's3cmd-bucket';
 
-describe('s3cmd', { skip }, () => {
+describe('s3cmd', { skip: S3CMD.skip }, () => {
+  const session = clientSession('dirbucket-s3cmd-');
   let server: TestServer;
   let work: string;
   let fixtures: Fixture[];
   let s3cmd: (args: string[]) => Promise<RunResult>;
 
   before(async () => {
-    work = await makeTempDir('dirbucket-s3cmd-');
-    server = await startServer();
+    ({ server, work } = session);
     await mkdir(join(work, 'up'));
     fixtures = await makeFixtures(join(work, 'up'));
-    const config = join(work, 's3cfg');
-    const hostPort = `127.0.0.1:${server.port}`;
-    // host_bucket without %(bucket)s makes s3cmd use path-style requests.
-    await writeFile(
-      config,
-      [
-        '[default]',
-        `access_key = ${server.accessKeyId}`,
-        `secret_key = ${server.secretAccessKey}`,
-        `host_base = ${hostPort}`,
-        `host_bucket = ${hostPort}`,
-        'bucket_location = us-east-1',
-        'use_https = False',
-        'check_ssl_certificate = False',
-        'signature_v2 = False',
-        'multipart_chunk_size_mb = 100',
-        'progress_meter = False',
-        '',
-      ].join('\n'),
-    );
-    const env = cleanEnv({ HOME: work });
-    s3cmd = (args) => run(S3CMD!, ['--config', config, '--no-progress', ...args], { env, cwd: work, timeoutMs: 180_000 });
-  });
-
-  after(async () => {
-    await server?.stop();
-    if (work) await removeDir(work);
+    s3cmd = await s3cmdFor(S3CMD.path!, session, { config: ['check_ssl_certificate = False', 'multipart_chunk_size_mb = 100'], timeoutMs: 180_000 });
   });
 
   it('makes a bucket', async () => {

@@ -14,6 +14,7 @@ import {
   PutObjectAclCommand, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { ownerOf } from '../../src/s3/owner.js';
+import { requireRoot } from '../helpers/requires.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { addUser, createKey } from './users-cli.js';
 import { rawRequest, sdkError } from './util.js';
@@ -25,7 +26,7 @@ const NOBODY_UID = 65534;
 /** A little over the 1 s for which the gateway keeps a directory's permissions (identity/facts-cache.ts). */
 const DIRECTORY_FACTS_MS = 1200;
 
-describe('ACL grants, anonymous requests and file permissions', { skip: process.getuid?.() !== 0 ? 'needs root (chown to other identities)' : false }, () => {
+describe('ACL grants, anonymous requests and file permissions', { skip: requireRoot('chown to other identities') }, () => {
   let base: string;
   let ts: TestServer;
   let admin: S3Client;

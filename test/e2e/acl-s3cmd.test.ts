@@ -2,42 +2,28 @@
  * s3cmd against a real dirbucket: `info` on a bucket and an object (it reads ?acl, ?policy, ?cors, ?lifecycle and
  * ?requestPayment, and must succeed), `put --acl-public` and `setacl`, `setcors`.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { cleanEnv, describeRun, findExecutable, run, skipUnlessPresent, type RunResult } from '../helpers/tool.js';
-import { makeTempDir, removeDir } from '../helpers/files.js';
+import { clientSession, s3cmd as s3cmdFor } from '../helpers/clients.js';
+import { requireTool } from '../helpers/requires.js';
+import { describeRun, type RunResult } from '../helpers/tool.js';
 
-const S3CMD = findExecutable('s3cmd', ['/usr/bin/s3cmd']);
-const skip = skipUnlessPresent('s3cmd', S3CMD);
+const S3CMD = requireTool('s3cmd');
 const BUCKET = 's3cmd-acl';
 
-describe('s3cmd info, ACLs and CORS', { skip }, () => {
-  let server: TestServer;
+describe('s3cmd info, ACLs and CORS', { skip: S3CMD.skip }, () => {
+  const session = clientSession('dirbucket-s3cmd-acl-');
   let work: string;
   let s3cmd: (args: string[]) => Promise<RunResult>;
 
   before(async () => {
-    work = await makeTempDir('dirbucket-s3cmd-acl-');
-    server = await startServer();
-    const hostPort = `127.0.0.1:${server.port}`;
-    // host_bucket without %(bucket)s makes s3cmd use path-style requests.
-    await writeFile(join(work, 's3cfg'), [
-      '[default]', `access_key = ${server.accessKeyId}`, `secret_key = ${server.secretAccessKey}`, `host_base = ${hostPort}`,
-      `host_bucket = ${hostPort}`, 'bucket_location = us-east-1', 'use_https = False', 'signature_v2 = False', 'progress_meter = False', '',
-    ].join('\n'));
+    ({ work } = session);
     await writeFile(join(work, 'f.txt'), 'hello from s3cmd');
-    const env = cleanEnv({ HOME: work });
-    s3cmd = (args) => run(S3CMD!, ['--config', join(work, 's3cfg'), '--no-progress', ...args], { env, cwd: work, timeoutMs: 60_000 });
+    s3cmd = await s3cmdFor(S3CMD.path!, session, { timeoutMs: 60_000 });
     const mb = await s3cmd(['mb', `s3://${BUCKET}`]);
     assert.equal(mb.code, 0, describeRun('s3cmd mb', mb));
-  });
-
-  after(async () => {
-    await server?.stop();
-    if (work) await removeDir(work);
   });
 
   it('info on a bucket shows its location, no policy, no CORS and the owner\'s FULL_CONTROL', async () => {

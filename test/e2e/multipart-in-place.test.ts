@@ -17,12 +17,12 @@ import {
 import { getAttributeSync } from '@napi-rs/xattr';
 import { makeTempDir, removeDir } from '../helpers/files.js';
 import { startServer, startWithBuckets, type TestServer } from '../helpers/server.js';
+import { requireRoot } from '../helpers/requires.js';
 import { addUser, createKey, dirbucketOk } from './users-cli.js';
 import { bodyBytes, md5b64, sdkError } from './util.js';
 
 const MiB = 1024 * 1024;
 const BUCKET = 'in-place';
-const asRoot = process.getuid?.() === 0;
 let ts: TestServer;
 let s3: S3Client;
 
@@ -247,7 +247,7 @@ describe('a failed fast Complete gives the upload back as it was', () => {
   });
 });
 
-describe('a Complete in place for a user with its own identity', { skip: asRoot ? false : 'needs root to create a second identity' }, () => {
+describe('a Complete in place for a user with its own identity', { skip: requireRoot('create a second identity') }, () => {
   let root: string;
   let server: TestServer;
   let alice: S3Client;

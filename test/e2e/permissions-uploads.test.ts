@@ -7,14 +7,14 @@ import { chownSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateMultipartUploadCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { requireRoot } from '../helpers/requires.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { addUser, createKey, dirbucketOk } from './users-cli.js';
 import { makeTempDir, removeDir } from '../helpers/files.js';
 
 const BUCKET = 'uploads-perm';
-const asRoot = process.getuid?.() === 0;
 
-describe('ListMultipartUploads and directory permissions', { skip: asRoot ? false : 'needs root to create a second identity' }, () => {
+describe('ListMultipartUploads and directory permissions', { skip: requireRoot('create a second identity') }, () => {
   let root: string;
   let ts: TestServer;
   let admin: S3Client;

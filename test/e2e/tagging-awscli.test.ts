@@ -1,19 +1,17 @@
 /** The AWS CLI's s3api against a real dirbucket: put-object-tagging, get-object-tagging, delete-object-tagging, and bucket tagging. */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { cleanEnv, describeRun, findExecutable, run, skipUnlessPresent, type RunResult } from '../helpers/tool.js';
-import { makeTempDir, removeDir } from '../helpers/files.js';
+import { awsCli, clientSession } from '../helpers/clients.js';
+import { requireTool } from '../helpers/requires.js';
+import { describeRun, type RunResult } from '../helpers/tool.js';
 
-// Why /usr/bin/aws first: PATH may lead to pyenv's aws v1; CI installs Debian's awscli there.
-const AWS = findExecutable('aws', ['/usr/bin/aws']);
-const skip = skipUnlessPresent('aws cli', AWS);
+const AWS = requireTool('aws');
 const BUCKET = 'awscli-tagging';
 
-describe('aws s3api tagging', { skip }, () => {
-  let server: TestServer;
+describe('aws s3api tagging', { skip: AWS.skip }, () => {
+  const session = clientSession('dirbucket-awscli-tagging-');
   let work: string;
   let aws: (args: string[]) => Promise<RunResult>;
   const json = (r: RunResult, what: string): Record<string, unknown> => {
@@ -22,24 +20,13 @@ describe('aws s3api tagging', { skip }, () => {
   };
 
   before(async () => {
-    work = await makeTempDir('dirbucket-awscli-tagging-');
-    server = await startServer();
-    await writeFile(join(work, 'config'), '[default]\nregion = us-east-1\nmax_attempts = 2\ns3 =\n  addressing_style = path\n');
+    ({ work } = session);
     await writeFile(join(work, 'body.txt'), 'tag me');
-    const env = cleanEnv({
-      AWS_ACCESS_KEY_ID: server.accessKeyId, AWS_SECRET_ACCESS_KEY: server.secretAccessKey, AWS_CONFIG_FILE: join(work, 'config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-credentials'), AWS_EC2_METADATA_DISABLED: 'true', AWS_PAGER: '', HOME: work,
-    });
-    aws = (args) => run(AWS!, ['--endpoint-url', server.endpoint, '--output', 'json', ...args], { env, cwd: work, timeoutMs: 60_000 });
+    aws = await awsCli(AWS.path!, session, { args: ['--output', 'json'], timeoutMs: 60_000 });
     const mb = await aws(['s3api', 'create-bucket', '--bucket', BUCKET]);
     assert.equal(mb.code, 0, describeRun('create-bucket', mb));
     const put = await aws(['s3api', 'put-object', '--bucket', BUCKET, '--key', 'doc.txt', '--body', join(work, 'body.txt'), '--tagging', 'stage=draft']);
     assert.equal(put.code, 0, describeRun('put-object --tagging', put));
-  });
-
-  after(async () => {
-    await server?.stop();
-    if (work) await removeDir(work);
   });
 
   it('get-object-tagging shows the tags put-object gave', async () => {

@@ -1,4 +1,4 @@
-/** Finds and runs the command-line S3 clients the client tests drive (aws cli, rclone, s3cmd, python with boto3). */
+/** Finds and runs the programs tests drive (aws cli, rclone, s3cmd, python with boto3...); requires.ts says which must be there. */
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -31,17 +31,6 @@ export function findExecutable(name: string, candidates: string[] = []): string 
     }
   }
   return undefined;
-}
-
-/**
- * The skip reason for a test that needs a tool: false when it is there, a clear message when it is not.
- * Why it throws under CI=true: CI installs every tool, so a missing one is a broken install, not a reason to skip.
- */
-export function skipUnlessPresent(tool: string, path: string | undefined): false | string {
-  if (path) return false;
-  const message = `${tool} is not installed (apt-get install awscli rclone s3cmd python3-boto3)`;
-  if (process.env.CI === 'true') throw new Error(`CI: ${message}`);
-  return message;
 }
 
 /** Runs a command to completion with bounded time and output; never uses a shell. */

@@ -11,6 +11,7 @@ import { HASH_SLOT_BYTES, startOffThreadHash, type OffThreadHash } from '../../s
 import { checksumOf } from '../../src/checksums/checksum.js';
 import { receiveBody } from '../../src/storage/posix/write/receive.js';
 import { S3Error } from '../../src/errors/s3-error.js';
+import { skipTest } from '../helpers/requires.js';
 
 const md5Of = (b: Buffer) => createHash('md5').update(b).digest();
 
@@ -247,7 +248,7 @@ const EXT4_OR_XFS = new Set([0xef53, 0x58465342]);
 test('with write-back on ext4 or XFS, whole aligned slots bypass the page cache; the short tail does not', async (t) => {
   const type = (await statfs(tmpdir())).type;
   if (!EXT4_OR_XFS.has(type) || residentBytes(tmpdir()) === undefined) {
-    t.skip(`needs ext4 or XFS under ${tmpdir()} (f_type 0x${type.toString(16)}) and fincore`);
+    skipTest(t, `needs ext4 or XFS under ${tmpdir()} (f_type 0x${type.toString(16)}) and fincore (apt-get install util-linux)`);
     return;
   }
   const data = randomBytes(6 * HASH_SLOT_BYTES + 5000);

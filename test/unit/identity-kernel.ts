@@ -1,10 +1,11 @@
 /**
  * The kernel as the oracle of permission tests: runs file operations in a child process that has dropped to a
  * given identity (setgroups, setgid, setuid), so the outcome is what Linux itself decides for that identity.
- * Needs root (CI runs as root); tests skip with a reason otherwise.
+ * Needs root (CI runs as root) and setfacl; tests skip with a reason otherwise (test/helpers/requires.ts).
  */
 import { spawn } from 'node:child_process';
 import type { Identity } from '../../src/accounts/identity.js';
+import { requireRoot, requireTool } from '../helpers/requires.js';
 
 /** One operation for the child to attempt. Paths are absolute. */
 export type KernelOp =
@@ -79,7 +80,5 @@ export function asIdentity(who: Identity, ops: KernelOp[]): Promise<KernelResult
 
 /** Why a kernel-oracle test cannot run here, or false when it can (root, setfacl present). Under CI it must run. */
 export function kernelOracleUnavailable(): false | string {
-  const reason = process.getuid?.() !== 0 ? 'needs root to create files of other users and drop to them' : false;
-  if (reason && process.env.CI === 'true') throw new Error(`CI: ${reason}`);
-  return reason;
+  return requireRoot('create files of other users and drop to them') || requireTool('setfacl').skip;
 }

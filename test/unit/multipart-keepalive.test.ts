@@ -14,6 +14,7 @@ import { S3Error } from '../../src/errors/s3-error.js';
 import { completeHandler } from '../../src/s3/ops/complete-multipart-upload.js';
 import type { Principal, S3Request } from '../../src/s3/types.js';
 import { NotImplementedBackend, type CompleteMultipartUploadInput, type CompleteMultipartUploadResult } from '../../src/storage/backend.js';
+import { unmet } from '../helpers/requires.js';
 
 /** A back end whose Complete answers what `work` gives, when it gives it. */
 class SlowBackend extends NotImplementedBackend {
@@ -60,7 +61,10 @@ const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false });
 function parseWithPython(doc: string): string | undefined {
   const r = spawnSync('python3', ['-c', 'import sys, xml.etree.ElementTree as E; r = E.fromstring(sys.stdin.buffer.read()); print(r.tag.split("}")[-1], *[c.text for c in r])'],
     { input: doc, encoding: 'utf8' });
-  if (r.error) return undefined; // no python3 here: the SDK parser check still runs
+  if (r.error) {
+    unmet('python3 is not installed (apt-get install python3)'); // here the SDK parser check still runs
+    return undefined;
+  }
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim();
 }
