@@ -23,6 +23,7 @@ const TOOLS = {
   python3: { at: ['/usr/bin/python3'], apt: 'python3' },
   setfacl: { at: ['/usr/bin/setfacl'], apt: 'acl' },
   fincore: { at: ['/usr/bin/fincore'], apt: 'util-linux' },
+  openssl: { at: ['/usr/bin/openssl'], apt: 'openssl' },
 } as const;
 
 /** The name of a program in the table above. */

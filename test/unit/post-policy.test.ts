@@ -13,7 +13,7 @@ import { readPostForm } from '../../src/auth/post-policy/post-form.js';
 import { checkFileSize, checkPostPolicy, contentLengthRange, parsePostPolicy, resolveKey } from '../../src/auth/post-policy/post-policy.js';
 import { verifyPostSignature } from '../../src/auth/post-policy/verify-post-signature.js';
 import { S3Error } from '../../src/errors/s3-error.js';
-import { findExecutable, skipUnlessPresent } from '../helpers/tool.js';
+import { requireTool } from '../helpers/requires.js';
 
 const AKID = 'AKIAIOSFODNN7EXAMPLE';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -125,9 +125,9 @@ for version in ('s3v4', 's3'):
 print(json.dumps(out))
 `;
 
-const python = findExecutable('python3', ['/usr/bin/python3']);
+const { path: python, skip: noPython } = requireTool('python3');
 
-describe('POST signatures made by botocore generate_presigned_post', { skip: skipUnlessPresent('python3 (botocore)', python) }, () => {
+describe('POST signatures made by botocore generate_presigned_post', { skip: noPython }, () => {
   const forms = (): Record<string, { url: string; fields: Record<string, string> }> =>
     JSON.parse(execFileSync(python!, ['-c', BOTOCORE, AKID, SECRET], { encoding: 'utf8' }));
   const lower = (f: Record<string, string>) => new Map(Object.entries(f).map(([k, v]) => [k.toLowerCase(), v]));

@@ -13,7 +13,7 @@ import { signV2, signaturesEqualV2 } from '../../src/auth/sigv2/signature.js';
 import { canonicalAmzHeaders, canonicalResource, stringToSignV2 } from '../../src/auth/sigv2/string-to-sign.js';
 import { authenticateV2, isSigV2 } from '../../src/auth/sigv2/verify-v2.js';
 import { S3Error } from '../../src/errors/s3-error.js';
-import { findExecutable, skipUnlessPresent } from '../helpers/tool.js';
+import { requireTool } from '../helpers/requires.js';
 
 const AKID = 'AKIAIOSFODNN7EXAMPLE';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -106,9 +106,9 @@ interface Signed {
   headers: Record<string, string>;
 }
 
-const python = findExecutable('python3', ['/usr/bin/python3']);
+const { path: python, skip: noPython } = requireTool('python3');
 
-describe('SigV2: requests signed by botocore', { skip: skipUnlessPresent('python3 (botocore)', python) }, () => {
+describe('SigV2: requests signed by botocore', { skip: noPython }, () => {
   const signed = (): Signed[] => JSON.parse(execFileSync(python!, ['-c', BOTOCORE, AKID, SECRET], { encoding: 'utf8' }));
   const toAuth = (s: Signed): { req: RequestToAuth; hostBucket?: string } => {
     const u = new URL(s.url);
