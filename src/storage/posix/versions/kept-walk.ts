@@ -60,7 +60,7 @@ export async function* walkKept(opts: KeptWalkOptions): AsyncGenerator<KeptItem>
     const abs = `${f.abs}/${s.name}`;
     const common = delimiter === undefined ? undefined : rollUp(key, prefix.length, delimiter);
     if (common !== undefined) {
-      if (!s.below && !(await hasVersionsDir(abs))) continue;
+      if (!(await (s.below ? hasSubdirectory(abs) : hasVersionsDir(abs)))) continue;
       if (isAfter(common)) yield { type: 'prefix', prefix: common };
       rolled = common;
       continue;
@@ -90,6 +90,12 @@ async function slotsOf(abs: string, namePrefix = ''): Promise<Slot[]> {
     slots.push({ sortName: d.name, name: d.name, below: false }, { sortName: `${d.name}/`, name: d.name, below: true });
   }
   return slots.sort((a, b) => compareUtf8(a.sortName, b.sortName));
+}
+
+// A directory of the store holds keys below it when it has a subdirectory other than its own versions'.
+// (Emptied directories are pruned, so one is enough to know; a stale one costs only a phantom prefix.)
+async function hasSubdirectory(abs: string): Promise<boolean> {
+  return (await slotsOf(abs)).length > 0;
 }
 
 async function hasVersionsDir(abs: string): Promise<boolean> {
