@@ -20,9 +20,13 @@ export async function versionedBucket(mode: StoreMode, opts: { keep?: 'link' | '
   const root = join(tmp.dir, `bkt-${randomBytes(3).toString('hex')}`);
   const stateDir = join(root, '.dirbucket');
   await mkdir(join(stateDir, 'tmp'), { recursive: true });
+  return { ctx: versionedContext(root, stateDir, mode, opts.keep), root, cleanup: tmp.cleanup };
+}
+
+/** The versions context of an existing bucket directory (another process serving the same tree makes its own). */
+export function versionedContext(root: string, stateDir: string, mode: StoreMode, keep: 'link' | 'clone' = 'link'): VersionsContext {
   const sidecars = new SidecarStore(join(stateDir, 'meta'), false);
-  const ctx: VersionsContext = { root, stateDir, store: mode === 'xattr' ? new XattrStore(sidecars) : sidecars, fsync: false, keep: opts.keep ?? 'link' };
-  return { ctx, root, cleanup: tmp.cleanup };
+  return { root, stateDir, store: mode === 'xattr' ? new XattrStore(sidecars) : sidecars, fsync: false, keep };
 }
 
 /** Writes `data` to a staging file sealed with its record: what PutObject does before its commit. */

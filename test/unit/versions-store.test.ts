@@ -2,16 +2,18 @@
  * The versions store over a real directory, with each metadata store: S3 writes, deletes and markers, the
  * `null` version, and what NAS users do to the plain files (create, replace by rename, delete, rewrite in place).
  */
+import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { link, lstat, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { putDeleteMarker } from '../../src/storage/posix/versions/delete-marker.js';
 import { deleteVersion } from '../../src/storage/posix/versions/delete-version.js';
-import { currentVersionId, findVersion } from '../../src/storage/posix/versions/find-version.js';
+import { currentVersionId, findVersion, latestVersion } from '../../src/storage/posix/versions/find-version.js';
 import { withKeyLock } from '../../src/storage/posix/versions/key-lock.js';
 import { readKeyState } from '../../src/storage/posix/versions/key-state.js';
-import { versionsDirOf } from '../../src/storage/posix/versions/layout.js';
+import { hasKeptVersions } from '../../src/storage/posix/versions/kept-walk.js';
+import { versionsDirOf, versionsRootOf } from '../../src/storage/posix/versions/layout.js';
 import { settleKey } from '../../src/storage/posix/versions/settle.js';
 import { isVersionId } from '../../src/storage/posix/versions/version-id.js';
 import type { VersionedRecord } from '../../src/storage/posix/versions/version-record.js';
@@ -268,3 +270,64 @@ for (const mode of ['xattr', 'sidecar'] as StoreMode[]) {
     }
   });
 }
+
+for (const mode of ['xattr', 'sidecar'] as StoreMode[]) test(`${mode}: two gateway processes racing writes and deletes on one key: every acknowledged version listed once, in order`, async () => {
+  const { ctx, root, cleanup } = await versionedBucket(mode);
+  try {
+    const worker = new URL('./versions-race-worker.js', import.meta.url).pathname;
+    const run = (seed: string) => new Promise<string[]>((resolve, reject) => {
+      const child = spawn(process.execPath, [worker, root, ctx.stateDir, mode, 'race/key', '40', seed], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        if (code === 0) resolve(JSON.parse(out) as string[]);
+        else reject(new Error(`worker ${seed} exited ${code}`));
+      });
+    });
+    const [a, b] = await Promise.all([run('A'), run('B')]);
+    const history = await historyOf(ctx, 'race/key');
+    assert.equal(history.length, 80);
+    assert.deepEqual([...history].sort(), [...a, ...b].sort(), 'each acknowledged version exactly once');
+    assert.deepEqual(history, [...history].sort().reverse(), 'ids in the order versions became current');
+    for (const acked of [a, b]) assert.deepEqual(acked, [...acked].sort(), 'each gateway saw its own ids rise');
+    const top = history[0];
+    if (top.endsWith('*')) await assert.rejects(lstat(join(root, 'race/key')), { code: 'ENOENT' });
+    else assert.equal(await readFile(join(root, 'race/key'), 'utf8'), await readVersion(ctx, 'race/key', top));
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a delete marker written after its file was removed has the id a crash between the two would have shown', async () => {
+  const { ctx, root, cleanup } = await versionedBucket('xattr');
+  try {
+    const v1 = await put(ctx, 'k', 'data');
+    await rm(join(root, 'k')); // as if putDeleteMarker died right after removing the file
+    const [implied] = await historyOf(ctx, 'k');
+    await del(ctx, 'k', implied.slice(0, -1)); // undo: the file is back
+    assert.deepEqual(await historyOf(ctx, 'k'), [v1]);
+    assert.equal(`${await marker(ctx, 'k')}*`, implied);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('clone mode where the file system cannot clone (ext4) keeps links, and says what a bucket holds', async () => {
+  const { ctx, root, cleanup } = await versionedBucket('xattr', { keep: 'clone' });
+  try {
+    assert.equal(await hasKeptVersions(versionsRootOf(ctx.stateDir)), false);
+    const v1 = await put(ctx, 'k', 'data');
+    assert.equal((await lstat(join(versionsDirOf(ctx.stateDir, ['k']), v1))).ino, (await lstat(join(root, 'k'))).ino);
+    const m = await marker(ctx, 'k');
+    assert.deepEqual(await latestVersion(ctx, 'k', ['k'], ENABLED).then((v) => [v?.id, v?.kind]), [m, 'marker']);
+    assert.equal(await hasKeptVersions(versionsRootOf(ctx.stateDir)), true, 'a bucket with only noncurrent versions is not empty');
+    await del(ctx, 'k', m);
+    await del(ctx, 'k', v1);
+    assert.equal(await hasKeptVersions(versionsRootOf(ctx.stateDir)), false);
+    assert.equal(await latestVersion(ctx, 'k', ['k'], ENABLED), undefined);
+  } finally {
+    await cleanup();
+  }
+});

@@ -34,6 +34,14 @@ export async function currentVersionId(ctx: VersionsContext, key: string, segmen
 }
 
 /**
+ * The key's latest version or delete marker, or undefined when it has none: for a GET or HEAD that finds no
+ * file at the path, to answer NoSuchKey with `x-amz-delete-marker` and the marker's id when a marker is latest.
+ */
+export async function latestVersion(ctx: VersionsContext, key: string, segments: readonly string[], policy: VersioningPolicy): Promise<VersionView | undefined> {
+  return resolveVersions(await readKeyState(ctx, key, segments), policy).versions[0];
+}
+
+/**
  * The version or delete marker `versionId` of the key (a parsed id). NoSuchVersion when there is none, or when
  * its bytes were overwritten in place outside S3 (said in the message: the version is lost, not absent).
  */

@@ -75,6 +75,16 @@ export async function* walkKept(opts: KeptWalkOptions): AsyncGenerator<KeptItem>
   }
 }
 
+/** Whether any key has a kept version or delete marker: DeleteBucket answers BucketNotEmpty while one does. */
+export async function hasKeptVersions(root: string): Promise<boolean> {
+  const walker = walkKept({ root, prefix: '' });
+  try {
+    return !(await walker.next()).done;
+  } finally {
+    await walker.return(undefined);
+  }
+}
+
 /** The sorted slots of the directory `abs`: two per subdirectory (its key, and the keys below it). */
 async function slotsOf(abs: string, namePrefix = ''): Promise<Slot[]> {
   let entries;

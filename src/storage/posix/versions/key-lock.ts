@@ -68,7 +68,8 @@ async function takeOverIfStale(dir: string, path: string, staleMs: number): Prom
   if (!st) return true;
   const age = Date.now() - Number(st.mtimeMs);
   if (age <= staleMs) {
-    const owner = await readFile(path, 'utf8').then((t) => JSON.parse(t) as LockOwner, () => undefined);
+    // Empty or half-written while its maker writes it: an owner unknown, so judged by age only.
+    const owner = await readFile(path, 'utf8').then(parseOwner, () => undefined);
     if (!(await ownerIsGone(owner))) return false;
   }
   // Renamed away, not unlinked: only one of several takers gets the stale file, and it can check it got that one.
@@ -84,4 +85,12 @@ async function takeOverIfStale(dir: string, path: string, staleMs: number): Prom
   if (got && got.ino !== st.ino) await link(aside, path).catch(() => {});
   await unlink(aside).catch(() => {});
   return true;
+}
+
+function parseOwner(text: string): LockOwner | undefined {
+  try {
+    return JSON.parse(text) as LockOwner;
+  } catch {
+    return undefined;
+  }
 }
