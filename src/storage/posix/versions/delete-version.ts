@@ -59,7 +59,7 @@ export async function deleteVersion(ctx: VersionsContext, input: DeleteVersionIn
 async function deleteCurrentVersion(ctx: VersionsContext, state: KeyState, v: VersionView, next: VersionView | undefined,
   remove: (() => Promise<void>) | undefined): Promise<void> {
   const ino = state.file!.stats.ino;
-  await unlink(`${state.dir}/${v.entry!.name}`).catch(() => {});
+  await removeEntry(ctx, state, v.entry!); // a clone's sidecar goes with it; a link's inode is still at the path
   if (next?.kind === 'data') {
     const from = `${state.dir}/${next.entry!.name}`;
     await restoreTo(ctx, state.key, from, state.path, await recordOf(ctx, state.key, from), state.dir);
