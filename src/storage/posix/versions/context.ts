@@ -1,0 +1,28 @@
+/** What the versions store needs of a bucket: kept small, so it can be tested without a server or a Bucket. */
+import type { MetadataStore } from '../metadata/store.js';
+
+/** A versioned bucket as the versions store sees it. */
+export interface VersionsContext {
+  /** The bucket directory: current versions are the plain files under it. */
+  root: string;
+  /** The bucket's internal state directory (`<root>/.dirbucket`). */
+  stateDir: string;
+  store: MetadataStore;
+  /** fsync data and directories before answering, as the bucket's writes do. */
+  fsync: boolean;
+  /**
+   * How a version is kept in the store: 'link' (a hard link: free, but a NAS rewrite in place changes it too)
+   * or 'clone' (a reflink copy where the file system can: XFS, Btrfs; a link elsewhere).
+   */
+  keep: 'link' | 'clone';
+}
+
+/** The bucket's versioning state, as PutBucketVersioning left it. */
+export interface VersioningPolicy {
+  status: 'Enabled' | 'Suspended';
+  /**
+   * When versioning was first enabled (ms since the epoch): a file older than that at a key with no kept
+   * versions predates versioning, and is the `null` version.
+   */
+  enabledAt?: number;
+}

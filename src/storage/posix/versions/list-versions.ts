@@ -1,0 +1,200 @@
+/**
+ * ListObjectVersions: keys in S3 order, merged from the bucket's tree (current files, found there even when no
+ * version of theirs is kept yet) and the store of versions (keys with kept versions or markers, including
+ * deleted ones); each key's versions newest first; paged by key-marker and version-id-marker. Holds one page
+ * and the versions of one key at a time.
+ */
+import type { BigIntStats } from 'node:fs';
+import { lstat, readFile } from 'node:fs/promises';
+import { S3Error } from '../../../errors/s3-error.js';
+import type { ObjectInfo } from '../../backend.js';
+import { compareUtf8 } from '../list/byte-order.js';
+import { isDirectoryObject } from '../list/list.js';
+import { walk, type WalkItem } from '../list/walk.js';
+import { listedObject } from '../read/object-info.js';
+import type { VersionsContext, VersioningPolicy } from './context.js';
+import { readKeyState } from './key-state.js';
+import { walkKept, type KeptItem } from './kept-walk.js';
+import { versionsRootOf } from './layout.js';
+import { resolveVersions, type VersionView } from './resolve.js';
+import { dateOfId, NULL_VERSION_ID } from './version-id.js';
+import { stampOf, type VersionedRecord } from './version-record.js';
+
+export interface ListVersionsInput {
+  prefix: string;
+  delimiter?: string;
+  keyMarker?: string;
+  /** Only with keyMarker (InvalidArgument otherwise): continue after this version of that key. */
+  versionIdMarker?: string;
+  maxKeys: number;
+  followSymlinks: boolean;
+}
+
+/** One entry of the answer: a version (with its object info) or a delete marker. */
+export interface ListedVersion {
+  key: string;
+  versionId: string;
+  isLatest: boolean;
+  deleteMarker: boolean;
+  lastModified: Date;
+  owner?: string;
+  /** Versions only: size, ETag, checksum as ListObjects shows them. */
+  object?: ObjectInfo;
+}
+
+export interface ListVersionsResult {
+  /** Versions and delete markers together, in answer order (the XML splits them by kind). */
+  versions: ListedVersion[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  nextKeyMarker?: string;
+  nextVersionIdMarker?: string;
+}
+
+type Item = { type: 'key'; key: string; current?: { path: string; stats: BigIntStats } } | { type: 'prefix'; prefix: string };
+
+/** One page of ListObjectVersions (see the file comment). */
+export async function listObjectVersions(ctx: VersionsContext, input: ListVersionsInput, policy: VersioningPolicy): Promise<ListVersionsResult> {
+  if (input.versionIdMarker !== undefined && !input.keyMarker) {
+    throw new S3Error('InvalidArgument', 'A version-id marker cannot be specified without a key marker.', { ArgumentName: 'version-id-marker', ArgumentValue: input.versionIdMarker });
+  }
+  const result: ListVersionsResult = { versions: [], commonPrefixes: [], isTruncated: false };
+  if (input.maxKeys <= 0) return result;
+  let count = 0;
+  /** Adds one entry; false once the page is full (and one more exists: truncated). */
+  const add = (v: ListedVersion | string): boolean => {
+    if (count === input.maxKeys) {
+      result.isTruncated = true;
+      return false;
+    }
+    count++;
+    if (typeof v === 'string') {
+      result.commonPrefixes.push(v);
+      result.nextKeyMarker = v;
+      result.nextVersionIdMarker = undefined;
+    } else {
+      result.versions.push(v);
+      result.nextKeyMarker = v.key;
+      result.nextVersionIdMarker = v.versionId;
+    }
+    return true;
+  };
+  const { keyMarker, versionIdMarker } = input;
+  // The marker's key first, from after the marker's version on.
+  if (keyMarker !== undefined && versionIdMarker !== undefined && keyMarker.startsWith(input.prefix)) {
+    const listed = await versionsOf(ctx, { type: 'key', key: keyMarker }, policy);
+    const from = listed.findIndex((v) => v.versionId === versionIdMarker) + 1;
+    if (from > 0) for (const v of listed.slice(from)) if (!add(v)) return finish(result);
+  }
+  const items = merged(ctx, input);
+  try {
+    for await (const item of items) {
+      if (item.type === 'prefix') {
+        if (!add(item.prefix)) break;
+        continue;
+      }
+      let full = false;
+      for (const v of await versionsOf(ctx, item, policy)) if ((full = !add(v))) break;
+      if (full) break;
+    }
+  } finally {
+    await items.return(undefined);
+  }
+  return finish(result);
+}
+
+function finish(result: ListVersionsResult): ListVersionsResult {
+  if (!result.isTruncated) {
+    delete result.nextKeyMarker;
+    delete result.nextVersionIdMarker;
+  }
+  return result;
+}
+
+/** The bucket's walk and the store's walk, merged into one stream in S3 order (a key in both, once). */
+async function* merged(ctx: VersionsContext, input: ListVersionsInput): AsyncGenerator<Item> {
+  const common = { prefix: input.prefix, delimiter: input.delimiter, startAfter: input.keyMarker };
+  const tree = walk({ ...common, root: ctx.root, followSymlinks: input.followSymlinks,
+    isDirectoryObject: (abs, key) => isDirectoryObject(ctx.store, abs, key) });
+  const kept = walkKept({ ...common, root: versionsRootOf(ctx.stateDir) });
+  try {
+    let a = await tree.next();
+    let b = await kept.next();
+    while (!a.done || !b.done) {
+      const order = a.done ? 1 : b.done ? -1 : compareUtf8(nameOf(a.value), nameOf(b.value));
+      if (order <= 0) {
+        const x = a.value as WalkItem;
+        yield x.type === 'prefix' ? x : { type: 'key', key: x.key, current: x.directory ? undefined : { path: x.path, stats: x.stats } };
+        a = await tree.next();
+        if (order === 0) b = await kept.next();
+      } else {
+        yield b.value as KeptItem;
+        b = await kept.next();
+      }
+    }
+  } finally {
+    await tree.return(undefined);
+    await kept.return(undefined);
+  }
+}
+
+function nameOf(item: WalkItem | KeptItem): string {
+  return item.type === 'prefix' ? item.prefix : item.key;
+}
+
+/** The versions of one key, newest first, as listed (a kept version whose bytes changed is left out: lost). */
+async function versionsOf(ctx: VersionsContext, item: Item & { type: 'key' }, policy: VersioningPolicy): Promise<ListedVersion[]> {
+  const key = item.key;
+  if (key.endsWith('/')) return directoryObject(ctx, item);
+  const segments = key.split('/');
+  const state = await readKeyState(ctx, key, segments, item.current ? { stats: item.current.stats } : undefined);
+  const out: ListedVersion[] = [];
+  const views = resolveVersions(state, policy).versions;
+  for (const [i, v] of views.entries()) {
+    // An implied marker (a NAS delete) dates from when the file lost its name: the ctime of the link left.
+    const gone = v.where === 'implied' ? await lstat(`${state.dir}/${views[i + 1].entry!.name}`).catch(() => undefined) : undefined;
+    const listed = await listedVersion(ctx, state.path, state.dir, key, v, i === 0, state.file, gone?.ctime);
+    if (listed) out.push(listed);
+  }
+  return out;
+}
+
+async function listedVersion(ctx: VersionsContext, path: string, dir: string, key: string, v: VersionView, isLatest: boolean,
+  file: { stats: BigIntStats; record?: VersionedRecord } | undefined, goneAt?: Date): Promise<ListedVersion | undefined> {
+  const base = { key, versionId: v.id, isLatest };
+  if (v.kind === 'marker') {
+    const at = v.entry ? `${dir}/${v.entry.name}` : undefined;
+    const st = at ? await lstat(at).catch(() => undefined) : undefined;
+    const owner = st && st.size > 2 ? await markerOwner(at!) : undefined;
+    return { ...base, deleteMarker: true, lastModified: st?.mtime ?? goneAt ?? dateOfId(v.seq), ...(owner ? { owner } : {}) };
+  }
+  let stats = file?.stats;
+  let record = file?.record;
+  if (v.where !== 'path') {
+    const at = `${dir}/${v.entry!.name}`;
+    stats = await lstat(at, { bigint: true }).catch(() => undefined);
+    if (!stats) return undefined;
+    record = (await ctx.store.readAsync(at, key, stats.ino)) as VersionedRecord | undefined;
+    // A kept link shares its inode with whatever a NAS user did to it: changed bytes are no longer this version.
+    const stamp = stampOf(record, stats);
+    if (!stamp || stamp.id !== v.id || stamp.seq !== v.seq) return undefined;
+  } else if (!stats) {
+    stats = await lstat(path, { bigint: true }).catch(() => undefined);
+    if (!stats) return undefined;
+  }
+  const object = listedObject(key, stats, record);
+  return { ...base, deleteMarker: false, lastModified: object.lastModified, ...(record?.owner ? { owner: record.owner } : {}), object };
+}
+
+async function markerOwner(path: string): Promise<string | undefined> {
+  const body = await readFile(path, 'utf8').then((t) => JSON.parse(t) as { owner?: string }, () => undefined);
+  return body?.owner;
+}
+
+// Directory objects are not versioned yet: each is its own `null` version, current.
+async function directoryObject(ctx: VersionsContext, item: Item & { type: 'key' }): Promise<ListedVersion[]> {
+  const st = await lstat(`${ctx.root}/${item.key.slice(0, -1)}`, { bigint: true }).catch(() => undefined);
+  if (!st?.isDirectory()) return [];
+  const object = listedObject(item.key, st, undefined);
+  return [{ key: item.key, versionId: NULL_VERSION_ID, isLatest: true, deleteMarker: false, lastModified: object.lastModified, object }];
+}

@@ -1,0 +1,96 @@
+/**
+ * Making the store agree with what S3 is told, under the key's lock: the current file is kept in the store
+ * (a file found at the path gets its record and id first), an implied delete marker is written down, a
+ * version rewritten in place is written down as lost, superseded and crash-left entries go. Every step is
+ * idempotent and leaves a state that resolves to the same versions, so a crash anywhere is mended by the
+ * next settle, by any gateway.
+ */
+import { lstat, open, unlink } from 'node:fs/promises';
+import type { VersionsContext, VersioningPolicy } from './context.js';
+import { readKeyState, type KeyState } from './key-state.js';
+import { entryName, type Entry } from './layout.js';
+import { isExists, keepCopy } from './keep.js';
+import { resolveVersions, type KeyView } from './resolve.js';
+import { foundRecord, type VersionedRecord } from './version-record.js';
+import { syncDir } from '../multipart/json-file.js';
+
+/** A key after settling: its state on disk, its versions, and the ids found lost on the way. */
+export interface Settled {
+  state: KeyState;
+  view: KeyView;
+  /** Versions whose bytes a NAS user overwrote in place (to log: they can no longer be served). */
+  lost: string[];
+}
+
+/** Settles `state` (read under the key's lock). Returns the key as it now is. */
+export async function settleKey(ctx: VersionsContext, state: KeyState, policy: VersioningPolicy): Promise<Settled> {
+  let changed = false;
+  const lost: string[] = [];
+  if (state.rewritten) {
+    // The name is kept as `.lost` (empty) so the id answers "lost", not "no such version".
+    await writeNew(`${state.dir}/${entryName({ ...state.rewritten, kind: 'lost' })}`, '');
+    await unlink(`${state.dir}/${state.rewritten.name}`).catch(() => {});
+    lost.push(state.rewritten.id);
+    changed = true;
+  }
+  const view = resolveVersions(state, policy);
+  const top = view.versions[0];
+  if (top?.where === 'path' && !top.entry) {
+    const { stats, record } = state.file!;
+    // The record first: should we die before the link, the file then resolves to this same version.
+    let kept: VersionedRecord | undefined = record;
+    if (top.found) {
+      kept = foundRecord(stats, top);
+      await ctx.store.write(state.path, state.key, kept);
+    }
+    await keepCopy(ctx, state.key, state.path, `${state.dir}/${entryName(top)}`, kept, state.dir).catch((e: unknown) => {
+      if (!isExists(e)) throw e;
+    });
+    changed = true;
+  } else if (top?.where === 'implied') {
+    await writeNew(`${state.dir}/${entryName(top)}`, markerBody({}));
+    changed = true;
+  }
+  // Only a writer holding the lock makes temporary names: any seen under the lock are a dead writer's.
+  for (const name of state.temps) {
+    await unlink(`${state.dir}/${name}`).catch(() => {});
+    changed = true;
+  }
+  for (const e of view.stale) {
+    await removeEntry(ctx, state, e);
+    changed = true;
+  }
+  if (!changed) return { state, view, lost };
+  if (ctx.fsync) await syncDir(state.dir);
+  const after = await readKeyState(ctx, state.key, state.segments);
+  return { state: after, view: resolveVersions(after, policy), lost };
+}
+
+/** The JSON a delete marker file holds: who made it (S3's Owner of the marker). */
+export function markerBody(marker: { owner?: string }): string {
+  return JSON.stringify(marker.owner === undefined ? {} : { owner: marker.owner });
+}
+
+/** Creates the small file `path` holding `body`, unless it exists (a repeated settle). */
+export async function writeNew(path: string, body: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(path, 'wx');
+  } catch (e) {
+    if (isExists(e)) return;
+    throw e;
+  }
+  try {
+    await fh.writeFile(body);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Removes a kept entry; its sidecar record too when it held the last link to its inode. */
+export async function removeEntry(ctx: VersionsContext, state: KeyState, e: Entry): Promise<void> {
+  const path = `${state.dir}/${e.name}`;
+  const st = await lstat(path, { bigint: true }).catch(() => undefined);
+  await unlink(path).catch(() => {});
+  if (st && st.nlink === 1n && e.kind === 'data') await ctx.store.forget(state.key, st.ino).catch(() => {});
+}
