@@ -11,7 +11,7 @@
 import { rename, unlink } from 'node:fs/promises';
 import type { MetaRecord } from '../metadata/record.js';
 import { errnoOf } from '../paths/errno.js';
-import { syncDir } from '../multipart/json-file.js';
+import { syncDir } from '../../../fsutil/sync-dir.js';
 import type { VersionsContext, VersioningPolicy } from './context.js';
 import { withKeyLock } from './key-lock.js';
 import { readKeyState } from './key-state.js';

@@ -4,7 +4,7 @@
  * between the two reads exactly as the finished delete, with the same marker id.
  */
 import { unlink } from 'node:fs/promises';
-import { syncDir } from '../multipart/json-file.js';
+import { syncDir } from '../../../fsutil/sync-dir.js';
 import { errnoOf } from '../paths/errno.js';
 import type { VersionsContext, VersioningPolicy } from './context.js';
 import { withKeyLock } from './key-lock.js';

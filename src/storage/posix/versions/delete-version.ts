@@ -6,7 +6,7 @@
  * marker leaves after the restored file is at the path (a marker older than a kept file at the path is stale).
  */
 import { lstat, mkdir, rmdir, unlink } from 'node:fs/promises';
-import { syncDir } from '../multipart/json-file.js';
+import { syncDir } from '../../../fsutil/sync-dir.js';
 import { errnoOf } from '../paths/errno.js';
 import type { VersionsContext, VersioningPolicy } from './context.js';
 import { withKeyLock } from './key-lock.js';

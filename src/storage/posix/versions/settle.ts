@@ -12,7 +12,7 @@ import { entryName, type Entry } from './layout.js';
 import { isExists, keepCopy } from './keep.js';
 import { resolveVersions, type KeyView } from './resolve.js';
 import { foundRecord, type VersionedRecord } from './version-record.js';
-import { syncDir } from '../multipart/json-file.js';
+import { syncDir } from '../../../fsutil/sync-dir.js';
 
 /** A key after settling: its state on disk, its versions, and the ids found lost on the way. */
 export interface Settled {
