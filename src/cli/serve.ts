@@ -10,6 +10,10 @@ import { PosixBackend } from '../storage/posix/posix-backend.js';
 import { createLogger } from '../server/logger.js';
 import { listen } from '../server/listener.js';
 import { Jobs } from '../server/jobs.js';
+import { CertificateStore } from '../server/tls/certificate-store.js';
+import { CertificateError } from '../server/tls/certificate-pair.js';
+import { expiryWarningJob } from '../server/tls/expiry-job.js';
+import { tlsPairs } from '../config/tls-pairs.js';
 import { s3App } from '../s3/app.js';
 import { RESERVED_NAME } from '../storage/posix/paths/reserved.js';
 import { canChown } from '../storage/posix/permissions/can-chown.js';
@@ -81,9 +85,11 @@ export async function serve(argv: string[]): Promise<void> {
   prestartHashWorkers();
   startYoungCollections();
   const s3 = s3App({ backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024, anonymousIdentity }, log });
-  const running = await listen(s3, { host: config.listen.host, port: config.listen.port, log });
+  const tls = await loadCertificates(config, log);
+  const running = await listen(s3, { host: config.listen.host, port: config.listen.port, tls, log });
   // Background work belongs to this process, not to the storage it tidies.
   const jobs = new Jobs(log);
+  if (tls) jobs.add(expiryWarningJob(tls, log));
   const sweep = backend.multipartSweepJob();
   if (sweep) jobs.add(sweep);
   const host = running.host.includes(':') ? `[${running.host}]` : running.host;
@@ -104,6 +110,7 @@ export async function serve(argv: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
+    tls?.close();
     void Promise.all([running.stop(), jobs.stop()])
       .then(() => {
         credentials.close();
@@ -113,4 +120,20 @@ export async function serve(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => {
+    log.info({ signal: 'SIGHUP' }, tls ? 'reloading certificates' : 'SIGHUP: nothing to reload');
+    void tls?.reload(log);
+  });
+}
+
+/** The certificates to serve HTTPS with, checked (a bad one stops start-up naming its file) and watched; none: HTTP. */
+async function loadCertificates(config: Config, log: ReturnType<typeof createLogger>): Promise<CertificateStore | undefined> {
+  const pairs = tlsPairs(config);
+  if (!pairs.length) return undefined;
+  const store = await CertificateStore.load(pairs).catch((e: unknown) => {
+    throw e instanceof CertificateError ? new ConfigError(e.message) : e;
+  });
+  store.warnOfExpiry(log);
+  store.watch(log);
+  return store;
 }

@@ -5,6 +5,7 @@
 import { parseExpiry } from './duration.js';
 import { parseListen } from './listen.js';
 import { mappedBuckets } from './mapped-buckets.js';
+import { parseTlsPairs, pathList } from './tls-pairs.js';
 import { oneOf, pathIn, setting, text, yesNo, type Origin } from './setting.js';
 
 export const LOG_LEVELS = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -23,6 +24,13 @@ export const SETTINGS = [
     parse: (v: unknown, at: Origin) => parseListen(text(v, at), at.name),
     help: 'address to listen on (default 127.0.0.1:9000; port 0 picks a free port)',
   }),
+  setting({
+    field: 'tlsCert', key: null, flag: 'tls-cert', arg: 'FILE', multiple: true, parse: pathList,
+    help: 'serve HTTPS (TLS 1.2 and 1.3) with the certificate chain in FILE (PEM); one certificate and one key per name served, chosen by SNI (the first one for clients without); the files are reloaded when they change and on SIGHUP',
+  }),
+  setting({ field: 'tlsKey', key: null, flag: 'tls-key', arg: 'FILE', multiple: true, parse: pathList, help: "the private key (PEM) of the certificate given at the same position" }),
+  // In the file: `tls: {cert, key}` or a list of them.
+  setting({ field: 'tls', parse: parseTlsPairs }),
   setting({ field: 'region', flag: 'region', arg: 'NAME', default: 'us-east-1', parse: text, help: 'region reported to clients (default us-east-1)' }),
   setting({
     field: 'domain', flag: 'domain', arg: 'NAME', parse: (v: unknown, at: Origin) => text(v, at).toLowerCase(),

@@ -48,7 +48,7 @@ export interface StartServerOptions {
 const REGION = 'us-east-1';
 /** Keep at most this much output per process: tests that make thousands of requests log one line each. */
 const OUTPUT_LIMIT = 4 * 1024 * 1024;
-const ENDPOINT_LINE = /^Endpoint: (http:\/\/127\.0\.0\.1:(\d+))\s*$/m;
+const ENDPOINT_LINE = /^Endpoint: (https?:\/\/127\.0\.0\.1:(\d+))\s*$/m;
 
 /**
  * Spawns `node bin/dirbucket.js serve` with fresh credentials and waits (bounded) for its Endpoint line.
