@@ -25,6 +25,11 @@ export const SETTINGS = [
     help: 'address to listen on (default 127.0.0.1:9000; port 0 picks a free port)',
   }),
   setting({
+    field: 'adminListen', flag: 'admin-listen', arg: 'HOST:PORT', default: { host: '127.0.0.1', port: 9001 } as { host: string; port: number } | null,
+    parse: (v: unknown, at: Origin) => (v === 'off' || v === false ? null : parseListen(text(v, at), at.name)),
+    help: 'address of the admin listener: /health/live, /health/ready, /metrics (Prometheus), /certificates (default 127.0.0.1:9001; off: none)',
+  }),
+  setting({
     field: 'tlsCert', key: null, flag: 'tls-cert', arg: 'FILE', multiple: true, parse: pathList,
     help: 'serve HTTPS (TLS 1.2 and 1.3) with the certificate chain in FILE (PEM); one certificate and one key per name served, chosen by SNI (the first one for clients without); the files are reloaded when they change and on SIGHUP',
   }),

@@ -9,6 +9,7 @@ import type { SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import type { App } from './app.js';
 import { Exchange } from './exchange.js';
+import type { Metrics } from './metrics.js';
 import { CertificateStore } from './tls/certificate-store.js';
 import { CIPHERS, HANDSHAKE_TIMEOUT_MS, MIN_VERSION } from './tls/tls-settings.js';
 
@@ -27,6 +28,8 @@ export interface ListenOptions {
   tls?: TlsCredentials | CertificateStore;
   /** Access lines and failures go here. */
   log: Logger;
+  /** Count this listener's requests here. */
+  metrics?: Metrics;
 }
 
 /** A listener that is up. */
@@ -102,11 +105,11 @@ function onClientError(app: App, err: NodeJS.ErrnoException, socket: Socket): vo
 /** Starts serving `app` on host:port. */
 export async function listen(app: App, opts: ListenOptions): Promise<Listener> {
   const server = createServer(opts.tls);
-  const { log } = opts;
-  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => void serveOne(app, new Exchange(req, res, false, log), log));
+  const { log, metrics } = opts;
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => void serveOne(app, new Exchange(req, res, false, log, metrics), log));
   // Listening for checkContinue stops node from sending 100 Continue by itself: the app sends it once the request
   // is authenticated and routed, so a refused upload never transfers its body.
-  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => void serveOne(app, new Exchange(req, res, true, log), log));
+  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => void serveOne(app, new Exchange(req, res, true, log, metrics), log));
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => onClientError(app, err, socket));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

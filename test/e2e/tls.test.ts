@@ -152,7 +152,7 @@ describe('start-up refuses a certificate it cannot serve, naming the file', () =
     test(what, () => {
       const root = mkdtempSync(join(tmpdir(), 'dirbucket-tlsbad-'));
       try {
-        const r = dirbucket('serve', '--root', root, '--listen', '127.0.0.1:0', ...args);
+        const r = dirbucket('serve', '--root', root, '--listen', '127.0.0.1:0', '--admin-listen', 'off', ...args);
         assert.equal(r.code, 2, r.out);
         assert.match(r.out, message);
       } finally {

@@ -61,6 +61,8 @@ export async function startServer(opts: StartServerOptions = {}): Promise<TestSe
   const accessKeyId = opts.credentials?.accessKeyId ?? 'TEST' + randomBytes(8).toString('hex').toUpperCase();
   const secretAccessKey = opts.credentials?.secretAccessKey ?? randomBytes(24).toString('base64url');
   const args = ['serve', '--root', root, '--listen', '127.0.0.1:0', ...(opts.args ?? [])];
+  // Servers run side by side: none takes the fixed default admin port unless a test asks for an admin listener.
+  if (!args.includes('--admin-listen')) args.push('--admin-listen', 'off');
   const metadata = process.env.DIRBUCKET_TEST_METADATA;
   if (metadata && !args.some((a) => a === '--metadata' || a.startsWith('--metadata='))) {
     args.push('--metadata', metadata);
