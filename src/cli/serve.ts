@@ -7,9 +7,10 @@ import { ConfigError, type Config } from '../config/config.js';
 import { prestartHashWorkers } from '../checksums/hash-worker.js';
 import { startYoungCollections } from '../storage/posix/write/young-gc.js';
 import { PosixBackend } from '../storage/posix/posix-backend.js';
-import { createLogger } from '../server/logger.js';
+import { createAccessLog, createLogger } from '../server/logger.js';
 import { listen, type Listener } from '../server/listener.js';
 import { Metrics } from '../server/metrics.js';
+import { trustedProxies } from '../server/client-address.js';
 import { adminApp } from '../admin/admin-app.js';
 import { withMinioHealth } from '../admin/minio-health.js';
 import { access, constants } from 'node:fs/promises';
@@ -95,7 +96,11 @@ export async function serve(argv: string[]): Promise<void> {
     s3App({ backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024, anonymousIdentity }, log }),
     ready,
   );
-  const running = await listen(s3, { host: config.listen.host, port: config.listen.port, tls, log, metrics });
+  const accessLog = config.accessLog ? createAccessLog(config.accessLog) : undefined;
+  const running = await listen(s3, {
+    host: config.listen.host, port: config.listen.port, tls, log, metrics, accessLog,
+    trustedProxies: config.trustedProxies.length ? trustedProxies(config.trustedProxies) : undefined,
+  });
   let adminListener: Listener | undefined;
   if (config.adminListen) {
     const app = adminApp({
@@ -113,16 +118,20 @@ export async function serve(argv: string[]): Promise<void> {
   const sweep = backend.multipartSweepJob();
   if (sweep) jobs.add(sweep);
   const endpoint = endpointOf(running);
+  const shownSecret = admin.source === 'created'
+    ? `${admin.secretAccessKey} (shown this once)`
+    : admin.source === 'environment' ? '(from DIRBUCKET_SECRET_KEY)' : `(kept in ${path.join(config.stateDir!, 'credentials.json')})`;
   const keyNote = admin.source === 'environment' ? ' (from DIRBUCKET_ACCESS_KEY)' : admin.source === 'created' ? ' (new; stored in ' + config.stateDir + ')' : '';
   process.stdout.write(
     `dirbucket serving ${config.root ?? ''}${config.buckets.length ? ` (${config.buckets.length} mapped bucket(s))` : ''}\n` +
       `Endpoint: ${endpoint}\n` +
       `Access key: ${admin.accessKeyId}${keyNote}\n` +
-      `Secret key: ${admin.secretAccessKey}\n` +
+      // Secrets never reach a log: shown once, when just made; afterwards the banner says where it is kept.
+      `Secret key: ${shownSecret}\n` +
       `Region: ${config.region}\n` +
       (adminListener ? `Admin: ${endpointOf(adminListener)} (/health/live, /health/ready, /metrics)\n` : '') +
       (chown ? '' : `Ownership: this process (${describeIdentity(self)}) may not change file ownership; serving only users with this identity\n`) +
-      `Try: AWS_ACCESS_KEY_ID=${admin.accessKeyId} AWS_SECRET_ACCESS_KEY='${admin.secretAccessKey}' ` +
+      `Try: AWS_ACCESS_KEY_ID=${admin.accessKeyId} AWS_SECRET_ACCESS_KEY=${admin.source === 'created' ? `'${admin.secretAccessKey}'` : '...'} ` +
       `AWS_DEFAULT_REGION=${config.region} aws --endpoint-url ${endpoint} s3 ls\n`,
   );
   let stopping = false;
@@ -134,6 +143,7 @@ export async function serve(argv: string[]): Promise<void> {
     void Promise.all([running.stop(), adminListener?.stop(1000), jobs.stop()])
       .then(() => {
         credentials.close();
+        accessLog?.flush();
         return backend.close();
       })
       .finally(() => process.exit(0));

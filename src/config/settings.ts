@@ -5,6 +5,7 @@
 import { parseExpiry } from './duration.js';
 import { parseListen } from './listen.js';
 import { mappedBuckets } from './mapped-buckets.js';
+import { parseProxies } from './proxies.js';
 import { parseTlsPairs, pathList } from './tls-pairs.js';
 import { oneOf, pathIn, setting, text, yesNo, type Origin } from './setting.js';
 
@@ -36,6 +37,14 @@ export const SETTINGS = [
   setting({ field: 'tlsKey', key: null, flag: 'tls-key', arg: 'FILE', multiple: true, parse: pathList, help: "the private key (PEM) of the certificate given at the same position" }),
   // In the file: `tls: {cert, key}` or a list of them.
   setting({ field: 'tls', parse: parseTlsPairs }),
+  setting({
+    field: 'accessLog', flag: 'access-log', arg: 'FILE', parse: pathIn,
+    help: 'write the access lines (one JSON line per request) to FILE, appended, apart from the server log',
+  }),
+  setting({
+    field: 'trustedProxies', flag: 'trusted-proxies', arg: 'LIST', default: [] as string[], parse: parseProxies,
+    help: 'addresses or CIDR ranges (comma-separated) of proxies whose X-Forwarded-For names the client in access lines',
+  }),
   setting({ field: 'region', flag: 'region', arg: 'NAME', default: 'us-east-1', parse: text, help: 'region reported to clients (default us-east-1)' }),
   setting({
     field: 'domain', flag: 'domain', arg: 'NAME', parse: (v: unknown, at: Origin) => text(v, at).toLowerCase(),

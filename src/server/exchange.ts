@@ -2,6 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { BlockList } from 'node:net';
+import { clientAddress } from './client-address.js';
 import type { Metrics } from './metrics.js';
 import { writeAnswer, type Answer } from './send.js';
 
@@ -21,6 +23,8 @@ export class Exchange {
   operation?: string;
   /** The access key that signed the request. */
   accessKey?: string;
+  /** The user the access key belongs to. */
+  user?: string;
   bucket?: string;
   key?: string;
   /** The error code answered, when the answer is an error. */
@@ -39,6 +43,8 @@ export class Exchange {
     private readonly log: Logger,
     /** Counts this request, when the listener keeps metrics. */
     private readonly metrics?: Metrics,
+    /** Proxies whose X-Forwarded-For names the client. */
+    private readonly proxies?: BlockList,
   ) {
     metrics?.started();
     this.bytesRead0 = req.socket.bytesRead;
@@ -71,6 +77,10 @@ export class Exchange {
       {
         req_id: this.id,
         access_key: this.accessKey,
+        user: this.user,
+        client: clientAddress(this.req, this.proxies),
+        // Bounded: a header of 16 KiB would otherwise go into every line.
+        user_agent: this.req.headers['user-agent']?.slice(0, 256),
         op: this.operation,
         bucket: this.bucket,
         key: this.key,

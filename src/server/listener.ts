@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { Socket } from 'node:net';
+import type { BlockList, Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import type { App } from './app.js';
@@ -30,6 +30,10 @@ export interface ListenOptions {
   log: Logger;
   /** Count this listener's requests here. */
   metrics?: Metrics;
+  /** Access lines go here rather than to `log`. */
+  accessLog?: Logger;
+  /** Proxies whose X-Forwarded-For names the client in access lines. */
+  trustedProxies?: BlockList;
 }
 
 /** A listener that is up. */
@@ -106,10 +110,12 @@ function onClientError(app: App, err: NodeJS.ErrnoException, socket: Socket): vo
 export async function listen(app: App, opts: ListenOptions): Promise<Listener> {
   const server = createServer(opts.tls);
   const { log, metrics } = opts;
-  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => void serveOne(app, new Exchange(req, res, false, log, metrics), log));
+  const exchange = (req: http.IncomingMessage, res: http.ServerResponse, expectContinue: boolean) =>
+    new Exchange(req, res, expectContinue, opts.accessLog ?? log, metrics, opts.trustedProxies);
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => void serveOne(app, exchange(req, res, false), log));
   // Listening for checkContinue stops node from sending 100 Continue by itself: the app sends it once the request
   // is authenticated and routed, so a refused upload never transfers its body.
-  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => void serveOne(app, new Exchange(req, res, true, log, metrics), log));
+  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => void serveOne(app, exchange(req, res, true), log));
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => onClientError(app, err, socket));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
