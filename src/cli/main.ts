@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/config.js';
 import { BUCKET_HELP, bucketCommand } from './bucket-command.js';
+import { CERT_HELP, certCommand } from './cert-command.js';
 import { KEY_HELP, keyCommand } from './key-command.js';
 import { serve, SERVE_HELP } from './serve.js';
 import { USER_HELP, userCommand } from './user-command.js';
@@ -13,6 +14,7 @@ Commands:
   user        add, list, show and remove users (dirbucket user --help)
   key         create, list and revoke users' access keys (dirbucket key --help)
   bucket      grant and revoke users' access to buckets (dirbucket bucket --help)
+  cert        certificate status, and a self-signed certificate to start with (dirbucket cert --help)
 
 Options:
   -h, --help     show this help
@@ -37,6 +39,8 @@ export async function main(argv: string[]): Promise<void> {
         return await keyCommand(rest);
       case 'bucket':
         return await bucketCommand(rest);
+      case 'cert':
+        return await certCommand(rest);
       case '--version':
         process.stdout.write(version() + '\n');
         return;
@@ -44,7 +48,7 @@ export async function main(argv: string[]): Promise<void> {
       case '-h':
       case '--help':
       case 'help':
-        process.stdout.write(command === 'help' ? ({ serve: SERVE_HELP, user: USER_HELP, key: KEY_HELP, bucket: BUCKET_HELP }[rest[0] ?? ''] ?? HELP) : HELP);
+        process.stdout.write(command === 'help' ? ({ serve: SERVE_HELP, user: USER_HELP, key: KEY_HELP, bucket: BUCKET_HELP, cert: CERT_HELP }[rest[0] ?? ''] ?? HELP) : HELP);
         return;
       default:
         throw new ConfigError(`unknown command "${command}" (try dirbucket --help)`);

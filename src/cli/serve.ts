@@ -7,9 +7,18 @@ import { ConfigError, type Config } from '../config/config.js';
 import { prestartHashWorkers } from '../checksums/hash-worker.js';
 import { startYoungCollections } from '../storage/posix/write/young-gc.js';
 import { PosixBackend } from '../storage/posix/posix-backend.js';
-import { createLogger } from '../server/logger.js';
-import { listen } from '../server/listener.js';
+import { createAccessLog, createLogger } from '../server/logger.js';
+import { listen, type Listener } from '../server/listener.js';
+import { Metrics } from '../server/metrics.js';
+import { trustedProxies } from '../server/client-address.js';
+import { adminApp } from '../admin/admin-app.js';
+import { withMinioHealth } from '../admin/minio-health.js';
+import { access, constants } from 'node:fs/promises';
 import { Jobs } from '../server/jobs.js';
+import { CertificateStore } from '../server/tls/certificate-store.js';
+import { CertificateError } from '../server/tls/certificate-pair.js';
+import { expiryWarningJob } from '../server/tls/expiry-job.js';
+import { tlsPairs } from '../config/tls-pairs.js';
 import { s3App } from '../s3/app.js';
 import { RESERVED_NAME } from '../storage/posix/paths/reserved.js';
 import { canChown } from '../storage/posix/permissions/can-chown.js';
@@ -80,23 +89,49 @@ export async function serve(argv: string[]): Promise<void> {
   });
   prestartHashWorkers();
   startYoungCollections();
-  const s3 = s3App({ backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024, anonymousIdentity }, log });
-  const running = await listen(s3, { host: config.listen.host, port: config.listen.port, log });
+  const tls = await loadCertificates(config, log);
+  const metrics = new Metrics({ openMultipartUploads: () => backend.openMultipartUploads(), certificates: tls && (() => tls.status()) });
+  const ready = readinessCheck(backend, config.stateDir!);
+  const s3 = withMinioHealth(
+    s3App({ backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024, anonymousIdentity }, log }),
+    ready,
+  );
+  const accessLog = config.accessLog ? createAccessLog(config.accessLog) : undefined;
+  const running = await listen(s3, {
+    host: config.listen.host, port: config.listen.port, tls, log, metrics, accessLog,
+    trustedProxies: config.trustedProxies.length ? trustedProxies(config.trustedProxies) : undefined,
+  });
+  let adminListener: Listener | undefined;
+  if (config.adminListen) {
+    const app = adminApp({
+      ready,
+      metrics: async () => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() }),
+      certificates: () => tls?.status().map((c) => ({ ...c, listener: endpointOf(running) })) ?? [],
+    });
+    adminListener = await listen(app, { ...config.adminListen, log: log.child({ listener: 'admin' }, { level: 'warn' }) }).catch((e: NodeJS.ErrnoException) => {
+      throw e.code === 'EADDRINUSE' ? new ConfigError(`--admin-listen ${config.adminListen!.host}:${config.adminListen!.port}: address already in use (off disables the admin listener)`) : e;
+    });
+  }
   // Background work belongs to this process, not to the storage it tidies.
-  const jobs = new Jobs(log);
+  const jobs = new Jobs(log, (job, ok) => metrics.jobRan(job, ok));
+  if (tls) jobs.add(expiryWarningJob(tls, log));
   const sweep = backend.multipartSweepJob();
   if (sweep) jobs.add(sweep);
-  const host = running.host.includes(':') ? `[${running.host}]` : running.host;
-  const endpoint = `${running.scheme}://${host}:${running.port}`;
+  const endpoint = endpointOf(running);
+  const shownSecret = admin.source === 'created'
+    ? `${admin.secretAccessKey} (shown this once)`
+    : admin.source === 'environment' ? '(from DIRBUCKET_SECRET_KEY)' : `(kept in ${path.join(config.stateDir!, 'credentials.json')})`;
   const keyNote = admin.source === 'environment' ? ' (from DIRBUCKET_ACCESS_KEY)' : admin.source === 'created' ? ' (new; stored in ' + config.stateDir + ')' : '';
   process.stdout.write(
     `dirbucket serving ${config.root ?? ''}${config.buckets.length ? ` (${config.buckets.length} mapped bucket(s))` : ''}\n` +
       `Endpoint: ${endpoint}\n` +
       `Access key: ${admin.accessKeyId}${keyNote}\n` +
-      `Secret key: ${admin.secretAccessKey}\n` +
+      // Secrets never reach a log: shown once, when just made; afterwards the banner says where it is kept.
+      `Secret key: ${shownSecret}\n` +
       `Region: ${config.region}\n` +
+      (adminListener ? `Admin: ${endpointOf(adminListener)} (/health/live, /health/ready, /metrics)\n` : '') +
       (chown ? '' : `Ownership: this process (${describeIdentity(self)}) may not change file ownership; serving only users with this identity\n`) +
-      `Try: AWS_ACCESS_KEY_ID=${admin.accessKeyId} AWS_SECRET_ACCESS_KEY='${admin.secretAccessKey}' ` +
+      `Try: AWS_ACCESS_KEY_ID=${admin.accessKeyId} AWS_SECRET_ACCESS_KEY=${admin.source === 'created' ? `'${admin.secretAccessKey}'` : '...'} ` +
       `AWS_DEFAULT_REGION=${config.region} aws --endpoint-url ${endpoint} s3 ls\n`,
   );
   let stopping = false;
@@ -104,13 +139,49 @@ export async function serve(argv: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
-    void Promise.all([running.stop(), jobs.stop()])
+    tls?.close();
+    void Promise.all([running.stop(), adminListener?.stop(1000), jobs.stop()])
       .then(() => {
         credentials.close();
+        accessLog?.flush();
         return backend.close();
       })
       .finally(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => {
+    log.info({ signal: 'SIGHUP' }, tls ? 'reloading certificates' : 'SIGHUP: nothing to reload');
+    void tls?.reload(log);
+  });
+}
+
+/** The certificates to serve HTTPS with, checked (a bad one stops start-up naming its file) and watched; none: HTTP. */
+async function loadCertificates(config: Config, log: ReturnType<typeof createLogger>): Promise<CertificateStore | undefined> {
+  const pairs = tlsPairs(config);
+  if (!pairs.length) return undefined;
+  const store = await CertificateStore.load(pairs).catch((e: unknown) => {
+    throw e instanceof CertificateError ? new ConfigError(e.message) : e;
+  });
+  store.warnOfExpiry(log);
+  store.watch(log);
+  return store;
+}
+
+/** `scheme://host:port` of a listener that is up. */
+function endpointOf(l: Listener): string {
+  return `${l.scheme}://${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`;
+}
+
+/** Ready when the storage is (every bucket directory reachable, writable where writes are expected) and the state directory is writable. */
+function readinessCheck(backend: PosixBackend, stateDir: string): () => Promise<string[]> {
+  return async () => {
+    const problems = await backend.readinessProblems();
+    const rwx = constants.R_OK | constants.W_OK | constants.X_OK;
+    // Not made yet (credentials from the environment, no users): ready if it can be made.
+    await access(stateDir, rwx)
+      .catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? access(path.dirname(stateDir), rwx) : Promise.reject(e)))
+      .catch((e: NodeJS.ErrnoException) => problems.push(`state directory (${stateDir}): ${e.code ?? e.message}`));
+    return problems;
+  };
 }

@@ -12,7 +12,7 @@ const WITH_FLAG = (SETTINGS as readonly Setting[]).filter((s) => s.flag !== unde
 
 /** Parses `serve`'s arguments; a bad value throws a ConfigError naming its option. */
 export function parseServeArgs(argv: string[]): ServeArgs {
-  const options = Object.fromEntries(WITH_FLAG.map((s) => [s.flag!, { type: 'sets' in s ? ('boolean' as const) : ('string' as const) }]));
+  const options = Object.fromEntries(WITH_FLAG.map((s) => [s.flag!, { type: 'sets' in s ? ('boolean' as const) : ('string' as const), multiple: s.multiple ?? false }]));
   const { values } = parseArgs({
     args: argv,
     options: { ...options, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
@@ -23,7 +23,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   const file = configFile ? loadConfigFile(configFile) : {};
   const cli: Record<string, unknown> = {};
   for (const s of WITH_FLAG) {
-    const v = (values as Record<string, string | boolean | undefined>)[s.flag!];
+    const v = (values as Record<string, string | string[] | boolean | undefined>)[s.flag!];
     if (v === undefined) continue;
     cli[s.field] = 'sets' in s ? s.sets : s.parse(v, { name: `--${s.flag}`, baseDir: process.cwd() });
   }

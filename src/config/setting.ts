@@ -24,6 +24,8 @@ export interface SettingSpec<F extends string, T> {
   flag?: string;
   /** For an option that takes no value (a switch): the value it sets, `--no-fsync` sets false. */
   sets?: T;
+  /** The option may be given more than once: `parse` then gets the list of its values from the command line. */
+  multiple?: true;
   /** The placeholder of the option's value in `--help` (`HOST:PORT`). */
   arg?: string;
   /** What the option does, for `--help`; one paragraph, wrapped when printed. */

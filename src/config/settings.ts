@@ -5,6 +5,8 @@
 import { parseExpiry } from './duration.js';
 import { parseListen } from './listen.js';
 import { mappedBuckets } from './mapped-buckets.js';
+import { parseProxies } from './proxies.js';
+import { parseTlsPairs, pathList } from './tls-pairs.js';
 import { oneOf, pathIn, setting, text, yesNo, type Origin } from './setting.js';
 
 export const LOG_LEVELS = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -22,6 +24,26 @@ export const SETTINGS = [
     field: 'listen', flag: 'listen', arg: 'HOST:PORT', default: { host: '127.0.0.1', port: 9000 },
     parse: (v: unknown, at: Origin) => parseListen(text(v, at), at.name),
     help: 'address to listen on (default 127.0.0.1:9000; port 0 picks a free port)',
+  }),
+  setting({
+    field: 'adminListen', flag: 'admin-listen', arg: 'HOST:PORT', default: { host: '127.0.0.1', port: 9001 } as { host: string; port: number } | null,
+    parse: (v: unknown, at: Origin) => (v === 'off' || v === false ? null : parseListen(text(v, at), at.name)),
+    help: 'address of the admin listener: /health/live, /health/ready, /metrics (Prometheus), /certificates (default 127.0.0.1:9001; off: none)',
+  }),
+  setting({
+    field: 'tlsCert', key: null, flag: 'tls-cert', arg: 'FILE', multiple: true, parse: pathList,
+    help: 'serve HTTPS (TLS 1.2 and 1.3) with the certificate chain in FILE (PEM); one certificate and one key per name served, chosen by SNI (the first one for clients without); the files are reloaded when they change and on SIGHUP',
+  }),
+  setting({ field: 'tlsKey', key: null, flag: 'tls-key', arg: 'FILE', multiple: true, parse: pathList, help: "the private key (PEM) of the certificate given at the same position" }),
+  // In the file: `tls: {cert, key}` or a list of them.
+  setting({ field: 'tls', parse: parseTlsPairs }),
+  setting({
+    field: 'accessLog', flag: 'access-log', arg: 'FILE', parse: pathIn,
+    help: 'write the access lines (one JSON line per request) to FILE, appended, apart from the server log',
+  }),
+  setting({
+    field: 'trustedProxies', flag: 'trusted-proxies', arg: 'LIST', default: [] as string[], parse: parseProxies,
+    help: 'addresses or CIDR ranges (comma-separated) of proxies whose X-Forwarded-For names the client in access lines',
   }),
   setting({ field: 'region', flag: 'region', arg: 'NAME', default: 'us-east-1', parse: text, help: 'region reported to clients (default us-east-1)' }),
   setting({

@@ -24,6 +24,8 @@ export interface S3Exchange {
   status: number;
   operation?: string;
   accessKey?: string;
+  /** The user the access key belongs to. */
+  user?: string;
   bucket?: string;
   key?: string;
   /** The S3 error code answered. */

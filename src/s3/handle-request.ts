@@ -73,6 +73,7 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange): Promise<void>
   let resolved: ResolvedRequest | undefined;
   // For the access line: the operation, once named (preflights and unresolvable requests have their own names).
   let operation: OperationName | 'PreflightCorsRequest' | 'Unknown' = 'Unknown';
+  let user: string | undefined;
   let accessKey: string | undefined;
   let bodyStarted = false;
   let cleanup: S3Response['cleanup'];
@@ -106,6 +107,7 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange): Promise<void>
     const handler = operationRow(op).handler;
     if (!handler) throw new S3Error('NotImplemented', `${op} is not implemented.`);
     const principal = auth ? fe.credentials.principal(auth.credential) : anonymousPrincipal(fe.settings.anonymousIdentity!);
+    user = auth ? principal.user : undefined;
     // The S3-rights check (bucket rights, else ACL grants); the file-system check follows in the back end, for principal.identity.
     await authorizeWithAcl({ operation: op, bucket: r.bucket ?? '', key: r.key, principal, backend: fe.backend,
       copySourceBucket: copySourceBucket(req.headers), headers: req.headers });
@@ -172,6 +174,7 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange): Promise<void>
     }
     ex.operation = operation;
     ex.accessKey = accessKey;
+    ex.user = user;
     ex.bucket = resolved?.bucket;
     ex.key = resolved?.key;
     ex.status = status;

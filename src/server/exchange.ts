@@ -2,7 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { BlockList } from 'node:net';
+import { clientAddress } from './client-address.js';
+import type { Metrics } from './metrics.js';
 import { writeAnswer, type Answer } from './send.js';
+
+// How much of each socket the requests before the current one read.
+const socketMark = new WeakMap<object, number>();
 
 /**
  * Created by the listener for each request and handed to the app; the app answers through send() and fills in
@@ -17,6 +23,8 @@ export class Exchange {
   operation?: string;
   /** The access key that signed the request. */
   accessKey?: string;
+  /** The user the access key belongs to. */
+  user?: string;
   bucket?: string;
   key?: string;
   /** The error code answered, when the answer is an error. */
@@ -33,7 +41,12 @@ export class Exchange {
     /** The client sent `Expect: 100-continue` and waits for it before sending its body. */
     readonly expectContinue: boolean,
     private readonly log: Logger,
+    /** Counts this request, when the listener keeps metrics. */
+    private readonly metrics?: Metrics,
+    /** Proxies whose X-Forwarded-For names the client. */
+    private readonly proxies?: BlockList,
   ) {
+    metrics?.started();
     this.bytesRead0 = req.socket.bytesRead;
     this.bytesWritten0 = req.socket.bytesWritten;
     res.setHeader('Server', 'dirbucket');
@@ -50,18 +63,32 @@ export class Exchange {
     if (this.finished) return;
     this.finished = true;
     const socket = this.req.socket;
+    const bytesIn = socket.bytesRead - this.bytesRead0;
+    const bytesOut = socket.bytesWritten - this.bytesWritten0;
+    const ms = Number(process.hrtime.bigint() - this.started) / 1e6;
+    if (this.metrics) {
+      // Counted from the socket's previous request on: a small body arrives with its headers, before this
+      // exchange begins, so bytesIn (what came after the headers) would miss it.
+      const wire = socket.bytesRead - (socketMark.get(socket) ?? 0);
+      socketMark.set(socket, socket.bytesRead);
+      this.metrics.finished({ operation: this.operation, status: this.status, error: this.error, bytesIn: wire, bytesOut, seconds: ms / 1000 });
+    }
     this.log.info(
       {
         req_id: this.id,
         access_key: this.accessKey,
+        user: this.user,
+        client: clientAddress(this.req, this.proxies),
+        // Bounded: a header of 16 KiB would otherwise go into every line.
+        user_agent: this.req.headers['user-agent']?.slice(0, 256),
         op: this.operation,
         bucket: this.bucket,
         key: this.key,
         status: this.status,
         error: this.error,
-        bytes_in: socket.bytesRead - this.bytesRead0,
-        bytes_out: socket.bytesWritten - this.bytesWritten0,
-        ms: Number(process.hrtime.bigint() - this.started) / 1e6,
+        bytes_in: bytesIn,
+        bytes_out: bytesOut,
+        ms,
       },
       'request',
     );

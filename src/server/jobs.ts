@@ -21,7 +21,8 @@ export class Jobs {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
 
-  constructor(private readonly log: Logger) {}
+  /** `ran` hears of every run that ended (the metrics count them). */
+  constructor(private readonly log: Logger, private readonly ran?: (job: string, ok: boolean) => void) {}
 
   /** Starts `job`'s timer; names are unique. */
   add(job: Job): void {
@@ -57,11 +58,15 @@ export class Jobs {
     const started = Date.now();
     try {
       await job.run(signal);
+      this.ran?.(job.name, true);
       this.log.debug({ job: job.name, ms: Date.now() - started }, 'job ran');
     } catch (err) {
       // A run cut short by stop() is no failure.
       if (signal.aborted && (err === signal.reason || (err as Error | undefined)?.name === 'AbortError')) this.log.debug({ job: job.name }, 'job stopped');
-      else this.log.error({ err, job: job.name, ms: Date.now() - started }, 'job failed');
+      else {
+        this.ran?.(job.name, false);
+        this.log.error({ err, job: job.name, ms: Date.now() - started }, 'job failed');
+      }
     }
   }
 }

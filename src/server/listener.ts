@@ -4,10 +4,14 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { Socket } from 'node:net';
+import type { BlockList, Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import type { App } from './app.js';
 import { Exchange } from './exchange.js';
+import type { Metrics } from './metrics.js';
+import { CertificateStore } from './tls/certificate-store.js';
+import { CIPHERS, HANDSHAKE_TIMEOUT_MS, MIN_VERSION } from './tls/tls-settings.js';
 
 /** A certificate chain and its private key, PEM. */
 export interface TlsCredentials {
@@ -20,10 +24,16 @@ export interface ListenOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
-  /** Serve HTTPS with these; plain HTTP without. */
-  tls?: TlsCredentials;
+  /** Serve HTTPS with these (a store: chosen by SNI, and reloaded); plain HTTP without. */
+  tls?: TlsCredentials | CertificateStore;
   /** Access lines and failures go here. */
   log: Logger;
+  /** Count this listener's requests here. */
+  metrics?: Metrics;
+  /** Access lines go here rather than to `log`. */
+  accessLog?: Logger;
+  /** Proxies whose X-Forwarded-For names the client in access lines. */
+  trustedProxies?: BlockList;
 }
 
 /** A listener that is up. */
@@ -42,9 +52,25 @@ const SERVER_OPTIONS = { keepAlive: true, requestTimeout: 0, headersTimeout: 60_
 // Longer than the 60 s idle timeout of common load balancers, so they close an idle connection first.
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
-/** An HTTP server, or HTTPS given `tls`, with our timeouts and limits; not yet listening nor handling. */
-export function createServer(tls?: TlsCredentials): http.Server | https.Server {
-  const server = tls ? https.createServer({ ...SERVER_OPTIONS, key: tls.key, cert: tls.cert }) : http.createServer(SERVER_OPTIONS);
+/**
+ * An HTTP server, or HTTPS given `tls`, with our timeouts and limits; not yet listening nor handling. Given a
+ * certificate store, each handshake asks it for the certificate (by SNI), and a reload replaces the default one
+ * for new handshakes while open connections carry on.
+ */
+export function createServer(tls?: TlsCredentials | CertificateStore): http.Server | https.Server {
+  let server: http.Server | https.Server;
+  if (!tls) server = http.createServer(SERVER_OPTIONS);
+  else {
+    const store = tls instanceof CertificateStore ? tls : undefined;
+    const pair = store ? store.defaultPair : (tls as TlsCredentials);
+    const secure = https.createServer({
+      ...SERVER_OPTIONS, key: pair.key, cert: pair.cert, minVersion: MIN_VERSION, ciphers: CIPHERS, handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+      ...(store && { SNICallback: (name: string, cb: (err: Error | null, ctx?: SecureContext) => void) => cb(null, store.contextFor(name)) }),
+    });
+    // Clients without SNI get the default context, which only setSecureContext replaces.
+    store?.onChange(() => secure.setSecureContext({ ...store.defaultPair, minVersion: MIN_VERSION, ciphers: CIPHERS }));
+    server = secure;
+  }
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   return server;
 }
@@ -65,7 +91,9 @@ async function serveOne(app: App, ex: Exchange, log: Logger): Promise<void> {
 
 /** Answers a request node:http could not parse (e.g. headers too large) with the app's answer, then closes. */
 function onClientError(app: App, err: NodeJS.ErrnoException, socket: Socket): void {
-  if (!socket.writable) {
+  // A TLS failure (handshake timed out, plain HTTP, no shared version) has no channel to answer on: an answer
+  // would wait for a handshake that never comes.
+  if (!socket.writable || /^ERR_(SSL|TLS)_/.test(err.code ?? '')) {
     socket.destroy();
     return;
   }
@@ -81,11 +109,13 @@ function onClientError(app: App, err: NodeJS.ErrnoException, socket: Socket): vo
 /** Starts serving `app` on host:port. */
 export async function listen(app: App, opts: ListenOptions): Promise<Listener> {
   const server = createServer(opts.tls);
-  const { log } = opts;
-  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => void serveOne(app, new Exchange(req, res, false, log), log));
+  const { log, metrics } = opts;
+  const exchange = (req: http.IncomingMessage, res: http.ServerResponse, expectContinue: boolean) =>
+    new Exchange(req, res, expectContinue, opts.accessLog ?? log, metrics, opts.trustedProxies);
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => void serveOne(app, exchange(req, res, false), log));
   // Listening for checkContinue stops node from sending 100 Continue by itself: the app sends it once the request
   // is authenticated and routed, so a refused upload never transfers its body.
-  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => void serveOne(app, new Exchange(req, res, true, log), log));
+  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => void serveOne(app, exchange(req, res, true), log));
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => onClientError(app, err, socket));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

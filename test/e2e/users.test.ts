@@ -173,7 +173,7 @@ describe('a gateway without the right to change ownership', { skip: unavailable 
   /** Runs `dirbucket serve` as dave (not root) until it prints its endpoint or exits; bounded to 15 s. */
   function serveAsDave(args: string[]): Promise<{ code: number | null; output: string; stop(): void }> {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'dirbucket.js'), 'serve', '--root', join(dir, 'root'), '--listen', '127.0.0.1:0', ...args],
+      const child = spawn(process.execPath, [join(repoRoot(), 'bin', 'dirbucket.js'), 'serve', '--root', join(dir, 'root'), '--listen', '127.0.0.1:0', '--admin-listen', 'off', ...args],
         { uid: DAVE.uid, gid: DAVE.gid, env: { ...process.env, DIRBUCKET_ACCESS_KEY: 'DAVEADMIN', DIRBUCKET_SECRET_KEY: 'dave-secret-key' }, stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
       const done = (code: number | null) => {

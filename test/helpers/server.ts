@@ -48,7 +48,7 @@ export interface StartServerOptions {
 const REGION = 'us-east-1';
 /** Keep at most this much output per process: tests that make thousands of requests log one line each. */
 const OUTPUT_LIMIT = 4 * 1024 * 1024;
-const ENDPOINT_LINE = /^Endpoint: (http:\/\/127\.0\.0\.1:(\d+))\s*$/m;
+const ENDPOINT_LINE = /^Endpoint: (https?:\/\/127\.0\.0\.1:(\d+))\s*$/m;
 
 /**
  * Spawns `node bin/dirbucket.js serve` with fresh credentials and waits (bounded) for its Endpoint line.
@@ -61,6 +61,8 @@ export async function startServer(opts: StartServerOptions = {}): Promise<TestSe
   const accessKeyId = opts.credentials?.accessKeyId ?? 'TEST' + randomBytes(8).toString('hex').toUpperCase();
   const secretAccessKey = opts.credentials?.secretAccessKey ?? randomBytes(24).toString('base64url');
   const args = ['serve', '--root', root, '--listen', '127.0.0.1:0', ...(opts.args ?? [])];
+  // Servers run side by side: none takes the fixed default admin port unless a test asks for an admin listener.
+  if (!args.includes('--admin-listen')) args.push('--admin-listen', 'off');
   const metadata = process.env.DIRBUCKET_TEST_METADATA;
   if (metadata && !args.some((a) => a === '--metadata' || a.startsWith('--metadata='))) {
     args.push('--metadata', metadata);

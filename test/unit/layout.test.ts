@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { repoRoot } from '../helpers/repo-root.js';
 
 /** Top to bottom. A folder may import itself and any folder after it. */
-const ORDER = ['cli', 'server', 's3', 'auth', 'http', 'storage', 'accounts', 'checksums', 'config', 'fsutil', 'errors'];
+const ORDER = ['cli', 'server', 'admin', 's3', 'auth', 'http', 'storage', 'accounts', 'checksums', 'config', 'fsutil', 'errors'];
 
 interface Edge { from: string; to: string; typeOnly: boolean }
 

@@ -6,7 +6,10 @@ import {
   type PutObjectInput, type PutObjectResult, type ReadHandle, type UploadPartCopyInput, type UploadPartCopyResult,
   type UploadPartInput, type UploadPartResult, type UploadRef, type VersioningStatus,
 } from '../backend.js';
+import { access, constants, readdir } from 'node:fs/promises';
 import type { Bucket } from './buckets/bucket.js';
+import { classifyEntry, UploadPaths } from './multipart/upload-paths.js';
+import { isUploadId } from './multipart/upload-id.js';
 import type { CreateBucketInput } from '../backend.js';
 import { fsAccessFor } from './permissions/fs-access.js';
 import { versioningOf } from './buckets/bucket-settings.js';
@@ -149,6 +152,32 @@ export class PosixBackend extends NotImplementedBackend {
   multipartSweepJob(): { name: string; intervalMs: number; firstRunMs: number; run(signal: AbortSignal): Promise<void> } | undefined {
     if (this.multipartExpiryMs <= 0) return undefined;
     return { name: 'multipart-sweep', ...sweepSchedule(this.multipartExpiryMs), run: (signal) => this.sweepMultipart(signal) };
+  }
+
+  /**
+   * What keeps the storage from serving: each bucket directory (and the root) that cannot be reached, or cannot
+   * be written where writes are expected (a read-only mount, say). Empty when all is well.
+   */
+  async readinessProblems(): Promise<string[]> {
+    const problems = await Promise.all((await this.buckets.directories()).map(async ({ what, dir, writable }) => {
+      try {
+        await access(dir, writable ? constants.R_OK | constants.W_OK | constants.X_OK : constants.R_OK | constants.X_OK);
+        return undefined;
+      } catch (e) {
+        return `${what} (${dir}): ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
+      }
+    }));
+    return problems.filter((p): p is string => p !== undefined);
+  }
+
+  /** How many multipart uploads are open (created, not yet completed nor aborted) over every bucket. */
+  async openMultipartUploads(): Promise<number> {
+    let n = 0;
+    for (const bucket of await this.allBuckets()) {
+      const names = await readdir(UploadPaths.of(bucket).root).catch(() => [] as string[]);
+      for (const name of names) if (isUploadId(name) || classifyEntry(name)?.kind === 'completing') n++;
+    }
+    return n;
   }
 
   override async close(): Promise<void> {

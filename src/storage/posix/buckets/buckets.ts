@@ -28,6 +28,22 @@ export class BucketRegistry {
     }
   }
 
+  /**
+   * The directories the buckets live in, for readiness checks: the root (new buckets are made in it) and every
+   * bucket's directory, whether or not it is reachable now; `writable` says whether writes are expected there.
+   */
+  async directories(): Promise<{ what: string; dir: string; writable: boolean }[]> {
+    const out = [...this.mapped.values()].map((b) => ({ what: `bucket ${b.name}`, dir: b.dir, writable: !b.access.readOnly }));
+    if (this.root === undefined) return out;
+    out.unshift({ what: 'root', dir: this.root, writable: true });
+    for (const entry of await readdir(this.root, { withFileTypes: true }).catch(() => [])) {
+      if (isValidBucketName(entry.name) && !this.mapped.has(entry.name) && (entry.isDirectory() || entry.isSymbolicLink())) {
+        out.push({ what: `bucket ${entry.name}`, dir: `${this.root}/${entry.name}`, writable: true });
+      }
+    }
+    return out;
+  }
+
   /** Every bucket, sorted by name, with its creation date (birth time where the file system has one). */
   async list(): Promise<BucketInfo[]> {
     const names = new Set(this.mapped.keys());

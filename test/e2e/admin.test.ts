@@ -1,0 +1,135 @@
+/**
+ * The admin listener and MinIO's health paths, against a real server: liveness, readiness flipping when a bucket
+ * directory goes away and comes back, and the Prometheus metrics after a known sequence of requests.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, CreateMultipartUploadCommand } from '@aws-sdk/client-s3';
+import { startServer, type TestServer } from '../helpers/server.js';
+
+/** The admin endpoint printed on the banner. */
+export function adminOf(ts: TestServer): string {
+  const m = /^Admin: (http:\/\/127\.0\.0\.1:\d+)/m.exec(ts.stdout());
+  assert.ok(m, `no Admin line:\n${ts.stdout()}`);
+  return m[1]!;
+}
+
+/** One Prometheus sample. */
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/**
+ * Parses the Prometheus text exposition format (version 0.0.4): prom-client writes it but has no parser, so the
+ * test reads it by the format's rules (comments, `name{label="value",...} number`, escaped label values).
+ */
+export function parsePrometheus(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? ([^ ]+)(?: \d+)?$/.exec(line);
+    assert.ok(m, `not a sample line: ${line}`);
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?/g)) {
+      labels[l[1]!] = l[2]!.replace(/\\n/g, '\n').replace(/\\(.)/g, '$1');
+    }
+    samples.push({ name: m[1]!, labels, value: Number(m[3] === '+Inf' ? Infinity : m[3]) });
+  }
+  return samples;
+}
+
+/** The value of the sample named `name` whose labels include `labels`; 0 when there is none. */
+export function valueOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
+  const s = samples.find((x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v));
+  return s?.value ?? 0;
+}
+
+async function get(url: string, method = 'GET'): Promise<{ status: number; body: string; type: string | null }> {
+  const r = await fetch(url, { method, signal: AbortSignal.timeout(10_000) });
+  return { status: r.status, body: await r.text(), type: r.headers.get('content-type') };
+}
+
+describe('admin listener', () => {
+  let dir: string;
+  let ts: TestServer;
+  let admin: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dirbucket-admin-'));
+    mkdirSync(join(dir, 'root'));
+    mkdirSync(join(dir, 'mapped'));
+    writeFileSync(join(dir, 'config.yaml'), `buckets:\n  - name: mapped\n    path: ${join(dir, 'mapped')}\n    access: read-write\n`);
+    ts = await startServer({ root: join(dir, 'root'), args: ['--config', join(dir, 'config.yaml'), '--admin-listen', '127.0.0.1:0'] });
+    admin = adminOf(ts);
+  });
+  after(async () => {
+    await ts?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('live and ready, on the admin port and as MinIO paths on the S3 port (unsigned, GET and HEAD)', async () => {
+    for (const url of [`${admin}/health/live`, `${admin}/health/ready`, `${ts.endpoint}/minio/health/live`, `${ts.endpoint}/minio/health/ready`]) {
+      const r = await get(url);
+      assert.equal(r.status, 200, `${url}: ${r.body}`);
+      assert.equal((await get(url, 'HEAD')).status, 200, url);
+    }
+    assert.equal((await get(`${admin}/nothing`)).status, 404);
+    assert.equal((await get(`${ts.endpoint}/minio/health/other`)).status, 403, 'other paths still go to S3 and its authentication');
+  });
+
+  test('readiness flips to 503 with a reason while a bucket directory is gone, and back', async () => {
+    renameSync(join(dir, 'mapped'), join(dir, 'mapped.away'));
+    try {
+      for (const url of [`${admin}/health/ready`, `${ts.endpoint}/minio/health/ready`]) {
+        const r = await get(url);
+        assert.equal(r.status, 503, r.body);
+        const body = JSON.parse(r.body) as { status: string; problems: string[] };
+        assert.equal(body.status, 'not ready');
+        assert.match(body.problems.join('\n'), /bucket mapped \(.*mapped\): ENOENT/);
+      }
+      assert.equal((await get(`${admin}/health/live`)).status, 200, 'still live');
+    } finally {
+      renameSync(join(dir, 'mapped.away'), join(dir, 'mapped'));
+    }
+    assert.equal((await get(`${admin}/health/ready`)).status, 200);
+  });
+
+  test('metrics after a known sequence of requests', async () => {
+    const before = parsePrometheus((await get(`${admin}/metrics`)).body);
+    const s3 = ts.client();
+    await s3.send(new CreateBucketCommand({ Bucket: 'counted' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'counted', Key: 'a', Body: 'x'.repeat(1000) }));
+    await s3.send(new PutObjectCommand({ Bucket: 'counted', Key: 'b', Body: 'y'.repeat(1000) }));
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'counted', Key: 'a' }));
+    await got.Body!.transformToString();
+    await assert.rejects(s3.send(new GetObjectCommand({ Bucket: 'counted', Key: 'missing' })), { name: 'NoSuchKey' });
+    await s3.send(new CreateMultipartUploadCommand({ Bucket: 'counted', Key: 'big' }));
+    const r = await get(`${admin}/metrics`);
+    assert.equal(r.status, 200);
+    assert.match(r.type ?? '', /^text\/plain; version=0\.0\.4/);
+    const m = parsePrometheus(r.body);
+    const delta = (name: string, labels: Record<string, string>) => valueOf(m, name, labels) - valueOf(before, name, labels);
+    assert.equal(delta('dirbucket_requests_total', { operation: 'PutObject', status: '200', code: '' }), 2);
+    assert.equal(delta('dirbucket_requests_total', { operation: 'GetObject', status: '200', code: '' }), 1);
+    assert.equal(delta('dirbucket_requests_total', { operation: 'GetObject', status: '404', code: 'NoSuchKey' }), 1);
+    assert.equal(delta('dirbucket_requests_total', { operation: 'CreateBucket', status: '200', code: '' }), 1);
+    assert.equal(delta('dirbucket_request_duration_seconds_count', { operation: 'PutObject' }), 2);
+    assert.ok(delta('dirbucket_received_bytes_total', {}) > 2000, 'the bodies were counted in');
+    assert.ok(delta('dirbucket_sent_bytes_total', {}) > 1000, 'the body was counted out');
+    assert.equal(valueOf(m, 'dirbucket_requests_in_flight'), 0);
+    assert.equal(valueOf(m, 'dirbucket_multipart_uploads_open'), 1);
+    assert.ok(m.some((s) => s.name === 'process_cpu_seconds_total'), 'the process metrics');
+    for (const s of m) {
+      for (const v of Object.values(s.labels)) assert.doesNotMatch(v, /counted|missing|^a$|^b$|big/, `a label carries user input: ${s.name} ${JSON.stringify(s.labels)}`);
+    }
+  });
+
+  test('an admin port already in use stops start-up with a message', async () => {
+    const port = new URL(admin).port;
+    await assert.rejects(startServer({ args: ['--admin-listen', `127.0.0.1:${port}`], startTimeoutMs: 10_000 }), /--admin-listen 127\.0\.0\.1:\d+: address already in use/);
+  });
+});
