@@ -298,6 +298,8 @@ export interface Backend {
   headBucket(input: { bucket: string }): Promise<BucketInfo>;
   deleteBucket(input: { bucket: string }): Promise<void>;
   getBucketVersioning(input: { bucket: string }): Promise<VersioningStatus>;
+  /** Enabled or Suspended; enabling refuses (InvalidRequest) where the file system cannot keep versions. */
+  putBucketVersioning(input: { bucket: string; status: 'Enabled' | 'Suspended' }): Promise<void>;
 
   putObject(input: PutObjectInput): Promise<PutObjectResult>;
   getObject(input: ObjectRef): Promise<ReadHandle>;
@@ -338,6 +340,7 @@ export class NotImplementedBackend implements Backend {
   async headBucket(_: { bucket: string }): Promise<BucketInfo> { return this.notImplemented('HeadBucket'); }
   async deleteBucket(_: { bucket: string }): Promise<void> { return this.notImplemented('DeleteBucket'); }
   async getBucketVersioning(_: { bucket: string }): Promise<VersioningStatus> { return this.notImplemented('GetBucketVersioning'); }
+  async putBucketVersioning(_: { bucket: string; status: 'Enabled' | 'Suspended' }): Promise<void> { return this.notImplemented('PutBucketVersioning'); }
   async putObject(_: PutObjectInput): Promise<PutObjectResult> { return this.notImplemented('PutObject'); }
   async getObject(_: ObjectRef): Promise<ReadHandle> { return this.notImplemented('GetObject'); }
   async headObject(_: ObjectRef): Promise<ObjectInfo> { return this.notImplemented('HeadObject'); }

@@ -9,7 +9,7 @@ import {
 import type { Bucket } from './buckets/bucket.js';
 import type { CreateBucketInput } from '../backend.js';
 import { fsAccessFor } from './permissions/fs-access.js';
-import { versioningOf } from './buckets/bucket-settings.js';
+import { putBucketVersioning, versioningStatus } from './buckets/versioning.js';
 import { getBucketConfig, putBucketConfig } from './buckets/bucket-config.js';
 import { BucketRegistry } from './buckets/buckets.js';
 import { copyObject } from './write/copy.js';
@@ -68,7 +68,11 @@ export class PosixBackend extends NotImplementedBackend {
   }
 
   override async getBucketVersioning(input: { bucket: string }): Promise<VersioningStatus> {
-    return versioningOf(await this.buckets.get(input.bucket));
+    return versioningStatus(await this.buckets.get(input.bucket));
+  }
+
+  override async putBucketVersioning(input: { bucket: string; status: 'Enabled' | 'Suspended' }): Promise<void> {
+    return putBucketVersioning(await this.buckets.get(input.bucket), input.status);
   }
 
   override async putObject(input: PutObjectInput): Promise<PutObjectResult> {
