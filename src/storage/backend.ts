@@ -105,6 +105,8 @@ export interface PutObjectResult {
   etag: string;
   lastModified: Date;
   checksum?: ChecksumValue;
+  /** The new version's id, in a bucket with versioning (`null` while suspended). */
+  versionId?: string;
 }
 
 /** An open object: its info, fixed at open time, and a way to stream its bytes. Always close(). */
@@ -234,6 +236,8 @@ export interface CompleteMultipartUploadResult {
   etag: string;
   size: number;
   checksum?: ChecksumValue;
+  /** The new version's id, in a bucket with versioning. */
+  versionId?: string;
 }
 
 /** An upload in progress, as ListParts and ListMultipartUploads show it. */

@@ -1,15 +1,21 @@
 /** End to end: bucket versioning wired through the S3 operations (issue #11; design in docs/versioning.md). */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
   GetBucketVersioningCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  UploadPartCommand,
   PutBucketVersioningCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { startWithBuckets, type TestServer } from '../helpers/server.js';
-import { errorOf, rawRequest, sdkError } from './util.js';
+import { bodyBytes, errorOf, rawRequest, sdkError } from './util.js';
 
 let ts: TestServer;
 let s3: S3Client;
@@ -65,5 +71,53 @@ describe('PutBucketVersioning and GetBucketVersioning', () => {
   it('answers NoSuchBucket for a missing bucket', async () => {
     const e = await sdkError(() => s3.send(new PutBucketVersioningCommand({ Bucket: 'no-such-versioned', VersioningConfiguration: { Status: 'Enabled' } })));
     assert.equal(e.name, 'NoSuchBucket');
+  });
+});
+
+/** The names kept in the store for `key` (docs/versioning.md "What is on disk"), temporaries and the lock left out. */
+function kept(bucket: string, key: string): string[] {
+  const dir = join(ts.root, bucket, '.dirbucket', 'versions', ...key.split('/'), '.dirbucket');
+  return existsSync(dir) ? readdirSync(dir).filter((n) => !n.startsWith('.')).sort() : [];
+}
+
+async function text(bucket: string, key: string, versionId?: string): Promise<string> {
+  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+  return (await bodyBytes(out.Body)).toString();
+}
+
+describe('writes in a versioned bucket', () => {
+  it('PutObject answers a new x-amz-version-id each time and keeps the version it replaces', async () => {
+    const one = await s3.send(new PutObjectCommand({ Bucket: V, Key: 'w/put', Body: 'one' }));
+    const two = await s3.send(new PutObjectCommand({ Bucket: V, Key: 'w/put', Body: 'two' }));
+    assert.match(one.VersionId ?? '', /^[0-9a-v]{20}$/);
+    assert.match(two.VersionId ?? '', /^[0-9a-v]{20}$/);
+    assert.ok(two.VersionId! > one.VersionId!, 'ids rise');
+    assert.deepEqual(kept(V, 'w/put'), [one.VersionId, two.VersionId].sort());
+    assert.equal(readFileSync(join(ts.root, V, 'w', 'put'), 'utf8'), 'two', 'the current version is the plain file');
+    assert.equal(await text(V, 'w/put'), 'two');
+  });
+
+  it('CopyObject and CompleteMultipartUpload answer x-amz-version-id too', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: V, Key: 'w/src', Body: 'source' }));
+    const copy = await s3.send(new CopyObjectCommand({ Bucket: V, Key: 'w/copy', CopySource: `${V}/w/src` }));
+    assert.match(copy.VersionId ?? '', /^[0-9a-v]{20}$/);
+    assert.deepEqual(kept(V, 'w/copy'), [copy.VersionId]);
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: V, Key: 'w/copy' }));
+    const part = await s3.send(new UploadPartCommand({ Bucket: V, Key: 'w/copy', UploadId, PartNumber: 1, Body: 'multi' }));
+    const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket: V, Key: 'w/copy', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+    assert.match(done.VersionId ?? '', /^[0-9a-v]{20}$/);
+    assert.deepEqual(kept(V, 'w/copy'), [copy.VersionId, done.VersionId].sort());
+    assert.equal(await text(V, 'w/copy'), 'multi');
+  });
+
+  it('an unversioned bucket answers no version id and keeps nothing', async () => {
+    const { ts: plain, s3: c } = await startWithBuckets(['plain']);
+    try {
+      const out = await c.send(new PutObjectCommand({ Bucket: 'plain', Key: 'k', Body: 'x' }));
+      assert.equal(out.VersionId, undefined);
+      assert.equal(existsSync(join(plain.root, 'plain', '.dirbucket', 'versions')), false);
+    } finally {
+      await plain.stop();
+    }
   });
 });

@@ -52,6 +52,7 @@ export const CopyObject: Handler = async (req) => {
     conditions: writeConditions(req.headers),
   });
   return {
+    headers: { 'x-amz-version-id': result.versionId },
     xml: {
       root: 'CopyObjectResult',
       body: { ETag: `"${result.etag}"`, LastModified: result.lastModified, ...checksumFields(result.checksum) },

@@ -24,7 +24,7 @@ export const PutObject: Handler = async (req) => {
     ...(await writeAttachments(req)),
     body: req.body(),
   });
-  return { headers: { ETag: `"${result.etag}"`, ...(result.checksum ? checksumHeaders(result.checksum) : {}) } };
+  return { headers: { ETag: `"${result.etag}"`, ...(result.checksum ? checksumHeaders(result.checksum) : {}), 'x-amz-version-id': result.versionId } };
 };
 
 function checksumMode(req: S3Request): boolean {

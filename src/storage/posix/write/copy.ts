@@ -56,8 +56,8 @@ export async function copyObject(source: Bucket, target: Bucket, input: CopyObje
       const checksum: ChecksumValue | undefined = keep && info.checksum?.type === 'FULL_OBJECT' ? info.checksum : undefined;
       const { stats } = await staging.seal(input.key, (st) => contentRecord(st, etag, meta, { ...(checksum ? { checksum } : {}), ...attachments }),
         target.settings.fsync);
-      await commitStaged(target, store, staging, { key: input.key, segments, conditions: input.conditions, identity: input.identity });
-      return { etag, lastModified: new Date(Number(stats.mtimeNs / 1_000_000n)), ...(checksum ? { checksum } : {}) };
+      const versionId = await commitStaged(target, store, staging, { key: input.key, segments, conditions: input.conditions, identity: input.identity });
+      return { etag, lastModified: new Date(Number(stats.mtimeNs / 1_000_000n)), ...(checksum ? { checksum } : {}), ...(versionId ? { versionId } : {}) };
     } finally {
       await staging.discard();
     }
