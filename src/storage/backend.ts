@@ -123,6 +123,14 @@ export interface ReadHandle {
 export interface ObjectRef extends AsIdentity {
   bucket: string;
   key: string;
+  /** A version of the object (the `versionId` query); the current one when undefined. */
+  versionId?: string;
+}
+
+/** What DeleteObject did, in a versioned bucket: the version it made or deleted, and whether that is a delete marker. */
+export interface DeleteObjectResult {
+  versionId?: string;
+  deleteMarker?: boolean;
 }
 
 /** Owner, grants and tags of the copy; `tags` undefined keeps the source's (x-amz-tagging-directive COPY). */
@@ -309,7 +317,7 @@ export interface Backend {
   getObject(input: ObjectRef): Promise<ReadHandle>;
   headObject(input: ObjectRef): Promise<ObjectInfo>;
   /** No error when the key does not exist. */
-  deleteObject(input: ObjectRef): Promise<void>;
+  deleteObject(input: ObjectRef): Promise<DeleteObjectResult>;
   copyObject(input: CopyObjectInput): Promise<PutObjectResult>;
   listObjects(input: ListObjectsInput): Promise<ListObjectsResult>;
   /** Replaces those of the object's owner, grants and tags that are given (tags [] removes them); NoSuchKey if none. */
@@ -348,7 +356,7 @@ export class NotImplementedBackend implements Backend {
   async putObject(_: PutObjectInput): Promise<PutObjectResult> { return this.notImplemented('PutObject'); }
   async getObject(_: ObjectRef): Promise<ReadHandle> { return this.notImplemented('GetObject'); }
   async headObject(_: ObjectRef): Promise<ObjectInfo> { return this.notImplemented('HeadObject'); }
-  async deleteObject(_: ObjectRef): Promise<void> { return this.notImplemented('DeleteObject'); }
+  async deleteObject(_: ObjectRef): Promise<DeleteObjectResult> { return this.notImplemented('DeleteObject'); }
   async copyObject(_: CopyObjectInput): Promise<PutObjectResult> { return this.notImplemented('CopyObject'); }
   async listObjects(_: ListObjectsInput): Promise<ListObjectsResult> { return this.notImplemented('ListObjects'); }
   async putObjectAttachments(_: ObjectRef & ObjectAttachments): Promise<void> { return this.notImplemented('PutObjectTagging'); }

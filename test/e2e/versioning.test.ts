@@ -7,6 +7,8 @@ import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
   PutObjectCommand,
@@ -119,5 +121,56 @@ describe('writes in a versioned bucket', () => {
     } finally {
       await plain.stop();
     }
+  });
+});
+
+describe('deletes in a versioned bucket', () => {
+  it('DeleteObject puts a delete marker; deleting the marker by id restores the file', async () => {
+    const put = await s3.send(new PutObjectCommand({ Bucket: V, Key: 'd/one', Body: 'kept' }));
+    const del = await s3.send(new DeleteObjectCommand({ Bucket: V, Key: 'd/one' }));
+    assert.equal(del.DeleteMarker, true);
+    assert.match(del.VersionId ?? '', /^[0-9a-v]{20}$/);
+    assert.ok(del.VersionId! > put.VersionId!);
+    assert.equal(existsSync(join(ts.root, V, 'd', 'one')), false, 'the plain file is gone');
+    assert.deepEqual(kept(V, 'd/one'), [put.VersionId, `${del.VersionId}.m`].sort());
+    const undo = await s3.send(new DeleteObjectCommand({ Bucket: V, Key: 'd/one', VersionId: del.VersionId }));
+    assert.equal(undo.DeleteMarker, true);
+    assert.equal(undo.VersionId, del.VersionId);
+    assert.equal(readFileSync(join(ts.root, V, 'd', 'one'), 'utf8'), 'kept', 'the file is back');
+    assert.deepEqual(kept(V, 'd/one'), [put.VersionId]);
+  });
+
+  it('deleting the current version by id makes the next newest current; deleting the last leaves nothing', async () => {
+    const a = await s3.send(new PutObjectCommand({ Bucket: V, Key: 'd/two', Body: 'a' }));
+    const b = await s3.send(new PutObjectCommand({ Bucket: V, Key: 'd/two', Body: 'b' }));
+    const out = await s3.send(new DeleteObjectCommand({ Bucket: V, Key: 'd/two', VersionId: b.VersionId }));
+    assert.equal(out.VersionId, b.VersionId);
+    assert.equal(out.DeleteMarker, undefined);
+    assert.equal(readFileSync(join(ts.root, V, 'd', 'two'), 'utf8'), 'a');
+    assert.deepEqual(kept(V, 'd/two'), [a.VersionId]);
+    await s3.send(new DeleteObjectCommand({ Bucket: V, Key: 'd/two', VersionId: a.VersionId }));
+    assert.equal(existsSync(join(ts.root, V, 'd', 'two')), false);
+    assert.deepEqual(kept(V, 'd/two'), []);
+  });
+
+  it('a malformed version id is InvalidArgument', async () => {
+    const e = await sdkError(() => s3.send(new DeleteObjectCommand({ Bucket: V, Key: 'd/x', VersionId: 'not-an-id' })));
+    assert.equal(e.name, 'InvalidArgument');
+  });
+
+  it('DeleteObjects answers DeleteMarker and DeleteMarkerVersionId for new markers, VersionId for deleted versions', async () => {
+    const p = await s3.send(new PutObjectCommand({ Bucket: V, Key: 'd/many', Body: 'x' }));
+    const out = await s3.send(new DeleteObjectsCommand({ Bucket: V, Delete: { Objects: [{ Key: 'd/many' }] } }));
+    const [m] = out.Deleted ?? [];
+    assert.equal(m?.DeleteMarker, true);
+    assert.match(m?.DeleteMarkerVersionId ?? '', /^[0-9a-v]{20}$/);
+    const out2 = await s3.send(new DeleteObjectsCommand({ Bucket: V, Delete: { Objects: [
+      { Key: 'd/many', VersionId: p.VersionId }, { Key: 'd/many', VersionId: m!.DeleteMarkerVersionId },
+    ] } }));
+    assert.deepEqual(out2.Errors ?? [], []);
+    const byId = new Map((out2.Deleted ?? []).map((d) => [d.VersionId, d]));
+    assert.equal(byId.get(p.VersionId)?.DeleteMarker, undefined);
+    assert.equal(byId.get(m!.DeleteMarkerVersionId)?.DeleteMarker, true);
+    assert.deepEqual(kept(V, 'd/many'), []);
   });
 });

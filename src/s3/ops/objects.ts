@@ -83,6 +83,7 @@ export const HeadObject: Handler = async (req) => {
 };
 
 export const DeleteObject: Handler = async (req) => {
-  await req.backend.deleteObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity });
-  return { status: 204 };
+  const versionId = req.query.get('versionId') ?? undefined;
+  const done = await req.backend.deleteObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity, versionId });
+  return { status: 204, headers: { 'x-amz-version-id': done.versionId, 'x-amz-delete-marker': done.deleteMarker ? 'true' : undefined } };
 };
