@@ -60,6 +60,8 @@ export interface ObjectInfo extends ObjectAttachments {
   partsCount?: number;
   /** The parts of a multipart object, in order (GET ?partNumber, GetObjectAttributes). */
   parts?: ObjectPart[];
+  /** Its version id, in a bucket with versioning (S3's x-amz-version-id). */
+  versionId?: string;
 }
 
 /** One part of a completed multipart object: its size and, when the upload had an algorithm, its checksum (base64). */

@@ -11,6 +11,7 @@ import {
   DeleteObjectsCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   PutObjectCommand,
   UploadPartCommand,
   PutBucketVersioningCommand,
@@ -172,5 +173,45 @@ describe('deletes in a versioned bucket', () => {
     assert.equal(byId.get(p.VersionId)?.DeleteMarker, undefined);
     assert.equal(byId.get(m!.DeleteMarkerVersionId)?.DeleteMarker, true);
     assert.deepEqual(kept(V, 'd/many'), []);
+  });
+});
+
+describe('reads in a versioned bucket', () => {
+  it('GET and HEAD answer x-amz-version-id; versionId reads any kept version', async () => {
+    const a = await s3.send(new PutObjectCommand({ Bucket: V, Key: 'r/k', Body: 'old' }));
+    const b = await s3.send(new PutObjectCommand({ Bucket: V, Key: 'r/k', Body: 'new' }));
+    const cur = await s3.send(new GetObjectCommand({ Bucket: V, Key: 'r/k' }));
+    assert.equal(cur.VersionId, b.VersionId);
+    assert.equal((await bodyBytes(cur.Body)).toString(), 'new');
+    assert.equal((await s3.send(new HeadObjectCommand({ Bucket: V, Key: 'r/k' }))).VersionId, b.VersionId);
+    assert.equal(await text(V, 'r/k', a.VersionId), 'old');
+    const head = await s3.send(new HeadObjectCommand({ Bucket: V, Key: 'r/k', VersionId: a.VersionId }));
+    assert.equal(head.VersionId, a.VersionId);
+    assert.equal(head.ContentLength, 3);
+  });
+
+  it('NoSuchVersion for an unknown id, InvalidArgument for a malformed one', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: V, Key: 'r/x', Body: 'x' }));
+    const e = await sdkError(() => s3.send(new GetObjectCommand({ Bucket: V, Key: 'r/x', VersionId: '0000000000000000000a' })));
+    assert.equal(e.name, 'NoSuchVersion');
+    const bad = await sdkError(() => s3.send(new GetObjectCommand({ Bucket: V, Key: 'r/x', VersionId: 'bogus' })));
+    assert.equal(bad.name, 'InvalidArgument');
+  });
+
+  it('a delete marker: NoSuchKey with x-amz-delete-marker when latest, 405 MethodNotAllowed by its id', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: V, Key: 'r/gone', Body: 'x' }));
+    const del = await s3.send(new DeleteObjectCommand({ Bucket: V, Key: 'r/gone' }));
+    const r = await rawRequest(ts, { method: 'GET', path: `/${V}/r/gone` });
+    assert.equal(r.status, 404);
+    assert.equal(errorOf(r).Code, 'NoSuchKey');
+    assert.equal(r.headers['x-amz-delete-marker'], 'true');
+    assert.equal(r.headers['x-amz-version-id'], del.VersionId);
+    const m = await rawRequest(ts, { method: 'GET', path: `/${V}/r/gone`, query: [['versionId', del.VersionId!]] });
+    assert.equal(m.status, 405);
+    assert.equal(errorOf(m).Code, 'MethodNotAllowed');
+    assert.equal(m.headers['x-amz-delete-marker'], 'true');
+    const h = await rawRequest(ts, { method: 'HEAD', path: `/${V}/r/gone`, query: [['versionId', del.VersionId!]] });
+    assert.equal(h.status, 405);
+    assert.equal(h.headers['x-amz-delete-marker'], 'true');
   });
 });

@@ -63,7 +63,7 @@ function answer(req: S3Request, info: ObjectInfo): { response: S3Response; range
 }
 
 export const GetObject: Handler = async (req) => {
-  const handle: ReadHandle = await req.backend.getObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity });
+  const handle: ReadHandle = await req.backend.getObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity, versionId: req.query.get('versionId') ?? undefined });
   try {
     const { response, range } = answer(req, handle.info);
     if (response.status === 304) {
@@ -78,7 +78,7 @@ export const GetObject: Handler = async (req) => {
 };
 
 export const HeadObject: Handler = async (req) => {
-  const info = await req.backend.headObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity });
+  const info = await req.backend.headObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity, versionId: req.query.get('versionId') ?? undefined });
   return answer(req, info).response;
 };
 

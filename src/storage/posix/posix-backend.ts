@@ -80,11 +80,11 @@ export class PosixBackend extends NotImplementedBackend {
   }
 
   override async getObject(input: ObjectRef): Promise<ReadHandle> {
-    return openForRead(await this.buckets.get(input.bucket), input.key, fsAccessFor(input.identity));
+    return openForRead(await this.buckets.get(input.bucket), input.key, fsAccessFor(input.identity), input.versionId);
   }
 
   override async headObject(input: ObjectRef): Promise<ObjectInfo> {
-    return headObject(await this.buckets.get(input.bucket), input.key, fsAccessFor(input.identity));
+    return headObject(await this.buckets.get(input.bucket), input.key, fsAccessFor(input.identity), input.versionId);
   }
 
   override async deleteObject(input: ObjectRef): Promise<DeleteObjectResult> {
