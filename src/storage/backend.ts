@@ -109,6 +109,8 @@ export interface PutObjectResult {
   checksum?: ChecksumValue;
   /** The new version's id, in a bucket with versioning (`null` while suspended). */
   versionId?: string;
+  /** CopyObject: the version copied, when the source bucket has versioning. */
+  sourceVersionId?: string;
 }
 
 /** An open object: its info, fixed at open time, and a way to stream its bytes. Always close(). */

@@ -7,6 +7,8 @@ import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateMultipartUploadCommand,
+  CreateBucketCommand,
+  DeleteBucketCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetBucketVersioningCommand,
@@ -213,5 +215,35 @@ describe('reads in a versioned bucket', () => {
     const h = await rawRequest(ts, { method: 'HEAD', path: `/${V}/r/gone`, query: [['versionId', del.VersionId!]] });
     assert.equal(h.status, 405);
     assert.equal(h.headers['x-amz-delete-marker'], 'true');
+  });
+});
+
+describe('copy source versions and DeleteBucket', () => {
+  it('copies an older version by ?versionId= and answers x-amz-copy-source-version-id (restoring onto its own key)', async () => {
+    const a = await s3.send(new PutObjectCommand({ Bucket: V, Key: 'c/k', Body: 'first' }));
+    const b = await s3.send(new PutObjectCommand({ Bucket: V, Key: 'c/k', Body: 'second' }));
+    const r = await rawRequest(ts, { method: 'PUT', path: `/${V}/c/k`, headers: { 'x-amz-copy-source': `/${V}/c/k?versionId=${a.VersionId}` } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.headers['x-amz-copy-source-version-id'], a.VersionId);
+    const restored = r.headers['x-amz-version-id'] as string;
+    assert.ok(restored > b.VersionId!);
+    assert.equal(await text(V, 'c/k'), 'first');
+    const cur = await s3.send(new CopyObjectCommand({ Bucket: V, Key: 'c/other', CopySource: `${V}/c/k` }));
+    assert.equal(cur.CopySourceVersionId, restored);
+    const e = await sdkError(() => s3.send(new CopyObjectCommand({ Bucket: V, Key: 'c/x', CopySource: `${V}/c/k?versionId=0000000000000000000a` })));
+    assert.equal(e.name, 'NoSuchVersion');
+  });
+
+  it('DeleteBucket is BucketNotEmpty while versions or delete markers are kept', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'doomed-versions' }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: 'doomed-versions', VersioningConfiguration: { Status: 'Enabled' } }));
+    const p = await s3.send(new PutObjectCommand({ Bucket: 'doomed-versions', Key: 'k', Body: 'x' }));
+    const d = await s3.send(new DeleteObjectCommand({ Bucket: 'doomed-versions', Key: 'k' }));
+    const e = await sdkError(() => s3.send(new DeleteBucketCommand({ Bucket: 'doomed-versions' })));
+    assert.equal(e.name, 'BucketNotEmpty');
+    await s3.send(new DeleteObjectCommand({ Bucket: 'doomed-versions', Key: 'k', VersionId: p.VersionId }));
+    await s3.send(new DeleteObjectCommand({ Bucket: 'doomed-versions', Key: 'k', VersionId: d.VersionId }));
+    await s3.send(new DeleteBucketCommand({ Bucket: 'doomed-versions' }));
+    assert.equal(existsSync(join(ts.root, 'doomed-versions')), false);
   });
 });

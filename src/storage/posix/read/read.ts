@@ -98,7 +98,7 @@ export async function headObject(bucket: Bucket, key: string, access?: FsAccess,
  * version id. NoSuchKey (with `x-amz-delete-marker` when a delete marker is latest), NoSuchVersion, or for a
  * delete marker's id MethodNotAllowed, as S3 answers.
  */
-async function openVersion(bucket: Bucket, key: string, check: OpenCheck | undefined, versionId: string | undefined): Promise<{ opened: OpenedObject; info: ObjectInfo }> {
+export async function openVersion(bucket: Bucket, key: string, check: OpenCheck | undefined, versionId: string | undefined): Promise<{ opened: OpenedObject; info: ObjectInfo }> {
   if (versionId !== undefined) parseVersionId(versionId);
   const { segments, dirObject } = parseKey(key);
   const versioning = dirObject ? undefined : await versioningOf(bucket);
