@@ -54,6 +54,7 @@ export function objectHeaders(info: ObjectInfo, withChecksum: boolean): Record<s
     'Cache-Control': m.cacheControl,
     Expires: m.expires,
     'Accept-Ranges': 'bytes',
+    'x-amz-version-id': info.versionId,
   };
   for (const [k, v] of Object.entries(m.userMetadata)) h[`x-amz-meta-${k}`] = v;
   if (info.storageClass !== 'STANDARD') h['x-amz-storage-class'] = info.storageClass;

@@ -26,7 +26,7 @@ import { DeleteBucketOwnershipControls, GetBucketOwnershipControls, PutBucketOwn
 import { DeleteObjectTagging, GetObjectTagging, PutObjectTagging } from './ops/tagging.js';
 import { UploadPartCopy } from './ops/upload-part-copy.js';
 import { UploadPart } from './ops/upload-part.js';
-import { GetBucketVersioning, ListObjectVersions } from './ops/versioning.js';
+import { GetBucketVersioning, ListObjectVersions, PutBucketVersioning } from './ops/versioning.js';
 
 /**
  * - `any`: every authenticated user (ListBuckets, which then shows only the buckets the user has access to)
@@ -85,7 +85,7 @@ export const OPERATIONS = {
   ListBuckets: { target: 'service', method: 'GET', right: ANY, handler: ListBuckets },
 
   GetBucketVersioning: { target: 'bucket', method: 'GET', sub: 'versioning', right: READ, handler: GetBucketVersioning },
-  PutBucketVersioning: { target: 'bucket', method: 'PUT', sub: 'versioning', right: OWNER },
+  PutBucketVersioning: { target: 'bucket', method: 'PUT', sub: 'versioning', right: OWNER, handler: PutBucketVersioning },
   ListObjectVersions: { target: 'bucket', method: 'GET', sub: 'versions', right: READ, grant: BUCKET_READ, handler: ListObjectVersions },
   GetBucketLocation: { target: 'bucket', method: 'GET', sub: 'location', right: READ, grant: BUCKET_READ, handler: GetBucketLocation },
   ListMultipartUploads: { target: 'bucket', method: 'GET', sub: 'uploads', right: READ, grant: BUCKET_READ, handler: ListMultipartUploads },

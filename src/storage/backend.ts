@@ -60,6 +60,8 @@ export interface ObjectInfo extends ObjectAttachments {
   partsCount?: number;
   /** The parts of a multipart object, in order (GET ?partNumber, GetObjectAttributes). */
   parts?: ObjectPart[];
+  /** Its version id, in a bucket with versioning (S3's x-amz-version-id). */
+  versionId?: string;
 }
 
 /** One part of a completed multipart object: its size and, when the upload had an algorithm, its checksum (base64). */
@@ -105,6 +107,10 @@ export interface PutObjectResult {
   etag: string;
   lastModified: Date;
   checksum?: ChecksumValue;
+  /** The new version's id, in a bucket with versioning (`null` while suspended). */
+  versionId?: string;
+  /** CopyObject: the version copied, when the source bucket has versioning. */
+  sourceVersionId?: string;
 }
 
 /** An open object: its info, fixed at open time, and a way to stream its bytes. Always close(). */
@@ -121,6 +127,14 @@ export interface ReadHandle {
 export interface ObjectRef extends AsIdentity {
   bucket: string;
   key: string;
+  /** A version of the object (the `versionId` query); the current one when undefined. */
+  versionId?: string;
+}
+
+/** What DeleteObject did, in a versioned bucket: the version it made or deleted, and whether that is a delete marker. */
+export interface DeleteObjectResult {
+  versionId?: string;
+  deleteMarker?: boolean;
 }
 
 /** Owner, grants and tags of the copy; `tags` undefined keeps the source's (x-amz-tagging-directive COPY). */
@@ -234,6 +248,8 @@ export interface CompleteMultipartUploadResult {
   etag: string;
   size: number;
   checksum?: ChecksumValue;
+  /** The new version's id, in a bucket with versioning. */
+  versionId?: string;
 }
 
 /** An upload in progress, as ListParts and ListMultipartUploads show it. */
@@ -298,12 +314,14 @@ export interface Backend {
   headBucket(input: { bucket: string }): Promise<BucketInfo>;
   deleteBucket(input: { bucket: string }): Promise<void>;
   getBucketVersioning(input: { bucket: string }): Promise<VersioningStatus>;
+  /** Enabled or Suspended; enabling refuses (InvalidRequest) where the file system cannot keep versions. */
+  putBucketVersioning(input: { bucket: string; status: 'Enabled' | 'Suspended' }): Promise<void>;
 
   putObject(input: PutObjectInput): Promise<PutObjectResult>;
   getObject(input: ObjectRef): Promise<ReadHandle>;
   headObject(input: ObjectRef): Promise<ObjectInfo>;
   /** No error when the key does not exist. */
-  deleteObject(input: ObjectRef): Promise<void>;
+  deleteObject(input: ObjectRef): Promise<DeleteObjectResult>;
   copyObject(input: CopyObjectInput): Promise<PutObjectResult>;
   listObjects(input: ListObjectsInput): Promise<ListObjectsResult>;
   /** Replaces those of the object's owner, grants and tags that are given (tags [] removes them); NoSuchKey if none. */
@@ -338,10 +356,11 @@ export class NotImplementedBackend implements Backend {
   async headBucket(_: { bucket: string }): Promise<BucketInfo> { return this.notImplemented('HeadBucket'); }
   async deleteBucket(_: { bucket: string }): Promise<void> { return this.notImplemented('DeleteBucket'); }
   async getBucketVersioning(_: { bucket: string }): Promise<VersioningStatus> { return this.notImplemented('GetBucketVersioning'); }
+  async putBucketVersioning(_: { bucket: string; status: 'Enabled' | 'Suspended' }): Promise<void> { return this.notImplemented('PutBucketVersioning'); }
   async putObject(_: PutObjectInput): Promise<PutObjectResult> { return this.notImplemented('PutObject'); }
   async getObject(_: ObjectRef): Promise<ReadHandle> { return this.notImplemented('GetObject'); }
   async headObject(_: ObjectRef): Promise<ObjectInfo> { return this.notImplemented('HeadObject'); }
-  async deleteObject(_: ObjectRef): Promise<void> { return this.notImplemented('DeleteObject'); }
+  async deleteObject(_: ObjectRef): Promise<DeleteObjectResult> { return this.notImplemented('DeleteObject'); }
   async copyObject(_: CopyObjectInput): Promise<PutObjectResult> { return this.notImplemented('CopyObject'); }
   async listObjects(_: ListObjectsInput): Promise<ListObjectsResult> { return this.notImplemented('ListObjects'); }
   async putObjectAttachments(_: ObjectRef & ObjectAttachments): Promise<void> { return this.notImplemented('PutObjectTagging'); }

@@ -39,8 +39,9 @@ export function completeHandler(timing: CompleteTiming): Handler {
     clearTimeout(timer);
     if (quick) {
       if ('e' in quick) throw quick.e;
-      return { xml: { root: 'CompleteMultipartUploadResult', body: resultBody(req, quick.r) } };
+      return { headers: { 'x-amz-version-id': quick.r.versionId }, xml: { root: 'CompleteMultipartUploadResult', body: resultBody(req, quick.r) } };
     }
+    // The headers go before the result is known: a slow Complete answers its version id in no header.
     const resource = `/${req.bucket}/${req.key}`;
     return {
       headers: { 'Content-Type': 'application/xml' },

@@ -31,18 +31,16 @@ export function parseCopySource(v: string): { bucket: string; key: string; versi
 export const CopyObject: Handler = async (req) => {
   refuseUnsupported(req.headers);
   const source = parseCopySource(req.header('x-amz-copy-source') ?? '');
-  if (source.versionId !== undefined && source.versionId !== 'null') {
-    throw new S3Error('NoSuchVersion', undefined, { Key: source.key, VersionId: source.versionId });
-  }
   const directive = (req.header('x-amz-metadata-directive') ?? 'COPY').toUpperCase();
   if (directive !== 'COPY' && directive !== 'REPLACE') {
     throw new S3Error('InvalidArgument', 'Unknown metadata directive.', { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: directive });
   }
-  if (source.bucket === req.bucket && source.key === req.key && directive !== 'REPLACE') {
+  // Copying an older version onto its own key is how a version is restored: allowed, as S3 does.
+  if (source.bucket === req.bucket && source.key === req.key && directive !== 'REPLACE' && source.versionId === undefined) {
     throw new S3Error('InvalidRequest', 'This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata, storage class, website redirect location or encryption attributes.');
   }
   const result = await req.backend.copyObject({
-    source: { bucket: source.bucket, key: source.key },
+    source: { bucket: source.bucket, key: source.key, ...(source.versionId !== undefined ? { versionId: source.versionId } : {}) },
     bucket: req.bucket,
     key: req.key,
     identity: req.principal.identity,
@@ -52,6 +50,7 @@ export const CopyObject: Handler = async (req) => {
     conditions: writeConditions(req.headers),
   });
   return {
+    headers: { 'x-amz-version-id': result.versionId, 'x-amz-copy-source-version-id': result.sourceVersionId },
     xml: {
       root: 'CopyObjectResult',
       body: { ETag: `"${result.etag}"`, LastModified: result.lastModified, ...checksumFields(result.checksum) },

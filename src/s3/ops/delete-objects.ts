@@ -22,13 +22,17 @@ export const DeleteObjects: Handler = async (req) => {
     return { key, versionId: textOf(o.VersionId) };
   });
 
-  const deleted: { Key: string; VersionId?: string }[] = [];
+  const deleted: { Key: string; VersionId?: string; DeleteMarker?: boolean; DeleteMarkerVersionId?: string }[] = [];
   const errors: { Key: string; VersionId?: string; Code: string; Message: string }[] = [];
   for (const { key, versionId } of entries) {
     try {
-      if (versionId !== undefined && versionId !== 'null') throw new S3Error('NoSuchVersion');
-      await req.backend.deleteObject({ bucket: req.bucket, key, identity: req.principal.identity });
-      if (!quiet) deleted.push({ Key: key, VersionId: versionId });
+      const done = await req.backend.deleteObject({ bucket: req.bucket, key, identity: req.principal.identity, versionId });
+      // As S3: a new marker is DeleteMarker + DeleteMarkerVersionId; a deleted version is its VersionId (and
+      // DeleteMarker when it was a marker).
+      if (!quiet) {
+        if (versionId === undefined && done.deleteMarker) deleted.push({ Key: key, DeleteMarker: true, DeleteMarkerVersionId: done.versionId });
+        else deleted.push({ Key: key, VersionId: versionId, ...(done.deleteMarker ? { DeleteMarker: true, DeleteMarkerVersionId: versionId } : {}) });
+      }
     } catch (e) {
       // A bucket-level failure is the whole request's; a key-level one is that key's entry.
       if (isS3Error(e) && e.code !== 'NoSuchBucket' && e.code !== 'InternalError') {

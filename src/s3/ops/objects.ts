@@ -24,7 +24,7 @@ export const PutObject: Handler = async (req) => {
     ...(await writeAttachments(req)),
     body: req.body(),
   });
-  return { headers: { ETag: `"${result.etag}"`, ...(result.checksum ? checksumHeaders(result.checksum) : {}) } };
+  return { headers: { ETag: `"${result.etag}"`, ...(result.checksum ? checksumHeaders(result.checksum) : {}), 'x-amz-version-id': result.versionId } };
 };
 
 function checksumMode(req: S3Request): boolean {
@@ -63,7 +63,7 @@ function answer(req: S3Request, info: ObjectInfo): { response: S3Response; range
 }
 
 export const GetObject: Handler = async (req) => {
-  const handle: ReadHandle = await req.backend.getObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity });
+  const handle: ReadHandle = await req.backend.getObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity, versionId: req.query.get('versionId') ?? undefined });
   try {
     const { response, range } = answer(req, handle.info);
     if (response.status === 304) {
@@ -78,11 +78,12 @@ export const GetObject: Handler = async (req) => {
 };
 
 export const HeadObject: Handler = async (req) => {
-  const info = await req.backend.headObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity });
+  const info = await req.backend.headObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity, versionId: req.query.get('versionId') ?? undefined });
   return answer(req, info).response;
 };
 
 export const DeleteObject: Handler = async (req) => {
-  await req.backend.deleteObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity });
-  return { status: 204 };
+  const versionId = req.query.get('versionId') ?? undefined;
+  const done = await req.backend.deleteObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity, versionId });
+  return { status: 204, headers: { 'x-amz-version-id': done.versionId, 'x-amz-delete-marker': done.deleteMarker ? 'true' : undefined } };
 };

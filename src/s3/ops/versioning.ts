@@ -1,8 +1,28 @@
-/** Versioning: GetBucketVersioning, and ListObjectVersions for buckets that never had versioning. */
+/** Versioning: PutBucketVersioning, GetBucketVersioning, and ListObjectVersions for buckets that never had versioning. */
 import type { Handler } from '../types.js';
 import { S3Error } from '../../errors/s3-error.js';
+import { parseXml, textOf } from '../xml.js';
 import { listingParams } from '../list-params.js';
 import { ownerOf } from '../owner.js';
+
+/** Parses a <VersioningConfiguration> body: Status Enabled or Suspended; MfaDelete Enabled is refused. */
+export function parseVersioningConfiguration(body: string): 'Enabled' | 'Suspended' {
+  const doc = parseXml(body, 'VersioningConfiguration');
+  const mfa = textOf(doc['MfaDelete'])?.trim();
+  if (mfa !== undefined && mfa !== 'Disabled' && mfa !== 'Enabled') throw new S3Error('MalformedXML', 'MfaDelete must be Enabled or Disabled.');
+  if (mfa === 'Enabled') {
+    throw new S3Error('NotImplemented', 'MFA Delete is not supported: this gateway has no MFA devices. Leave MfaDelete out, or set it to Disabled.');
+  }
+  const status = textOf(doc['Status'])?.trim();
+  if (status !== 'Enabled' && status !== 'Suspended') throw new S3Error('MalformedXML', 'Status must be Enabled or Suspended.');
+  return status;
+}
+
+export const PutBucketVersioning: Handler = async (req) => {
+  const status = parseVersioningConfiguration((await req.readBody(req.settings.maxXmlBytes)).toString('utf8'));
+  await req.backend.putBucketVersioning({ bucket: req.bucket, status });
+  return {};
+};
 
 export const GetBucketVersioning: Handler = async (req) => {
   const status = await req.backend.getBucketVersioning({ bucket: req.bucket });

@@ -2,7 +2,7 @@
 import {
   NotImplementedBackend, type BucketInfo, type CompleteMultipartUploadInput, type CompleteMultipartUploadResult,
   type CopyObjectInput, type CreateMultipartUploadInput, type ListMultipartUploadsInput, type ListMultipartUploadsResult,
-  type BucketConfig, type ListObjectsInput, type ListObjectsResult, type ObjectAttachments, type ListPartsInput, type ListPartsResult, type ObjectInfo, type ObjectRef,
+  type BucketConfig, type DeleteObjectResult, type ListObjectsInput, type ListObjectsResult, type ObjectAttachments, type ListPartsInput, type ListPartsResult, type ObjectInfo, type ObjectRef,
   type PutObjectInput, type PutObjectResult, type ReadHandle, type UploadPartCopyInput, type UploadPartCopyResult,
   type UploadPartInput, type UploadPartResult, type UploadRef, type VersioningStatus,
 } from '../backend.js';
@@ -12,7 +12,7 @@ import { classifyEntry, UploadPaths } from './multipart/upload-paths.js';
 import { isUploadId } from './multipart/upload-id.js';
 import type { CreateBucketInput } from '../backend.js';
 import { fsAccessFor } from './permissions/fs-access.js';
-import { versioningOf } from './buckets/bucket-settings.js';
+import { putBucketVersioning, versioningStatus } from './buckets/versioning.js';
 import { getBucketConfig, putBucketConfig } from './buckets/bucket-config.js';
 import { BucketRegistry } from './buckets/buckets.js';
 import { copyObject } from './write/copy.js';
@@ -71,7 +71,11 @@ export class PosixBackend extends NotImplementedBackend {
   }
 
   override async getBucketVersioning(input: { bucket: string }): Promise<VersioningStatus> {
-    return versioningOf(await this.buckets.get(input.bucket));
+    return versioningStatus(await this.buckets.get(input.bucket));
+  }
+
+  override async putBucketVersioning(input: { bucket: string; status: 'Enabled' | 'Suspended' }): Promise<void> {
+    return putBucketVersioning(await this.buckets.get(input.bucket), input.status);
   }
 
   override async putObject(input: PutObjectInput): Promise<PutObjectResult> {
@@ -79,15 +83,15 @@ export class PosixBackend extends NotImplementedBackend {
   }
 
   override async getObject(input: ObjectRef): Promise<ReadHandle> {
-    return openForRead(await this.buckets.get(input.bucket), input.key, fsAccessFor(input.identity));
+    return openForRead(await this.buckets.get(input.bucket), input.key, fsAccessFor(input.identity), input.versionId);
   }
 
   override async headObject(input: ObjectRef): Promise<ObjectInfo> {
-    return headObject(await this.buckets.get(input.bucket), input.key, fsAccessFor(input.identity));
+    return headObject(await this.buckets.get(input.bucket), input.key, fsAccessFor(input.identity), input.versionId);
   }
 
-  override async deleteObject(input: ObjectRef): Promise<void> {
-    return deleteObject(await this.buckets.get(input.bucket), input.key, input.identity);
+  override async deleteObject(input: ObjectRef): Promise<DeleteObjectResult> {
+    return deleteObject(await this.buckets.get(input.bucket), input.key, input.identity, input.versionId);
   }
 
   override async copyObject(input: CopyObjectInput): Promise<PutObjectResult> {

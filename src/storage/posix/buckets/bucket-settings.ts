@@ -1,13 +1,17 @@
 /** Bucket-level settings kept with the bucket, in <bucket>/.dirbucket/bucket.json, so they move with the data. */
 import { mkdir, readFile } from 'node:fs/promises';
 import { updateJsonFile } from '../../../fsutil/update-json-file.js';
-import type { BucketConfig, VersioningStatus } from '../../backend.js';
+import type { BucketConfig } from '../../backend.js';
 import type { Bucket } from './bucket.js';
 import { errnoOf } from '../paths/errno.js';
 
 /** The contents of bucket.json; fields are added as features arrive. */
 export interface BucketSettings extends Partial<BucketConfig> {
   versioning?: 'Enabled' | 'Suspended';
+  /** When versioning was first enabled (ms since the epoch): older files at keys with nothing kept are `null` versions. */
+  versioningEnabledAt?: number;
+  /** How versions are kept (versions/context.ts): hard links (default) or reflink clones. */
+  versionsKeep?: 'link' | 'clone';
   /** The user who created the bucket through S3: its owner (may delete it). */
   owner?: string;
   /** Octal permission bits taken away from new files and directories (no default ACL); default "022". */
@@ -33,6 +37,7 @@ export async function updateBucketSettings(bucket: Pick<Bucket, 'stateDir'>, pat
     change: (settings: BucketSettings) => void Object.assign(settings, patch),
     write: { pretty: true, mode: 0o644, fsync },
   });
+  cached.delete(bucket);
 }
 
 /** The path of the settings file. */
@@ -54,8 +59,22 @@ async function readSettingsFile(file: string): Promise<BucketSettings> {
   }
 }
 
-/** The versioning status, undefined if versioning was never configured. */
-export async function versioningOf(bucket: Bucket): Promise<VersioningStatus> {
-  const v = (await readBucketSettings(bucket)).versioning;
-  return v === 'Enabled' || v === 'Suspended' ? v : undefined;
+
+/** How long settings read for a write are taken as read: they change rarely, a PUT should not read them each time. */
+export const SETTINGS_TTL_MS = 2000;
+const cached = new WeakMap<object, { settings: Promise<BucketSettings>; until: number }>();
+
+/**
+ * The bucket's settings as last read, at most SETTINGS_TTL_MS ago (and fresh after this process changed them):
+ * for the paths every write takes (umask, versioning). Another gateway's change is seen within the TTL, as
+ * S3 itself asks clients to allow for a versioning change to propagate.
+ */
+export function cachedBucketSettings(bucket: Pick<Bucket, 'stateDir'>): Promise<BucketSettings> {
+  const now = performance.now();
+  let entry = cached.get(bucket);
+  if (!entry || entry.until <= now) {
+    entry = { settings: readBucketSettings(bucket).catch(() => ({})), until: now + SETTINGS_TTL_MS };
+    cached.set(bucket, entry);
+  }
+  return entry.settings;
 }

@@ -12,6 +12,8 @@ import { isDirectoryObject } from '../list/list.js';
 import type { PosixOptions, PosixSettings } from '../options.js';
 import { RESERVED_NAME } from '../paths/reserved.js';
 import { walk } from '../list/walk.js';
+import { hasKeptVersions } from '../versions/kept-walk.js';
+import { versionsRootOf } from '../versions/layout.js';
 
 /**
  * Knows which buckets exist. Mapped buckets come from the configuration (and take precedence); in root
@@ -127,6 +129,10 @@ export class BucketRegistry {
       isDirectoryObject: (abs, key) => isDirectoryObject(store, abs, key) });
     for await (const item of keys) {
       throw new S3Error('BucketNotEmpty', `The bucket you tried to delete is not empty: it holds '${item.type === 'object' ? item.key : item.prefix}'.`, { BucketName: name });
+    }
+    // Versions and delete markers are objects too (S3 asks for every version to be deleted first).
+    if (await hasKeptVersions(versionsRootOf(bucket.stateDir))) {
+      throw new S3Error('BucketNotEmpty', 'The bucket you tried to delete is not empty: it keeps versions or delete markers (ListObjectVersions shows them).', { BucketName: name });
     }
     const leftover = await removeEmptyDirs(bucket.dir, true);
     if (leftover) {

@@ -97,7 +97,8 @@ export async function completeMultipartUpload(bucket: Bucket, input: CompleteMul
     await stat(held).catch(() => {
       throw new S3Error('OperationAborted', 'This Complete was taken for abandoned and its upload given back; please try again.');
     });
-    await commitStaged(bucket, store, staging, { key: input.key, segments, conditions: input.conditions, identity: input.identity });
+    const versionId = await commitStaged(bucket, store, staging, { key: input.key, segments, conditions: input.conditions, identity: input.identity });
+    if (versionId) marker.versionId = versionId; // a retried Complete answers the same version
     committed = true;
     stopHeartbeat();
     // Housekeeping: if it fails, the held directory goes stale and recovery finishes the job the same way.
@@ -162,7 +163,7 @@ export async function partsDiscarded(): Promise<void> {
 }
 
 function resultOf(m: CompletionMarker): CompleteMultipartUploadResult {
-  return { etag: m.etag, size: m.size, ...(m.checksum ? { checksum: m.checksum } : {}) };
+  return { etag: m.etag, size: m.size, ...(m.checksum ? { checksum: m.checksum } : {}), ...(m.versionId ? { versionId: m.versionId } : {}) };
 }
 
 /**

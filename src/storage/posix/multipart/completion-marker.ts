@@ -22,6 +22,8 @@ export interface CompletionMarker {
   parts: [number, string][];
   /** ISO time of completion. */
   completed: string;
+  /** The version the Complete made, in a versioned bucket. */
+  versionId?: string;
 }
 
 /** The marker of `uploadId`, if a Complete finished recently. */

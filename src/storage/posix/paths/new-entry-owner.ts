@@ -11,7 +11,7 @@ import type { Identity } from '../../../accounts/identity.js';
 import { newNodeAttrs, type NewNodeAttrs } from '../permissions/new-node.js';
 import { ACCESS_ACL_XATTR, DEFAULT_ACL_XATTR, encodeAcl } from '../permissions/posix-acl.js';
 import type { Bucket } from '../buckets/bucket.js';
-import { readBucketSettings, umaskOf } from '../buckets/bucket-settings.js';
+import { cachedBucketSettings, umaskOf } from '../buckets/bucket-settings.js';
 import { errnoOf } from './errno.js';
 
 /** Who new entries belong to, and the umask they are made with. */
@@ -20,20 +20,11 @@ export interface NewEntryOwner {
   umask: number;
 }
 
-/** How long a bucket's umask is taken as read: settings change rarely, a PUT should not read them each time. */
-const UMASK_TTL_MS = 2000;
-const umasks = new WeakMap<Bucket, { umask: number; until: number }>();
-
 /** The owner of what a request creates in `bucket`; undefined without an identity (nothing is applied). */
 export async function newEntryOwner(bucket: Bucket, identity: Identity | undefined): Promise<NewEntryOwner | undefined> {
   if (!identity) return undefined;
-  const now = performance.now();
-  let cached = umasks.get(bucket);
-  if (!cached || cached.until <= now) {
-    cached = { umask: umaskOf(await readBucketSettings(bucket).catch(() => ({}))), until: now + UMASK_TTL_MS };
-    umasks.set(bucket, cached);
-  }
-  return { who: identity, umask: cached.umask };
+  // Cached (bucket-settings.ts): settings change rarely, a PUT should not read them each time.
+  return { who: identity, umask: umaskOf(await cachedBucketSettings(bucket)) };
 }
 
 /**

@@ -6,8 +6,14 @@ import type { FsAccess } from '../permissions/fs-access.js';
 import type { Bucket } from '../buckets/bucket.js';
 import { FileBody } from './file-body.js';
 import { objectInfo } from './object-info.js';
-import { lstat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open } from 'node:fs/promises';
 import { MAX_ATTEMPTS, openObject, type OpenCheck, type OpenedObject } from './open-object.js';
+import { versioningOf, versionsContext, type BucketVersioning } from '../buckets/versioning.js';
+import { parseKey } from '../paths/paths.js';
+import { currentVersionId, findVersion, latestVersion } from '../versions/find-version.js';
+import { NULL_VERSION_ID, parseVersionId } from '../versions/version-id.js';
+import type { VersionedRecord } from '../versions/version-record.js';
 
 /**
  * The info of an opened object, reading its record (validated against the descriptor's stats); undefined for
@@ -61,9 +67,8 @@ async function replacedSince(opened: OpenedObject): Promise<boolean> {
  * Opens `key` for reading: NoSuchKey if there is no such object, AccessDenied when `access` (the request's
  * identity) may not search its directories or read it. The caller must close() the handle.
  */
-export async function openForRead(bucket: Bucket, key: string, access?: FsAccess): Promise<ReadHandle> {
-  const found = await openWithInfo(bucket, key, access && { access, read: true });
-  if (!found) throw new S3Error('NoSuchKey', undefined, { Key: key });
+export async function openForRead(bucket: Bucket, key: string, access?: FsAccess, versionId?: string): Promise<ReadHandle> {
+  const found = await openVersion(bucket, key, access && { access, read: true }, versionId);
   const { opened, info } = found;
   const size = info.size;
   let closed: Promise<void> | undefined;
@@ -82,9 +87,63 @@ export async function openForRead(bucket: Bucket, key: string, access?: FsAccess
 }
 
 /** HeadObject: the info of `key`, NoSuchKey if there is no such object; `access` needs search on its directories. */
-export async function headObject(bucket: Bucket, key: string, access?: FsAccess): Promise<ObjectInfo> {
-  const found = await openWithInfo(bucket, key, access && { access, read: false });
-  if (!found) throw new S3Error('NoSuchKey', undefined, { Key: key });
+export async function headObject(bucket: Bucket, key: string, access?: FsAccess, versionId?: string): Promise<ObjectInfo> {
+  const found = await openVersion(bucket, key, access && { access, read: false }, versionId);
   await found.opened.fh.close();
   return found.info;
+}
+
+/**
+ * Opens the current object of `key`, or its version `versionId`; in a versioned bucket its info carries its
+ * version id. NoSuchKey (with `x-amz-delete-marker` when a delete marker is latest), NoSuchVersion, or for a
+ * delete marker's id MethodNotAllowed, as S3 answers.
+ */
+export async function openVersion(bucket: Bucket, key: string, check: OpenCheck | undefined, versionId: string | undefined): Promise<{ opened: OpenedObject; info: ObjectInfo }> {
+  if (versionId !== undefined) parseVersionId(versionId);
+  const { segments, dirObject } = parseKey(key);
+  const versioning = dirObject ? undefined : await versioningOf(bucket);
+  if (!versioning) {
+    // Without versioning every object is its one `null` version.
+    if (versionId !== undefined && versionId !== NULL_VERSION_ID) throw new S3Error('NoSuchVersion', undefined, { Key: key, VersionId: versionId });
+    const found = await openWithInfo(bucket, key, check);
+    if (!found) throw new S3Error('NoSuchKey', undefined, { Key: key });
+    return found;
+  }
+  const ctx = versionsContext(bucket, await bucket.store(), versioning);
+  if (versionId === undefined) {
+    const found = await openWithInfo(bucket, key, check);
+    if (!found) {
+      const latest = await latestVersion(ctx, key, segments, versioning.policy);
+      if (latest?.kind === 'marker') throw new S3Error('NoSuchKey', undefined, { Key: key }, { 'x-amz-delete-marker': 'true', 'x-amz-version-id': latest.id });
+      throw new S3Error('NoSuchKey', undefined, { Key: key });
+    }
+    const record = (await ctx.store.readAsync(found.opened.path, key, found.opened.stats.ino)) as VersionedRecord | undefined;
+    found.info.versionId = await currentVersionId(ctx, key, segments, { stats: found.opened.stats, record }, versioning.policy);
+    return found;
+  }
+  return openKept(bucket, key, segments, check, versionId, versioning);
+}
+
+async function openKept(bucket: Bucket, key: string, segments: string[], check: OpenCheck | undefined, versionId: string,
+  versioning: BucketVersioning): Promise<{ opened: OpenedObject; info: ObjectInfo }> {
+  check?.access.search(bucket.dir, segments.slice(0, -1));
+  const store = await bucket.store();
+  const found = await findVersion(versionsContext(bucket, store, versioning), key, segments, versionId, versioning.policy);
+  if (found.kind === 'marker') {
+    throw new S3Error('MethodNotAllowed', 'The specified method is not allowed against a delete marker.', { Method: 'GET', ResourceType: 'DeleteMarker' },
+      { 'x-amz-delete-marker': 'true', 'x-amz-version-id': versionId, 'Last-Modified': found.lastModified.toUTCString() });
+  }
+  const fh = await open(found.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(() => undefined);
+  if (!fh) throw new S3Error('NoSuchVersion', undefined, { Key: key, VersionId: versionId }); // deleted meanwhile
+  try {
+    const stats = await fh.stat({ bigint: true });
+    if (stats.ino !== found.stats.ino) throw new S3Error('NoSuchVersion', undefined, { Key: key, VersionId: versionId });
+    if (check?.read) check.access.read(found.path, stats);
+    const info = objectInfo(key, stats, found.record);
+    info.versionId = versionId;
+    return { opened: { fh, stats, path: found.path, directory: false }, info };
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
 }

@@ -12,9 +12,42 @@ import { objectInfo } from '../read/object-info.js';
 import { newEntryOwner, ownNewFile } from '../paths/new-entry-owner.js';
 import { openParent } from '../paths/parent-dir.js';
 import type { Staging } from './staging.js';
+import { versioningOf, versionsContext, type BucketVersioning } from '../buckets/versioning.js';
+import { commitVersion } from '../versions/commit-version.js';
 
 // A concurrent delete may remove a gateway-made parent between our mkdir and our rename: redo the parents.
 const MAX_ATTEMPTS = 5;
+
+/** Where a staging file is committed to. */
+export interface CommitTarget {
+  key: string;
+  segments: string[];
+  conditions?: WriteConditions;
+  identity?: Identity;
+}
+
+/**
+ * Puts the sealed `staging` file at `key`, and in a versioned bucket keeps the version it replaces (versions/
+ * commit-version.ts: under the key's lock, the placing below runs as its step 4). Returns the new version's id
+ * in a versioned bucket (S3's x-amz-version-id), undefined in an unversioned one, which takes the path below alone.
+ */
+export async function commitStaged(bucket: Bucket, store: MetadataStore, staging: Staging, target: CommitTarget): Promise<string | undefined> {
+  const versioning = await versioningOf(bucket);
+  if (!versioning) {
+    await placeStaged(bucket, store, staging, target, undefined);
+    return undefined;
+  }
+  return commitVersioned(bucket, store, staging, target, versioning);
+}
+
+async function commitVersioned(bucket: Bucket, store: MetadataStore, staging: Staging, target: CommitTarget, v: BucketVersioning): Promise<string> {
+  if (!staging.record) throw new Error('commitStaged: the staging file is not sealed');
+  const { versionId } = await commitVersion(versionsContext(bucket, store, v), {
+    key: target.key, segments: target.segments, staging: staging.path, record: staging.record,
+    place: () => placeStaged(bucket, store, staging, target, v),
+  }, v.policy);
+  return versionId;
+}
 
 /**
  * Renames the sealed `staging` file to `key` (segments `segments`). With ifNoneMatch '*' the target is
@@ -24,9 +57,8 @@ const MAX_ATTEMPTS = 5;
  * With an `identity`, the kernel's rules for it apply (search down to the directory, write and search on it to
  * create, plus the sticky rule to replace), and the new file gets its owner, group, mode and inherited ACL.
  */
-export async function commitStaged(bucket: Bucket, store: MetadataStore, staging: Staging, target: {
-  key: string; segments: string[]; conditions?: WriteConditions; identity?: Identity;
-}): Promise<void> {
+async function placeStaged(bucket: Bucket, store: MetadataStore, staging: Staging, target: CommitTarget,
+  versioning: BucketVersioning | undefined): Promise<void> {
   const name = target.segments[target.segments.length - 1];
   const access = fsAccessFor(target.identity);
   const owner = await newEntryOwner(bucket, target.identity);
@@ -59,8 +91,9 @@ export async function commitStaged(bucket: Bucket, store: MetadataStore, staging
         throw asAccessDenied(e, 'writing the object');
       }
       if (bucket.settings.fsync) await parent!.fh.sync();
-      // The replaced inode's sidecar record (if any) is garbage now; its xattr went with it.
-      if (current) await store.forget(target.key, current.ino).catch(() => {});
+      // The replaced inode's sidecar record (if any) is garbage now; its xattr went with it. Not in a versioned
+      // bucket: there the replaced inode lives on as a kept version, with its record.
+      if (current && !versioning) await store.forget(target.key, current.ino).catch(() => {});
       return;
     } finally {
       await parent!.fh.close();

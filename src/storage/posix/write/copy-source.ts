@@ -4,14 +4,26 @@ import type { AsIdentity, ObjectInfo } from '../../backend.js';
 import { fsAccessFor } from '../permissions/fs-access.js';
 import type { Bucket } from '../buckets/bucket.js';
 import { openObject, type OpenedObject } from '../read/open-object.js';
-import { infoOf } from '../read/read.js';
+import { infoOf, openVersion } from '../read/read.js';
+import { versioningOf } from '../buckets/versioning.js';
 
 /**
  * Opens `key` in `bucket` for reading by `identity` (NoSuchKey when there is no such object), reads its info and
  * runs `checkSource` (the x-amz-copy-source-if-* conditions). The caller closes `opened.fh`.
  */
-export async function openCopySource(bucket: Bucket, key: string, who: AsIdentity & { checkSource?: (info: ObjectInfo) => void }): Promise<{ opened: OpenedObject; info: ObjectInfo }> {
+export async function openCopySource(bucket: Bucket, key: string, who: AsIdentity & { checkSource?: (info: ObjectInfo) => void; versionId?: string }): Promise<{ opened: OpenedObject; info: ObjectInfo }> {
   const access = fsAccessFor(who.identity);
+  // A version named, or a versioned source bucket (the copy answers the source's version id): read.ts's way.
+  if (who.versionId !== undefined || (await versioningOf(bucket))) {
+    const found = await openVersion(bucket, key, access && { access, read: true }, who.versionId);
+    try {
+      who.checkSource?.(found.info);
+      return found;
+    } catch (e) {
+      await found.opened.fh.close();
+      throw e;
+    }
+  }
   const opened = await openObject(bucket, key, access && { access, read: true });
   if (!opened) throw new S3Error('NoSuchKey', undefined, { Key: key });
   try {

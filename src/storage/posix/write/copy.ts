@@ -24,7 +24,7 @@ export async function copyObject(source: Bucket, target: Bucket, input: CopyObje
   target.assertWritable();
   const { segments, dirObject } = parseKey(input.key);
   // Read on the source, as the request's identity; the target is checked as any write (commitStaged).
-  const { opened, info } = await openCopySource(source, input.source.key, input);
+  const { opened, info } = await openCopySource(source, input.source.key, { ...input, versionId: input.source.versionId });
   try {
     const meta: ObjectMeta = input.meta ?? info.meta;
     // The copy's owner and grants are the request's; its tags the source's unless the request gives others.
@@ -56,8 +56,9 @@ export async function copyObject(source: Bucket, target: Bucket, input: CopyObje
       const checksum: ChecksumValue | undefined = keep && info.checksum?.type === 'FULL_OBJECT' ? info.checksum : undefined;
       const { stats } = await staging.seal(input.key, (st) => contentRecord(st, etag, meta, { ...(checksum ? { checksum } : {}), ...attachments }),
         target.settings.fsync);
-      await commitStaged(target, store, staging, { key: input.key, segments, conditions: input.conditions, identity: input.identity });
-      return { etag, lastModified: new Date(Number(stats.mtimeNs / 1_000_000n)), ...(checksum ? { checksum } : {}) };
+      const versionId = await commitStaged(target, store, staging, { key: input.key, segments, conditions: input.conditions, identity: input.identity });
+      return { etag, lastModified: new Date(Number(stats.mtimeNs / 1_000_000n)), ...(checksum ? { checksum } : {}), ...(versionId ? { versionId } : {}),
+        ...(info.versionId ? { sourceVersionId: info.versionId } : {}) };
     } finally {
       await staging.discard();
     }

@@ -1,8 +1,17 @@
-/** DeleteObject: unlink the file (never through a symlinked directory), then prune empty gateway-made parents. */
+/**
+ * DeleteObject: unlink the file (never through a symlinked directory), then prune empty gateway-made parents.
+ * In a versioned bucket: a delete marker, or the deletion of one version (versions/).
+ */
 import { lstat, unlink } from 'node:fs/promises';
-import type { Identity } from '../../backend.js';
-import { fsAccessFor } from '../permissions/fs-access.js';
+import { S3Error } from '../../../errors/s3-error.js';
+import type { DeleteObjectResult, Identity } from '../../backend.js';
+import { fsAccessFor, type FsAccess } from '../permissions/fs-access.js';
 import type { Bucket } from '../buckets/bucket.js';
+import { versioningOf, versionsContext } from '../buckets/versioning.js';
+import type { MetadataStore } from '../metadata/store.js';
+import { putDeleteMarker } from '../versions/delete-marker.js';
+import { deleteVersion } from '../versions/delete-version.js';
+import { NULL_VERSION_ID, parseVersionId } from '../versions/version-id.js';
 import { deleteDirectoryObject } from './dir-object.js';
 import { asAccessDenied, errnoOf } from '../paths/errno.js';
 import { openParent } from '../paths/parent-dir.js';
@@ -15,12 +24,35 @@ import { pruneEmptyParents } from './prune.js';
  * key is not an object, so there is nothing to delete. With an `identity`, the kernel's rules for it apply: search
  * down to the directory, write and search on it, and the sticky rule.
  */
-export async function deleteObject(bucket: Bucket, key: string, identity?: Identity): Promise<void> {
+export async function deleteObject(bucket: Bucket, key: string, identity?: Identity, versionId?: string): Promise<DeleteObjectResult> {
   bucket.assertWritable();
   const { segments, dirObject } = parseKey(key);
   const store = await bucket.store();
   const access = fsAccessFor(identity);
-  if (dirObject) return deleteDirectoryObject(bucket, store, key, segments, access);
+  const versioning = dirObject ? undefined : await versioningOf(bucket);
+  if (versionId !== undefined) parseVersionId(versionId);
+  if (!versioning) {
+    // Without versioning every object is its one `null` version; no other version exists.
+    if (versionId !== undefined && versionId !== NULL_VERSION_ID) throw new S3Error('NoSuchVersion', undefined, { Key: key, VersionId: versionId });
+    if (dirObject) await deleteDirectoryObject(bucket, store, key, segments, access);
+    else await removeFile(bucket, store, key, segments, access, true);
+    return {};
+  }
+  const ctx = versionsContext(bucket, store, versioning);
+  // Under the key's lock, with the same checks and pruning as an unversioned delete, but the inode's record
+  // stays: the store keeps the inode (delete-version.ts forgets it when its last name goes).
+  const remove = () => removeFile(bucket, store, key, segments, access, false);
+  if (versionId === undefined) {
+    const marker = await putDeleteMarker(ctx, { key, segments, remove }, versioning.policy);
+    return { versionId: marker.versionId, deleteMarker: true };
+  }
+  const done = await deleteVersion(ctx, { key, segments, versionId, remove }, versioning.policy);
+  return { versionId, ...(done.deleteMarker ? { deleteMarker: true } : {}) };
+}
+
+/** Unlinks the regular file of `key`, if any (forgetting its record with `forget`), and prunes emptied parents. */
+async function removeFile(bucket: Bucket, store: MetadataStore, key: string, segments: string[], access: FsAccess | undefined,
+  forget: boolean): Promise<void> {
   const parent = await openParent(bucket, segments, { create: false, store, access });
   if (!parent) return;
   try {
@@ -37,7 +69,7 @@ export async function deleteObject(bucket: Bucket, key: string, identity?: Ident
       if (errnoOf(e) === 'ENOENT') return;
       throw asAccessDenied(e, 'deleting the object');
     }
-    await store.forget(key, st.ino).catch(() => {});
+    if (forget) await store.forget(key, st.ino).catch(() => {});
     if (bucket.settings.fsync) await parent.fh.sync();
     await pruneEmptyParents(store, parent, segments, segments.length - 1, { access, bucketDir: bucket.dir });
   } finally {

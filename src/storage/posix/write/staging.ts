@@ -61,8 +61,12 @@ export class Staging {
     if (fsync) await fh.sync(); // after the xattr, so the record is durable with the data
     this.handle = undefined;
     await fh.close();
+    this.record = record;
     return { stats, record };
   }
+
+  /** The record the file was sealed with (a versioned commit stamps its version on it). */
+  record?: MetaRecord;
 
   /** The rename/link consumed the staging name: nothing is left to discard. */
   committed(): void {
