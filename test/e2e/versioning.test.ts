@@ -17,6 +17,12 @@ import {
   PutObjectCommand,
   UploadPartCommand,
   PutBucketVersioningCommand,
+  DeleteObjectTaggingCommand,
+  GetObjectAclCommand,
+  GetObjectAttributesCommand,
+  GetObjectTaggingCommand,
+  PutObjectAclCommand,
+  PutObjectTaggingCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { startWithBuckets, type TestServer } from '../helpers/server.js';
@@ -245,5 +251,34 @@ describe('copy source versions and DeleteBucket', () => {
     await s3.send(new DeleteObjectCommand({ Bucket: 'doomed-versions', Key: 'k', VersionId: d.VersionId }));
     await s3.send(new DeleteBucketCommand({ Bucket: 'doomed-versions' }));
     assert.equal(existsSync(join(ts.root, 'doomed-versions')), false);
+  });
+});
+
+describe('versionId on tagging, ACL and GetObjectAttributes', () => {
+  it('reads the named version; changes the current one; a change to a noncurrent version is 501, nothing changed', async () => {
+    const key = 'attach/versions.txt';
+    const v1 = (await s3.send(new PutObjectCommand({ Bucket: V, Key: key, Body: 'one', Tagging: 'n=1' }))).VersionId!;
+    const v2 = (await s3.send(new PutObjectCommand({ Bucket: V, Key: key, Body: 'two!', Tagging: 'n=2' }))).VersionId!;
+    assert.notEqual(v1, v2);
+    const tagsOf = async (VersionId?: string) =>
+      (await s3.send(new GetObjectTaggingCommand({ Bucket: V, Key: key, VersionId }))).TagSet?.map((t) => `${t.Key}=${t.Value}`);
+    assert.deepEqual(await tagsOf(v1), ['n=1']);
+    assert.deepEqual(await tagsOf(v2), ['n=2']);
+    assert.deepEqual(await tagsOf(), ['n=2']);
+    const attrs = await s3.send(new GetObjectAttributesCommand({ Bucket: V, Key: key, VersionId: v1, ObjectAttributes: ['ObjectSize'] }));
+    assert.equal(attrs.ObjectSize, 3);
+    assert.ok((await s3.send(new GetObjectAclCommand({ Bucket: V, Key: key, VersionId: v1 }))).Grants?.length);
+
+    const refused = await sdkError(() => s3.send(new PutObjectTaggingCommand({ Bucket: V, Key: key, VersionId: v1, Tagging: { TagSet: [{ Key: 'n', Value: 'x' }] } })));
+    assert.equal(refused.name, 'NotImplemented');
+    assert.deepEqual(await tagsOf(v1), ['n=1']);
+    assert.deepEqual(await tagsOf(v2), ['n=2']);
+    assert.equal((await sdkError(() => s3.send(new DeleteObjectTaggingCommand({ Bucket: V, Key: key, VersionId: v1 })))).name, 'NotImplemented');
+    assert.equal((await sdkError(() => s3.send(new PutObjectAclCommand({ Bucket: V, Key: key, VersionId: v1, ACL: 'public-read' })))).name, 'NotImplemented');
+
+    await s3.send(new PutObjectTaggingCommand({ Bucket: V, Key: key, VersionId: v2, Tagging: { TagSet: [{ Key: 'n', Value: 'y' }] } }));
+    assert.deepEqual(await tagsOf(), ['n=y']);
+    assert.deepEqual(await tagsOf(v1), ['n=1']);
+    assert.equal((await sdkError(() => s3.send(new GetObjectTaggingCommand({ Bucket: V, Key: key, VersionId: 'v'.repeat(20) })))).name, 'NoSuchVersion');
   });
 });

@@ -5,11 +5,12 @@ import { aclHeadersOf, requestedGrants } from '../acl/grants.js';
 import { accessControlPolicyXml, parseAccessControlPolicy } from '../acl/policy.js';
 import { S3Error } from '../../errors/s3-error.js';
 import { ownerOf } from '../owner.js';
+import { headVersion, requireCurrentVersion } from './version-target.js';
 import type { Handler, S3Request } from '../types.js';
 
 export const GetObjectAcl: Handler = async (req) => {
   const [info, ctx] = await Promise.all([
-    req.backend.headObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity }),
+    headVersion(req),
     aclContextOf(req),
   ]);
   return { xml: { root: 'AccessControlPolicy', body: accessControlPolicyXml(objectAcl(info, ctx)) } };
@@ -33,6 +34,7 @@ async function grantsOf(req: S3Request, owner: string, ctx: AclContext): Promise
 }
 
 export const PutObjectAcl: Handler = async (req) => {
+  await requireCurrentVersion(req);
   const [info, ctx] = await Promise.all([
     req.backend.headObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity }),
     aclContextOf(req),

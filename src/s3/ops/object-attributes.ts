@@ -1,4 +1,5 @@
 /** GetObjectAttributes: ETag, Checksum, ObjectParts (paged), StorageClass and ObjectSize, as asked for. */
+import { headVersion } from './version-target.js';
 import type { Handler } from '../types.js';
 import { S3Error } from '../../errors/s3-error.js';
 import { checksumFields } from '../object-headers.js';
@@ -29,9 +30,7 @@ export const GetObjectAttributes: Handler = async (req) => {
   const maxRaw = req.header('x-amz-max-parts');
   const maxParts = maxRaw === undefined || maxRaw === '' ? 1000 : Math.min(partMarkerOf(maxRaw, 'x-amz-max-parts'), 1000);
   const marker = partMarkerOf(req.header('x-amz-part-number-marker'), 'x-amz-part-number-marker');
-  const versionId = req.query.get('versionId');
-  if (versionId !== null && versionId !== 'null') throw new S3Error('NoSuchVersion', undefined, { Key: req.key, VersionId: versionId });
-  const info = await req.backend.headObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity });
+  const info = await headVersion(req);
   const body: XmlObject = {};
   // S3 sends the ETag here without quotes.
   if (wanted.has('ETag')) body['ETag'] = info.etag;
