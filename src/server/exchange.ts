@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import type { BlockList } from 'node:net';
 import { clientAddress } from './client-address.js';
 import type { Metrics } from './metrics.js';
-import { writeAnswer, type Answer } from './send.js';
+import { writeAnswer } from './send.js';
+import type { AppExchange, Answer } from '../http/exchange.js';
 
 // How much of each socket the requests before the current one read.
 const socketMark = new WeakMap<object, number>();
@@ -14,7 +15,7 @@ const socketMark = new WeakMap<object, number>();
  * Created by the listener for each request and handed to the app; the app answers through send() and fills in
  * what it knows (operation, access key, bucket, key, error code); the listener calls finish() once the app is done.
  */
-export class Exchange {
+export class Exchange implements AppExchange {
   /** 16 hex digits naming this request in its answer and in every log line about it. */
   readonly id = randomBytes(8).toString('hex').toUpperCase();
   /** The status answered; 0 until there is one. */

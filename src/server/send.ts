@@ -3,13 +3,9 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { writesItself } from '../storage/backend.js';
+import type { Answer } from '../http/exchange.js';
 
-/** A response value: status, headers (undefined values are left out) and a body of bytes, text or a stream. */
-export interface Answer {
-  status: number;
-  headers?: Record<string, string | number | undefined>;
-  body?: Buffer | string | Readable;
-}
+export type { Answer } from '../http/exchange.js';
 
 /** Writes `a` to `res`; resolves when the body is sent (rejects if streaming failed). HEAD answers send no body. */
 export async function writeAnswer(res: ServerResponse, a: Answer, head: boolean): Promise<void> {
