@@ -16,8 +16,9 @@ import { operationRow, type OperationName } from './operations.js';
 import { refineOperation, resolveRequest, type ResolvedRequest } from './resolve.js';
 import { sendError, sendResponse } from './send.js';
 import { addCorsHeaders, corsPreflight } from './cors/response.js';
-import { authorizeWithAcl } from './acl/authorize.js';
-import type { Accounts, FrontEndSettings, S3Request, S3Response } from './types.js';
+import { authorizeRequest } from './access/authorize-request.js';
+import { requestFactsOf } from './access/request-facts.js';
+import type { Accounts, FrontEndSettings, Principal, S3Request, S3Response } from './types.js';
 import type { S3Exchange } from './exchange.js';
 
 export interface FrontEnd {
@@ -45,12 +46,13 @@ async function readAll(stream: Readable, limit: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** The bucket named by x-amz-copy-source, parsed as the copy handlers parse it; undefined when absent or malformed. */
-function copySourceBucket(headers: IncomingMessage['headers']): string | undefined {
+/** The bucket and key named by x-amz-copy-source, parsed as the copy handlers parse it; undefined when absent or malformed. */
+function copySourceOf(headers: IncomingMessage['headers']): { bucket: string; key: string } | undefined {
   const v = headerOf(headers, 'x-amz-copy-source');
   if (v === undefined) return undefined;
   try {
-    return parseCopySource(v).bucket;
+    const { bucket, key } = parseCopySource(v);
+    return { bucket, key };
   } catch {
     return undefined; // the handler refuses the header with its own error
   }
@@ -106,9 +108,13 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange): Promise<void>
     const handler = operationRow(op).handler;
     if (!handler) throw new S3Error('NotImplemented', `${op} is not implemented.`);
     const principal = auth ? fe.credentials.principal(auth.credential) : anonymousPrincipal(fe.settings.anonymousIdentity!);
-    // The S3-rights check (bucket rights, else ACL grants); the file-system check follows in the back end, for principal.identity.
-    await authorizeWithAcl({ operation: op, bucket: r.bucket ?? '', key: r.key, principal, backend: fe.backend,
-      copySourceBucket: copySourceBucket(req.headers), headers: req.headers });
+    // The S3 check (bucket policy, bucket rights, ACL grants); the file-system check follows in the back end, for principal.identity.
+    const signedBy = auth ? { signatureVersion: 'AWS4-HMAC-SHA256' as const, authType: auth.presigned ? 'REST-QUERY-STRING' as const : 'REST-HEADER' as const } : undefined;
+    const authorizeOp = (operation: OperationName, key: string | undefined, who: Principal, signer = signedBy): Promise<void> => authorizeRequest({
+      operation, bucket: r.bucket ?? '', key, principal: who, backend: fe.backend, headers: req.headers,
+      facts: requestFactsOf(req, r.query, operationRow(operation).action, signer), copySource: copySourceOf(req.headers),
+    });
+    if (operationRow(op).authorizedBy !== 'handler') await authorizeOp(op, r.key, principal);
 
     let decoded: DecodedBody | undefined;
     const body = (): Readable => {
@@ -140,6 +146,7 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange): Promise<void>
       body,
       trailers: () => (decoded ? decoded.trailers() : {}),
       readBody: (limit) => readAll(body(), limit),
+      authorize: (operation, key, who = principal) => authorizeOp(operation, key, who),
     };
     const response = await handler(s3req);
     cleanup = response.cleanup;

@@ -42,6 +42,11 @@ export interface S3Request {
   body(): Readable;
   /** Trailing headers of an aws-chunked payload, after the body ended. */
   trailers(): Record<string, string>;
+  /**
+   * Authorization of `operation` on `key` in this bucket for this request (by default its own principal),
+   * for operations authorized by their handler (operations.ts `authorizedBy`). Throws AccessDenied.
+   */
+  authorize(operation: OperationName, key: string, principal?: Principal): Promise<void>;
   /** The whole payload, for small XML bodies; over `limit` bytes is an error. */
   readBody(limit: number): Promise<Buffer>;
 }

@@ -6,9 +6,11 @@
  */
 import { S3Error } from '../../errors/s3-error.js';
 import type { Credential, CredentialStore } from '../../accounts/credentials.js';
-import { credentialFor, headerValue, isoSeconds, MAX_SKEW_MS } from '../auth-checks.js';
+import { credentialFor, isoSeconds, MAX_SKEW_MS } from '../auth-checks.js';
+import { headerOf } from '../../http/headers.js';
+import { parseHttpDate } from '../../http/http-date.js';
 import type { RequestToAuth } from '../authenticate.js';
-import { parseAmzDate, parseHttpDate } from '../sigv4/amz-date.js';
+import { parseAmzDate } from '../sigv4/amz-date.js';
 import { queryParams, splitTarget } from '../sigv4/request-target.js';
 import { signaturesEqualV2, signV2 } from './signature.js';
 import { canonicalResource, stringToSignV2 } from './string-to-sign.js';
@@ -28,7 +30,7 @@ export interface V2Options {
 
 /** Whether a request carries V2 credentials (an `AWS ` Authorization header, or AWSAccessKeyId in the query). */
 export function isSigV2(req: RequestToAuth): boolean {
-  const authorization = headerValue(req.headers, 'authorization');
+  const authorization = headerOf(req.headers, 'authorization');
   if (authorization !== undefined) return /^AWS /.test(authorization);
   const { rawQuery } = splitTarget(req.url);
   return /(^|&)AWSAccessKeyId=/.test(rawQuery);
@@ -62,17 +64,17 @@ export function authenticateV2(req: RequestToAuth, store: CredentialStore, opts:
   const now = opts.now ?? new Date();
   const { rawPath, rawQuery } = splitTarget(req.url);
   const resource = canonicalResource(rawPath, rawQuery, opts.hostBucket);
-  const authorization = headerValue(req.headers, 'authorization');
-  const contentMd5 = headerValue(req.headers, 'content-md5')?.trim() ?? '';
-  const contentType = headerValue(req.headers, 'content-type')?.trim() ?? '';
+  const authorization = headerOf(req.headers, 'authorization');
+  const contentMd5 = headerOf(req.headers, 'content-md5')?.trim() ?? '';
+  const contentType = headerOf(req.headers, 'content-type')?.trim() ?? '';
   const method = req.method.toUpperCase();
 
   if (authorization !== undefined) {
     const m = /^AWS ([^:\s]+):(\S+)$/.exec(authorization.trim());
     if (!m) throw new S3Error('InvalidArgument', 'AWS authorization header is invalid.  Expected AwsAccessKeyId:signature', { ArgumentName: 'Authorization', ArgumentValue: authorization });
     const [, accessKeyId, provided] = m;
-    const xAmzDate = headerValue(req.headers, 'x-amz-date')?.trim();
-    const dateHeader = headerValue(req.headers, 'date')?.trim();
+    const xAmzDate = headerOf(req.headers, 'x-amz-date')?.trim();
+    const dateHeader = headerOf(req.headers, 'date')?.trim();
     const time = xAmzDate !== undefined ? parseAmzDate(xAmzDate) ?? parseHttpDate(xAmzDate) : dateHeader !== undefined ? parseHttpDate(dateHeader) : undefined;
     if (!time) throw new S3Error('AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header');
     const credential = credentialFor(store, accessKeyId, now);
