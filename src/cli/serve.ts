@@ -80,7 +80,7 @@ export async function serve(argv: string[]): Promise<void> {
   });
   prestartHashWorkers();
   startYoungCollections();
-  const s3 = s3App({ backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024, anonymousIdentity }, log });
+  const s3 = s3App({ backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024, anonymousIdentity, sigv2: config.sigv2 }, log });
   const running = await listen(s3, { host: config.listen.host, port: config.listen.port, log });
   // Background work belongs to this process, not to the storage it tidies.
   const jobs = new Jobs(log);

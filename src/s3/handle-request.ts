@@ -98,7 +98,8 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange): Promise<void>
     }
     // Before authentication, so that errors (a refused signature too) carry them and the page can read them.
     await addCorsHeaders(fe.backend, res, method, resolved?.bucket, req.headers);
-    const auth: AuthResult | undefined = authenticate({ method, url, headers: req.headers, headersDistinct: req.headersDistinct }, fe.credentials, { region: fe.settings.region });
+    const auth: AuthResult | undefined = authenticate({ method, url, headers: req.headers, headersDistinct: req.headersDistinct }, fe.credentials,
+      { region: fe.settings.region, sigv2: fe.settings.sigv2, hostBucket: resolved?.hostStyle ? resolved.bucket : undefined });
     // Unsigned: anonymous, let in only by ACL grants to everyone (and refused outright without an identity to act as).
     if (!auth && !fe.settings.anonymousIdentity) throw new S3Error('AccessDenied', 'Anonymous access is not allowed.');
     accessKey = auth?.credential.accessKeyId;
@@ -109,7 +110,7 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange): Promise<void>
     if (!handler) throw new S3Error('NotImplemented', `${op} is not implemented.`);
     const principal = auth ? fe.credentials.principal(auth.credential) : anonymousPrincipal(fe.settings.anonymousIdentity!);
     // The S3 check (bucket policy, bucket rights, ACL grants); the file-system check follows in the back end, for principal.identity.
-    const signedBy = auth ? { signatureVersion: 'AWS4-HMAC-SHA256' as const, authType: auth.presigned ? 'REST-QUERY-STRING' as const : 'REST-HEADER' as const } : undefined;
+    const signedBy = auth ? { signatureVersion: auth.signatureVersion, authType: auth.presigned ? 'REST-QUERY-STRING' as const : 'REST-HEADER' as const } : undefined;
     const authorizeOp = (operation: OperationName, key: string | undefined, who: Principal, signer = signedBy): Promise<void> => authorizeRequest({
       operation, bucket: r.bucket ?? '', key, principal: who, backend: fe.backend, headers: req.headers,
       facts: requestFactsOf(req, r.query, operationRow(operation).action, signer), copySource: copySourceOf(req.headers),

@@ -18,6 +18,8 @@ export interface FrontEndSettings {
   maxXmlBytes: number;
   /** The identity anonymous requests act as on the file system; without one, anonymous requests are refused. */
   anonymousIdentity?: Identity;
+  /** Accept Signature Version 2 (false: refused, as with --no-sigv2). */
+  sigv2?: boolean;
 }
 
 export interface S3Request {

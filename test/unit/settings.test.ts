@@ -21,7 +21,7 @@ test('the defaults', () => {
   assert.deepEqual(args(), { ...DEFAULTS });
   assert.deepEqual(DEFAULTS, {
     buckets: [], listen: { host: '127.0.0.1', port: 9000 }, region: 'us-east-1', logLevel: 'info', metadata: 'auto', fsync: true,
-    followSymlinks: false, withoutChown: 'own-identity', multipartExpiryMs: 7 * 86_400_000, anonymousIdentity: 'nobody',
+    followSymlinks: false, withoutChown: 'own-identity', multipartExpiryMs: 7 * 86_400_000, anonymousIdentity: 'nobody', sigv2: true,
   });
   args().buckets.push({ name: 'x', path: '/x', readOnly: false });
   assert.deepEqual(DEFAULTS.buckets, [], 'a configuration does not share the defaults\' objects');
@@ -55,7 +55,7 @@ test('the file takes the same settings under their file names; the command line 
     { stateDir: '/etc/db/s', logLevel: 'warn', followSymlinks: true, multipartExpiryMs: 60_000, withoutChown: 'refuse' });
   assert.throws(() => validateConfig({ withoutChown: 'maybe' }, '/'), /: withoutChown: expected own-identity or refuse, got "maybe"$/);
   assert.throws(() => validateConfig({ logLevel: 3 }, '/'), /: logLevel: expected silent/);
-  assert.throws(() => validateConfig({ 'log-level': 'info' }, '/'), /: log-level: unknown setting \(known: root, buckets, listen, region, domain, logLevel, metadata, fsync, followSymlinks, withoutChown, multipartExpiry, anonymousIdentity, state\)$/);
+  assert.throws(() => validateConfig({ 'log-level': 'info' }, '/'), /: log-level: unknown setting \(known: root, buckets, listen, region, domain, logLevel, metadata, fsync, followSymlinks, withoutChown, multipartExpiry, anonymousIdentity, sigv2, state\)$/);
   assert.deepEqual(validateConfig({ region: null }, '/'), {}, 'null is unset');
   const dir = mkdtempSync(path.join(tmpdir(), 'dirbucket-settings-'));
   try {

@@ -50,6 +50,22 @@ function amzHeaders(req: RequestToAuth, query?: ReadonlyMap<string, string>): Ma
   return out;
 }
 
+/** `list-type=2`, which botocore signs with ListObjectsV2 (it is part of the operation's URI in its model). */
+const BOTOCORE_LIST = new Set(['list-type']);
+
+/**
+ * The canonical resources a request may have been signed with: S3's, and the forms botocore signs — a bucket
+ * addressed path-style as `/bucket/` (its virtual-hosted form) while it sends `/bucket`, and ListObjectsV2 with
+ * `?list-type=2`. Each names the same resource, so accepting them opens nothing more.
+ */
+function resourceForms(rawPath: string, rawQuery: string, hostBucket: string | undefined): string[] {
+  const forms = new Set([canonicalResource(rawPath, rawQuery, hostBucket), canonicalResource(rawPath, rawQuery, hostBucket, BOTOCORE_LIST)]);
+  if (hostBucket === undefined && /^\/[^/]+$/.test(rawPath)) {
+    for (const f of [...forms]) forms.add(f.replace(/^(\/[^/?]+)/, '$1/'));
+  }
+  return [...forms];
+}
+
 function mismatch(accessKeyId: string, toSign: string, provided: string): S3Error {
   return new S3Error('SignatureDoesNotMatch', undefined, {
     AWSAccessKeyId: accessKeyId,
@@ -63,7 +79,7 @@ function mismatch(accessKeyId: string, toSign: string, provided: string): S3Erro
 export function authenticateV2(req: RequestToAuth, store: CredentialStore, opts: V2Options = {}): V2AuthResult {
   const now = opts.now ?? new Date();
   const { rawPath, rawQuery } = splitTarget(req.url);
-  const resource = canonicalResource(rawPath, rawQuery, opts.hostBucket);
+  const resources = resourceForms(rawPath, rawQuery, opts.hostBucket);
   const authorization = headerOf(req.headers, 'authorization');
   const contentMd5 = headerOf(req.headers, 'content-md5')?.trim() ?? '';
   const contentType = headerOf(req.headers, 'content-type')?.trim() ?? '';
@@ -86,7 +102,7 @@ export function authenticateV2(req: RequestToAuth, store: CredentialStore, opts:
     const amz = amzHeaders(req);
     // With x-amz-date the Date line is empty (the documented rule); some clients still put Date there.
     const dates = xAmzDate !== undefined ? ['', ...(dateHeader !== undefined ? [dateHeader] : [])] : [dateHeader ?? ''];
-    const candidates = dates.map((date) => stringToSignV2({ method, contentMd5, contentType, date, amzHeaders: amz, resource }));
+    const candidates = dates.flatMap((date) => resources.map((r) => stringToSignV2({ method, contentMd5, contentType, date, amzHeaders: amz, resource: r })));
     if (!candidates.some((sts) => signaturesEqualV2(signV2(credential.secretAccessKey, sts), provided))) {
       throw mismatch(accessKeyId, candidates[0], provided);
     }
@@ -106,14 +122,14 @@ export function authenticateV2(req: RequestToAuth, store: CredentialStore, opts:
   if (now.getTime() > expiresAt) {
     throw new S3Error('AccessDenied', 'Request has expired', { Expires: isoSeconds(new Date(expiresAt)), ServerTime: isoSeconds(now) });
   }
-  const sts = stringToSignV2({
+  const candidates = resources.map((r) => stringToSignV2({
     method,
     contentMd5: contentMd5 || query.get('content-md5') || '',
     contentType: contentType || query.get('content-type') || '',
     date: expires,
     amzHeaders: amzHeaders(req, query),
-    resource,
-  });
-  if (!signaturesEqualV2(signV2(credential.secretAccessKey, sts), provided)) throw mismatch(accessKeyId, sts, provided);
+    resource: r,
+  }));
+  if (!candidates.some((sts) => signaturesEqualV2(signV2(credential.secretAccessKey, sts), provided))) throw mismatch(accessKeyId, candidates[0], provided);
   return { credential, presigned: true };
 }
