@@ -18,6 +18,7 @@ import { CopyObject } from './ops/copy.js';
 import { DeleteBucketCors, GetBucketCors, PutBucketCors } from './ops/cors.js';
 import { CreateMultipartUpload } from './ops/create-multipart-upload.js';
 import { DeleteObjects } from './ops/delete-objects.js';
+import { PostObject } from './ops/post-object.js';
 import { ListMultipartUploads } from './ops/list-multipart-uploads.js';
 import { ListParts } from './ops/list-parts.js';
 import { ListObjects, ListObjectsV2 } from './ops/listing.js';
@@ -161,7 +162,7 @@ export const OPERATIONS = {
   CreateBucket: { target: 'bucket', method: 'PUT', action: 's3:CreateBucket', right: CREATE, handler: CreateBucket },
   HeadBucket: { target: 'bucket', method: 'HEAD', action: 's3:ListBucket', right: READ, grant: BUCKET_READ, handler: HeadBucket },
   DeleteBucket: { target: 'bucket', method: 'DELETE', action: 's3:DeleteBucket', right: OWNER, handler: DeleteBucket },
-  PostObject: { target: 'bucket', method: 'POST', action: 's3:PutObject', right: OWNER },
+  PostObject: { target: 'bucket', method: 'POST', action: 's3:PutObject', right: WRITE, grant: BUCKET_WRITE, handler: PostObject, authorizedBy: 'handler' },
 
   UploadPart: { target: 'object', method: 'PUT', action: 's3:PutObject', sub: 'uploadId', right: WRITE, grant: BUCKET_WRITE, handler: UploadPart },
   UploadPartCopy: { target: 'object', method: 'PUT', action: 's3:PutObject', sub: 'uploadId', when: COPY_SOURCE, right: COPY, grant: BUCKET_WRITE, handler: UploadPartCopy },

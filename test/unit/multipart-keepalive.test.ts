@@ -36,6 +36,7 @@ function request(backend: SlowBackend): S3Request {
     principal: { user: 'admin' } as Principal, accounts: { bucketCreated: async () => {}, bucketDeleted: async () => {} },
     backend, settings: { region: 'us-east-1', maxXmlBytes: 1 << 20 }, log: pino({ level: 'silent' }),
     body: () => Readable.from([]), trailers: () => ({}), readBody: async () => Buffer.from(BODY), authorize: async () => {},
+    formSigner: () => { throw new Error('not a form'); },
   };
 }
 

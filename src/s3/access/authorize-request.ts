@@ -124,7 +124,8 @@ export async function authorizeRequest(req: ToAuthorizeRequest): Promise<void> {
   const row = operationRow(req.operation);
   await decidePart(req, {
     bucket: req.bucket,
-    key: row.target === 'object' ? req.key : undefined,
+    // A POST Object names its key in the form: the object it writes is the resource.
+    key: row.target === 'object' || row.authorizedBy === 'handler' ? req.key : undefined,
     action: row.action,
     rights: () => rightsRefusal(() => authorize({ ...req, copySourceBucket: undefined }), p),
     grant: row.grant,

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { headerOf } from '../../http/headers.js';
+import { headerOf, type HeaderBag } from '../../http/headers.js';
 import type { RequestFacts } from '../policy/request-conditions.js';
 
 /** How the request was signed, as policies see it; undefined for an anonymous request. */
@@ -28,17 +28,18 @@ const LIST_KEYS = ['prefix', 'delimiter', 'max-keys'] as const;
 
 /**
  * The request's facts for policy conditions (all but the principal, which authorization adds). `action` decides
- * which S3 keys apply: listing parameters only to listings, as S3 sets them.
+ * which S3 keys apply: listing parameters only to listings, as S3 sets them. `fields` stands in for the headers
+ * where a request carries them in its body (POST Object's form fields, lower-case names).
  */
-export function requestFactsOf(req: IncomingMessage, query: URLSearchParams, action: string, signed?: SignedBy): RequestFacts {
+export function requestFactsOf(req: IncomingMessage, query: URLSearchParams, action: string, signed?: SignedBy, fields: HeaderBag = req.headers): RequestFacts {
   const s3: Record<string, string | string[] | undefined> = {};
-  for (const name of HEADER_KEYS) s3[`s3:${name}`] = headerOf(req.headers, name);
+  for (const name of HEADER_KEYS) s3[`s3:${name}`] = headerOf(fields, name);
   if (action === 's3:ListBucket' || action === 's3:ListBucketVersions') {
     for (const name of LIST_KEYS) s3[`s3:${name}`] = query.get(name) ?? undefined;
   }
   const versionId = query.get('versionId');
   if (versionId !== null) s3['s3:VersionId'] = versionId;
-  const tagging = headerOf(req.headers, 'x-amz-tagging');
+  const tagging = headerOf(fields, 'x-amz-tagging');
   if (tagging !== undefined) {
     const keys: string[] = [];
     for (const [key, value] of new URLSearchParams(tagging)) {
