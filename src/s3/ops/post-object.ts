@@ -8,13 +8,13 @@
  * or a 303 to success_action_redirect.
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { readPostForm } from '../../auth/post-policy/post-form.js';
+import { readPostForm, type PostFormStart } from '../../auth/post-policy/post-form.js';
 import { checkFileSize, checkPostPolicy, contentLengthRange, parsePostPolicy, resolveKey } from '../../auth/post-policy/post-policy.js';
 import { S3Error } from '../../errors/s3-error.js';
 import type { HeaderBag } from '../../http/headers.js';
 import { checksumHeaders, metaFromHeaders } from '../object-headers.js';
 import { parseTagging } from '../tags.js';
-import type { Handler, S3Request } from '../types.js';
+import type { Handler, S3Request, S3Response } from '../types.js';
 import { writtenAcl } from '../write/attachments.js';
 
 /** The fields as the headers a PutObject would send them with (`acl` is x-amz-acl). */
@@ -68,11 +68,44 @@ function redirectTo(url: string, bucket: string, key: string, etag: string): str
   return u.toString();
 }
 
+/** A refused form's remaining bytes are read past up to this much, so the client gets the answer (not a reset). */
+const DRAIN_BYTES = 1024 * 1024;
+const DRAIN_MS = 5000;
+
+/**
+ * Reads past the rest of a refused form (bounded), so that the error answer is not lost to a connection reset
+ * while the browser is still sending; past the bound, the server closes the connection as for any early error.
+ */
+async function drain(form: PostFormStart): Promise<void> {
+  let n = 0;
+  const stream = form.file.stream;
+  stream.unpipe();
+  stream.on('data', (c: Buffer) => {
+    n += c.length;
+    if (n > DRAIN_BYTES) stream.destroy();
+  });
+  stream.on('error', () => {});
+  stream.resume();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([form.done.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, DRAIN_MS)))]);
+  clearTimeout(timer);
+}
+
 export const PostObject: Handler = async (req) => {
   if (!/^multipart\/form-data\b/i.test(req.header('content-type') ?? '')) {
     throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'Bucket POST must be of the enclosure-type multipart/form-data' });
   }
   const form = await readPostForm(req.body(), req.headers);
+  try {
+    return await store(req, form);
+  } catch (e) {
+    await drain(form);
+    throw e;
+  }
+};
+
+/** Checks the form, authorizes its signer for its key, and writes its file. */
+async function store(req: S3Request, form: PostFormStart): Promise<S3Response> {
   const { fields, file } = form;
   const signer = req.formSigner(fields);
   const policyField = fields.get('policy');
@@ -116,4 +149,4 @@ export const PostObject: Handler = async (req) => {
     return { status: 201, headers: common, xml: { root: 'PostResponse', body: { Location: location, Bucket: req.bucket, Key: key, ETag: etag } } };
   }
   return { status: status === '200' ? 200 : 204, headers: common };
-};
+}
