@@ -1,6 +1,6 @@
 /**
- * SigV4 authentication of one request, by Authorization header or presigned URL: who signed it, and what
- * the body must then satisfy (payload mode, plus what the aws-chunked decoder needs to check chunk
+ * Authentication of one request — SigV4 or SigV2, by Authorization header or presigned URL: who signed it,
+ * and what the body must then satisfy (payload mode, plus what the aws-chunked decoder needs to check chunk
  * signatures). Pure: no I/O besides the credential lookup, errors are S3Errors.
  */
 import { headerOf } from '../http/headers.js';
@@ -11,6 +11,7 @@ import { headerAuth } from './header-auth.js';
 import type { PayloadMode } from './payload-mode.js';
 import { presignedAuth } from './presigned-auth.js';
 import { queryParams, splitTarget } from './sigv4/request-target.js';
+import { authenticateV2, isSigV2 } from './sigv2/verify-v2.js';
 
 export { MAX_SKEW_MS } from './auth-checks.js';
 export type { PayloadMode } from './payload-mode.js';
@@ -28,9 +29,11 @@ export interface RequestToAuth {
 export interface AuthResult {
   credential: Credential;
   payload: PayloadMode;
-  /** What the chunk decoder needs to check chunk signatures. */
-  signing: { seedSignature: string; signingKey: Buffer; amzDate: string; scope: string };
+  /** What the chunk decoder needs to check chunk signatures (SigV4 only). */
+  signing?: { seedSignature: string; signingKey: Buffer; amzDate: string; scope: string };
   presigned: boolean;
+  /** 'AWS' for Signature V2, 'AWS4-HMAC-SHA256' for V4 (as the s3:signatureversion condition key names them). */
+  signatureVersion: 'AWS' | 'AWS4-HMAC-SHA256';
 }
 
 export interface AuthOptions {
@@ -44,11 +47,15 @@ export interface AuthOptions {
   anyRegion?: boolean;
   /** The current time (tests). */
   now?: Date;
+  /** Accept Signature Version 2 (default true); false refuses it with the V4-only message. */
+  sigv2?: boolean;
+  /** For V2: the bucket named by the Host header (virtual-hosted style), which V2 signs as `/bucket`. */
+  hostBucket?: string;
 }
 
 /**
- * Verify a SigV4 request (Authorization header or presigned query). Throws S3Error. Returns undefined
- * for an anonymous request (no Authorization header and no X-Amz-Signature/X-Amz-Credential query).
+ * Verify a SigV4 or SigV2 request (Authorization header or presigned query). Throws S3Error. Returns undefined
+ * for an anonymous request (no Authorization header and no signature in the query).
  */
 export function authenticate(req: RequestToAuth, store: CredentialStore, opts: AuthOptions): AuthResult | undefined {
   const { rawPath, rawQuery } = splitTarget(req.url);
@@ -62,6 +69,13 @@ export function authenticate(req: RequestToAuth, store: CredentialStore, opts: A
       + 'Signature query string parameter or the Authorization header should be specified', { ArgumentName: 'Authorization' });
   }
   const now = opts.now ?? new Date();
+  if (isSigV2(req)) {
+    if (opts.sigv2 === false) throw new S3Error('InvalidRequest', `${V2_MESSAGE} (Signature Version 2 is switched off on this server.)`);
+    const v2 = authenticateV2(req, store, { hostBucket: opts.hostBucket, now });
+    // V2 signs Content-MD5, not the body: a signed digest must then hold for the body received.
+    const md5 = headerOf(req.headers, 'content-md5')?.trim();
+    return { credential: v2.credential, presigned: v2.presigned, signatureVersion: 'AWS', payload: md5 ? { kind: 'md5', digest: md5 } : { kind: 'unsigned' } };
+  }
   if (authorization !== undefined) return headerAuth({ req, rawPath, rawQuery, store, now, opts }, authorization);
   if (!presigned) throw new S3Error('InvalidRequest', V2_MESSAGE);
   return presignedAuth({ req, rawPath, rawQuery, store, now, opts }, query);

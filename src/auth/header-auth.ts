@@ -65,7 +65,7 @@ export function headerAuth(ctx: AuthContext, authorization: string): AuthResult 
     provided: parsed.signature,
   });
   return {
-    credential, payload, presigned: false,
+    credential, payload, presigned: false, signatureVersion: ALGORITHM,
     signing: { seedSignature: parsed.signature.toLowerCase(), signingKey: key, amzDate, scope },
   };
 }

@@ -9,7 +9,9 @@ export type PayloadMode =
   /** STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]: aws-chunked with signed chunks (and a signed trailer). */
   | { kind: 'streaming-signed'; trailer: boolean }
   /** STREAMING-UNSIGNED-PAYLOAD-TRAILER: aws-chunked without signatures, with trailing headers. */
-  | { kind: 'streaming-unsigned-trailer' };
+  | { kind: 'streaming-unsigned-trailer' }
+  /** A Signature V2 request that signed Content-MD5 (base64): the body must match it, or the signature covers nothing of it. */
+  | { kind: 'md5'; digest: string };
 
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 export const STREAMING_SIGNED = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD';

@@ -5,7 +5,7 @@ import { type AuthContext, credentialFor, checkScope, isoSeconds, MAX_SKEW_MS, v
 import type { AuthResult, PayloadMode } from './authenticate.js';
 import { parsePayloadMode } from './payload-mode.js';
 import { parsePresignedParams } from './sigv4/presigned-query.js';
-import { credentialScope } from './sigv4/signature.js';
+import { ALGORITHM, credentialScope } from './sigv4/signature.js';
 import { signingKey } from './sigv4/signing-key.js';
 import { verifySignature } from './sigv4/verify-signature.js';
 
@@ -50,7 +50,7 @@ export function presignedAuth(ctx: AuthContext, query: ReadonlyMap<string, strin
     provided: p.signature,
   });
   return {
-    credential, payload: presignedPayload(declared), presigned: true,
+    credential, payload: presignedPayload(declared), presigned: true, signatureVersion: ALGORITHM,
     signing: { seedSignature: p.signature.toLowerCase(), signingKey: key, amzDate: p.amzDate, scope },
   };
 }

@@ -93,7 +93,7 @@ export async function serve(argv: string[]): Promise<void> {
   const metrics = new Metrics({ openMultipartUploads: () => backend.openMultipartUploads(), certificates: tls && (() => tls.status()) });
   const ready = readinessCheck(backend, config.stateDir!);
   const s3 = withMinioHealth(
-    s3App({ backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024, anonymousIdentity }, log }),
+    s3App({ backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024, anonymousIdentity, sigv2: config.sigv2 }, log }),
     ready,
   );
   const accessLog = config.accessLog ? createAccessLog(config.accessLog) : undefined;

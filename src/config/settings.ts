@@ -77,6 +77,10 @@ export const SETTINGS = [
     field: 'anonymousIdentity', flag: 'anonymous-identity', arg: 'WHO', default: 'nobody', parse: text,
     help: 'the identity (login, or UID:GID) unsigned requests act as on the file system (default nobody); they get only what ACL grants to everyone allow',
   }),
+  setting({
+    field: 'sigv2', flag: 'no-sigv2', sets: false, default: true, parse: yesNo,
+    help: 'refuse Signature Version 2 requests (deprecated by AWS; on by default for older clients, s3cmd and boto3 presigned URLs)',
+  }),
   // Where the gateway keeps its own state (credentials, users): `<root>/.dirbucket` in root mode when unset.
   setting({ field: 'stateDir', key: 'state', parse: pathIn }),
 ] as const;

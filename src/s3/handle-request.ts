@@ -16,8 +16,10 @@ import { operationRow, type OperationName } from './operations.js';
 import { refineOperation, resolveRequest, type ResolvedRequest } from './resolve.js';
 import { sendError, sendResponse } from './send.js';
 import { addCorsHeaders, corsPreflight } from './cors/response.js';
-import { authorizeWithAcl } from './acl/authorize.js';
-import type { Accounts, FrontEndSettings, S3Request, S3Response } from './types.js';
+import { authorizeRequest } from './access/authorize-request.js';
+import { requestFactsOf } from './access/request-facts.js';
+import type { Accounts, AuthorizeAs, FrontEndSettings, Principal, S3Request, S3Response } from './types.js';
+import { verifyPostSignature } from '../auth/post-policy/verify-post-signature.js';
 import type { S3Exchange } from './exchange.js';
 
 export interface FrontEnd {
@@ -27,6 +29,14 @@ export interface FrontEnd {
   settings: FrontEndSettings & { domain?: string };
   log: Logger;
 }
+
+/**
+ * The principal of a request whose signer only its handler learns (a POST Object form): it has no rights, and
+ * the handler replaces it with the form's signer before anything is authorized or written.
+ */
+const ANONYMOUS_PLACEHOLDER: Principal = {
+  user: '*form*', accessKeyId: '', identity: { uid: -1, gid: -1, groups: [] }, admin: false, canCreateBuckets: false, access: () => 'none', anonymous: true,
+};
 
 /** Bodies larger than this are not drained after an early error: the connection is closed instead. */
 const DRAIN_LIMIT = 1024 * 1024;
@@ -45,12 +55,13 @@ async function readAll(stream: Readable, limit: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** The bucket named by x-amz-copy-source, parsed as the copy handlers parse it; undefined when absent or malformed. */
-function copySourceBucket(headers: IncomingMessage['headers']): string | undefined {
+/** The bucket and key named by x-amz-copy-source, parsed as the copy handlers parse it; undefined when absent or malformed. */
+function copySourceOf(headers: IncomingMessage['headers']): { bucket: string; key: string } | undefined {
   const v = headerOf(headers, 'x-amz-copy-source');
   if (v === undefined) return undefined;
   try {
-    return parseCopySource(v).bucket;
+    const { bucket, key } = parseCopySource(v);
+    return { bucket, key };
   } catch {
     return undefined; // the handler refuses the header with its own error
   }
@@ -97,20 +108,31 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange): Promise<void>
     }
     // Before authentication, so that errors (a refused signature too) carry them and the page can read them.
     await addCorsHeaders(fe.backend, res, method, resolved?.bucket, req.headers);
-    const auth: AuthResult | undefined = authenticate({ method, url, headers: req.headers, headersDistinct: req.headersDistinct }, fe.credentials, { region: fe.settings.region });
-    // Unsigned: anonymous, let in only by ACL grants to everyone (and refused outright without an identity to act as).
-    if (!auth && !fe.settings.anonymousIdentity) throw new S3Error('AccessDenied', 'Anonymous access is not allowed.');
+    const auth: AuthResult | undefined = authenticate({ method, url, headers: req.headers, headersDistinct: req.headersDistinct }, fe.credentials,
+      { region: fe.settings.region, sigv2: fe.settings.sigv2, hostBucket: resolved?.hostStyle ? resolved.bucket : undefined });
+    // Unsigned: anonymous, let in only by ACL grants to everyone or the bucket policy (and refused outright without an
+    // identity to act as). A POST Object form carries its signature in the body: its handler decides.
+    const formSigned = named !== undefined && operationRow(named).authorizedBy === 'handler';
+    if (!auth && !fe.settings.anonymousIdentity && !formSigned) throw new S3Error('AccessDenied', 'Anonymous access is not allowed.');
     accessKey = auth?.credential.accessKeyId;
     if (resolveError) throw resolveError;
     const r = resolved!;
     const op = named!;
     const handler = operationRow(op).handler;
     if (!handler) throw new S3Error('NotImplemented', `${op} is not implemented.`);
-    const principal = auth ? fe.credentials.principal(auth.credential) : anonymousPrincipal(fe.settings.anonymousIdentity!);
+    const anonymous = (): Principal => {
+      if (!fe.settings.anonymousIdentity) throw new S3Error('AccessDenied', 'Anonymous access is not allowed.');
+      return anonymousPrincipal(fe.settings.anonymousIdentity);
+    };
+    const principal = auth ? fe.credentials.principal(auth.credential) : formSigned ? ANONYMOUS_PLACEHOLDER : anonymous();
     user = auth ? principal.user : undefined;
-    // The S3-rights check (bucket rights, else ACL grants); the file-system check follows in the back end, for principal.identity.
-    await authorizeWithAcl({ operation: op, bucket: r.bucket ?? '', key: r.key, principal, backend: fe.backend,
-      copySourceBucket: copySourceBucket(req.headers), headers: req.headers });
+    // The S3 check (bucket policy, bucket rights, ACL grants); the file-system check follows in the back end, for principal.identity.
+    const signedBy = auth ? { signatureVersion: auth.signatureVersion, authType: auth.presigned ? 'REST-QUERY-STRING' as const : 'REST-HEADER' as const } : undefined;
+    const authorizeOp = (operation: OperationName, key: string | undefined, as: AuthorizeAs): Promise<void> => authorizeRequest({
+      operation, bucket: r.bucket ?? '', key, principal: as.principal, backend: fe.backend, headers: req.headers,
+      facts: requestFactsOf(req, r.query, operationRow(operation).action, as.signedBy, as.fields), copySource: copySourceOf(req.headers),
+    });
+    if (!formSigned) await authorizeOp(op, r.key, { principal, signedBy });
 
     let decoded: DecodedBody | undefined;
     const body = (): Readable => {
@@ -142,6 +164,12 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange): Promise<void>
       body,
       trailers: () => (decoded ? decoded.trailers() : {}),
       readBody: (limit) => readAll(body(), limit),
+      authorize: (operation, key, as = { principal, signedBy }) => authorizeOp(operation, key, as),
+      formSigner: (fields) => {
+        const signer = verifyPostSignature(fields, fe.credentials, { region: fe.settings.region, sigv2: fe.settings.sigv2 });
+        if (!signer) return { principal: anonymous() };
+        return { principal: fe.credentials.principal(signer.credential), signedBy: { signatureVersion: signer.signatureVersion, authType: 'POST' } };
+      },
     };
     const response = await handler(s3req);
     cleanup = response.cleanup;

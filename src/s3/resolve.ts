@@ -15,6 +15,8 @@ export interface ResolvedRequest {
   query: URLSearchParams;
   /** the path as sent, still encoded (for SigV4) */
   rawPath: string;
+  /** The bucket came from the Host header (virtual-hosted style): SigV2 then signs it as `/bucket`. */
+  hostStyle: boolean;
 }
 
 type Target = Operation['target'];
@@ -68,10 +70,12 @@ export function resolveRequest(method: string, url: string, host: string | undef
 
   let bucket: string | undefined;
   let keyPart: string;
+  let hostStyle = false;
   const hostname = host?.replace(/:\d+$/, '').toLowerCase();
   if (domain && hostname && hostname !== domain && hostname.endsWith('.' + domain)) {
     bucket = hostname.slice(0, -(domain.length + 1));
     keyPart = rawPath.slice(1);
+    hostStyle = true;
   } else {
     const slash = rawPath.indexOf('/', 1);
     const first = slash < 0 ? rawPath.slice(1) : rawPath.slice(1, slash);
@@ -82,7 +86,7 @@ export function resolveRequest(method: string, url: string, host: string | undef
   }
   const key = keyPart === '' ? undefined : decodePath(keyPart);
   const operation = pick(!bucket ? 'service' : key === undefined ? 'bucket' : 'object', method, query);
-  return { operation, bucket, key, query, rawPath };
+  return { operation, bucket, key, query, rawPath, hostStyle };
 }
 
 /** Refinements that depend on headers: copies are PUTs with x-amz-copy-source. */

@@ -4,7 +4,8 @@ import type { Readable } from 'node:stream';
 import type { AccountBook, Principal } from '../accounts/principal.js';
 import type { Backend } from '../storage/backend.js';
 import type { Identity } from '../accounts/identity.js';
-import type { HeaderName } from '../http/headers.js';
+import type { HeaderBag, HeaderName } from '../http/headers.js';
+import type { SignedBy } from './access/request-facts.js';
 import type { OperationName } from './operations.js';
 import type { XmlObject } from './xml.js';
 import type { Logger } from 'pino';
@@ -18,6 +19,8 @@ export interface FrontEndSettings {
   maxXmlBytes: number;
   /** The identity anonymous requests act as on the file system; without one, anonymous requests are refused. */
   anonymousIdentity?: Identity;
+  /** Accept Signature Version 2 (false: refused, as with --no-sigv2). */
+  sigv2?: boolean;
 }
 
 export interface S3Request {
@@ -42,8 +45,33 @@ export interface S3Request {
   body(): Readable;
   /** Trailing headers of an aws-chunked payload, after the body ended. */
   trailers(): Record<string, string>;
+  /**
+   * Authorization of `operation` on `key` in this bucket for this request (by default its own principal),
+   * for operations authorized by their handler (operations.ts `authorizedBy`). Throws AccessDenied.
+   */
+  authorize(operation: OperationName, key: string, as?: AuthorizeAs): Promise<void>;
+  /**
+   * Who signed a POST Object form (`fields`: lower-case names) and how: its signer's principal, or the anonymous
+   * principal for an unsigned form. Throws the signature's errors, or AccessDenied when anonymous requests are off.
+   */
+  formSigner(fields: ReadonlyMap<string, string>): FormSigner;
   /** The whole payload, for small XML bodies; over `limit` bytes is an error. */
   readBody(limit: number): Promise<Buffer>;
+}
+
+/** Whom S3Request.authorize decides for, when not the request's own signer: a form's signer and its fields. */
+export interface AuthorizeAs {
+  principal: Principal;
+  signedBy?: SignedBy;
+  /** Form fields standing in for headers in condition keys (s3:x-amz-acl, …). */
+  fields?: HeaderBag;
+}
+
+/** The signer of a POST Object form. */
+export interface FormSigner {
+  principal: Principal;
+  /** Undefined for an unsigned (anonymous) form. */
+  signedBy?: SignedBy;
 }
 
 export interface S3Response {

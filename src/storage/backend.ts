@@ -7,7 +7,7 @@ import type { BucketConfig, Tag } from './bucket-config.js';
 
 export type { Identity } from '../accounts/identity.js';
 export type { AccessControlList, Grant, Grantee, ObjectOwnership, Permission } from './access-control.js';
-export type { BucketConfig, CorsRule, Tag } from './bucket-config.js';
+export type { BucketConfig, CorsRule, PublicAccessBlock, Tag } from './bucket-config.js';
 
 /**
  * Carried by every storage input that touches files: the POSIX identity the request acts as. The back end

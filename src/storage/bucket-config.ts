@@ -1,4 +1,7 @@
-/** Bucket-level configuration the storage keeps with a bucket: tags, CORS rules, object ownership, the bucket ACL. */
+/**
+ * Bucket-level configuration the storage keeps with a bucket: tags, CORS rules, object ownership, the bucket ACL,
+ * the bucket policy and the public access block.
+ */
 import type { AccessControlList, ObjectOwnership } from './access-control.js';
 
 /** An object or bucket tag. The S3 limits (count, lengths, prefixes) are the front end's to check. */
@@ -23,4 +26,15 @@ export interface BucketConfig {
   cors: CorsRule[];
   ownership: ObjectOwnership;
   acl: AccessControlList;
+  /** The bucket policy's JSON text, as PutBucketPolicy gave it (the front end parses and checks it). */
+  policy: string;
+  publicAccessBlock: PublicAccessBlock;
+}
+
+/** The four settings of a bucket's public access block (S3's PublicAccessBlockConfiguration). */
+export interface PublicAccessBlock {
+  blockPublicAcls: boolean;
+  ignorePublicAcls: boolean;
+  blockPublicPolicy: boolean;
+  restrictPublicBuckets: boolean;
 }

@@ -114,7 +114,7 @@ describe('clock skew', () => {
   }
 });
 
-describe('anonymous and signature V2', () => {
+describe('anonymous requests', () => {
   it('an anonymous request answers AccessDenied (403)', async () => {
     for (const [method, path] of [['GET', '/'], ['GET', `/${BUCKET}`], ['GET', `/${BUCKET}/readable.txt`], ['PUT', `/${BUCKET}/anon.txt`]] as const) {
       const r = await rawRequest(ts, { method, path, sign: 'none', body: method === 'PUT' ? 'x' : undefined });
@@ -123,10 +123,18 @@ describe('anonymous and signature V2', () => {
     }
     assert.equal(existsSync(onDisk('anon.txt')), false);
   });
+});
+
+describe('signature V2 switched off (--no-sigv2)', () => {
+  let off: TestServer;
+  before(async () => {
+    ({ ts: off } = await startWithBuckets([BUCKET], { args: ['--no-sigv2'] }));
+  });
+  after(() => off?.stop());
 
   it('a signature V2 Authorization header is refused with an error naming V4', async () => {
-    const r = await send(`${ts.endpoint}/${BUCKET}/readable.txt`, {
-      method: 'GET', headers: { authorization: `AWS ${ts.accessKeyId}:c2lnbmF0dXJlAAAAAAAAAAAAAAAAAAA=`, date: new Date().toUTCString() },
+    const r = await send(`${off.endpoint}/${BUCKET}/readable.txt`, {
+      method: 'GET', headers: { authorization: `AWS ${off.accessKeyId}:c2lnbmF0dXJlAAAAAAAAAAAAAAAAAAA=`, date: new Date().toUTCString() },
     });
     assert.ok(r.status === 400 || r.status === 403, `status ${r.status}`);
     assert.match(errorOf(r).Message, /V4|AWS4-HMAC-SHA256|Signature Version 4/i);
@@ -134,7 +142,7 @@ describe('anonymous and signature V2', () => {
 
   it('a signature V2 presigned URL is refused with an error naming V4', async () => {
     const expires = Math.floor(Date.now() / 1000) + 300;
-    const r = await send(`${ts.endpoint}/${BUCKET}/readable.txt?AWSAccessKeyId=${ts.accessKeyId}&Expires=${expires}&Signature=abc%3D`, { method: 'GET' });
+    const r = await send(`${off.endpoint}/${BUCKET}/readable.txt?AWSAccessKeyId=${off.accessKeyId}&Expires=${expires}&Signature=abc%3D`, { method: 'GET' });
     assert.ok(r.status === 400 || r.status === 403, `status ${r.status}`);
     assert.match(errorOf(r).Message, /V4|AWS4-HMAC-SHA256|Signature Version 4/i);
   });

@@ -26,7 +26,7 @@ const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest(
 /** An AuthResult as authenticate() would return it for a signed streaming request with this seed. */
 function signedAuth(seed: string, trailer: boolean): AuthResult {
   return {
-    credential: CRED, presigned: false, payload: { kind: 'streaming-signed', trailer },
+    credential: CRED, presigned: false, signatureVersion: 'AWS4-HMAC-SHA256', payload: { kind: 'streaming-signed', trailer },
     signing: { seedSignature: seed, signingKey: KEY, amzDate: AMZ_DATE, scope: SCOPE },
   };
 }
@@ -136,7 +136,7 @@ test('AWS example with a signed trailer: decodes, exposes the trailer, and the C
   const auth = authenticate({ method: ex.method, url: ex.url, headers: ex.headers }, { lookup: () => CRED }, { region: 'us-east-1', now: NOW });
   assert.ok(auth);
   assert.deepEqual(auth.payload, { kind: 'streaming-signed', trailer: true });
-  assert.equal(auth.signing.seedSignature, ex.seedSignature);
+  assert.equal(auth.signing!.seedSignature, ex.seedSignature);
   const body = awsExampleBody(ex, [ex.trailer, `x-amz-trailer-signature:${ex.trailerSignature}`]);
   for (const size of [body.length, 1, 1000]) {
     const o = await run(pieces(body, size), auth, ex.headers);

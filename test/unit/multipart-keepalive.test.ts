@@ -36,7 +36,8 @@ function request(backend: SlowBackend): S3Request {
     query: new URLSearchParams('uploadId=u1'), headers: { host: '127.0.0.1:9000' }, header: (name) => (name === 'host' ? '127.0.0.1:9000' : undefined),
     principal: { user: 'admin' } as Principal, accounts: { bucketCreated: async () => {}, bucketDeleted: async () => {} },
     backend, settings: { region: 'us-east-1', maxXmlBytes: 1 << 20 }, log: pino({ level: 'silent' }),
-    body: () => Readable.from([]), trailers: () => ({}), readBody: async () => Buffer.from(BODY),
+    body: () => Readable.from([]), trailers: () => ({}), readBody: async () => Buffer.from(BODY), authorize: async () => {},
+    formSigner: () => { throw new Error('not a form'); },
   };
 }
 

@@ -21,7 +21,7 @@ test('the defaults', () => {
   assert.deepEqual(args(), { ...DEFAULTS });
   assert.deepEqual(DEFAULTS, {
     buckets: [], listen: { host: '127.0.0.1', port: 9000 }, adminListen: { host: '127.0.0.1', port: 9001 }, trustedProxies: [], region: 'us-east-1', logLevel: 'info', metadata: 'auto', fsync: true,
-    followSymlinks: false, withoutChown: 'own-identity', multipartExpiryMs: 7 * 86_400_000, anonymousIdentity: 'nobody',
+    followSymlinks: false, withoutChown: 'own-identity', multipartExpiryMs: 7 * 86_400_000, anonymousIdentity: 'nobody', sigv2: true,
   });
   args().buckets.push({ name: 'x', path: '/x', readOnly: false });
   assert.deepEqual(DEFAULTS.buckets, [], 'a configuration does not share the defaults\' objects');

@@ -238,7 +238,7 @@ test('presigned URLs from @smithy/signature-v4 verify; tampered or expired ones 
   const status = await rawGet(url);
   assert.equal(status, 200, `${seen.at(-1)?.error} ${url}`);
   assert.equal(seen.at(-1)?.auth?.presigned, true);
-  assert.equal(seen.at(-1)?.auth?.signing.scope.split('/')[1], 'eu-central-1');
+  assert.equal(seen.at(-1)?.auth?.signing!.scope.split('/')[1], 'eu-central-1');
   assert.equal(await rawGet(url.replace('versionId=', 'versionId=x')), 403);
   assert.equal(seen.at(-1)?.error, 'SignatureDoesNotMatch');
   assert.equal(await rawGet(url, { 'x-amz-acl': 'public-read' }), 403);

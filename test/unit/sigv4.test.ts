@@ -138,8 +138,8 @@ test('S3 reference examples: header-signed GET with Range, PUT, GET ?lifecycle, 
     assert.ok(r, ex.name);
     assert.equal(r.credential.user, 'example');
     assert.equal(r.presigned, false);
-    assert.equal(r.signing.scope, '20130524/us-east-1/s3/aws4_request');
-    assert.equal(r.signing.seedSignature, /Signature=([0-9a-f]{64})/.exec(ex.headers.authorization)![1]);
+    assert.equal(r.signing!.scope, '20130524/us-east-1/s3/aws4_request');
+    assert.equal(r.signing!.seedSignature, /Signature=([0-9a-f]{64})/.exec(ex.headers.authorization)![1]);
     assert.deepEqual(r.payload, { kind: 'sha256', hash: ex.headers['x-amz-content-sha256'] }, ex.name);
     if (ex.canonicalRequest) {
       const auth = parseAuthorizationHeader(ex.headers.authorization);
@@ -254,9 +254,14 @@ test('header errors: V2, malformed, wrong service, missing x-amz-content-sha256,
   const ex = s3.headerAuth[0];
   const run = (headers: Record<string, string | undefined>, url = ex.url) =>
     authenticate({ method: 'GET', url, headers: { ...ex.headers, ...headers } }, exampleStore(), OPTS);
-  assert.throws(() => run({ authorization: 'AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=' }), s3Code('InvalidRequest', /Please use AWS4-HMAC-SHA256/));
-  assert.throws(() => authenticate({ method: 'GET', url: '/k?AWSAccessKeyId=AK&Expires=1&Signature=x', headers: { host: 'h' } }, exampleStore(), OPTS),
+  // Signature V2 is verified unless switched off (--no-sigv2); switched off, it is refused naming V4.
+  assert.throws(() => run({ authorization: 'AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=' }), s3Code('SignatureDoesNotMatch'));
+  assert.throws(() => authenticate({ method: 'GET', url: ex.url, headers: { ...ex.headers, authorization: 'AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=' } },
+    exampleStore(), { ...OPTS, sigv2: false }), s3Code('InvalidRequest', /Please use AWS4-HMAC-SHA256/));
+  assert.throws(() => authenticate({ method: 'GET', url: '/k?AWSAccessKeyId=AK&Expires=1&Signature=x', headers: { host: 'h' } }, exampleStore(), { ...OPTS, sigv2: false }),
     s3Code('InvalidRequest', /Please use AWS4-HMAC-SHA256/));
+  assert.throws(() => authenticate({ method: 'GET', url: '/k?AWSAccessKeyId=AK&Expires=1&Signature=x', headers: { host: 'h' } }, exampleStore(), OPTS),
+    s3Code('InvalidAccessKeyId'), 'V2 on: the presigned V2 URL is verified (and its key is unknown)');
   assert.throws(() => run({ authorization: 'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request' }), s3Code('AuthorizationHeaderMalformed'));
   assert.throws(() => run({ authorization: 'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/us-east-1/s3, SignedHeaders=host, Signature=ab' }), s3Code('AuthorizationHeaderMalformed'));
   assert.throws(() => run({ authorization: ex.headers.authorization.replace('/s3/', '/ec2/') }), s3Code('AuthorizationHeaderMalformed', /service/));
@@ -290,7 +295,7 @@ test('regions: the gateway\'s own and us-east-1 are accepted, others refused as 
   const req = { method: 'GET', url: '/test.txt', headers: eu.headers };
   // Signed for the gateway's region: the key is derived from the scope's region.
   const r = authenticate(req, exampleStore(), { region: 'eu-west-1', now: NOW });
-  assert.equal(r?.signing.scope, '20130524/eu-west-1/s3/aws4_request');
+  assert.equal(r?.signing!.scope, '20130524/eu-west-1/s3/aws4_request');
   assert.deepEqual(r?.signing.signingKey, eu.key);
   // Signed for another region than the gateway's.
   assert.throws(() => authenticate(req, exampleStore(), { region: 'us-west-2', now: NOW }), (e: unknown) =>
@@ -332,7 +337,7 @@ test('aws-chunked example: the seed signature is the request signature (STREAMIN
   const r = authenticate({ method: ch.method, url: ch.url, headers: ch.headers }, exampleStore(), OPTS);
   assert.ok(r);
   assert.deepEqual(r.payload, { kind: 'streaming-signed', trailer: false });
-  assert.equal(r.signing.seedSignature, ch.seedSignature);
+  assert.equal(r.signing!.seedSignature, ch.seedSignature);
 });
 
 test('signing keys are cached, and the cache stays bounded', () => {

@@ -10,6 +10,7 @@ import { S3Error, isS3Error } from '../../errors/s3-error.js';
 import { AwsChunkedDecoder } from './aws-chunked-decoder.js';
 import { headerOf } from '../../http/headers.js';
 import { Sha256Verify } from '../../checksums/sha256-verify.js';
+import { Md5Verify } from '../../checksums/md5-verify.js';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -63,7 +64,7 @@ function connect(raw: Readable, t: Transform): void {
 
 /**
  * Wraps the raw request stream per the payload mode: verifies sha256 (XAmzContentSHA256Mismatch at end of
- * stream), decodes aws-chunked (every chunk signature checked: SignatureDoesNotMatch; malformed framing:
+ * stream) or a V2-signed Content-MD5 (BadDigest), decodes aws-chunked (every chunk signature checked: SignatureDoesNotMatch; malformed framing:
  * IncompleteBody or InvalidRequest), checks the trailer signature in the signed-trailer mode, and checks
  * x-amz-decoded-content-length against the decoded byte count (IncompleteBody). Header-level problems
  * (a bad x-amz-decoded-content-length) throw at once.
@@ -75,6 +76,11 @@ export function decodeBody(raw: Readable, auth: AuthResult | undefined, headers:
       return { body: raw, trailers: () => ({}) };
     case 'sha256': {
       const t = new Sha256Verify(mode.hash);
+      connect(raw, t);
+      return { body: t, trailers: () => ({}) };
+    }
+    case 'md5': {
+      const t = new Md5Verify(mode.digest);
       connect(raw, t);
       return { body: t, trailers: () => ({}) };
     }

@@ -55,6 +55,7 @@ export function verifyPostSignature(fields: ReadonlyMap<string, string>, store: 
     if (!signaturesEqual(computed, provided)) throw new S3Error('SignatureDoesNotMatch', undefined, { AWSAccessKeyId: accessKeyId, StringToSign: policy, SignatureProvided: provided });
     return { credential, signatureVersion: 'AWS4-HMAC-SHA256' };
   }
+  if (opts.sigv2 === false) throw new S3Error('InvalidRequest', 'Signature Version 2 is switched off on this server: sign the form with AWS4-HMAC-SHA256.');
   const accessKeyId = fields.get('awsaccesskeyid');
   const provided = fields.get('signature');
   if (!accessKeyId) throw missing('AWSAccessKeyId');

@@ -43,18 +43,21 @@ export function canonicalAmzHeaders(headers: ReadonlyMap<string, readonly string
     .join('');
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
 /**
  * The resource: `/bucket` when the bucket came from the Host header, then the raw path, then `?` and the
- * signed sub-resources sorted by name (`name` alone when it has no `=`, else `name=decoded value`).
+ * signed sub-resources sorted by name (`name` alone when it has no `=`, else `name=decoded value`);
+ * `alsoSigned` names further parameters to count as sub-resources.
  */
-export function canonicalResource(rawPath: string, rawQuery: string, hostBucket?: string): string {
+export function canonicalResource(rawPath: string, rawQuery: string, hostBucket?: string, alsoSigned: ReadonlySet<string> = NONE): string {
   let out = (hostBucket !== undefined ? `/${hostBucket}` : '') + (rawPath === '' ? '/' : rawPath);
   const subs: [string, string | undefined][] = [];
   for (const piece of rawQuery.split('&')) {
     if (piece === '') continue;
     const eq = piece.indexOf('=');
     const name = eq < 0 ? piece : piece.slice(0, eq);
-    if (!SIGNED_SUBRESOURCES.has(name)) continue;
+    if (!SIGNED_SUBRESOURCES.has(name) && !alsoSigned.has(name)) continue;
     subs.push([name, eq < 0 ? undefined : percentDecodeToBytes(piece.slice(eq + 1)).toString('utf8')]);
   }
   if (subs.length > 0) {

@@ -1,4 +1,7 @@
-/** DeleteObjects: up to 1000 keys in one request, Quiet mode, an error entry per key that failed. */
+/**
+ * DeleteObjects: up to 1000 keys in one request, Quiet mode, an error entry per key that failed. Each key is
+ * authorized as a DeleteObject of it (a bucket policy may deny some keys and not others), as S3 does.
+ */
 import { createHash } from 'node:crypto';
 import type { Handler } from '../types.js';
 import { isS3Error, S3Error } from '../../errors/s3-error.js';
@@ -26,6 +29,7 @@ export const DeleteObjects: Handler = async (req) => {
   const errors: { Key: string; VersionId?: string; Code: string; Message: string }[] = [];
   for (const { key, versionId } of entries) {
     try {
+      await req.authorize('DeleteObject', key);
       const done = await req.backend.deleteObject({ bucket: req.bucket, key, identity: req.principal.identity, versionId });
       // As S3: a new marker is DeleteMarker + DeleteMarkerVersionId; a deleted version is its VersionId (and
       // DeleteMarker when it was a marker).

@@ -1,4 +1,4 @@
-/** Bucket configuration (tags, CORS rules, object ownership, the bucket ACL), kept in the bucket's bucket.json. */
+/** Bucket configuration (tags, CORS rules, object ownership, the bucket ACL, policy, public access block), kept in the bucket's bucket.json. */
 import type { BucketConfig } from '../../backend.js';
 import type { Bucket } from './bucket.js';
 import { readBucketSettings, updateBucketSettings } from './bucket-settings.js';
