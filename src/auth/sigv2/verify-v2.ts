@@ -7,7 +7,7 @@
 import { S3Error } from '../../errors/s3-error.js';
 import type { Credential, CredentialStore } from '../../accounts/credentials.js';
 import { credentialFor, isoSeconds, MAX_SKEW_MS } from '../auth-checks.js';
-import { headerOf as headerValue } from '../../http/headers.js';
+import { headerOf } from '../../http/headers.js';
 import { parseHttpDate } from '../../http/http-date.js';
 import type { RequestToAuth } from '../authenticate.js';
 import { parseAmzDate } from '../sigv4/amz-date.js';
@@ -30,7 +30,7 @@ export interface V2Options {
 
 /** Whether a request carries V2 credentials (an `AWS ` Authorization header, or AWSAccessKeyId in the query). */
 export function isSigV2(req: RequestToAuth): boolean {
-  const authorization = headerValue(req.headers, 'authorization');
+  const authorization = headerOf(req.headers, 'authorization');
   if (authorization !== undefined) return /^AWS /.test(authorization);
   const { rawQuery } = splitTarget(req.url);
   return /(^|&)AWSAccessKeyId=/.test(rawQuery);
@@ -50,6 +50,22 @@ function amzHeaders(req: RequestToAuth, query?: ReadonlyMap<string, string>): Ma
   return out;
 }
 
+/** `list-type=2`, which botocore signs with ListObjectsV2 (it is part of the operation's URI in its model). */
+const BOTOCORE_LIST = new Set(['list-type']);
+
+/**
+ * The canonical resources a request may have been signed with: S3's, and the forms botocore signs — a bucket
+ * addressed path-style as `/bucket/` (its virtual-hosted form) while it sends `/bucket`, and ListObjectsV2 with
+ * `?list-type=2`. Each names the same resource, so accepting them opens nothing more.
+ */
+function resourceForms(rawPath: string, rawQuery: string, hostBucket: string | undefined): string[] {
+  const forms = new Set([canonicalResource(rawPath, rawQuery, hostBucket), canonicalResource(rawPath, rawQuery, hostBucket, BOTOCORE_LIST)]);
+  if (hostBucket === undefined && /^\/[^/]+$/.test(rawPath)) {
+    for (const f of [...forms]) forms.add(f.replace(/^(\/[^/?]+)/, '$1/'));
+  }
+  return [...forms];
+}
+
 function mismatch(accessKeyId: string, toSign: string, provided: string): S3Error {
   return new S3Error('SignatureDoesNotMatch', undefined, {
     AWSAccessKeyId: accessKeyId,
@@ -63,18 +79,18 @@ function mismatch(accessKeyId: string, toSign: string, provided: string): S3Erro
 export function authenticateV2(req: RequestToAuth, store: CredentialStore, opts: V2Options = {}): V2AuthResult {
   const now = opts.now ?? new Date();
   const { rawPath, rawQuery } = splitTarget(req.url);
-  const resource = canonicalResource(rawPath, rawQuery, opts.hostBucket);
-  const authorization = headerValue(req.headers, 'authorization');
-  const contentMd5 = headerValue(req.headers, 'content-md5')?.trim() ?? '';
-  const contentType = headerValue(req.headers, 'content-type')?.trim() ?? '';
+  const resources = resourceForms(rawPath, rawQuery, opts.hostBucket);
+  const authorization = headerOf(req.headers, 'authorization');
+  const contentMd5 = headerOf(req.headers, 'content-md5')?.trim() ?? '';
+  const contentType = headerOf(req.headers, 'content-type')?.trim() ?? '';
   const method = req.method.toUpperCase();
 
   if (authorization !== undefined) {
     const m = /^AWS ([^:\s]+):(\S+)$/.exec(authorization.trim());
     if (!m) throw new S3Error('InvalidArgument', 'AWS authorization header is invalid.  Expected AwsAccessKeyId:signature', { ArgumentName: 'Authorization', ArgumentValue: authorization });
     const [, accessKeyId, provided] = m;
-    const xAmzDate = headerValue(req.headers, 'x-amz-date')?.trim();
-    const dateHeader = headerValue(req.headers, 'date')?.trim();
+    const xAmzDate = headerOf(req.headers, 'x-amz-date')?.trim();
+    const dateHeader = headerOf(req.headers, 'date')?.trim();
     const time = xAmzDate !== undefined ? parseAmzDate(xAmzDate) ?? parseHttpDate(xAmzDate) : dateHeader !== undefined ? parseHttpDate(dateHeader) : undefined;
     if (!time) throw new S3Error('AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header');
     const credential = credentialFor(store, accessKeyId, now);
@@ -86,7 +102,7 @@ export function authenticateV2(req: RequestToAuth, store: CredentialStore, opts:
     const amz = amzHeaders(req);
     // With x-amz-date the Date line is empty (the documented rule); some clients still put Date there.
     const dates = xAmzDate !== undefined ? ['', ...(dateHeader !== undefined ? [dateHeader] : [])] : [dateHeader ?? ''];
-    const candidates = dates.map((date) => stringToSignV2({ method, contentMd5, contentType, date, amzHeaders: amz, resource }));
+    const candidates = dates.flatMap((date) => resources.map((r) => stringToSignV2({ method, contentMd5, contentType, date, amzHeaders: amz, resource: r })));
     if (!candidates.some((sts) => signaturesEqualV2(signV2(credential.secretAccessKey, sts), provided))) {
       throw mismatch(accessKeyId, candidates[0], provided);
     }
@@ -106,14 +122,14 @@ export function authenticateV2(req: RequestToAuth, store: CredentialStore, opts:
   if (now.getTime() > expiresAt) {
     throw new S3Error('AccessDenied', 'Request has expired', { Expires: isoSeconds(new Date(expiresAt)), ServerTime: isoSeconds(now) });
   }
-  const sts = stringToSignV2({
+  const candidates = resources.map((r) => stringToSignV2({
     method,
     contentMd5: contentMd5 || query.get('content-md5') || '',
     contentType: contentType || query.get('content-type') || '',
     date: expires,
     amzHeaders: amzHeaders(req, query),
-    resource,
-  });
-  if (!signaturesEqualV2(signV2(credential.secretAccessKey, sts), provided)) throw mismatch(accessKeyId, sts, provided);
+    resource: r,
+  }));
+  if (!candidates.some((sts) => signaturesEqualV2(signV2(credential.secretAccessKey, sts), provided))) throw mismatch(accessKeyId, candidates[0], provided);
   return { credential, presigned: true };
 }
