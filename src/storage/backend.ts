@@ -169,6 +169,41 @@ export interface ListObjectsResult {
   lastItem?: string;
 }
 
+export interface ListObjectVersionsInput extends AsIdentity {
+  bucket: string;
+  prefix: string;
+  delimiter?: string;
+  /** Exclusive, with versionIdMarker: the page starts after that version of this key; alone, after the key. */
+  keyMarker?: string;
+  /** Only with keyMarker (InvalidArgument otherwise); `null` or an id of ours (InvalidArgument otherwise). */
+  versionIdMarker?: string;
+  /** 0..1000: versions, delete markers and common prefixes together. */
+  maxKeys: number;
+}
+
+/** One entry of ListObjectVersions: a version (with what a listing knows of it) or a delete marker. */
+export interface ListedVersion {
+  key: string;
+  versionId: string;
+  isLatest: boolean;
+  deleteMarker: boolean;
+  lastModified: Date;
+  /** The S3 user who wrote it, where recorded. */
+  owner?: string;
+  /** Versions only: size, ETag, checksum, storage class as ListObjects shows them. */
+  object?: ObjectInfo;
+}
+
+export interface ListObjectVersionsResult {
+  /** Versions and delete markers together, in answer order: keys in S3 order, each key's newest first. */
+  versions: ListedVersion[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  nextKeyMarker?: string;
+  /** Undefined when the page ends on a common prefix. */
+  nextVersionIdMarker?: string;
+}
+
 export interface CreateBucketInput extends AsIdentity {
   bucket: string;
   owner?: string;
@@ -324,8 +359,13 @@ export interface Backend {
   deleteObject(input: ObjectRef): Promise<DeleteObjectResult>;
   copyObject(input: CopyObjectInput): Promise<PutObjectResult>;
   listObjects(input: ListObjectsInput): Promise<ListObjectsResult>;
-  /** Replaces those of the object's owner, grants and tags that are given (tags [] removes them); NoSuchKey if none. */
-  putObjectAttachments(input: ObjectRef & ObjectAttachments): Promise<void>;
+  /** Every version and delete marker; in a bucket that never had versioning, each object as its `null` version. */
+  listObjectVersions(input: ListObjectVersionsInput): Promise<ListObjectVersionsResult>;
+  /**
+   * Replaces those of the object's (or its version's) owner, grants and tags that are given (tags [] removes
+   * them); NoSuchKey or NoSuchVersion if none. Answers the version changed, in a versioned bucket.
+   */
+  putObjectAttachments(input: ObjectRef & ObjectAttachments): Promise<{ versionId?: string }>;
 
   /** A bucket setting (tags, CORS rules, ownership, ACL); undefined when it was never set. */
   getBucketConfig<K extends keyof BucketConfig>(input: { bucket: string; name: K }): Promise<BucketConfig[K] | undefined>;
@@ -363,7 +403,8 @@ export class NotImplementedBackend implements Backend {
   async deleteObject(_: ObjectRef): Promise<DeleteObjectResult> { return this.notImplemented('DeleteObject'); }
   async copyObject(_: CopyObjectInput): Promise<PutObjectResult> { return this.notImplemented('CopyObject'); }
   async listObjects(_: ListObjectsInput): Promise<ListObjectsResult> { return this.notImplemented('ListObjects'); }
-  async putObjectAttachments(_: ObjectRef & ObjectAttachments): Promise<void> { return this.notImplemented('PutObjectTagging'); }
+  async listObjectVersions(_: ListObjectVersionsInput): Promise<ListObjectVersionsResult> { return this.notImplemented('ListObjectVersions'); }
+  async putObjectAttachments(_: ObjectRef & ObjectAttachments): Promise<{ versionId?: string }> { return this.notImplemented('PutObjectTagging'); }
   async getBucketConfig<K extends keyof BucketConfig>(_: { bucket: string; name: K }): Promise<BucketConfig[K] | undefined> { return this.notImplemented('GetBucketConfig'); }
   async putBucketConfig<K extends keyof BucketConfig>(_: { bucket: string; name: K; value: BucketConfig[K] | undefined }): Promise<void> { return this.notImplemented('PutBucketConfig'); }
   async createMultipartUpload(_: CreateMultipartUploadInput): Promise<{ uploadId: string }> { return this.notImplemented('CreateMultipartUpload'); }

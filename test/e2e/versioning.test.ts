@@ -255,13 +255,13 @@ describe('copy source versions and DeleteBucket', () => {
 });
 
 describe('versionId on tagging, ACL and GetObjectAttributes', () => {
-  it('reads the named version; changes the current one; a change to a noncurrent version is 501, nothing changed', async () => {
+  it('reads and changes the named version alone; 405 on a delete marker, NoSuchVersion for an unknown id', async () => {
     const key = 'attach/versions.txt';
     const v1 = (await s3.send(new PutObjectCommand({ Bucket: V, Key: key, Body: 'one', Tagging: 'n=1' }))).VersionId!;
     const v2 = (await s3.send(new PutObjectCommand({ Bucket: V, Key: key, Body: 'two!', Tagging: 'n=2' }))).VersionId!;
     assert.notEqual(v1, v2);
     const tagsOf = async (VersionId?: string) =>
-      (await s3.send(new GetObjectTaggingCommand({ Bucket: V, Key: key, VersionId }))).TagSet?.map((t) => `${t.Key}=${t.Value}`);
+      ((await s3.send(new GetObjectTaggingCommand({ Bucket: V, Key: key, VersionId }))).TagSet ?? []).map((t) => `${t.Key}=${t.Value}`);
     assert.deepEqual(await tagsOf(v1), ['n=1']);
     assert.deepEqual(await tagsOf(v2), ['n=2']);
     assert.deepEqual(await tagsOf(), ['n=2']);
@@ -269,16 +269,33 @@ describe('versionId on tagging, ACL and GetObjectAttributes', () => {
     assert.equal(attrs.ObjectSize, 3);
     assert.ok((await s3.send(new GetObjectAclCommand({ Bucket: V, Key: key, VersionId: v1 }))).Grants?.length);
 
-    const refused = await sdkError(() => s3.send(new PutObjectTaggingCommand({ Bucket: V, Key: key, VersionId: v1, Tagging: { TagSet: [{ Key: 'n', Value: 'x' }] } })));
-    assert.equal(refused.name, 'NotImplemented');
-    assert.deepEqual(await tagsOf(v1), ['n=1']);
+    // A noncurrent version's tags and ACL change on it alone, and the answer names it.
+    const put = await s3.send(new PutObjectTaggingCommand({ Bucket: V, Key: key, VersionId: v1, Tagging: { TagSet: [{ Key: 'n', Value: 'x' }] } }));
+    assert.equal(put.VersionId, v1);
+    assert.deepEqual(await tagsOf(v1), ['n=x']);
     assert.deepEqual(await tagsOf(v2), ['n=2']);
-    assert.equal((await sdkError(() => s3.send(new DeleteObjectTaggingCommand({ Bucket: V, Key: key, VersionId: v1 })))).name, 'NotImplemented');
-    assert.equal((await sdkError(() => s3.send(new PutObjectAclCommand({ Bucket: V, Key: key, VersionId: v1, ACL: 'public-read' })))).name, 'NotImplemented');
+    const cleared = await s3.send(new DeleteObjectTaggingCommand({ Bucket: V, Key: key, VersionId: v1 }));
+    assert.equal(cleared.VersionId, v1);
+    assert.deepEqual(await tagsOf(v1), []);
+    await s3.send(new PutObjectAclCommand({ Bucket: V, Key: key, VersionId: v1, ACL: 'public-read' }));
+    const aclOf = async (VersionId?: string) =>
+      (await s3.send(new GetObjectAclCommand({ Bucket: V, Key: key, VersionId }))).Grants?.map((g) => g.Grantee?.URI ?? g.Grantee?.ID).length;
+    assert.equal(await aclOf(v1), 2, 'owner and AllUsers');
+    assert.equal(await aclOf(v2), 1, 'the current version keeps its own ACL');
+    // The bytes of both versions are untouched.
+    assert.equal((await s3.send(new HeadObjectCommand({ Bucket: V, Key: key, VersionId: v1 }))).ContentLength, 3);
 
     await s3.send(new PutObjectTaggingCommand({ Bucket: V, Key: key, VersionId: v2, Tagging: { TagSet: [{ Key: 'n', Value: 'y' }] } }));
     assert.deepEqual(await tagsOf(), ['n=y']);
-    assert.deepEqual(await tagsOf(v1), ['n=1']);
+    assert.deepEqual(await tagsOf(v1), []);
+    // Demoted by a new write, v2 keeps the tags it was given while current.
+    await s3.send(new PutObjectCommand({ Bucket: V, Key: key, Body: 'three' }));
+    assert.deepEqual(await tagsOf(v2), ['n=y']);
+    const marker = (await s3.send(new DeleteObjectCommand({ Bucket: V, Key: key }))).VersionId!;
+    const onMarker = await sdkError(() => s3.send(new PutObjectTaggingCommand({ Bucket: V, Key: key, VersionId: marker, Tagging: { TagSet: [] } })));
+    assert.equal(onMarker.status, 405);
+    assert.equal((await sdkError(() => s3.send(new PutObjectTaggingCommand({ Bucket: V, Key: key, Tagging: { TagSet: [] } })))).name, 'NoSuchKey');
+    assert.equal((await sdkError(() => s3.send(new PutObjectTaggingCommand({ Bucket: V, Key: key, VersionId: 'v'.repeat(20), Tagging: { TagSet: [] } })))).name, 'NoSuchVersion');
     assert.equal((await sdkError(() => s3.send(new GetObjectTaggingCommand({ Bucket: V, Key: key, VersionId: 'v'.repeat(20) })))).name, 'NoSuchVersion');
   });
 });

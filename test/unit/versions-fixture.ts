@@ -8,7 +8,8 @@ import { XattrStore } from '../../src/storage/posix/metadata/xattr-store.js';
 import { commitVersion } from '../../src/storage/posix/versions/commit-version.js';
 import type { VersionsContext, VersioningPolicy } from '../../src/storage/posix/versions/context.js';
 import { findVersion } from '../../src/storage/posix/versions/find-version.js';
-import { listObjectVersions, type ListedVersion } from '../../src/storage/posix/versions/list-versions.js';
+import type { ListedVersion } from '../../src/storage/backend.js';
+import { listObjectVersions } from '../../src/storage/posix/versions/list-versions.js';
 import { tempDir, type StoreMode } from './storage-fixture.js';
 
 export const ENABLED: VersioningPolicy = { status: 'Enabled' };

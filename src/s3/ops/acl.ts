@@ -5,7 +5,7 @@ import { aclHeadersOf, requestedGrants } from '../acl/grants.js';
 import { accessControlPolicyXml, parseAccessControlPolicy } from '../acl/policy.js';
 import { S3Error } from '../../errors/s3-error.js';
 import { ownerOf } from '../owner.js';
-import { headVersion, requireCurrentVersion } from './version-target.js';
+import { headVersion, versionTarget } from './version-target.js';
 import type { Handler, S3Request } from '../types.js';
 
 export const GetObjectAcl: Handler = async (req) => {
@@ -13,7 +13,7 @@ export const GetObjectAcl: Handler = async (req) => {
     headVersion(req),
     aclContextOf(req),
   ]);
-  return { xml: { root: 'AccessControlPolicy', body: accessControlPolicyXml(objectAcl(info, ctx)) } };
+  return { headers: { 'x-amz-version-id': info.versionId }, xml: { root: 'AccessControlPolicy', body: accessControlPolicyXml(objectAcl(info, ctx)) } };
 };
 
 /**
@@ -34,17 +34,13 @@ async function grantsOf(req: S3Request, owner: string, ctx: AclContext): Promise
 }
 
 export const PutObjectAcl: Handler = async (req) => {
-  await requireCurrentVersion(req);
-  const [info, ctx] = await Promise.all([
-    req.backend.headObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity }),
-    aclContextOf(req),
-  ]);
+  const [info, ctx] = await Promise.all([headVersion(req), aclContextOf(req)]);
   const { owner } = objectAcl(info, ctx);
   const grants = await grantsOf(req, owner, ctx);
   // With ACLs disabled the only accepted ACL is the one the object has anyway: nothing to store.
-  if (ctx.ownership === 'BucketOwnerEnforced') return {};
-  await req.backend.putObjectAttachments({ bucket: req.bucket, key: req.key, identity: req.principal.identity, owner, grants });
-  return {};
+  if (ctx.ownership === 'BucketOwnerEnforced') return { headers: { 'x-amz-version-id': info.versionId } };
+  const done = await req.backend.putObjectAttachments({ ...versionTarget(req), owner, grants });
+  return { headers: { 'x-amz-version-id': done.versionId } };
 };
 
 export const GetBucketAcl: Handler = async (req) => {

@@ -1,4 +1,4 @@
-/** Versioning: PutBucketVersioning, GetBucketVersioning, and ListObjectVersions for buckets that never had versioning. */
+/** Versioning: PutBucketVersioning, GetBucketVersioning, ListObjectVersions. */
 import type { Handler } from '../types.js';
 import { S3Error } from '../../errors/s3-error.js';
 import { parseXml, textOf } from '../xml.js';
@@ -30,26 +30,19 @@ export const GetBucketVersioning: Handler = async (req) => {
 };
 
 /**
- * Without versioning every object has exactly one version, `null`, which is the latest: the listing is the
- * object listing, paginated by key-marker (a version-id-marker can only be `null`).
+ * ListObjectVersions: versions and delete markers, keys in S3 order and each key's newest first (in a bucket
+ * that never had versioning, each object is its `null` version). Paged by key-marker and version-id-marker.
  */
 export const ListObjectVersions: Handler = async (req) => {
   const q = req.query;
-  if ((await req.backend.getBucketVersioning({ bucket: req.bucket })) !== undefined) {
-    throw new S3Error('NotImplemented', 'ListObjectVersions on a bucket with versioning is not implemented yet.');
-  }
   const { prefix, delimiter, maxKeys, encoding, enc } = listingParams(q);
   const keyMarker = q.get('key-marker') ?? '';
-  const versionIdMarker = q.get('version-id-marker');
-  if (versionIdMarker !== null && keyMarker === '') {
-    throw new S3Error('InvalidArgument', 'A version-id marker cannot be specified without a key marker.', { ArgumentName: 'version-id-marker', ArgumentValue: versionIdMarker });
-  }
-  if (versionIdMarker !== null && versionIdMarker !== '' && versionIdMarker !== 'null') {
-    throw new S3Error('InvalidArgument', 'Invalid version id specified', { ArgumentName: 'version-id-marker', ArgumentValue: versionIdMarker });
-  }
-  const page = await req.backend.listObjects({ bucket: req.bucket, prefix, delimiter, startAfter: keyMarker || undefined, maxKeys, identity: req.principal.identity });
-  const owner = ownerOf(req.principal.user);
-  const lastIsKey = page.objects.length > 0 && page.objects[page.objects.length - 1]!.key === page.lastItem;
+  const versionIdMarker = q.get('version-id-marker') || undefined;
+  const page = await req.backend.listObjectVersions({
+    bucket: req.bucket, prefix, delimiter, keyMarker: keyMarker || undefined, versionIdMarker, maxKeys, identity: req.principal.identity,
+  });
+  const requester = ownerOf(req.principal.user);
+  const ownerFor = (user: string | undefined) => (user === undefined ? requester : ownerOf(user));
   return {
     xml: {
       root: 'ListVersionsResult',
@@ -58,20 +51,28 @@ export const ListObjectVersions: Handler = async (req) => {
         Prefix: enc(prefix),
         KeyMarker: enc(keyMarker),
         VersionIdMarker: versionIdMarker ?? '',
-        NextKeyMarker: page.isTruncated ? enc(page.lastItem) : undefined,
-        NextVersionIdMarker: page.isTruncated && lastIsKey ? 'null' : undefined,
+        NextKeyMarker: page.nextKeyMarker === undefined ? undefined : enc(page.nextKeyMarker),
+        NextVersionIdMarker: page.nextKeyMarker === undefined ? undefined : page.nextVersionIdMarker,
         MaxKeys: maxKeys,
         Delimiter: enc(delimiter),
         IsTruncated: page.isTruncated,
-        Version: page.objects.map((o) => ({
-          Key: enc(o.key),
-          VersionId: 'null',
-          IsLatest: true,
-          LastModified: o.lastModified,
-          ETag: `"${o.etag}"`,
-          Size: o.size,
-          Owner: owner,
-          StorageClass: o.storageClass,
+        Version: page.versions.filter((v) => !v.deleteMarker).map((v) => ({
+          Key: enc(v.key),
+          VersionId: v.versionId,
+          IsLatest: v.isLatest,
+          LastModified: v.lastModified,
+          ETag: `"${v.object!.etag}"`,
+          ...(v.object!.checksum ? { ChecksumAlgorithm: v.object!.checksum.algorithm, ChecksumType: v.object!.checksum.type } : {}),
+          Size: v.object!.size,
+          Owner: ownerFor(v.owner),
+          StorageClass: v.object!.storageClass,
+        })),
+        DeleteMarker: page.versions.filter((v) => v.deleteMarker).map((v) => ({
+          Key: enc(v.key),
+          VersionId: v.versionId,
+          IsLatest: v.isLatest,
+          LastModified: v.lastModified,
+          Owner: ownerFor(v.owner),
         })),
         CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: enc(p) })),
         EncodingType: encoding,

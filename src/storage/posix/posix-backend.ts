@@ -2,7 +2,7 @@
 import {
   NotImplementedBackend, type BucketInfo, type CompleteMultipartUploadInput, type CompleteMultipartUploadResult,
   type CopyObjectInput, type CreateMultipartUploadInput, type ListMultipartUploadsInput, type ListMultipartUploadsResult,
-  type BucketConfig, type DeleteObjectResult, type ListObjectsInput, type ListObjectsResult, type ObjectAttachments, type ListPartsInput, type ListPartsResult, type ObjectInfo, type ObjectRef,
+  type BucketConfig, type DeleteObjectResult, type ListObjectsInput, type ListObjectsResult, type ListObjectVersionsInput, type ListObjectVersionsResult, type ObjectAttachments, type ListPartsInput, type ListPartsResult, type ObjectInfo, type ObjectRef,
   type PutObjectInput, type PutObjectResult, type ReadHandle, type UploadPartCopyInput, type UploadPartCopyResult,
   type UploadPartInput, type UploadPartResult, type UploadRef, type VersioningStatus,
 } from '../backend.js';
@@ -12,7 +12,8 @@ import { classifyEntry, UploadPaths } from './multipart/upload-paths.js';
 import { isUploadId } from './multipart/upload-id.js';
 import type { CreateBucketInput } from '../backend.js';
 import { fsAccessFor } from './permissions/fs-access.js';
-import { putBucketVersioning, versioningStatus } from './buckets/versioning.js';
+import { putBucketVersioning, versioningOf, versioningStatus, versionsContext } from './buckets/versioning.js';
+import { checkVersionMarkers, listObjectVersions, nullVersions } from './versions/list-versions.js';
 import { getBucketConfig, putBucketConfig } from './buckets/bucket-config.js';
 import { BucketRegistry } from './buckets/buckets.js';
 import { copyObject } from './write/copy.js';
@@ -103,7 +104,20 @@ export class PosixBackend extends NotImplementedBackend {
     return listObjects(await this.buckets.get(input.bucket), input);
   }
 
-  override async putObjectAttachments(input: ObjectRef & ObjectAttachments): Promise<void> {
+  override async listObjectVersions(input: ListObjectVersionsInput): Promise<ListObjectVersionsResult> {
+    const bucket = await this.buckets.get(input.bucket);
+    const versioning = await versioningOf(bucket);
+    const { prefix, delimiter, keyMarker, versionIdMarker, maxKeys, identity } = input;
+    if (!versioning) {
+      checkVersionMarkers(input, false);
+      return nullVersions(await listObjects(bucket, { bucket: input.bucket, prefix, delimiter, startAfter: keyMarker, maxKeys, identity }));
+    }
+    const ctx = versionsContext(bucket, await bucket.store(), versioning);
+    return listObjectVersions(ctx, { prefix, delimiter, keyMarker, versionIdMarker, maxKeys, followSymlinks: bucket.settings.followSymlinks,
+      access: fsAccessFor(identity) }, versioning.policy);
+  }
+
+  override async putObjectAttachments(input: ObjectRef & ObjectAttachments): Promise<{ versionId?: string }> {
     return putObjectAttachments(await this.buckets.get(input.bucket), input);
   }
 

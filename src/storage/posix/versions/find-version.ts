@@ -9,6 +9,7 @@ import type { VersionsContext, VersioningPolicy } from './context.js';
 import { readKeyState } from './key-state.js';
 import { entryName, versionsDirOf } from './layout.js';
 import { resolveVersions, type VersionView } from './resolve.js';
+import { keepNoticed } from './settle.js';
 import { dateOfId } from './version-id.js';
 import { stampOf, type VersionedRecord } from './version-record.js';
 
@@ -30,7 +31,9 @@ export async function currentVersionId(ctx: VersionsContext, key: string, segmen
     if (kept) return stamp.id;
   }
   const state = await readKeyState(ctx, key, segments, file);
-  return resolveVersions(state, policy).versions[0].id;
+  const top = resolveVersions(state, policy).versions[0];
+  if (top.where === 'path' && !top.entry) await keepNoticed(ctx, key, [...segments], policy);
+  return top.id;
 }
 
 /**

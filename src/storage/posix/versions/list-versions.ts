@@ -7,17 +7,19 @@
 import type { BigIntStats } from 'node:fs';
 import { lstat, readFile } from 'node:fs/promises';
 import { S3Error } from '../../../errors/s3-error.js';
-import type { ObjectInfo } from '../../backend.js';
+import type { ListedVersion, ListObjectsResult, ListObjectVersionsResult } from '../../backend.js';
+import type { FsAccess } from '../permissions/fs-access.js';
 import { compareUtf8 } from '../list/byte-order.js';
 import { isDirectoryObject } from '../list/list.js';
 import { walk, type WalkItem } from '../list/walk.js';
 import { listedObject } from '../read/object-info.js';
 import type { VersionsContext, VersioningPolicy } from './context.js';
 import { readKeyState } from './key-state.js';
+import { keepNoticed } from './settle.js';
 import { walkKept, type KeptItem } from './kept-walk.js';
 import { versionsRootOf } from './layout.js';
 import { resolveVersions, type VersionView } from './resolve.js';
-import { dateOfId, NULL_VERSION_ID } from './version-id.js';
+import { dateOfId, isVersionId, NULL_VERSION_ID } from './version-id.js';
 import { stampOf, type VersionedRecord } from './version-record.js';
 
 export interface ListVersionsInput {
@@ -28,38 +30,22 @@ export interface ListVersionsInput {
   versionIdMarker?: string;
   maxKeys: number;
   followSymlinks: boolean;
+  /** The request's file-system check: what it may not list (ls) is left out, as ListObjects leaves it out. */
+  access?: FsAccess;
 }
 
-/** One entry of the answer: a version (with its object info) or a delete marker. */
-export interface ListedVersion {
-  key: string;
-  versionId: string;
-  isLatest: boolean;
-  deleteMarker: boolean;
-  lastModified: Date;
-  owner?: string;
-  /** Versions only: size, ETag, checksum as ListObjects shows them. */
-  object?: ObjectInfo;
-}
-
-export interface ListVersionsResult {
-  /** Versions and delete markers together, in answer order (the XML splits them by kind). */
-  versions: ListedVersion[];
-  commonPrefixes: string[];
-  isTruncated: boolean;
-  nextKeyMarker?: string;
-  nextVersionIdMarker?: string;
-}
+export type ListVersionsResult = ListObjectVersionsResult;
 
 type Item = { type: 'key'; key: string; current?: { path: string; stats: BigIntStats } } | { type: 'prefix'; prefix: string };
 
 /** One page of ListObjectVersions (see the file comment). */
 export async function listObjectVersions(ctx: VersionsContext, input: ListVersionsInput, policy: VersioningPolicy): Promise<ListVersionsResult> {
-  if (input.versionIdMarker !== undefined && !input.keyMarker) {
-    throw new S3Error('InvalidArgument', 'A version-id marker cannot be specified without a key marker.', { ArgumentName: 'version-id-marker', ArgumentValue: input.versionIdMarker });
-  }
+  checkVersionMarkers(input, true);
   const result: ListVersionsResult = { versions: [], commonPrefixes: [], isTruncated: false };
   if (input.maxKeys <= 0) return result;
+  const access = input.access;
+  const startDirs = input.prefix.slice(0, input.prefix.lastIndexOf('/') + 1).split('/').slice(0, -1);
+  if (access && !access.canSearch(ctx.root, startDirs)) return result;
   let count = 0;
   /** Adds one entry; false once the page is full (and one more exists: truncated). */
   const add = (v: ListedVersion | string): boolean => {
@@ -81,7 +67,7 @@ export async function listObjectVersions(ctx: VersionsContext, input: ListVersio
   };
   const { keyMarker, versionIdMarker } = input;
   // The marker's key first, from after the marker's version on.
-  if (keyMarker !== undefined && versionIdMarker !== undefined && keyMarker.startsWith(input.prefix)) {
+  if (keyMarker !== undefined && versionIdMarker !== undefined && keyMarker.startsWith(input.prefix) && mayListKey(ctx, keyMarker, access)) {
     const listed = await versionsOf(ctx, { type: 'key', key: keyMarker }, policy);
     const from = listed.findIndex((v) => v.versionId === versionIdMarker) + 1;
     if (from > 0) for (const v of listed.slice(from)) if (!add(v)) return finish(result);
@@ -103,6 +89,40 @@ export async function listObjectVersions(ctx: VersionsContext, input: ListVersio
   return finish(result);
 }
 
+/** Whether the request may list the directories on the way to `key` (those that still exist). */
+function mayListKey(ctx: VersionsContext, key: string, access: FsAccess | undefined): boolean {
+  return !access || access.canListDown(ctx.root, key.split('/').slice(0, -1));
+}
+
+/**
+ * The paging markers as S3 checks them: a version-id marker needs a key marker, and is `null` or (in a bucket
+ * with versioning) an id of ours; anything else is InvalidArgument.
+ */
+export function checkVersionMarkers(input: { keyMarker?: string; versionIdMarker?: string }, versioned: boolean): void {
+  const marker = input.versionIdMarker;
+  if (marker === undefined) return;
+  if (!input.keyMarker) {
+    throw new S3Error('InvalidArgument', 'A version-id marker cannot be specified without a key marker.', { ArgumentName: 'version-id-marker', ArgumentValue: marker });
+  }
+  if (marker === NULL_VERSION_ID || (versioned && isVersionId(marker))) return;
+  throw new S3Error('InvalidArgument', 'Invalid version id specified', { ArgumentName: 'version-id-marker', ArgumentValue: marker });
+}
+
+/**
+ * ListObjectVersions in a bucket that never had versioning: every object is its own `null` version, the latest.
+ * `page` is the ListObjects page after the key marker (checked first: checkVersionMarkers(input, false)).
+ */
+export function nullVersions(page: ListObjectsResult): ListVersionsResult {
+  const last = page.objects.length > 0 ? page.objects[page.objects.length - 1]! : undefined;
+  return {
+    versions: page.objects.map((o) => ({ key: o.key, versionId: NULL_VERSION_ID, isLatest: true, deleteMarker: false, lastModified: o.lastModified,
+      ...(o.owner ? { owner: o.owner } : {}), object: o })),
+    commonPrefixes: page.commonPrefixes,
+    isTruncated: page.isTruncated,
+    ...(page.isTruncated ? { nextKeyMarker: page.lastItem, ...(last && last.key === page.lastItem ? { nextVersionIdMarker: NULL_VERSION_ID } : {}) } : {}),
+  };
+}
+
 function finish(result: ListVersionsResult): ListVersionsResult {
   if (!result.isTruncated) {
     delete result.nextKeyMarker;
@@ -114,8 +134,10 @@ function finish(result: ListVersionsResult): ListVersionsResult {
 /** The bucket's walk and the store's walk, merged into one stream in S3 order (a key in both, once). */
 async function* merged(ctx: VersionsContext, input: ListVersionsInput): AsyncGenerator<Item> {
   const common = { prefix: input.prefix, delimiter: input.delimiter, startAfter: input.keyMarker };
+  const access = input.access;
   const tree = walk({ ...common, root: ctx.root, followSymlinks: input.followSymlinks,
-    isDirectoryObject: (abs, key) => isDirectoryObject(ctx.store, abs, key) });
+    isDirectoryObject: (abs, key) => isDirectoryObject(ctx.store, abs, key),
+    mayList: access && ((abs) => access.canList(abs)) });
   const kept = walkKept({ ...common, root: versionsRootOf(ctx.stateDir) });
   try {
     let a = await tree.next();
@@ -128,7 +150,8 @@ async function* merged(ctx: VersionsContext, input: ListVersionsInput): AsyncGen
         a = await tree.next();
         if (order === 0) b = await kept.next();
       } else {
-        yield b.value as KeptItem;
+        // A key known only to the store (deleted on the tree): shown where its directory could be listed.
+        if (mayListKey(ctx, nameOf(b.value), input.access)) yield b.value as KeptItem;
         b = await kept.next();
       }
     }
@@ -147,9 +170,15 @@ async function versionsOf(ctx: VersionsContext, item: Item & { type: 'key' }, po
   const key = item.key;
   if (key.endsWith('/')) return directoryObject(ctx, item);
   const segments = key.split('/');
-  const state = await readKeyState(ctx, key, segments, item.current ? { stats: item.current.stats } : undefined);
+  let state = await readKeyState(ctx, key, segments, item.current ? { stats: item.current.stats } : undefined);
+  let views = resolveVersions(state, policy).versions;
+  if (views[0]?.where === 'path' && !views[0].entry) {
+    // Listed means named: keep it (settle.ts keepNoticed), then list what is kept.
+    await keepNoticed(ctx, key, segments, policy);
+    state = await readKeyState(ctx, key, segments);
+    views = resolveVersions(state, policy).versions;
+  }
   const out: ListedVersion[] = [];
-  const views = resolveVersions(state, policy).versions;
   for (const [i, v] of views.entries()) {
     // An implied marker (a NAS delete) dates from when the file lost its name: the ctime of the link left.
     const gone = v.where === 'implied' ? await lstat(`${state.dir}/${views[i + 1].entry!.name}`).catch(() => undefined) : undefined;

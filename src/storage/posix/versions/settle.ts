@@ -8,7 +8,8 @@
 import { lstat, open, unlink } from 'node:fs/promises';
 import type { VersionsContext, VersioningPolicy } from './context.js';
 import { readKeyState, type KeyState } from './key-state.js';
-import { entryName, type Entry } from './layout.js';
+import { entryName, versionsDirOf, type Entry } from './layout.js';
+import { withKeyLock } from './key-lock.js';
 import { isExists, keepCopy } from './keep.js';
 import { resolveVersions, type KeyView } from './resolve.js';
 import { foundRecord, type VersionedRecord } from './version-record.js';
@@ -64,6 +65,21 @@ export async function settleKey(ctx: VersionsContext, state: KeyState, policy: V
   if (ctx.fsync) await syncDir(state.dir);
   const after = await readKeyState(ctx, state.key, state.segments);
   return { state: after, view: resolveVersions(after, policy), lost };
+}
+
+/** How long a reader waits for a key's lock to keep what it noticed: a busy key is kept by its writer anyway. */
+const NOTICED_WAIT_MS = 2_000;
+
+/**
+ * Keeps the current file of a key that S3 is about to name (GET, HEAD, ListObjectVersions) when nothing has
+ * kept it yet (a NAS-made file, or one from before versioning): once S3 has handed out its id, a NAS delete or
+ * rename must not lose it. Best effort: a gateway that may not link the file (read-only mount, another owner)
+ * still serves it under its derived id.
+ */
+export async function keepNoticed(ctx: VersionsContext, key: string, segments: string[], policy: VersioningPolicy): Promise<void> {
+  await withKeyLock(versionsDirOf(ctx.stateDir, segments), async () => {
+    await settleKey(ctx, await readKeyState(ctx, key, segments), policy);
+  }, { waitMs: NOTICED_WAIT_MS }).catch(() => {});
 }
 
 /** The JSON a delete marker file holds: who made it (S3's Owner of the marker). */

@@ -14,10 +14,40 @@ import { sameContent, type MetaRecord } from '../metadata/record.js';
 import type { MetadataStore } from '../metadata/store.js';
 import { MAX_ATTEMPTS, openObject, type OpenedObject } from '../read/open-object.js';
 import { Staging } from './staging.js';
+import { parseKey } from '../paths/paths.js';
+import { versioningOf, versionsContext } from '../buckets/versioning.js';
+import { changeAttachments } from '../versions/attachments.js';
+import { NULL_VERSION_ID, parseVersionId } from '../versions/version-id.js';
 
-/** Replaces the given attachments of `input.key`; NoSuchKey when there is no such object. */
-export async function putObjectAttachments(bucket: Bucket, input: ObjectRef & ObjectAttachments): Promise<void> {
+/**
+ * Replaces the given attachments of `input.key` (of its version `input.versionId`, in a versioned bucket);
+ * NoSuchKey when there is no such object, NoSuchVersion when there is no such version. Answers the version
+ * changed, in a versioned bucket.
+ */
+export async function putObjectAttachments(bucket: Bucket, input: ObjectRef & ObjectAttachments): Promise<{ versionId?: string }> {
   bucket.assertWritable();
+  if (input.versionId !== undefined) parseVersionId(input.versionId);
+  const { segments, dirObject } = parseKey(input.key);
+  const versioning = dirObject ? undefined : await versioningOf(bucket);
+  if (!versioning) {
+    if (input.versionId !== undefined && input.versionId !== NULL_VERSION_ID) throw new S3Error('NoSuchVersion', undefined, { Key: input.key, VersionId: input.versionId });
+    await changeCurrent(bucket, input);
+    return {};
+  }
+  const access = fsAccessFor(input.identity);
+  access?.search(bucket.dir, segments.slice(0, -1));
+  const store = await bucket.store();
+  const versionId = await changeAttachments(versionsContext(bucket, store, versioning), {
+    key: input.key, segments, versionId: input.versionId,
+    checkWrite: access && ((path, stats) => access.write(path, stats)),
+    apply: (record) => withAttachments({ ...(record ?? { v: 1 as const, ino: '' }) }, input),
+    changeCurrent: () => changeCurrent(bucket, input),
+  }, versioning.policy);
+  return { versionId };
+}
+
+/** The change on the current file at the key's path: a new record on exactly the inode opened. */
+async function changeCurrent(bucket: Bucket, input: ObjectRef & ObjectAttachments): Promise<void> {
   const store = await bucket.store();
   const access = fsAccessFor(input.identity);
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -36,6 +66,16 @@ export async function putObjectAttachments(bucket: Bucket, input: ObjectRef & Ob
   throw new S3Error('NoSuchKey', undefined, { Key: input.key });
 }
 
+/** `record` with those of `change`'s owner, grants and tags that are given. */
+function withAttachments(record: MetaRecord, change: ObjectAttachments): MetaRecord {
+  for (const k of ['owner', 'grants', 'tags'] as const) {
+    if (change[k] === undefined) continue;
+    delete record[k];
+    Object.assign(record, attachmentsOf({ [k]: change[k] }));
+  }
+  return record;
+}
+
 /**
  * The record with `change` applied. A file changed outside S3 (the record describes other content) keeps only
  * its headers: its ETag, checksums and old attachments went with the content it was written for.
@@ -49,12 +89,7 @@ function updated(record: MetaRecord | undefined, opened: OpenedObject, change: O
     const { etag: _e, checksum: _c, partsCount: _p, parts: _l, owner: _o, grants: _g, tags: _t, ...headers } = record ?? { v: 1 as const, ino: '' };
     next = { ...headers, v: 1, ino: String(st.ino), size: Number(st.size), mtimeNs: String(st.mtimeNs) };
   }
-  for (const k of ['owner', 'grants', 'tags'] as const) {
-    if (change[k] === undefined) continue;
-    delete next[k];
-    Object.assign(next, attachmentsOf({ [k]: change[k] }));
-  }
-  return next;
+  return withAttachments(next, change);
 }
 
 /**
