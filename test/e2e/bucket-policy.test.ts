@@ -17,7 +17,7 @@ import {
   PutBucketPolicyCommand, PutObjectAclCommand, PutObjectCommand, PutPublicAccessBlockCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { addUser, createKey } from './users-cli.js';
+import { addUser, createKey, dirbucketOk } from './users-cli.js';
 import { rawRequest, sdkError } from './util.js';
 
 const B = 'policy-e2e';
@@ -102,6 +102,32 @@ describe('bucket policies', { skip: process.getuid?.() !== 0 ? 'needs root (a se
   it('only the owner may set a policy; a user without rights may not read or set one', async () => {
     assert.equal((await failure(bob.send(new PutBucketPolicyCommand({ Bucket: B, Policy: policy({ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: `arn:aws:s3:::${B}/*` }) })))).name, 'AccessDenied');
   });
+
+  it('a user with read-write rights on the bucket still may not read its policy or policy status (the owner\'s, as on S3)', async () => {
+    await put(policy({ Sid: 'owner-only', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${B}/public/*` }));
+    await dirbucketOk(['bucket', 'grant', 'bob', B, 'read-write', '--root', ts.root]);
+    try {
+      // The server sees the users file change within a second or so: bob can then list, but not read the policy.
+      await bobCanList(true);
+      assert.equal((await failure(bob.send(new GetBucketPolicyCommand({ Bucket: B })))).name, 'AccessDenied');
+      assert.equal((await failure(bob.send(new GetBucketPolicyStatusCommand({ Bucket: B })))).name, 'AccessDenied');
+      assert.match((await admin.send(new GetBucketPolicyCommand({ Bucket: B }))).Policy ?? '', /owner-only/);
+    } finally {
+      await dirbucketOk(['bucket', 'revoke', 'bob', B, '--root', ts.root]);
+      await admin.send(new DeleteBucketPolicyCommand({ Bucket: B }));
+      await bobCanList(false);
+    }
+  });
+
+  /** Waits (bounded) until bob's rights, as the server reloads them from the users file, allow a listing or not. */
+  async function bobCanList(expected: boolean): Promise<void> {
+    for (let i = 0; ; i++) {
+      const listed = await bob.send(new ListObjectsV2Command({ Bucket: B, MaxKeys: 1 })).then(() => true, () => false);
+      if (listed === expected) return;
+      assert.ok(i < 50, `bob's rights changed within 5 s (listing ${expected ? 'allowed' : 'refused'})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 
   it('an Allow to everyone opens a prefix to anonymous requests, and nothing else; the file system still decides', async () => {
     assert.equal((await anonymous('GET', `/${B}/public/a.txt`)).status, 403, 'no policy: refused');

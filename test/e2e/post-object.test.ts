@@ -5,6 +5,7 @@
  * anonymous forms where the bucket policy allows them; and boto3's generate_presigned_post.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -76,6 +77,26 @@ describe('POST Object', () => {
     assert.equal(existsSync(onDisk('range/large')) || existsSync(onDisk('range/small')), false);
     const ok = await post(formData(signedForm(ts, B, { key: 'range/ok' }, { conditions: [range] }), { name: 'x', body: 'x'.repeat(7) }));
     assert.equal(ok.status, 204);
+  });
+
+  it('Content-MD5 and x-amz-checksum-* fields are checked against the file: BadDigest writes nothing; a match stores the checksum', async () => {
+    const body = 'checked by the form';
+    const md5 = createHash('md5').update(body).digest('base64');
+    const sha256 = createHash('sha256').update(body).digest('base64');
+    const good = await post(formData(signedForm(ts, B, { key: 'digest/ok', 'Content-MD5': md5, 'x-amz-checksum-sha256': sha256 }), { name: 'x', body }));
+    assert.equal(good.status, 204, await good.text());
+    assert.equal(good.headers.get('x-amz-checksum-sha256'), sha256);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: B, Key: 'digest/ok', ChecksumMode: 'ENABLED' }));
+    assert.equal(head.ChecksumSHA256, sha256);
+    const wrongMd5 = await post(formData(signedForm(ts, B, { key: 'digest/bad-md5', 'Content-MD5': md5 }), { name: 'x', body: `${body}!` }));
+    assert.equal(wrongMd5.status, 400);
+    assert.equal(await code(wrongMd5), 'BadDigest');
+    const wrongSum = await post(formData(signedForm(ts, B, { key: 'digest/bad-sum', 'x-amz-checksum-sha256': sha256 }), { name: 'x', body: `${body}?` }));
+    assert.equal(wrongSum.status, 400);
+    assert.equal(await code(wrongSum), 'BadDigest');
+    const malformed = await post(formData(signedForm(ts, B, { key: 'digest/malformed', 'Content-MD5': 'not base64!' }), { name: 'x', body }));
+    assert.equal(await code(malformed), 'InvalidDigest');
+    for (const k of ['digest/bad-md5', 'digest/bad-sum', 'digest/malformed']) assert.equal(existsSync(onDisk(k)), false, k);
   });
 
   it('refuses an expired policy, a failed condition, an uncovered field, a bad signature, a missing key', async () => {

@@ -16,6 +16,7 @@ import { checksumHeaders, metaFromHeaders } from '../object-headers.js';
 import { parseTagging } from '../tags.js';
 import type { Handler, S3Request, S3Response } from '../types.js';
 import { writtenAcl } from '../write/attachments.js';
+import { contentMd5, requestedChecksum } from '../write/options.js';
 
 /** The fields as the headers a PutObject would send them with (`acl` is x-amz-acl). */
 function fieldsAsHeaders(fields: ReadonlyMap<string, string>, fileType: string): HeaderBag {
@@ -25,6 +26,8 @@ function fieldsAsHeaders(fields: ReadonlyMap<string, string>, fileType: string):
   }
   const acl = fields.get('acl');
   if (acl !== undefined) h['x-amz-acl'] = acl;
+  // Integrity fields, checked against the file as a PutObject checks the same headers (BadDigest).
+  for (const [name, value] of fields) if (name === 'content-md5' || name.startsWith('x-amz-checksum-')) h[name] = value;
   h['content-type'] ??= fileType === '' ? 'binary/octet-stream' : fileType;
   return h;
 }
@@ -132,6 +135,9 @@ async function store(req: S3Request, form: PostFormStart): Promise<S3Response> {
     key,
     identity: signer.principal.identity,
     meta: metaFromHeaders(headers),
+    contentMd5: contentMd5(headers),
+    // A form has no trailer: a checksum is a field, given with its value or not at all.
+    checksum: requestedChecksum(headers, () => ({})),
     ...(await writtenAcl(as)),
     ...(tagging !== undefined ? { tags: parseTagging(tagging, 'object') } : {}),
     body: file.stream.pipe(guard),
