@@ -367,8 +367,13 @@ export interface Backend {
    */
   putObjectAttachments(input: ObjectRef & ObjectAttachments): Promise<{ versionId?: string }>;
 
-  /** A bucket setting (tags, CORS rules, ownership, ACL); undefined when it was never set. */
+  /**
+   * A bucket setting (tags, CORS rules, ownership, ACL, policy…); undefined when it was never set. Read through
+   * a cache of a few seconds (fresh after this process changed it): another gateway's change is seen within that.
+   */
   getBucketConfig<K extends keyof BucketConfig>(input: { bucket: string; name: K }): Promise<BucketConfig[K] | undefined>;
+  /** Every bucket setting at once, as getBucketConfig reads them: what each request's authorization needs, in one read. */
+  getBucketConfigs(input: { bucket: string }): Promise<Partial<BucketConfig>>;
   /** Sets a bucket setting, or with `value` undefined removes it. */
   putBucketConfig<K extends keyof BucketConfig>(input: { bucket: string; name: K; value: BucketConfig[K] | undefined }): Promise<void>;
 
@@ -406,6 +411,7 @@ export class NotImplementedBackend implements Backend {
   async listObjectVersions(_: ListObjectVersionsInput): Promise<ListObjectVersionsResult> { return this.notImplemented('ListObjectVersions'); }
   async putObjectAttachments(_: ObjectRef & ObjectAttachments): Promise<{ versionId?: string }> { return this.notImplemented('PutObjectTagging'); }
   async getBucketConfig<K extends keyof BucketConfig>(_: { bucket: string; name: K }): Promise<BucketConfig[K] | undefined> { return this.notImplemented('GetBucketConfig'); }
+  async getBucketConfigs(_: { bucket: string }): Promise<Partial<BucketConfig>> { return this.notImplemented('GetBucketConfig'); }
   async putBucketConfig<K extends keyof BucketConfig>(_: { bucket: string; name: K; value: BucketConfig[K] | undefined }): Promise<void> { return this.notImplemented('PutBucketConfig'); }
   async createMultipartUpload(_: CreateMultipartUploadInput): Promise<{ uploadId: string }> { return this.notImplemented('CreateMultipartUpload'); }
   async uploadPart(_: UploadPartInput): Promise<UploadPartResult> { return this.notImplemented('UploadPart'); }

@@ -4,6 +4,7 @@
  * documents are kept by text (a changed policy is a new text, so nothing goes stale).
  */
 import type { Backend, PublicAccessBlock } from '../../storage/backend.js';
+import { S3Error } from '../../errors/s3-error.js';
 import { parsePolicy } from '../policy/parse-policy.js';
 import type { PolicyDocument } from '../policy/policy-document.js';
 
@@ -35,10 +36,15 @@ function parsedPolicy(text: string, bucket: string): PolicyDocument {
  * answers NoSuchBucket, or authorization refuses as it would without a policy.
  */
 export async function bucketGuardsOf(backend: Backend, bucket: string): Promise<BucketGuards> {
-  const [text, publicAccessBlock] = await Promise.all([
-    backend.getBucketConfig({ bucket, name: 'policy' }).catch(() => undefined),
-    backend.getBucketConfig({ bucket, name: 'publicAccessBlock' }).catch(() => undefined),
-  ]);
+  let config;
+  try {
+    config = await backend.getBucketConfigs({ bucket });
+  } catch (e) {
+    // No such bucket: the operation answers it. Settings that cannot be read refuse, as a broken policy does.
+    if (e instanceof S3Error && e.code === 'NoSuchBucket') return {};
+    return { policyError: e };
+  }
+  const { policy: text, publicAccessBlock } = config;
   if (text === undefined) return { publicAccessBlock };
   try {
     return { policy: { doc: parsedPolicy(text, bucket), text }, publicAccessBlock };

@@ -20,10 +20,9 @@ export interface AclContext {
 
 /** The ACL context of the request's bucket. */
 export async function aclContextOf(req: Pick<S3Request, 'backend' | 'bucket'>): Promise<AclContext> {
-  const [info, ownership, publicAccessBlock] = await Promise.all([
+  const [info, { ownership, publicAccessBlock }] = await Promise.all([
     req.backend.headBucket({ bucket: req.bucket }),
-    req.backend.getBucketConfig({ bucket: req.bucket, name: 'ownership' }),
-    req.backend.getBucketConfig({ bucket: req.bucket, name: 'publicAccessBlock' }),
+    req.backend.getBucketConfigs({ bucket: req.bucket }),
   ]);
   return { bucketOwner: info.owner ?? ADMIN_USER, ownership: ownership ?? 'ObjectWriter', publicAccessBlock };
 }

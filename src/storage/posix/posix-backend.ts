@@ -14,7 +14,7 @@ import type { CreateBucketInput } from '../backend.js';
 import { fsAccessFor } from './permissions/fs-access.js';
 import { putBucketVersioning, versioningOf, versioningStatus, versionsContext } from './buckets/versioning.js';
 import { checkVersionMarkers, listObjectVersions, nullVersions } from './versions/list-versions.js';
-import { getBucketConfig, putBucketConfig } from './buckets/bucket-config.js';
+import { getBucketConfig, getBucketConfigs, putBucketConfig } from './buckets/bucket-config.js';
 import { BucketRegistry } from './buckets/buckets.js';
 import { copyObject } from './write/copy.js';
 import { deleteObject } from './write/delete.js';
@@ -123,6 +123,10 @@ export class PosixBackend extends NotImplementedBackend {
 
   override async getBucketConfig<K extends keyof BucketConfig>(input: { bucket: string; name: K }): Promise<BucketConfig[K] | undefined> {
     return getBucketConfig(await this.buckets.get(input.bucket), input.name);
+  }
+
+  override async getBucketConfigs(input: { bucket: string }): Promise<Partial<BucketConfig>> {
+    return getBucketConfigs(await this.buckets.get(input.bucket));
   }
 
   override async putBucketConfig<K extends keyof BucketConfig>(input: { bucket: string; name: K; value: BucketConfig[K] | undefined }): Promise<void> {

@@ -1,11 +1,22 @@
 /** Bucket configuration (tags, CORS rules, object ownership, the bucket ACL, policy, public access block), kept in the bucket's bucket.json. */
 import type { BucketConfig } from '../../backend.js';
 import type { Bucket } from './bucket.js';
-import { readBucketSettings, updateBucketSettings } from './bucket-settings.js';
+import { cachedBucketSettings, updateBucketSettings } from './bucket-settings.js';
 
-/** One setting, undefined when never set. */
+/** The configuration settings, without the bucket's other state. */
+const CONFIG_NAMES: readonly (keyof BucketConfig)[] = ['tags', 'cors', 'ownership', 'acl', 'policy', 'publicAccessBlock'];
+
+/** One setting, undefined when never set (cached: bucket-settings.ts cachedBucketSettings). */
 export async function getBucketConfig<K extends keyof BucketConfig>(bucket: Bucket, name: K): Promise<BucketConfig[K] | undefined> {
-  return (await readBucketSettings(bucket))[name] as BucketConfig[K] | undefined;
+  return (await cachedBucketSettings(bucket))[name] as BucketConfig[K] | undefined;
+}
+
+/** Every setting that is set, in one (cached) read. */
+export async function getBucketConfigs(bucket: Bucket): Promise<Partial<BucketConfig>> {
+  const settings = await cachedBucketSettings(bucket);
+  const out: Partial<Record<keyof BucketConfig, unknown>> = {};
+  for (const name of CONFIG_NAMES) if (settings[name] !== undefined) out[name] = settings[name];
+  return out as Partial<BucketConfig>;
 }
 
 /** Sets one setting, or removes it (`value` undefined). A read-only bucket refuses. */

@@ -73,7 +73,11 @@ export function cachedBucketSettings(bucket: Pick<Bucket, 'stateDir'>): Promise<
   const now = performance.now();
   let entry = cached.get(bucket);
   if (!entry || entry.until <= now) {
-    entry = { settings: readBucketSettings(bucket).catch(() => ({})), until: now + SETTINGS_TTL_MS };
+    // A file that cannot be read or parsed fails what depends on it (never read as "no settings": that would drop
+    // a policy's Deny); the failure is cached for the TTL like a success.
+    const settings = readBucketSettings(bucket);
+    settings.catch(() => {});
+    entry = { settings, until: now + SETTINGS_TTL_MS };
     cached.set(bucket, entry);
   }
   return entry.settings;
