@@ -78,7 +78,8 @@ async function reflinkRun(ctx: PhaseContext): Promise<{ row: Row; raw: unknown }
   try {
     const root = join(volume.dir, 'data');
     await mkdir(root);
-    const server = await startServer({ root, credentials: ctx.credentials, startTimeoutMs: 15_000 });
+    // Its admin listener off: the main server of the run holds the default admin port.
+    const server = await startServer({ root, credentials: ctx.credentials, serverArgs: ['--admin-listen', 'off'], startTimeoutMs: 15_000 });
     try {
       const { BenchS3Client } = await import('./s3-client.js');
       const client = new BenchS3Client({ endpoint: server.endpoint, credentials: ctx.credentials, maxSockets: 4, timeoutMs: 60_000 });
