@@ -126,7 +126,8 @@ export class PosixBackend extends NotImplementedBackend {
   }
 
   override async getBucketConfigs(input: { bucket: string }): Promise<Partial<BucketConfig>> {
-    return getBucketConfigs(await this.buckets.get(input.bucket));
+    // Asked before every request: the operation itself finds out whether the bucket is still there.
+    return getBucketConfigs(await this.buckets.known(input.bucket));
   }
 
   override async putBucketConfig<K extends keyof BucketConfig>(input: { bucket: string; name: K; value: BucketConfig[K] | undefined }): Promise<void> {

@@ -65,6 +65,15 @@ export class BucketRegistry {
     return infos;
   }
 
+  /**
+   * The bucket named `name` as last found, without asking the file system again (else as get() finds it); for
+   * reads whose caller learns anyway whether the bucket exists (authorization reading the settings: the
+   * operation itself then answers NoSuchBucket).
+   */
+  async known(name: string): Promise<Bucket> {
+    return this.mapped.get(name) ?? this.rooted.get(name) ?? this.get(name);
+  }
+
   /** The bucket named `name`; NoSuchBucket if there is none. */
   async get(name: string): Promise<Bucket> {
     const bucket = await this.find(name);
