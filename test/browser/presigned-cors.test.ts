@@ -1,26 +1,19 @@
 /**
  * A browser test: a page served from another origin on loopback uploads to and downloads from presigned URLs
- * in headless Chromium (Debian's chromium, driven by playwright-core), and is refused once the bucket's CORS
- * rule is removed. Under CI=true a missing chromium fails; elsewhere the test is skipped with a message.
+ * in headless Chromium, and is refused once the bucket's CORS rule is removed (set-up: test/helpers/browser.ts).
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { CreateBucketCommand, DeleteBucketCorsCommand, PutBucketCorsCommand } from '@aws-sdk/client-s3';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { requireTool } from '../helpers/requires.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { before, describe, it } from 'node:test';
+import { DeleteBucketCorsCommand, PutBucketCorsCommand } from '@aws-sdk/client-s3';
+import type { Page } from 'playwright-core';
+import { browserSession, CHROMIUM, STEP_MS } from '../helpers/browser.js';
+import type { TestServer } from '../helpers/server.js';
 import { presignUrl } from '../e2e/util.js';
 
-const CHROMIUM = requireTool('chromium');
 const BUCKET = 'browser-cors';
-/** Bounds every browser step: a hung browser fails the test instead of hanging the suite. */
-const STEP_MS = 30_000;
 
 /** What the page reports back: the status and text of each step, or the error a refused fetch raised. */
 interface Outcome {
@@ -54,41 +47,15 @@ function transfer(page: Page, urls: { put: string; get: string }, body: string):
 }
 
 describe('browser: presigned upload and download across origins', { skip: CHROMIUM.skip }, () => {
+  // The page's own origin: another port on loopback is another origin.
+  const session = browserSession(BUCKET, (_, res) => res.end('<!doctype html><title>uploader</title><p>cross-origin uploader</p>'));
   let ts: TestServer;
-  let pages: Server;
   let pageOrigin: string;
-  let profile: string;
-  let context: BrowserContext;
   let page: Page;
 
   before(async () => {
-    ts = await startServer();
-    await ts.client().send(new CreateBucketCommand({ Bucket: BUCKET }));
-    // The page's own origin: another port on loopback is another origin.
-    pages = createServer((_, res) => {
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-      res.end('<!doctype html><title>uploader</title><p>cross-origin uploader</p>');
-    });
-    await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
-    pageOrigin = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
-    profile = await mkdtemp(join(tmpdir(), 'dirbucket-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM.path,
-      headless: true,
-      timeout: STEP_MS,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
-    context.setDefaultTimeout(STEP_MS);
-    page = context.pages()[0] ?? (await context.newPage());
+    ({ server: ts, pageOrigin, page } = session);
     await page.goto(pageOrigin, { timeout: STEP_MS });
-  });
-
-  after(async () => {
-    await context?.close().catch(() => {});
-    if (profile) await rm(profile, { recursive: true, force: true });
-    await new Promise<void>((resolve) => (pages ? pages.close(() => resolve()) : resolve()));
-    await ts?.stop();
   });
 
   const urls = (key: string) => ({
