@@ -87,7 +87,7 @@ async function create(lockFile: string, makeDir: boolean): Promise<bigint | unde
 }
 
 /** A lock file judged abandoned: its stats then, and the holder it named when that is why. */
-interface Judged {
+export interface Judged {
   st: BigIntStats;
   owner?: string;
 }
@@ -120,9 +120,10 @@ function holding(lockFile: string, ino: bigint, staleMs: number): () => Promise<
  * be the file judged: same inode and mtime, and, when judged by its dead owner, still naming that owner (a
  * reused inode number with a coarse mtime could otherwise pass for it). It is moved aside rather than unlinked,
  * and linked back should it not be the judged one after all (its hung holder woke, released it, and someone
- * took the lock anew in between).
+ * took the lock anew in between). Exported for the test of the takeover race: a contender acting on a judgement
+ * another has already acted on.
  */
-async function breakLock(lockFile: string, judged: Judged, staleMs: number): Promise<void> {
+export async function breakLock(lockFile: string, judged: Judged, staleMs: number): Promise<void> {
   const breaker = `${lockFile}.break`;
   const ino = await create(breaker, false).catch(() => undefined);
   if (ino === undefined) {

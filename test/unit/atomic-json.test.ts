@@ -2,12 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
+import { lstat } from 'node:fs/promises';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { writeFileAtomic } from '../../src/fsutil/atomic-write.js';
-import { takeLock, withFileLock } from '../../src/fsutil/file-lock.js';
+import { breakLock, takeLock, withFileLock } from '../../src/fsutil/file-lock.js';
 import { currentOwner } from '../../src/fsutil/lock-owner.js';
 import { readJsonFile, writeJsonFile, writeJsonFileSync } from '../../src/fsutil/json-file.js';
 import { updateJsonFile } from '../../src/fsutil/update-json-file.js';
@@ -98,6 +99,26 @@ test('many contenders for a stale lock: one holder at a time, and nothing left b
     assert.equal(most, 1, `round ${round}: two held the lock at once`);
     assert.ok(!existsSync(lock));
     assert.deepEqual(readdirSync(dir), []);
+  }
+}));
+
+test('a contender acting late on a stale lock another has broken and taken anew leaves the new lock alone', () => inTemp(async (dir) => {
+  const lock = join(dir, 'f.lock');
+  writeFileSync(lock, '');
+  const old = (Date.now() - 60_000) / 1000;
+  utimesSync(lock, old, old);
+  const judged = { st: await lstat(lock, { bigint: true }) }; // the slow contender's judgement: stale
+  const release = await takeLock(lock, { staleMs: 1_000 }); // another broke it and holds a fresh lock
+  try {
+    const held = await lstat(lock, { bigint: true });
+    await breakLock(lock, judged, 1_000);
+    const after = await lstat(lock, { bigint: true });
+    // Not even moved aside and back: meanwhile a third contender could have taken the empty name.
+    assert.equal(after.ino, held.ino);
+    assert.equal(after.ctimeNs, held.ctimeNs, 'the fresh lock was never renamed');
+    assert.deepEqual(readdirSync(dir), ['f.lock']);
+  } finally {
+    await release();
   }
 }));
 
