@@ -13,9 +13,10 @@ import { multipartPhase } from './multipart-phase.js';
 import { measureSdkPut } from './sdk-put.js';
 import type { Credentials } from '../test/helpers/sigv4.js';
 import { smallObjectSteps } from './small-objects.js';
+import { versionedPhase } from './versioned-phase.js';
 
 /** Every phase name, in run order; `--only` picks from these. */
-export const PHASES = ['small', 'large', 'sdk', 'list-disk', 'list-s3', 'multipart'] as const;
+export const PHASES = ['small', 'large', 'sdk', 'list-disk', 'list-s3', 'multipart', 'versioned'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** Bounds of every phase: counts and per-phase time limits. */
@@ -82,6 +83,9 @@ export async function runPhase(phase: Phase, ctx: PhaseContext): Promise<Measure
 const PHASE_RUNNERS: Record<Phase, (ctx: PhaseContext) => Promise<PhaseOutput>> = {
   // 1 GiB in 16 MiB parts vs a 1 GiB single PUT, Complete vs a sequential copy, and on a reflink file system.
   multipart: multipartPhase,
+
+  // Versioned buckets against unversioned ones in the same run (issue #11): small objects, a large overwrite, listings.
+  versioned: versionedPhase,
 
   small: async (ctx) => {
     await createBucket(ctx, 'bench-small');

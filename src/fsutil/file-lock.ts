@@ -1,13 +1,22 @@
 /**
  * A lock shared by every process on one tree, local or over NFS: a lock file created exclusively (O_EXCL),
- * removed on release. A holder that dies leaves its file behind; once the file has not been touched for
- * `staleMs` it is broken. A live holder touches it every staleMs/3, so only a dead one's lock goes stale.
+ * removed on release. It names its holder (lock-owner.ts). A holder that dies leaves its file behind; the file
+ * is broken once its holder is known to be gone (same host: /proc), or once it has not been touched for
+ * `staleMs` (any host). A live holder touches it every staleMs/6, so only a dead (or hung) one's lock goes stale.
+ *
+ * Breaking is itself exclusive: a breaker first takes `<lock>.break` (O_EXCL), then checks that the lock file is
+ * still the very one it judged (inode and mtime) before moving it aside. Without that, of three contenders the
+ * slowest could remove a fresh lock another had just taken after the first broke the stale one, and two would
+ * hold the lock at once.
  */
+import type { BigIntStats } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { link, open, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readFile, rename, unlink, utimes } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { currentOwner, ownerIsGone, type LockOwner } from './lock-owner.js';
 
-/** How long to wait, and when a lock counts as abandoned. */
+/** How to wait, when a lock counts as abandoned, and what to say when giving up. */
 export interface LockOptions {
   /** A lock file untouched for this long was left by a dead holder (default 10 s). */
   staleMs?: number;
@@ -15,6 +24,10 @@ export interface LockOptions {
   waitMs?: number;
   /** What the lock guards, for the give-up message (default "the lock"). */
   what?: string;
+  /** Creates the lock file's directory when missing (and again, should it vanish while we wait). */
+  makeDir?: boolean;
+  /** The error to throw when `waitMs` runs out (default: an Error naming the lock file and `what`). */
+  busy?: () => Error;
 }
 
 /** Runs `fn` holding the lock file `lockFile`, and releases it however `fn` ends. */
@@ -31,52 +44,118 @@ export async function withFileLock<R>(lockFile: string, fn: () => Promise<R>, op
 export async function takeLock(lockFile: string, opts: LockOptions = {}): Promise<() => Promise<void>> {
   const staleMs = opts.staleMs ?? 10_000;
   const deadline = Date.now() + (opts.waitMs ?? 15_000);
-  for (;;) {
-    try {
-      const fh = await open(lockFile, 'wx', 0o600);
-      try {
-        await fh.writeFile(`${process.pid}\n`);
-      } finally {
-        await fh.close();
-      }
-      return holding(lockFile, staleMs);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    const st = await stat(lockFile).catch(() => undefined);
-    if (st && Date.now() - st.mtimeMs > staleMs) {
-      await breakStale(lockFile, st.ino);
+  // Short pauses first: the usual holder keeps a lock for a few syscalls.
+  for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+    const ino = await create(lockFile, opts.makeDir === true);
+    if (ino !== undefined) return holding(lockFile, ino, staleMs);
+    const st = await lstat(lockFile, { bigint: true }).catch(() => undefined);
+    if (!st) continue; // released meanwhile
+    const judged = await abandoned(lockFile, st, staleMs);
+    if (judged) {
+      await breakLock(lockFile, judged, staleMs);
       continue;
     }
     if (Date.now() > deadline) {
-      throw new Error(`${lockFile}: another writer holds ${opts.what ?? 'the lock'} (remove the file if no dirbucket command is running)`);
+      throw opts.busy?.() ?? new Error(`${lockFile}: another writer holds ${opts.what ?? 'the lock'} (remove the file if no dirbucket command is running)`);
     }
-    await sleep(20 + Math.random() * 30);
+    await sleep(pause * (0.5 + Math.random()));
   }
 }
 
-/** Keeps the lock fresh while held; the release stops that and removes the file. */
-function holding(lockFile: string, staleMs: number): () => Promise<void> {
+/** Creates the lock file naming this process; its inode, or undefined when it exists. */
+async function create(lockFile: string, makeDir: boolean): Promise<bigint | undefined> {
+  for (;;) {
+    let fh;
+    try {
+      fh = await open(lockFile, 'wx', 0o600);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return undefined;
+      if (code === 'ENOENT' && makeDir) {
+        await mkdir(dirname(lockFile), { recursive: true });
+        continue;
+      }
+      throw e;
+    }
+    try {
+      await fh.writeFile(`${JSON.stringify(currentOwner())}\n`);
+      return (await fh.stat({ bigint: true })).ino;
+    } finally {
+      await fh.close();
+    }
+  }
+}
+
+/** A lock file judged abandoned: its stats then, and the holder it named when that is why. */
+export interface Judged {
+  st: BigIntStats;
+  owner?: string;
+}
+
+/** The lock file `st` when its holder is gone (untouched for staleMs, or its owner dead); false otherwise. */
+async function abandoned(lockFile: string, st: BigIntStats, staleMs: number): Promise<Judged | false> {
+  if (Date.now() - Number(st.mtimeMs) > staleMs) return { st };
+  // Empty or half-written while its maker writes it (or an older format): owner unknown, judged by age only.
+  const text = await readFile(lockFile, 'utf8').catch(() => undefined);
+  return text !== undefined && (await ownerIsGone(parseOwner(text))) ? { st, owner: text } : false;
+}
+
+/** Keeps the lock fresh while held; the release stops that and removes the file, if it is still ours. */
+function holding(lockFile: string, ino: bigint, staleMs: number): () => Promise<void> {
   const touch = setInterval(() => {
     const now = new Date();
     utimes(lockFile, now, now).catch(() => {});
-  }, Math.max(10, staleMs / 3));
+  }, Math.max(10, staleMs / 6));
   touch.unref();
   return async () => {
     clearInterval(touch);
-    await unlink(lockFile).catch(() => {});
+    // After a takeover (we hung past staleMs) the file is someone else's: leave it.
+    const st = await lstat(lockFile, { bigint: true }).catch(() => undefined);
+    if (st?.ino === ino) await unlink(lockFile).catch(() => {});
   };
 }
 
 /**
- * Removes the stale lock file with inode `ino`. It is renamed aside first, so that of two processes breaking
- * the same stale lock, the slower cannot remove a lock the faster has taken since; if what went aside is not
- * the stale file after all, it is linked back (unless yet another lock exists by then).
+ * Removes the abandoned lock file `judged`, holding `<lock>.break` meanwhile (see the file comment). It must still
+ * be the file judged: same inode and mtime, and, when judged by its dead owner, still naming that owner (a
+ * reused inode number with a coarse mtime could otherwise pass for it). It is moved aside rather than unlinked,
+ * and linked back should it not be the judged one after all (its hung holder woke, released it, and someone
+ * took the lock anew in between). Exported for the test of the takeover race: a contender acting on a judgement
+ * another has already acted on.
  */
-async function breakStale(lockFile: string, ino: number): Promise<void> {
-  const aside = `${lockFile}.stale-${randomBytes(4).toString('hex')}`;
-  if (!(await rename(lockFile, aside).then(() => true, () => false))) return;
-  const st = await stat(aside).catch(() => undefined);
-  if (st && st.ino !== ino) await link(aside, lockFile).catch(() => {});
+export async function breakLock(lockFile: string, judged: Judged, staleMs: number): Promise<void> {
+  const breaker = `${lockFile}.break`;
+  const ino = await create(breaker, false).catch(() => undefined);
+  if (ino === undefined) {
+    // Another is breaking it now, for microseconds; its marker outlives it only if it died doing so.
+    const st = await lstat(breaker, { bigint: true }).catch(() => undefined);
+    if (st && Date.now() - Number(st.mtimeMs) > staleMs) await moveAway(breaker, st.ino);
+    return;
+  }
+  try {
+    const now = await lstat(lockFile, { bigint: true }).catch(() => undefined);
+    if (now?.ino !== judged.st.ino || now.mtimeNs !== judged.st.mtimeNs) return;
+    if (judged.owner !== undefined && (await readFile(lockFile, 'utf8').catch(() => undefined)) !== judged.owner) return;
+    await moveAway(lockFile, judged.st.ino);
+  } finally {
+    await unlink(breaker).catch(() => {});
+  }
+}
+
+/** Removes `file` if it is the inode `ino`: renamed aside, checked, and linked back when it was another. */
+async function moveAway(file: string, ino: bigint): Promise<void> {
+  const aside = `${file}.stale-${randomBytes(4).toString('hex')}`;
+  if (!(await rename(file, aside).then(() => true, () => false))) return;
+  const st = await lstat(aside, { bigint: true }).catch(() => undefined);
+  if (st && st.ino !== ino) await link(aside, file).catch(() => {});
   await unlink(aside).catch(() => {});
+}
+
+function parseOwner(text: string): LockOwner | undefined {
+  try {
+    const owner = JSON.parse(text) as LockOwner;
+    return typeof owner === 'object' && owner !== null && typeof owner.pid === 'number' ? owner : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -131,6 +131,12 @@ export interface ObjectRef extends AsIdentity {
   versionId?: string;
 }
 
+/** DeleteObject's input: the object or version, and who asks (in a versioned bucket, a delete marker's Owner). */
+export interface DeleteObjectInput extends ObjectRef {
+  /** The requesting S3 user: recorded as the owner of a delete marker the delete makes. */
+  owner?: string;
+}
+
 /** What DeleteObject did, in a versioned bucket: the version it made or deleted, and whether that is a delete marker. */
 export interface DeleteObjectResult {
   versionId?: string;
@@ -356,7 +362,7 @@ export interface Backend {
   getObject(input: ObjectRef): Promise<ReadHandle>;
   headObject(input: ObjectRef): Promise<ObjectInfo>;
   /** No error when the key does not exist. */
-  deleteObject(input: ObjectRef): Promise<DeleteObjectResult>;
+  deleteObject(input: DeleteObjectInput): Promise<DeleteObjectResult>;
   copyObject(input: CopyObjectInput): Promise<PutObjectResult>;
   listObjects(input: ListObjectsInput): Promise<ListObjectsResult>;
   /** Every version and delete marker; in a bucket that never had versioning, each object as its `null` version. */
@@ -405,7 +411,7 @@ export class NotImplementedBackend implements Backend {
   async putObject(_: PutObjectInput): Promise<PutObjectResult> { return this.notImplemented('PutObject'); }
   async getObject(_: ObjectRef): Promise<ReadHandle> { return this.notImplemented('GetObject'); }
   async headObject(_: ObjectRef): Promise<ObjectInfo> { return this.notImplemented('HeadObject'); }
-  async deleteObject(_: ObjectRef): Promise<DeleteObjectResult> { return this.notImplemented('DeleteObject'); }
+  async deleteObject(_: DeleteObjectInput): Promise<DeleteObjectResult> { return this.notImplemented('DeleteObject'); }
   async copyObject(_: CopyObjectInput): Promise<PutObjectResult> { return this.notImplemented('CopyObject'); }
   async listObjects(_: ListObjectsInput): Promise<ListObjectsResult> { return this.notImplemented('ListObjects'); }
   async listObjectVersions(_: ListObjectVersionsInput): Promise<ListObjectVersionsResult> { return this.notImplemented('ListObjectVersions'); }

@@ -1,13 +1,15 @@
 /** Atomic JSON files and their read-modify-write under a lock, including from several processes at once. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { lstat } from 'node:fs/promises';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { writeFileAtomic } from '../../src/fsutil/atomic-write.js';
-import { takeLock, withFileLock } from '../../src/fsutil/file-lock.js';
+import { breakLock, takeLock, withFileLock } from '../../src/fsutil/file-lock.js';
+import { currentOwner } from '../../src/fsutil/lock-owner.js';
 import { readJsonFile, writeJsonFile, writeJsonFileSync } from '../../src/fsutil/json-file.js';
 import { updateJsonFile } from '../../src/fsutil/update-json-file.js';
 
@@ -59,6 +61,65 @@ test('the lock: one holder at a time; a stale lock is broken; a live one makes a
     await release();
   }
   assert.deepEqual(readdirSync(dir), []);
+}));
+
+test('the lock names its holder; a fresh lock whose holder is dead (this host) is broken at once, a live one is not', () => inTemp(async (dir) => {
+  const lock = join(dir, 'sub', 'f.lock');
+  await assert.rejects(takeLock(lock), { code: 'ENOENT' });
+  const release = await takeLock(lock, { makeDir: true });
+  assert.deepEqual(JSON.parse(readFileSync(lock, 'utf8')), JSON.parse(JSON.stringify(currentOwner())));
+  class Busy extends Error {}
+  await assert.rejects(takeLock(lock, { waitMs: 50, busy: () => new Busy('busy') }), Busy, 'our own live lock is not broken');
+  await release();
+  assert.deepEqual(readdirSync(join(dir, 'sub')), []);
+  const gone = spawnSync(process.execPath, ['-e', '']).pid!; // a process that has exited
+  writeFileSync(lock, JSON.stringify({ ...currentOwner(), pid: gone, start: '1' }));
+  const t0 = Date.now();
+  await withFileLock(lock, async () => assert.notEqual(JSON.parse(readFileSync(lock, 'utf8')).pid, gone), { staleMs: 60_000, waitMs: 5_000 });
+  assert.ok(Date.now() - t0 < 2_000, 'broken without waiting for staleness');
+  writeFileSync(lock, JSON.stringify({ ...currentOwner(), host: 'another-host', pid: gone }));
+  await assert.rejects(takeLock(lock, { staleMs: 60_000, waitMs: 100 }), /another writer holds the lock/, 'another host: judged by age only');
+  rmSync(lock);
+  assert.deepEqual(readdirSync(join(dir, 'sub')), []);
+}));
+
+test('many contenders for a stale lock: one holder at a time, and nothing left behind', () => inTemp(async (dir) => {
+  const lock = join(dir, 'f.lock');
+  for (let round = 0; round < 20; round++) {
+    writeFileSync(lock, '');
+    const old = (Date.now() - 60_000) / 1000;
+    utimesSync(lock, old, old);
+    let inside = 0;
+    let most = 0;
+    await Promise.all(Array.from({ length: 6 }, () => withFileLock(lock, async () => {
+      most = Math.max(most, ++inside);
+      await new Promise((r) => setTimeout(r, Math.random() * 3));
+      inside--;
+    }, { staleMs: 1_000 })));
+    assert.equal(most, 1, `round ${round}: two held the lock at once`);
+    assert.ok(!existsSync(lock));
+    assert.deepEqual(readdirSync(dir), []);
+  }
+}));
+
+test('a contender acting late on a stale lock another has broken and taken anew leaves the new lock alone', () => inTemp(async (dir) => {
+  const lock = join(dir, 'f.lock');
+  writeFileSync(lock, '');
+  const old = (Date.now() - 60_000) / 1000;
+  utimesSync(lock, old, old);
+  const judged = { st: await lstat(lock, { bigint: true }) }; // the slow contender's judgement: stale
+  const release = await takeLock(lock, { staleMs: 1_000 }); // another broke it and holds a fresh lock
+  try {
+    const held = await lstat(lock, { bigint: true });
+    await breakLock(lock, judged, 1_000);
+    const after = await lstat(lock, { bigint: true });
+    // Not even moved aside and back: meanwhile a third contender could have taken the empty name.
+    assert.equal(after.ino, held.ino);
+    assert.equal(after.ctimeNs, held.ctimeNs, 'the fresh lock was never renamed');
+    assert.deepEqual(readdirSync(dir), ['f.lock']);
+  } finally {
+    await release();
+  }
 }));
 
 test('a change that throws leaves the file as it was', () => inTemp(async (dir) => {

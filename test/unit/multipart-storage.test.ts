@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { CompletedPart } from '../../src/storage/backend.js';
 import type { PosixBackend } from '../../src/storage/posix/posix-backend.js';
 import { partsDiscarded } from '../../src/storage/posix/multipart/complete.js';
-import { currentOwner } from '../../src/storage/posix/multipart/lock-owner.js';
+import { currentOwner } from '../../src/fsutil/lock-owner.js';
 import { body, filesUnder, readAll, rejectsS3, rootBackend, visibleTree, type StoreMode } from './storage-fixture.js';
 
 const MiB = 1024 * 1024;

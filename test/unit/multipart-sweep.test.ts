@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { PosixBackend } from '../../src/storage/posix/posix-backend.js';
 import { isStale, STALE_MS } from '../../src/storage/posix/multipart/completion-lock.js';
 import { concatenate } from '../../src/storage/posix/multipart/concatenate.js';
-import { currentOwner } from '../../src/storage/posix/multipart/lock-owner.js';
+import { currentOwner } from '../../src/fsutil/lock-owner.js';
 import { sweepUploads, LEFTOVER_MS } from '../../src/storage/posix/multipart/sweep.js';
 import { Bucket } from '../../src/storage/posix/buckets/bucket.js';
 import { sweepBuckets } from '../../src/storage/posix/multipart/sweeper.js';

@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { putDeleteMarker } from '../../src/storage/posix/versions/delete-marker.js';
 import { deleteVersion } from '../../src/storage/posix/versions/delete-version.js';
 import { currentVersionId, findVersion, latestVersion } from '../../src/storage/posix/versions/find-version.js';
-import { withKeyLock } from '../../src/storage/posix/versions/key-lock.js';
 import { readKeyState } from '../../src/storage/posix/versions/key-state.js';
 import { hasKeptVersions } from '../../src/storage/posix/versions/kept-walk.js';
-import { versionsDirOf, versionsRootOf } from '../../src/storage/posix/versions/layout.js';
+import { withFileLock } from '../../src/fsutil/file-lock.js';
+import { KEY_LOCK } from '../../src/storage/posix/versions/context.js';
+import { lockFileOf, versionsDirOf, versionsRootOf } from '../../src/storage/posix/versions/layout.js';
 import { settleKey } from '../../src/storage/posix/versions/settle.js';
 import { isVersionId } from '../../src/storage/posix/versions/version-id.js';
 import type { VersionedRecord } from '../../src/storage/posix/versions/version-record.js';
@@ -25,7 +26,7 @@ const marker = (ctx: Parameters<typeof putDeleteMarker>[0], key: string, policy 
 const del = (ctx: Parameters<typeof deleteVersion>[0], key: string, versionId: string, policy = ENABLED) =>
   deleteVersion(ctx, { key, segments: key.split('/'), versionId }, policy);
 const settle = async (ctx: Parameters<typeof settleKey>[0], key: string, policy = ENABLED) =>
-  withKeyLock(versionsDirOf(ctx.stateDir, key.split('/')), async () => settleKey(ctx, await readKeyState(ctx, key, key.split('/')), policy));
+  withFileLock(lockFileOf(versionsDirOf(ctx.stateDir, key.split('/'))), async () => settleKey(ctx, await readKeyState(ctx, key, key.split('/')), policy), KEY_LOCK);
 const current = async (ctx: Parameters<typeof currentVersionId>[0], key: string, policy = ENABLED) => {
   const path = join(ctx.root, key);
   const stats = await lstat(path, { bigint: true });

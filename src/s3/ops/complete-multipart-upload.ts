@@ -41,7 +41,8 @@ export function completeHandler(timing: CompleteTiming): Handler {
       if ('e' in quick) throw quick.e;
       return { headers: { 'x-amz-version-id': quick.r.versionId }, xml: { root: 'CompleteMultipartUploadResult', body: resultBody(req, quick.r) } };
     }
-    // The headers go before the result is known: a slow Complete answers its version id in no header.
+    // The headers go before the result is known, so a slow Complete in a versioned bucket answers no version id:
+    // S3 sends it only as the x-amz-version-id header (CompleteMultipartUploadResult has no VersionId element).
     const resource = `/${req.bucket}/${req.key}`;
     return {
       headers: { 'Content-Type': 'application/xml' },

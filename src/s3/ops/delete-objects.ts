@@ -30,7 +30,7 @@ export const DeleteObjects: Handler = async (req) => {
   for (const { key, versionId } of entries) {
     try {
       await req.authorize('DeleteObject', key);
-      const done = await req.backend.deleteObject({ bucket: req.bucket, key, identity: req.principal.identity, versionId });
+      const done = await req.backend.deleteObject({ bucket: req.bucket, key, identity: req.principal.identity, versionId, owner: req.principal.user });
       // As S3: a new marker is DeleteMarker + DeleteMarkerVersionId; a deleted version is its VersionId (and
       // DeleteMarker when it was a marker).
       if (!quiet) {

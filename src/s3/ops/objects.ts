@@ -84,6 +84,6 @@ export const HeadObject: Handler = async (req) => {
 
 export const DeleteObject: Handler = async (req) => {
   const versionId = req.query.get('versionId') ?? undefined;
-  const done = await req.backend.deleteObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity, versionId });
+  const done = await req.backend.deleteObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity, versionId, owner: req.principal.user });
   return { status: 204, headers: { 'x-amz-version-id': done.versionId, 'x-amz-delete-marker': done.deleteMarker ? 'true' : undefined } };
 };

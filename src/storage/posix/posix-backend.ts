@@ -2,7 +2,7 @@
 import {
   NotImplementedBackend, type BucketInfo, type CompleteMultipartUploadInput, type CompleteMultipartUploadResult,
   type CopyObjectInput, type CreateMultipartUploadInput, type ListMultipartUploadsInput, type ListMultipartUploadsResult,
-  type BucketConfig, type DeleteObjectResult, type ListObjectsInput, type ListObjectsResult, type ListObjectVersionsInput, type ListObjectVersionsResult, type ObjectAttachments, type ListPartsInput, type ListPartsResult, type ObjectInfo, type ObjectRef,
+  type BucketConfig, type DeleteObjectInput, type DeleteObjectResult, type ListObjectsInput, type ListObjectsResult, type ListObjectVersionsInput, type ListObjectVersionsResult, type ObjectAttachments, type ListPartsInput, type ListPartsResult, type ObjectInfo, type ObjectRef,
   type PutObjectInput, type PutObjectResult, type ReadHandle, type UploadPartCopyInput, type UploadPartCopyResult,
   type UploadPartInput, type UploadPartResult, type UploadRef, type VersioningStatus,
 } from '../backend.js';
@@ -91,8 +91,8 @@ export class PosixBackend extends NotImplementedBackend {
     return headObject(await this.buckets.get(input.bucket), input.key, fsAccessFor(input.identity), input.versionId);
   }
 
-  override async deleteObject(input: ObjectRef): Promise<DeleteObjectResult> {
-    return deleteObject(await this.buckets.get(input.bucket), input.key, input.identity, input.versionId);
+  override async deleteObject(input: DeleteObjectInput): Promise<DeleteObjectResult> {
+    return deleteObject(await this.buckets.get(input.bucket), input.key, input.identity, input.versionId, input.owner);
   }
 
   override async copyObject(input: CopyObjectInput): Promise<PutObjectResult> {

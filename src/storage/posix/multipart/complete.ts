@@ -23,7 +23,7 @@ import { markerMatches, writeMarker, type CompletionMarker } from './completion-
 import { planCompletion, type CompletionPlan } from './completion-plan.js';
 import { concatenate } from './concatenate.js';
 import { ASSEMBLY_FILE } from './in-place.js';
-import { currentOwner } from './lock-owner.js';
+import { currentOwner } from '../../../fsutil/lock-owner.js';
 import { noSuchUpload } from './no-such-upload.js';
 import { readParts } from './part-files.js';
 import { encodeLayout } from './part-layout.js';

@@ -11,7 +11,7 @@ import { errnoOf } from '../paths/errno.js';
 import type { AssemblyAttrs } from './assembly-complete.js';
 import { readMarker, type CompletionMarker } from './completion-marker.js';
 import { readJsonFile, writeJsonFile } from '../../../fsutil/json-file.js';
-import { currentOwner, ownerIsGone, type LockOwner } from './lock-owner.js';
+import { currentOwner, ownerIsGone, type LockOwner } from '../../../fsutil/lock-owner.js';
 import { noSuchUpload } from './no-such-upload.js';
 import type { UploadPaths } from './upload-paths.js';
 

@@ -9,10 +9,10 @@ import type { BigIntStats } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { S3Error } from '../../../errors/s3-error.js';
 import type { MetaRecord } from '../metadata/record.js';
-import type { VersionsContext, VersioningPolicy } from './context.js';
-import { withKeyLock } from './key-lock.js';
+import { KEY_LOCK, type VersionsContext, type VersioningPolicy } from './context.js';
+import { withFileLock } from '../../../fsutil/file-lock.js';
 import { readKeyState } from './key-state.js';
-import { versionsDirOf } from './layout.js';
+import { lockFileOf, versionsDirOf } from './layout.js';
 import { settleKey } from './settle.js';
 import { stampOf, type VersionedRecord } from './version-record.js';
 
@@ -33,7 +33,7 @@ export interface AttachmentChange {
 /** Applies `change` to the version it names; answers that version's id. See the file comment. */
 export async function changeAttachments(ctx: VersionsContext, change: AttachmentChange, policy: VersioningPolicy): Promise<string> {
   const { key, segments, versionId } = change;
-  return withKeyLock(versionsDirOf(ctx.stateDir, segments), async () => {
+  return withFileLock(lockFileOf(versionsDirOf(ctx.stateDir, segments)), async () => {
     const { state, view } = await settleKey(ctx, await readKeyState(ctx, key, segments), policy);
     const at = versionId === undefined ? 0 : view.versions.findIndex((v) => v.id === versionId);
     const v = view.versions[at];
@@ -62,7 +62,7 @@ export async function changeAttachments(ctx: VersionsContext, change: Attachment
     change.checkWrite?.(path, st);
     await rewrite(ctx, key, path, st, v.id, change);
     return v.id;
-  });
+  }, KEY_LOCK);
 }
 
 /** Rewrites the record of the kept entry `path` (version `id`), unless its bytes changed since (lost). */

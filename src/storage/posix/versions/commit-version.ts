@@ -12,11 +12,11 @@ import { rename, unlink } from 'node:fs/promises';
 import type { MetaRecord } from '../metadata/record.js';
 import { errnoOf } from '../paths/errno.js';
 import { syncDir } from '../../../fsutil/sync-dir.js';
-import type { VersionsContext, VersioningPolicy } from './context.js';
-import { withKeyLock } from './key-lock.js';
+import { KEY_LOCK, type VersionsContext, type VersioningPolicy } from './context.js';
+import { withFileLock } from '../../../fsutil/file-lock.js';
 import { readKeyState } from './key-state.js';
 import { newestTaken } from './resolve.js';
-import { entryName, tempPath, versionsDirOf } from './layout.js';
+import { entryName, tempPath, lockFileOf, versionsDirOf } from './layout.js';
 import { keepCopy } from './keep.js';
 import { removeEntry, settleKey } from './settle.js';
 import { newVersionId, NULL_VERSION_ID } from './version-id.js';
@@ -47,7 +47,7 @@ export interface Committed {
 
 /** Commits `write` as the key's new current version (see the file comment for the steps and their crashes). */
 export async function commitVersion(ctx: VersionsContext, write: VersionedWrite, policy: VersioningPolicy): Promise<Committed> {
-  return withKeyLock(versionsDirOf(ctx.stateDir, write.segments), async () => {
+  return withFileLock(lockFileOf(versionsDirOf(ctx.stateDir, write.segments)), async () => {
     const { state, lost } = await settleKey(ctx, await readKeyState(ctx, write.key, write.segments), policy);
     const seq = newVersionId(newestTaken(state));
     const stamp: VersionStamp = { id: policy.status === 'Suspended' ? NULL_VERSION_ID : seq, seq };
@@ -70,5 +70,5 @@ export async function commitVersion(ctx: VersionsContext, write: VersionedWrite,
     if (stamp.id === NULL_VERSION_ID) for (const e of state.entries) if (e.id === NULL_VERSION_ID) await removeEntry(ctx, state, e);
     if (ctx.fsync) await syncDir(state.dir);
     return { versionId: stamp.id, lost };
-  });
+  }, KEY_LOCK);
 }

@@ -1,4 +1,6 @@
 /** What the versions store needs of a bucket: kept small, so it can be tested without a server or a Bucket. */
+import { S3Error } from '../../../errors/s3-error.js';
+import type { LockOptions } from '../../../fsutil/file-lock.js';
 import type { MetadataStore } from '../metadata/store.js';
 
 /** A versioned bucket as the versions store sees it. */
@@ -26,3 +28,15 @@ export interface VersioningPolicy {
    */
   enabledAt?: number;
 }
+
+/**
+ * The per-key commit lock (fsutil/file-lock.ts at layout.ts lockFileOf): held for a few syscalls, never while
+ * data is written. A holder silent for 30 s (another host), or known dead (this host), is taken over; a writer
+ * that cannot get the key within twice that answers OperationAborted, as S3 does for conflicting operations.
+ */
+export const KEY_LOCK: LockOptions = {
+  staleMs: 30_000,
+  waitMs: 60_000,
+  makeDir: true, // the key's first version, or its directory pruned meanwhile
+  busy: () => new S3Error('OperationAborted', 'Another request is changing this object; please try again.'),
+};

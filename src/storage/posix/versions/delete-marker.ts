@@ -6,10 +6,10 @@
 import { unlink } from 'node:fs/promises';
 import { syncDir } from '../../../fsutil/sync-dir.js';
 import { errnoOf } from '../paths/errno.js';
-import type { VersionsContext, VersioningPolicy } from './context.js';
-import { withKeyLock } from './key-lock.js';
+import { KEY_LOCK, type VersionsContext, type VersioningPolicy } from './context.js';
+import { withFileLock } from '../../../fsutil/file-lock.js';
 import { readKeyState } from './key-state.js';
-import { entryName, versionsDirOf } from './layout.js';
+import { entryName, lockFileOf, versionsDirOf } from './layout.js';
 import { markerBody, removeEntry, settleKey, writeNew } from './settle.js';
 import { impliedMarkerId, newVersionId, NULL_VERSION_ID } from './version-id.js';
 import { newestTaken } from './resolve.js';
@@ -29,7 +29,7 @@ export interface MarkerInput {
 
 /** Puts a delete marker on the key; returns its id (`null` when suspended), S3's x-amz-version-id. */
 export async function putDeleteMarker(ctx: VersionsContext, input: MarkerInput, policy: VersioningPolicy): Promise<{ versionId: string; lost: string[] }> {
-  return withKeyLock(versionsDirOf(ctx.stateDir, input.segments), async () => {
+  return withFileLock(lockFileOf(versionsDirOf(ctx.stateDir, input.segments)), async () => {
     const { state, lost } = await settleKey(ctx, await readKeyState(ctx, input.key, input.segments), policy);
     if (state.file) {
       await (input.remove ?? (() => unlink(state.path).catch((e: unknown) => {
@@ -44,5 +44,5 @@ export async function putDeleteMarker(ctx: VersionsContext, input: MarkerInput, 
     if (id === NULL_VERSION_ID) for (const e of state.entries) if (e.id === NULL_VERSION_ID) await removeEntry(ctx, state, e);
     if (ctx.fsync) await syncDir(state.dir);
     return { versionId: id, lost };
-  });
+  }, KEY_LOCK);
 }

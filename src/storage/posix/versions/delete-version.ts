@@ -8,10 +8,10 @@
 import { lstat, mkdir, rmdir, unlink } from 'node:fs/promises';
 import { syncDir } from '../../../fsutil/sync-dir.js';
 import { errnoOf } from '../paths/errno.js';
-import type { VersionsContext, VersioningPolicy } from './context.js';
-import { withKeyLock } from './key-lock.js';
+import { KEY_LOCK, type VersionsContext, type VersioningPolicy } from './context.js';
+import { withFileLock } from '../../../fsutil/file-lock.js';
 import { readKeyState, type KeyState } from './key-state.js';
-import { versionsDirOf, versionsRootOf } from './layout.js';
+import { lockFileOf, versionsDirOf, versionsRootOf } from './layout.js';
 import { isExists, keepCopy, restoreTo } from './keep.js';
 import type { VersionView } from './resolve.js';
 import { removeEntry, settleKey } from './settle.js';
@@ -36,7 +36,7 @@ export interface DeletedVersion {
 /** Deletes one version of a key (see the file comment). */
 export async function deleteVersion(ctx: VersionsContext, input: DeleteVersionInput, policy: VersioningPolicy): Promise<DeletedVersion> {
   const dir = versionsDirOf(ctx.stateDir, input.segments);
-  const done = await withKeyLock(dir, async () => {
+  const done = await withFileLock(lockFileOf(dir), async () => {
     const { state, view } = await settleKey(ctx, await readKeyState(ctx, input.key, input.segments), policy);
     const lost = state.lost.find((e) => e.id === input.versionId);
     if (lost) {
@@ -51,7 +51,7 @@ export async function deleteVersion(ctx: VersionsContext, input: DeleteVersionIn
     else await deleteCurrentMarker(ctx, state, v, view.versions[1]);
     if (ctx.fsync) await syncDir(state.dir);
     return { found: true, deleteMarker: v.kind === 'marker' };
-  });
+  }, KEY_LOCK);
   await pruneVersionDirs(ctx, input.segments);
   return done;
 }
@@ -90,7 +90,7 @@ async function recordOf(ctx: VersionsContext, key: string, path: string): Promis
 
 /**
  * Removes the key's directory of versions once empty, and the mirrored directories above it that emptied.
- * Outside the lock: a writer arriving meanwhile makes the directory again (key-lock.ts retries on ENOENT).
+ * Outside the lock: a writer arriving meanwhile makes the directory again (its lock is taken with makeDir).
  */
 export async function pruneVersionDirs(ctx: VersionsContext, segments: readonly string[]): Promise<void> {
   const root = versionsRootOf(ctx.stateDir);

@@ -8,7 +8,7 @@
  * - `<seq>.m`: a delete marker, id `seq`, a small JSON file;
  * - `<seq>.null`, `<seq>.null.m`: the `null` version or delete marker, placed at `seq` in the order;
  * - `<seq>.lost`: the version whose bytes a NAS user overwrote in place (empty: nothing to serve);
- * - `.lock`, `.t-*`: the commit lock and temporary names (never versions).
+ * - `.lock`, `.t-*`: the commit lock and temporary names (never versions); `.lock.*` while a dead lock is broken.
  */
 import { randomBytes } from 'node:crypto';
 import { RESERVED_NAME } from '../paths/reserved.js';
@@ -25,8 +25,13 @@ export interface Entry {
   kind: 'data' | 'marker' | 'lost';
 }
 
-/** The start of temporary names in a key's directory of versions (links being made, locks being taken over). */
+/** The start of temporary names in a key's directory of versions (links being made). */
 export const TEMP_PREFIX = '.t-';
+
+/** The key's commit lock in its directory of versions `dir` (context.ts KEY_LOCK). */
+export function lockFileOf(dir: string): string {
+  return `${dir}/.lock`;
+}
 
 /** A fresh temporary name in the key's directory of versions `dir`. */
 export function tempPath(dir: string): string {

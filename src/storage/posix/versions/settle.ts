@@ -6,10 +6,10 @@
  * next settle, by any gateway.
  */
 import { lstat, open, unlink } from 'node:fs/promises';
-import type { VersionsContext, VersioningPolicy } from './context.js';
+import { KEY_LOCK, type VersionsContext, type VersioningPolicy } from './context.js';
 import { readKeyState, type KeyState } from './key-state.js';
-import { entryName, versionsDirOf, type Entry } from './layout.js';
-import { withKeyLock } from './key-lock.js';
+import { entryName, lockFileOf, versionsDirOf, type Entry } from './layout.js';
+import { withFileLock } from '../../../fsutil/file-lock.js';
 import { isExists, keepCopy } from './keep.js';
 import { resolveVersions, type KeyView } from './resolve.js';
 import { foundRecord, type VersionedRecord } from './version-record.js';
@@ -77,9 +77,9 @@ const NOTICED_WAIT_MS = 2_000;
  * still serves it under its derived id.
  */
 export async function keepNoticed(ctx: VersionsContext, key: string, segments: string[], policy: VersioningPolicy): Promise<void> {
-  await withKeyLock(versionsDirOf(ctx.stateDir, segments), async () => {
+  await withFileLock(lockFileOf(versionsDirOf(ctx.stateDir, segments)), async () => {
     await settleKey(ctx, await readKeyState(ctx, key, segments), policy);
-  }, { waitMs: NOTICED_WAIT_MS }).catch(() => {});
+  }, { ...KEY_LOCK, waitMs: NOTICED_WAIT_MS }).catch(() => {});
 }
 
 /** The JSON a delete marker file holds: who made it (S3's Owner of the marker). */

@@ -1,4 +1,4 @@
-/** Who holds an upload's completion lock, and whether that process is known to be gone (same host only). */
+/** Who holds a lock (a lock file, an upload's completion), and whether that process is known to be gone (same host only). */
 import { readFileSync, readlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
