@@ -47,9 +47,22 @@ function element(name: string, v: XmlValue): string {
   return `<${name}>${text(v)}</${name}>`;
 }
 
+/**
+ * The key under which differently named elements are given in one order: `{ [SEQUENCE]: [{ Version: … }, { DeleteMarker: … }] }`.
+ * Why: ListObjectVersions interleaves its two kinds of entry in key and version order, as S3 does.
+ */
+export const SEQUENCE = '#sequence';
+
 function children(v: XmlObject): string {
   let out = '';
-  for (const k in v) if (k !== ATTRIBUTES) out += element(k, v[k]);
+  for (const k in v) {
+    if (k === ATTRIBUTES) continue;
+    if (k === SEQUENCE) {
+      for (const item of v[k] as XmlObject[]) for (const name in item) out += element(name, item[name]);
+      continue;
+    }
+    out += element(k, v[k]);
+  }
   return out;
 }
 

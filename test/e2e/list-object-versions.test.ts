@@ -107,6 +107,13 @@ describe('ListObjectVersions on a versioned bucket', () => {
     assert.deepEqual(page.Versions!.filter((x) => x.Key === 'a').map((x) => x.VersionId), ids['a']);
   });
 
+  it('the XML interleaves Version and DeleteMarker elements in key and version order, as S3 does', async () => {
+    const r = await rawRequest(ts, { method: 'GET', path: `/${V}`, query: [['versions', ''], ['prefix', 'b']] });
+    assert.equal(r.status, 200);
+    const order = [...r.body.toString().matchAll(/<(Version|DeleteMarker)><Key>([^<]*)<\/Key><VersionId>([^<]*)</g)].map((m) => `${m[1]} ${m[3]}`);
+    assert.deepEqual(order, [`DeleteMarker ${markerId}`, ...ids['b']!.map((id) => `Version ${id}`)]);
+  });
+
   it('ListObjectsV2 shows only current versions that are not delete markers', async () => {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: V }));
     assert.deepEqual(page.Contents?.map((o) => o.Key), ['a', 'c/d', 'c/e']);

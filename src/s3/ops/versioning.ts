@@ -1,7 +1,7 @@
 /** Versioning: PutBucketVersioning, GetBucketVersioning, ListObjectVersions. */
 import type { Handler } from '../types.js';
 import { S3Error } from '../../errors/s3-error.js';
-import { parseXml, textOf } from '../xml.js';
+import { parseXml, SEQUENCE, textOf } from '../xml.js';
 import { listingParams } from '../list-params.js';
 import { ownerOf } from '../owner.js';
 
@@ -56,24 +56,22 @@ export const ListObjectVersions: Handler = async (req) => {
         MaxKeys: maxKeys,
         Delimiter: enc(delimiter),
         IsTruncated: page.isTruncated,
-        Version: page.versions.filter((v) => !v.deleteMarker).map((v) => ({
-          Key: enc(v.key),
-          VersionId: v.versionId,
-          IsLatest: v.isLatest,
-          LastModified: v.lastModified,
-          ETag: `"${v.object!.etag}"`,
-          ...(v.object!.checksum ? { ChecksumAlgorithm: v.object!.checksum.algorithm, ChecksumType: v.object!.checksum.type } : {}),
-          Size: v.object!.size,
-          Owner: ownerFor(v.owner),
-          StorageClass: v.object!.storageClass,
-        })),
-        DeleteMarker: page.versions.filter((v) => v.deleteMarker).map((v) => ({
-          Key: enc(v.key),
-          VersionId: v.versionId,
-          IsLatest: v.isLatest,
-          LastModified: v.lastModified,
-          Owner: ownerFor(v.owner),
-        })),
+        // Versions and delete markers in one order (keys ascending, each key's newest first), as S3 lists them.
+        [SEQUENCE]: page.versions.map((v) => (v.deleteMarker
+          ? { DeleteMarker: { Key: enc(v.key), VersionId: v.versionId, IsLatest: v.isLatest, LastModified: v.lastModified, Owner: ownerFor(v.owner) } }
+          : {
+            Version: {
+              Key: enc(v.key),
+              VersionId: v.versionId,
+              IsLatest: v.isLatest,
+              LastModified: v.lastModified,
+              ETag: `"${v.object!.etag}"`,
+              ...(v.object!.checksum ? { ChecksumAlgorithm: v.object!.checksum.algorithm, ChecksumType: v.object!.checksum.type } : {}),
+              Size: v.object!.size,
+              Owner: ownerFor(v.owner),
+              StorageClass: v.object!.storageClass,
+            },
+          })),
         CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: enc(p) })),
         EncodingType: encoding,
       },
