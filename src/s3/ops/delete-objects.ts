@@ -7,6 +7,7 @@ import type { Handler } from '../types.js';
 import { isS3Error, S3Error } from '../../errors/s3-error.js';
 import { asArray, parseXml, textOf } from '../xml.js';
 import { contentMd5 } from '../write/options.js';
+import { bypassGovernance } from '../lock/bypass.js';
 
 const MAX_KEYS = 1000;
 
@@ -27,10 +28,11 @@ export const DeleteObjects: Handler = async (req) => {
 
   const deleted: { Key: string; VersionId?: string; DeleteMarker?: boolean; DeleteMarkerVersionId?: string }[] = [];
   const errors: { Key: string; VersionId?: string; Code: string; Message: string }[] = [];
+  const bypass = await bypassGovernance(req);
   for (const { key, versionId } of entries) {
     try {
       await req.authorize('DeleteObject', key);
-      const done = await req.backend.deleteObject({ bucket: req.bucket, key, identity: req.principal.identity, versionId });
+      const done = await req.backend.deleteObject({ bucket: req.bucket, key, identity: req.principal.identity, versionId, ...(bypass ? { bypassGovernance: true } : {}) });
       // As S3: a new marker is DeleteMarker + DeleteMarkerVersionId; a deleted version is its VersionId (and
       // DeleteMarker when it was a marker).
       if (!quiet) {

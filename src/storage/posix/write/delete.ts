@@ -24,7 +24,8 @@ import { pruneEmptyParents } from './prune.js';
  * key is not an object, so there is nothing to delete. With an `identity`, the kernel's rules for it apply: search
  * down to the directory, write and search on it, and the sticky rule.
  */
-export async function deleteObject(bucket: Bucket, key: string, identity?: Identity, versionId?: string): Promise<DeleteObjectResult> {
+export async function deleteObject(bucket: Bucket, key: string, identity?: Identity, versionId?: string,
+  opts: { bypassGovernance?: boolean } = {}): Promise<DeleteObjectResult> {
   bucket.assertWritable();
   const { segments, dirObject } = parseKey(key);
   const store = await bucket.store();
@@ -46,7 +47,7 @@ export async function deleteObject(bucket: Bucket, key: string, identity?: Ident
     const marker = await putDeleteMarker(ctx, { key, segments, remove }, versioning.policy);
     return { versionId: marker.versionId, deleteMarker: true };
   }
-  const done = await deleteVersion(ctx, { key, segments, versionId, remove }, versioning.policy);
+  const done = await deleteVersion(ctx, { key, segments, versionId, remove, bypassGovernance: opts.bypassGovernance }, versioning.policy);
   return { versionId, ...(done.deleteMarker ? { deleteMarker: true } : {}) };
 }
 
