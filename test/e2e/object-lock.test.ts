@@ -9,9 +9,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { appendFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
+  CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteBucketCommand, DeleteObjectCommand,
   DeleteObjectsCommand, GetBucketVersioningCommand, GetObjectCommand, GetObjectLegalHoldCommand, GetObjectLockConfigurationCommand,
   GetObjectRetentionCommand, HeadObjectCommand, PutBucketVersioningCommand, PutObjectCommand, PutObjectLegalHoldCommand,
   PutObjectLockConfigurationCommand, PutObjectRetentionCommand, S3Client, UploadPartCommand,
@@ -74,6 +76,14 @@ describe('CreateBucket with object lock', () => {
     assert.equal((await s3.send(new GetBucketVersioningCommand({ Bucket: 'lock-create' }))).Status, 'Enabled');
   });
 
+  it('DeleteBucket leaves a bucket holding a locked version alone (BucketNotEmpty), the version intact', async () => {
+    const v = await put('lock-create', 'kept', 'bytes', { ObjectLockLegalHoldStatus: 'ON' });
+    await s3.send(new DeleteObjectCommand({ Bucket: 'lock-create', Key: 'kept' }));
+    const e = await sdkError(() => s3.send(new DeleteBucketCommand({ Bucket: 'lock-create' })));
+    assert.equal(e.name, 'BucketNotEmpty');
+    assert.equal(await bodyOf('lock-create', 'kept', v), 'bytes');
+  });
+
   it('refuses a header value other than true or false, and makes no bucket', async () => {
     const r = await rawRequest(ts, { method: 'PUT', path: '/lock-bad-header', headers: { 'x-amz-bucket-object-lock-enabled': 'yes' } });
     assert.equal(r.status, 400, r.text);
@@ -84,6 +94,7 @@ describe('CreateBucket with object lock', () => {
 });
 
 describe('PutObjectLockConfiguration and GetObjectLockConfiguration', () => {
+  let early: string;
   before(async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'lock-later' }));
   });
@@ -101,11 +112,27 @@ describe('PutObjectLockConfiguration and GetObjectLockConfiguration', () => {
     assert.equal(e.status, 409);
     await sdkError(() => s3.send(new GetObjectLockConfigurationCommand({ Bucket: 'lock-later' })));
     await s3.send(new PutBucketVersioningCommand({ Bucket: 'lock-later', VersioningConfiguration: { Status: 'Enabled' } }));
+    early = await put('lock-later', 'early', 'original bytes'); // kept as a hard link: lock is not enabled yet
+    const file = join(ts.root, 'lock-later', 'early');
+    const entry = join(ts.root, 'lock-later', '.dirbucket', 'versions', 'early', '.dirbucket', early);
+    assert.equal((await stat(file)).ino, (await stat(entry)).ino, 'before lock: one inode, two names');
     await s3.send(new PutObjectLockConfigurationCommand({ Bucket: 'lock-later', ObjectLockConfiguration: conf }));
     const got = await s3.send(new GetObjectLockConfigurationCommand({ Bucket: 'lock-later' }));
     assert.equal(got.ObjectLockConfiguration?.ObjectLockEnabled, 'Enabled');
     const s = await sdkError(() => s3.send(new PutBucketVersioningCommand({ Bucket: 'lock-later', VersioningConfiguration: { Status: 'Suspended' } })));
     assert.equal(s.name, 'InvalidBucketState');
+  });
+
+  it('a version kept before lock was enabled gets bytes of its own when locked: a NAS rewrite in place of the key\'s file cannot reach them', async () => {
+    // lock-later: versioning Enabled, `early` written, then lock enabled (the test above).
+    const v = early;
+    await s3.send(new PutObjectRetentionCommand({ Bucket: 'lock-later', Key: 'early', VersionId: v, Retention: { Mode: 'GOVERNANCE', RetainUntilDate: inSeconds(300) } }));
+    const file = join(ts.root, 'lock-later', 'early');
+    const entry = join(ts.root, 'lock-later', '.dirbucket', 'versions', 'early', '.dirbucket', v);
+    assert.notEqual((await stat(file)).ino, (await stat(entry)).ino, 'the locked version has its own inode');
+    await appendFile(file, ' and a NAS edit in place');
+    assert.equal(await bodyOf('lock-later', 'early', v), 'original bytes');
+    assert.equal(await bodyOf('lock-later', 'early'), 'original bytes and a NAS edit in place');
   });
 
   it('refuses bad configurations with S3\'s errors and changes nothing', async () => {

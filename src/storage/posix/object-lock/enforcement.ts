@@ -33,12 +33,15 @@ export function lockEnforcement(bucket: Bucket): Promise<LockEnforcement> {
  * Makes the kept entry of a version immutable when its lock is in force and the bucket's file system enforces
  * locks; the lift is scheduled for when retention ends (lift.ts). An entry that shares its inode with another
  * name (a version kept as a hard link before lock was enabled: the file at the key's path, often) first gets an
- * inode of its own, so the file at the path stays replaceable by a new version. Call under the key's lock.
+ * inode of its own, wherever locks are enforced: the file at the path stays replaceable by a new version, and
+ * a NAS rewrite of it in place cannot reach the locked bytes. Call under the key's lock.
  */
 export async function sealVersion(bucket: Bucket, ctx: VersionsContext, where: VersionPlace, lock: ObjectLock): Promise<void> {
-  if (!lockInForce(lock) || (await lockEnforcement(bucket)) !== 'file-system') return;
+  if (!lockInForce(lock)) return;
+  // Even where the gateway alone enforces: a NAS rewrite of the file at the path must not reach locked bytes.
   const st = await lstat(where.entry, { bigint: true });
   if (st.nlink > 1n) await ownInode(ctx, where, st.ino);
+  if ((await lockEnforcement(bucket)) !== 'file-system') return;
   await setImmutable(where.entry, true);
   scheduleLift(where, lock);
 }
