@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import {
-  CreateBucketCommand, DeleteObjectCommand, HeadBucketCommand, GetObjectRetentionCommand, PutObjectCommand, PutObjectRetentionCommand, type S3Client,
+  CreateBucketCommand, DeleteBucketPolicyCommand, DeleteObjectCommand, HeadBucketCommand, PutBucketPolicyCommand, GetObjectRetentionCommand, PutObjectCommand, PutObjectRetentionCommand, type S3Client,
 } from '@aws-sdk/client-s3';
 import { requireRoot } from '../helpers/requires.js';
 import { startServer, type TestServer } from '../helpers/server.js';
@@ -63,6 +63,14 @@ describe('bypassing GOVERNANCE retention', { skip: requireRoot('serve users as o
     assert.match(del.message, /GOVERNANCE/);
     const r = await owner.send(new GetObjectRetentionCommand({ Bucket: B, Key: 'doc', VersionId: versionId }));
     assert.ok(r.Retention!.RetainUntilDate!.getTime() > Date.now() + 800_000, 'the extension stands');
+  });
+
+  it('a bucket policy denying s3:BypassGovernanceRetention binds the owner too', async () => {
+    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:BypassGovernanceRetention', Resource: `arn:aws:s3:::${B}/*` }] };
+    await owner.send(new PutBucketPolicyCommand({ Bucket: B, Policy: JSON.stringify(policy) }));
+    const e = await sdkError(() => owner.send(new DeleteObjectCommand({ Bucket: B, Key: 'doc', VersionId: versionId, BypassGovernanceRetention: true })));
+    assert.equal(e.name, 'AccessDenied');
+    await owner.send(new DeleteBucketPolicyCommand({ Bucket: B }));
   });
 
   it('the bucket\'s owner may shorten it and delete the version with the bypass header', async () => {

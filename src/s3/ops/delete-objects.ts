@@ -28,11 +28,10 @@ export const DeleteObjects: Handler = async (req) => {
 
   const deleted: { Key: string; VersionId?: string; DeleteMarker?: boolean; DeleteMarkerVersionId?: string }[] = [];
   const errors: { Key: string; VersionId?: string; Code: string; Message: string }[] = [];
-  const bypass = await bypassGovernance(req);
   for (const { key, versionId } of entries) {
     try {
       await req.authorize('DeleteObject', key);
-      const done = await req.backend.deleteObject({ bucket: req.bucket, key, identity: req.principal.identity, versionId, ...(bypass ? { bypassGovernance: true } : {}) });
+      const done = await req.backend.deleteObject({ bucket: req.bucket, key, identity: req.principal.identity, versionId, ...(versionId !== undefined && (await bypassGovernance(req, key)) ? { bypassGovernance: true } : {}) });
       // As S3: a new marker is DeleteMarker + DeleteMarkerVersionId; a deleted version is its VersionId (and
       // DeleteMarker when it was a marker).
       if (!quiet) {
