@@ -1,6 +1,6 @@
 /**
  * End to end, the file-system side of object lock (issue #12), as root on ext4 (CI): a locked version's kept
- * entry is immutable, so `rm`, `mv` and writing into it fail for everyone, root included, until its retention has
+ * entry is immutable, so `rm`, `mv` and writing into it fail for everyone, root and NAS users included, until its retention has
  * passed (the gateway lifts the attribute then) or its legal hold is released; the file at the key's path stays an
  * ordinary file that a new version replaces. Lock state lives in the bucket's internal state, mode 0600, not in
  * user.* xattrs. The start-up banner says how each lock-enabled bucket is enforced. after() clears every
@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { appendFile, lstat, mkdtemp, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, lstat, mkdtemp, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -96,8 +96,18 @@ describe('object lock on the file system', { skip: ROOT_SKIP }, () => {
     const entry = keptEntry('held', put.VersionId!);
     assert.equal(await immutable(entry), true);
     await refused('rm', () => unlink(entry));
+    // A NAS user (nobody) in a directory they may write to: only the attribute stands in the way.
+    const dir = join(root, B, '.dirbucket', 'versions', 'held', '.dirbucket');
+    for (let d = dir; d.length >= root.length; d = d.slice(0, d.lastIndexOf('/'))) await chmod(d, (await stat(d)).mode & 0o7777 | 0o005);
+    await chmod(dir, 0o777);
+    const asNobody = (cmd: string[]) => run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', ...cmd]);
+    await assert.rejects(asNobody(['rm', '-f', entry]), 'rm as a NAS user');
+    await assert.rejects(asNobody(['mv', entry, `${dir}/moved`]), 'mv as a NAS user');
     await s3.send(new PutObjectLegalHoldCommand({ Bucket: B, Key: 'held', VersionId: put.VersionId, LegalHold: { Status: 'OFF' } }));
     assert.equal(await immutable(entry), false, 'released with the hold');
+    await asNobody(['mv', entry, `${dir}/moved`]);
+    await rename(`${dir}/moved`, entry);
+    await chmod(dir, 0o700);
     await s3.send(new DeleteObjectCommand({ Bucket: B, Key: 'held', VersionId: put.VersionId }));
     await assert.rejects(lstat(entry), { code: 'ENOENT' });
   });
