@@ -117,6 +117,10 @@ export async function serve(argv: string[]): Promise<void> {
   if (tls) jobs.add(expiryWarningJob(tls, log));
   const sweep = backend.multipartSweepJob();
   if (sweep) jobs.add(sweep);
+  jobs.add(backend.lockExpiryJob());
+  // Said plainly at start-up: a WORM bucket whose locks only the gateway enforces is weaker than one the kernel does.
+  const locked = await backend.lockedBuckets().catch(() => []);
+  for (const b of locked) log.info({ bucket: b.name, enforcement: b.enforcement }, `object lock on bucket ${b.name}: ${lockEnforcementText(b.enforcement)}`);
   const endpoint = endpointOf(running);
   const shownSecret = admin.source === 'created'
     ? `${admin.secretAccessKey} (shown this once)`
@@ -130,6 +134,7 @@ export async function serve(argv: string[]): Promise<void> {
       `Secret key: ${shownSecret}\n` +
       `Region: ${config.region}\n` +
       (adminListener ? `Admin: ${endpointOf(adminListener)} (/health/live, /health/ready, /metrics)\n` : '') +
+      locked.map((b) => `Object lock: bucket ${b.name} is ${lockEnforcementText(b.enforcement)}\n`).join('') +
       (chown ? '' : `Ownership: this process (${describeIdentity(self)}) may not change file ownership; serving only users with this identity\n`) +
       `Try: AWS_ACCESS_KEY_ID=${admin.accessKeyId} AWS_SECRET_ACCESS_KEY=${admin.source === 'created' ? `'${admin.secretAccessKey}'` : '...'} ` +
       `AWS_DEFAULT_REGION=${config.region} aws --endpoint-url ${endpoint} s3 ls\n`,
@@ -184,4 +189,11 @@ function readinessCheck(backend: PosixBackend, stateDir: string): () => Promise<
       .catch((e: NodeJS.ErrnoException) => problems.push(`state directory (${stateDir}): ${e.code ?? e.message}`));
     return problems;
   };
+}
+
+/** How a bucket's object locks are enforced, in words (banner and log). */
+export function lockEnforcementText(e: 'file-system' | 'gateway'): string {
+  return e === 'file-system'
+    ? 'enforced by the file system (locked versions are immutable files)'
+    : 'enforced by the gateway only (not running as root on a file system with the immutable attribute: NAS users with access to the bucket\'s internal state could remove locked versions)';
 }

@@ -21,6 +21,7 @@ const TABLE = {
   InvalidArgument: [400, 'Invalid Argument'],
   InvalidBucketAclWithObjectOwnership: [400, 'Bucket cannot have ACLs set with ObjectOwnership\'s BucketOwnerEnforced setting'],
   InvalidBucketName: [400, 'The specified bucket is not valid.'],
+  InvalidBucketState: [409, 'The request is not valid with the current state of the bucket.'],
   InvalidDigest: [400, 'The Content-MD5 or checksum you specified is not valid.'],
   InvalidObjectState: [403, 'The operation is not valid for the current state of the object.'],
   /** POST Object: the form does not satisfy its policy document (expired, a condition not met, a field not covered). */
@@ -46,6 +47,7 @@ const TABLE = {
   NoSuchBucket: [404, 'The specified bucket does not exist'],
   NoSuchCORSConfiguration: [404, 'The CORS configuration does not exist'],
   NoSuchKey: [404, 'The specified key does not exist.'],
+  NoSuchObjectLockConfiguration: [404, 'The specified object does not have a ObjectLock configuration'],
   NoSuchBucketPolicy: [404, 'The bucket policy does not exist'],
   NoSuchPublicAccessBlockConfiguration: [404, 'The public access block configuration was not found'],
   NoSuchTagSet: [404, 'The TagSet does not exist'],
@@ -54,6 +56,7 @@ const TABLE = {
   NotImplemented: [501, 'A header or operation you provided implies functionality that is not implemented.'],
   NotModified: [304, 'Not Modified'],
   OwnershipControlsNotFoundError: [404, 'The bucket ownership controls were not found'],
+  ObjectLockConfigurationNotFoundError: [404, 'Object Lock configuration does not exist for this bucket'],
   OperationAborted: [409, 'A conflicting conditional operation is currently in progress against this resource. Please try again.'],
   PreconditionFailed: [412, 'At least one of the preconditions you specified did not hold.'],
   RequestTimeTooSkewed: [403, 'The difference between the request time and the server\'s time is too large.'],

@@ -1,4 +1,5 @@
 /** Object metadata ⇄ HTTP headers: what PUT stores from a request and what GET/HEAD send back. */
+import { lockHeaders } from './lock/lock-headers.js';
 import { headerOf, type HeaderBag } from '../http/headers.js';
 import type { ChecksumValue, ObjectInfo, ObjectMeta } from '../storage/backend.js';
 import { S3Error } from '../errors/s3-error.js';
@@ -60,6 +61,7 @@ export function objectHeaders(info: ObjectInfo, withChecksum: boolean): Record<s
   if (info.storageClass !== 'STANDARD') h['x-amz-storage-class'] = info.storageClass;
   if (info.tags?.length) h['x-amz-tagging-count'] = info.tags.length;
   if (withChecksum && info.checksum) Object.assign(h, checksumHeaders(info.checksum));
+  Object.assign(h, lockHeaders(info.lock));
   return h;
 }
 

@@ -30,6 +30,8 @@ import { DeleteObjectTagging, GetObjectTagging, PutObjectTagging } from './ops/t
 import { UploadPartCopy } from './ops/upload-part-copy.js';
 import { UploadPart } from './ops/upload-part.js';
 import { GetBucketVersioning, ListObjectVersions, PutBucketVersioning } from './ops/versioning.js';
+import { GetObjectLockConfiguration, PutObjectLockConfiguration } from './ops/object-lock.js';
+import { GetObjectLegalHold, GetObjectRetention, PutObjectLegalHold, PutObjectRetention } from './ops/retention.js';
 
 /**
  * - `any`: every authenticated user (ListBuckets, which then shows only the buckets the user has access to)
@@ -123,8 +125,8 @@ export const OPERATIONS = {
   GetBucketEncryption: { target: 'bucket', method: 'GET', action: 's3:GetEncryptionConfiguration', sub: 'encryption', right: READ },
   PutBucketEncryption: { target: 'bucket', method: 'PUT', action: 's3:PutEncryptionConfiguration', sub: 'encryption', right: OWNER },
   DeleteBucketEncryption: { target: 'bucket', method: 'DELETE', action: 's3:PutEncryptionConfiguration', sub: 'encryption', right: OWNER },
-  GetObjectLockConfiguration: { target: 'bucket', method: 'GET', action: 's3:GetBucketObjectLockConfiguration', sub: 'object-lock', right: READ },
-  PutObjectLockConfiguration: { target: 'bucket', method: 'PUT', action: 's3:PutBucketObjectLockConfiguration', sub: 'object-lock', right: OWNER },
+  GetObjectLockConfiguration: { target: 'bucket', method: 'GET', action: 's3:GetBucketObjectLockConfiguration', sub: 'object-lock', right: READ, handler: GetObjectLockConfiguration },
+  PutObjectLockConfiguration: { target: 'bucket', method: 'PUT', action: 's3:PutBucketObjectLockConfiguration', sub: 'object-lock', right: OWNER, handler: PutObjectLockConfiguration },
   GetBucketOwnershipControls: { target: 'bucket', method: 'GET', action: 's3:GetBucketOwnershipControls', sub: 'ownershipControls', right: READ, handler: GetBucketOwnershipControls },
   PutBucketOwnershipControls: { target: 'bucket', method: 'PUT', action: 's3:PutBucketOwnershipControls', sub: 'ownershipControls', right: OWNER, handler: PutBucketOwnershipControls },
   DeleteBucketOwnershipControls: { target: 'bucket', method: 'DELETE', action: 's3:DeleteBucketOwnershipControls', sub: 'ownershipControls', right: OWNER, handler: DeleteBucketOwnershipControls },
@@ -175,10 +177,10 @@ export const OPERATIONS = {
   DeleteObjectTagging: { target: 'object', method: 'DELETE', action: 's3:DeleteObjectTagging', sub: 'tagging', right: WRITE, handler: DeleteObjectTagging },
   GetObjectAcl: { target: 'object', method: 'GET', action: 's3:GetObjectAcl', sub: 'acl', right: READ, grant: { on: 'object', permission: 'READ_ACP' }, handler: GetObjectAcl },
   PutObjectAcl: { target: 'object', method: 'PUT', action: 's3:PutObjectAcl', sub: 'acl', right: WRITE, grant: { on: 'object', permission: 'WRITE_ACP' }, handler: PutObjectAcl },
-  GetObjectRetention: { target: 'object', method: 'GET', action: 's3:GetObjectRetention', sub: 'retention', right: READ },
-  PutObjectRetention: { target: 'object', method: 'PUT', action: 's3:PutObjectRetention', sub: 'retention', right: WRITE },
-  GetObjectLegalHold: { target: 'object', method: 'GET', action: 's3:GetObjectLegalHold', sub: 'legal-hold', right: READ },
-  PutObjectLegalHold: { target: 'object', method: 'PUT', action: 's3:PutObjectLegalHold', sub: 'legal-hold', right: WRITE },
+  GetObjectRetention: { target: 'object', method: 'GET', action: 's3:GetObjectRetention', sub: 'retention', right: READ, handler: GetObjectRetention },
+  PutObjectRetention: { target: 'object', method: 'PUT', action: 's3:PutObjectRetention', sub: 'retention', right: WRITE, handler: PutObjectRetention },
+  GetObjectLegalHold: { target: 'object', method: 'GET', action: 's3:GetObjectLegalHold', sub: 'legal-hold', right: READ, handler: GetObjectLegalHold },
+  PutObjectLegalHold: { target: 'object', method: 'PUT', action: 's3:PutObjectLegalHold', sub: 'legal-hold', right: WRITE, handler: PutObjectLegalHold },
   GetObjectAttributes: { target: 'object', method: 'GET', action: 's3:GetObjectAttributes', sub: 'attributes', right: READ, handler: GetObjectAttributes },
   RestoreObject: { target: 'object', method: 'POST', action: 's3:RestoreObject', sub: 'restore', right: WRITE },
   SelectObjectContent: { target: 'object', method: 'POST', action: 's3:GetObject', sub: 'select', right: OWNER },

@@ -4,10 +4,12 @@ import { S3Error } from '../errors/s3-error.js';
 import type { Identity } from '../accounts/identity.js';
 import type { Grant } from './access-control.js';
 import type { BucketConfig, Tag } from './bucket-config.js';
+import type { ObjectLock, ObjectLockConfiguration, Retention } from './object-lock.js';
 
 export type { Identity } from '../accounts/identity.js';
 export type { AccessControlList, Grant, Grantee, ObjectOwnership, Permission } from './access-control.js';
 export type { BucketConfig, CorsRule, PublicAccessBlock, Tag } from './bucket-config.js';
+export type { DefaultRetention, LockEnforcement, ObjectLock, ObjectLockConfiguration, Retention, RetentionMode } from './object-lock.js';
 
 /**
  * Carried by every storage input that touches files: the POSIX identity the request acts as. The back end
@@ -62,6 +64,8 @@ export interface ObjectInfo extends ObjectAttachments {
   parts?: ObjectPart[];
   /** Its version id, in a bucket with versioning (S3's x-amz-version-id). */
   versionId?: string;
+  /** Its retention and legal hold, in a bucket with object lock (GET and HEAD show them). */
+  lock?: ObjectLock;
 }
 
 /** One part of a completed multipart object: its size and, when the upload had an algorithm, its checksum (base64). */
@@ -101,6 +105,8 @@ export interface PutObjectInput extends AsIdentity, ObjectAttachments {
   /** A checksum to compute, store and (when `expected` gives a value) verify before commit (BadDigest). */
   checksum?: { algorithm: ChecksumAlgorithm; expected?: () => string | undefined };
   conditions?: WriteConditions;
+  /** Retention and legal hold asked for by the request (x-amz-object-lock-*); the bucket's default applies without. */
+  lock?: ObjectLock;
 }
 
 export interface PutObjectResult {
@@ -129,6 +135,8 @@ export interface ObjectRef extends AsIdentity {
   key: string;
   /** A version of the object (the `versionId` query); the current one when undefined. */
   versionId?: string;
+  /** Deleting: the requester may bypass GOVERNANCE retention, and asked to (x-amz-bypass-governance-retention). */
+  bypassGovernance?: boolean;
 }
 
 /** DeleteObject's input: the object or version, and who asks (in a versioned bucket, a delete marker's Owner). */
@@ -153,6 +161,8 @@ export interface CopyObjectInput extends AsIdentity, ObjectAttachments {
   /** Called with the source's info once it is open; throws to refuse (x-amz-copy-source-if-*). */
   checkSource?: (source: ObjectInfo) => void;
   conditions?: WriteConditions;
+  /** The copy's lock (x-amz-object-lock-*): a copy never takes its source's. */
+  lock?: ObjectLock;
 }
 
 export interface ListObjectsInput extends AsIdentity {
@@ -213,6 +223,8 @@ export interface ListObjectVersionsResult {
 export interface CreateBucketInput extends AsIdentity {
   bucket: string;
   owner?: string;
+  /** x-amz-bucket-object-lock-enabled: a lock-enabled bucket, versioning Enabled for good. */
+  objectLock?: boolean;
 }
 
 export type VersioningStatus = 'Enabled' | 'Suspended' | undefined;
@@ -234,6 +246,8 @@ export interface CreateMultipartUploadInput extends AsIdentity, ObjectAttachment
   storageClass?: string;
   /** The user who initiates the upload (Initiator and Owner in listings). */
   initiator: string;
+  /** The completed object's lock (x-amz-object-lock-*), applied at Complete. */
+  lock?: ObjectLock;
 }
 
 /** A checksum of a part: base64, of the upload's algorithm or the one the part request named. */
@@ -383,6 +397,20 @@ export interface Backend {
   /** Sets a bucket setting, or with `value` undefined removes it. */
   putBucketConfig<K extends keyof BucketConfig>(input: { bucket: string; name: K; value: BucketConfig[K] | undefined }): Promise<void>;
 
+  /** The bucket's object lock configuration; undefined when lock is not enabled. */
+  getObjectLockConfiguration(input: { bucket: string }): Promise<ObjectLockConfiguration | undefined>;
+  /** Enables lock (versioning must be Enabled: InvalidBucketState) or changes the default retention. */
+  putObjectLockConfiguration(input: { bucket: string; config: ObjectLockConfiguration }): Promise<void>;
+  /** A version's retention and legal hold (InvalidRequest on a bucket without lock). */
+  getObjectLock(input: ObjectRef): Promise<{ versionId?: string; lock: ObjectLock }>;
+  /**
+   * Sets (or with `retention` undefined removes) a version's retention: extending is always allowed; shortening,
+   * removing or a weaker mode needs GOVERNANCE and `bypassGovernance`; COMPLIANCE never (AccessDenied).
+   */
+  putObjectRetention(input: ObjectRef & { retention?: Retention }): Promise<{ versionId?: string }>;
+  /** Sets a version's legal hold ON or OFF. */
+  putObjectLegalHold(input: ObjectRef & { legalHold: boolean }): Promise<{ versionId?: string }>;
+
   createMultipartUpload(input: CreateMultipartUploadInput): Promise<{ uploadId: string }>;
   uploadPart(input: UploadPartInput): Promise<UploadPartResult>;
   uploadPartCopy(input: UploadPartCopyInput): Promise<UploadPartCopyResult>;
@@ -409,6 +437,11 @@ export class NotImplementedBackend implements Backend {
   async getBucketVersioning(_: { bucket: string }): Promise<VersioningStatus> { return this.notImplemented('GetBucketVersioning'); }
   async putBucketVersioning(_: { bucket: string; status: 'Enabled' | 'Suspended' }): Promise<void> { return this.notImplemented('PutBucketVersioning'); }
   async putObject(_: PutObjectInput): Promise<PutObjectResult> { return this.notImplemented('PutObject'); }
+  async getObjectLockConfiguration(_: { bucket: string }): Promise<ObjectLockConfiguration | undefined> { return this.notImplemented('GetObjectLockConfiguration'); }
+  async putObjectLockConfiguration(_: { bucket: string; config: ObjectLockConfiguration }): Promise<void> { return this.notImplemented('PutObjectLockConfiguration'); }
+  async getObjectLock(_: ObjectRef): Promise<{ versionId?: string; lock: ObjectLock }> { return this.notImplemented('GetObjectRetention'); }
+  async putObjectRetention(_: ObjectRef & { retention?: Retention }): Promise<{ versionId?: string }> { return this.notImplemented('PutObjectRetention'); }
+  async putObjectLegalHold(_: ObjectRef & { legalHold: boolean }): Promise<{ versionId?: string }> { return this.notImplemented('PutObjectLegalHold'); }
   async getObject(_: ObjectRef): Promise<ReadHandle> { return this.notImplemented('GetObject'); }
   async headObject(_: ObjectRef): Promise<ObjectInfo> { return this.notImplemented('HeadObject'); }
   async deleteObject(_: DeleteObjectInput): Promise<DeleteObjectResult> { return this.notImplemented('DeleteObject'); }

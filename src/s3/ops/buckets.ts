@@ -33,12 +33,24 @@ export const CreateBucket: Handler = async (req) => {
     textOf(conf.LocationConstraint);
   }
   const settings = creationSettingsOf(req);
-  await req.backend.createBucket({ bucket: req.bucket, owner: req.principal.user, identity: req.principal.identity });
+  const objectLock = objectLockAsked(req.header('x-amz-bucket-object-lock-enabled'));
+  await req.backend.createBucket({ bucket: req.bucket, owner: req.principal.user, identity: req.principal.identity, ...(objectLock ? { objectLock } : {}) });
   // The creator owns the bucket and has read-write on it; nobody else has access until granted.
   await req.accounts.bucketCreated(req.principal.user, req.bucket);
   await settings.apply();
   return { headers: { Location: `/${req.bucket}` } };
 };
+
+// x-amz-bucket-object-lock-enabled: true makes a lock-enabled bucket; anything but true or false is refused,
+// never read as false (a user asking for WORM storage must get it, or an error).
+function objectLockAsked(v: string | undefined): boolean {
+  if (v === undefined) return false;
+  const s = v.trim().toLowerCase();
+  if (s !== 'true' && s !== 'false') {
+    throw new S3Error('InvalidArgument', 'x-amz-bucket-object-lock-enabled must be true or false.', { ArgumentName: 'x-amz-bucket-object-lock-enabled', ArgumentValue: v });
+  }
+  return s === 'true';
+}
 
 export const HeadBucket: Handler = async (req) => {
   await req.backend.headBucket({ bucket: req.bucket });

@@ -6,6 +6,7 @@ import { checksumFields, metaFromHeaders } from '../object-headers.js';
 import { decodePath } from '../decode-path.js';
 import { refuseUnsupported, writeConditions } from '../write/options.js';
 import { copyAttachments } from '../write/attachments.js';
+import { lockOf } from './objects.js';
 
 /** Parses x-amz-copy-source: `bucket/key` or `/bucket/key`, URL-encoded, with an optional `?versionId=`. */
 export function parseCopySource(v: string): { bucket: string; key: string; versionId?: string } {
@@ -48,6 +49,7 @@ export const CopyObject: Handler = async (req) => {
     ...(await copyAttachments(req)),
     checkSource: (info) => checkCopySource(req.headers, info),
     conditions: writeConditions(req.headers),
+    ...lockOf(req),
   });
   return {
     headers: { 'x-amz-version-id': result.versionId, 'x-amz-copy-source-version-id': result.sourceVersionId },

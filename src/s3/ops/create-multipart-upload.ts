@@ -4,6 +4,7 @@ import { metaFromHeaders } from '../object-headers.js';
 import { refuseUnsupported } from '../write/options.js';
 import { writeAttachments } from '../write/attachments.js';
 import { uploadChecksumOf } from './multipart-params.js';
+import { lockOf } from './objects.js';
 
 export const CreateMultipartUpload: Handler = async (req) => {
   refuseUnsupported(req.headers);
@@ -14,6 +15,7 @@ export const CreateMultipartUpload: Handler = async (req) => {
     identity: req.principal.identity,
     meta: metaFromHeaders(req.headers),
     ...(await writeAttachments(req)),
+    ...lockOf(req),
     ...(checksum ? { checksum } : {}),
     storageClass: 'STANDARD',
     initiator: req.principal.user,

@@ -7,6 +7,7 @@ import type { Handler } from '../types.js';
 import { isS3Error, S3Error } from '../../errors/s3-error.js';
 import { asArray, parseXml, textOf } from '../xml.js';
 import { contentMd5 } from '../write/options.js';
+import { bypassGovernance } from '../lock/bypass.js';
 
 const MAX_KEYS = 1000;
 
@@ -30,7 +31,8 @@ export const DeleteObjects: Handler = async (req) => {
   for (const { key, versionId } of entries) {
     try {
       await req.authorize('DeleteObject', key);
-      const done = await req.backend.deleteObject({ bucket: req.bucket, key, identity: req.principal.identity, versionId, owner: req.principal.user });
+      const done = await req.backend.deleteObject({ bucket: req.bucket, key, identity: req.principal.identity, versionId, owner: req.principal.user,
+        ...(versionId !== undefined && (await bypassGovernance(req, key)) ? { bypassGovernance: true } : {}) });
       // As S3: a new marker is DeleteMarker + DeleteMarkerVersionId; a deleted version is its VersionId (and
       // DeleteMarker when it was a marker).
       if (!quiet) {

@@ -9,6 +9,14 @@ import { parseRange, type ByteRange } from '../range.js';
 import { partHeaders, requestedPart } from './object-part.js';
 import { contentMd5, payloadLength, refuseUnsupported, requestedChecksum, writeConditions } from '../write/options.js';
 import { writeAttachments } from '../write/attachments.js';
+import { lockFromHeaders } from '../lock/lock-headers.js';
+import { bypassGovernance } from '../lock/bypass.js';
+
+/** `{ lock }` of a write asking for one (x-amz-object-lock-*), else nothing. */
+export function lockOf(req: S3Request): { lock?: ReturnType<typeof lockFromHeaders> } {
+  const lock = lockFromHeaders(req.headers);
+  return lock ? { lock } : {};
+}
 
 export const PutObject: Handler = async (req) => {
   refuseUnsupported(req.headers);
@@ -22,6 +30,7 @@ export const PutObject: Handler = async (req) => {
     checksum: requestedChecksum(req.headers, () => req.trailers()),
     conditions: writeConditions(req.headers),
     ...(await writeAttachments(req)),
+    ...lockOf(req),
     body: req.body(),
   });
   return { headers: { ETag: `"${result.etag}"`, ...(result.checksum ? checksumHeaders(result.checksum) : {}), 'x-amz-version-id': result.versionId } };
@@ -84,6 +93,7 @@ export const HeadObject: Handler = async (req) => {
 
 export const DeleteObject: Handler = async (req) => {
   const versionId = req.query.get('versionId') ?? undefined;
-  const done = await req.backend.deleteObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity, versionId, owner: req.principal.user });
+  const done = await req.backend.deleteObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity, versionId, owner: req.principal.user,
+    ...(versionId !== undefined && (await bypassGovernance(req)) ? { bypassGovernance: true } : {}) });
   return { status: 204, headers: { 'x-amz-version-id': done.versionId, 'x-amz-delete-marker': done.deleteMarker ? 'true' : undefined } };
 };

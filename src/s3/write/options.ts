@@ -81,7 +81,7 @@ export function writeConditions(h: HeaderBag): WriteConditions | undefined {
 
 /**
  * Refuses, with 501 NotImplemented, request features not built yet — never silently ignoring them. (ACL and
- * tagging headers are read by write-attachments.ts.)
+ * tagging headers are read by write-attachments.ts, object lock headers by lock/lock-headers.ts.)
  */
 export function refuseUnsupported(h: HeaderBag): void {
   const storageClass = headerOf(h, 'x-amz-storage-class');
@@ -91,9 +91,6 @@ export function refuseUnsupported(h: HeaderBag): void {
   const sse = headerOf(h, 'x-amz-server-side-encryption') ?? headerOf(h, 'x-amz-server-side-encryption-customer-algorithm');
   if (sse !== undefined) throw new S3Error('NotImplemented', 'Server-side encryption is not implemented.');
   if (headerOf(h, 'x-amz-website-redirect-location') !== undefined) throw new S3Error('NotImplemented', 'Website redirects are not implemented.');
-  if (headerOf(h, 'x-amz-object-lock-mode') !== undefined || headerOf(h, 'x-amz-object-lock-legal-hold') !== undefined) {
-    throw new S3Error('NotImplemented', 'Object lock is not implemented yet.');
-  }
 }
 
 /** Largest single PUT S3 accepts. */

@@ -1,7 +1,7 @@
 /** Bucket-level settings kept with the bucket, in <bucket>/.dirbucket/bucket.json, so they move with the data. */
 import { mkdir, readFile } from 'node:fs/promises';
 import { updateJsonFile } from '../../../fsutil/update-json-file.js';
-import type { BucketConfig } from '../../backend.js';
+import type { BucketConfig, ObjectLockConfiguration } from '../../backend.js';
 import type { Bucket } from './bucket.js';
 import { errnoOf } from '../paths/errno.js';
 
@@ -12,6 +12,8 @@ export interface BucketSettings extends Partial<BucketConfig> {
   versioningEnabledAt?: number;
   /** How versions are kept (versions/context.ts): hard links (default) or reflink clones. */
   versionsKeep?: 'link' | 'clone';
+  /** Object lock: enabled for good once set (object-lock/bucket-lock.ts), with the default retention. */
+  objectLock?: ObjectLockConfiguration;
   /** The user who created the bucket through S3: its owner (may delete it). */
   owner?: string;
   /** Octal permission bits taken away from new files and directories (no default ACL); default "022". */

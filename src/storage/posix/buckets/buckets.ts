@@ -14,6 +14,7 @@ import { RESERVED_NAME } from '../paths/reserved.js';
 import { walk } from '../list/walk.js';
 import { hasKeptVersions } from '../versions/kept-walk.js';
 import { versionsRootOf } from '../versions/layout.js';
+import { lockedBucketSettings } from '../object-lock/bucket-lock.js';
 
 /**
  * Knows which buckets exist. Mapped buckets come from the configuration (and take precedence); in root
@@ -113,7 +114,11 @@ export class BucketRegistry {
       const bucket = (await this.find(name))!;
       const owner = await newEntryOwner(bucket, input.identity);
       if (owner) await ownNewDirectory(dir, this.root, owner);
-      if (input.owner !== undefined) await updateBucketSettings(bucket, { owner: input.owner }, this.settings.fsync);
+      // A lock-enabled bucket is versioned from its first object on, for good (object-lock/bucket-lock.ts).
+      const locked = input.objectLock ? lockedBucketSettings() : {};
+      if (input.owner !== undefined || input.objectLock) {
+        await updateBucketSettings(bucket, { ...(input.owner !== undefined ? { owner: input.owner } : {}), ...locked }, this.settings.fsync);
+      }
     } catch (e) {
       // A bucket half made (no owner recorded) would be nobody's: it goes again.
       await rm(dir, { recursive: true, force: true }).catch(() => {});

@@ -16,14 +16,17 @@ import { cachedBucketSettings, readBucketSettings, updateBucketSettings, type Bu
 /** A versioned bucket's policy and keep mode; undefined for a bucket that never had versioning. */
 export interface BucketVersioning {
   policy: VersioningPolicy;
-  keep: 'link' | 'clone';
+  keep: VersionsContext['keep'];
 }
 
 function versioningIn(settings: BucketSettings): BucketVersioning | undefined {
   const status = settings.versioning;
   if (status !== 'Enabled' && status !== 'Suspended') return undefined;
   const enabledAt = typeof settings.versioningEnabledAt === 'number' ? settings.versioningEnabledAt : undefined;
-  return { policy: { status, ...(enabledAt !== undefined ? { enabledAt } : {}) }, keep: settings.versionsKeep === 'clone' ? 'clone' : 'link' };
+  // A lock-enabled bucket keeps each version in its own inode: a NAS rewrite of the file at the path must never
+  // change a version that is (or may become) locked, and only a kept entry of its own can be made immutable.
+  const keep = settings.objectLock?.enabled ? 'copy' : settings.versionsKeep === 'clone' ? 'clone' : 'link';
+  return { policy: { status, ...(enabledAt !== undefined ? { enabledAt } : {}) }, keep };
 }
 
 /** The versioning every write and read consults (cached: bucket-settings.ts cachedBucketSettings). */
@@ -48,6 +51,9 @@ export function versionsContext(bucket: Bucket, store: MetadataStore, v: BucketV
 export async function putBucketVersioning(bucket: Bucket, status: 'Enabled' | 'Suspended'): Promise<void> {
   bucket.assertWritable();
   const settings = await readBucketSettings(bucket);
+  if (status === 'Suspended' && settings.objectLock?.enabled) {
+    throw new S3Error('InvalidBucketState', 'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.');
+  }
   if (status === 'Enabled') await probeKeeping(bucket, settings.versionsKeep === 'clone' ? 'clone' : 'link');
   const patch: Partial<BucketSettings> = { versioning: status };
   if (status === 'Enabled' && typeof settings.versioningEnabledAt !== 'number') patch.versioningEnabledAt = Date.now();

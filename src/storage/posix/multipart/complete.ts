@@ -97,7 +97,7 @@ export async function completeMultipartUpload(bucket: Bucket, input: CompleteMul
     await stat(held).catch(() => {
       throw new S3Error('OperationAborted', 'This Complete was taken for abandoned and its upload given back; please try again.');
     });
-    const versionId = await commitStaged(bucket, store, staging, { key: input.key, segments, conditions: input.conditions, identity: input.identity });
+    const versionId = await commitStaged(bucket, store, staging, { key: input.key, segments, conditions: input.conditions, identity: input.identity, lock: state.lock });
     if (versionId) marker.versionId = versionId; // a retried Complete answers the same version
     committed = true;
     stopHeartbeat();

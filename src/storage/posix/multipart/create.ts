@@ -10,6 +10,7 @@ import { parseKey } from '../paths/paths.js';
 import { writeJsonFile } from '../../../fsutil/json-file.js';
 import { syncDir } from '../../../fsutil/sync-dir.js';
 import { newUploadId } from './upload-id.js';
+import { checkLockable } from '../object-lock/bucket-lock.js';
 import { UploadPaths } from './upload-paths.js';
 import { UPLOAD_FILE, type UploadState } from './upload-state.js';
 
@@ -26,13 +27,14 @@ export async function createMultipartUpload(bucket: Bucket, input: CreateMultipa
   }
   // A client learns at once, not after sending every part, that its identity could not create the object.
   fsAccessFor(input.identity)?.writeBelow(bucket.dir, segments.slice(0, -1));
+  await checkLockable(bucket, input.lock, false);
   const paths = UploadPaths.of(bucket);
   const now = Date.now();
   const uploadId = newUploadId(now);
   const state: UploadState = {
     v: 1, uploadId, key: input.key, initiated: new Date(now).toISOString(), initiator: input.initiator,
     storageClass: input.storageClass ?? 'STANDARD', meta: input.meta, ...(input.checksum ? { checksum: input.checksum } : {}),
-    ...attachmentsOf(input),
+    ...attachmentsOf(input), ...(input.lock ? { lock: input.lock } : {}),
   };
   const fresh = paths.creating(uploadId);
   try {

@@ -1,5 +1,5 @@
 /** upload.json: what CreateMultipartUpload was told, which the completed object will have. */
-import type { ChecksumAlgorithm, ChecksumType, ObjectAttachments, ObjectMeta } from '../../backend.js';
+import type { ChecksumAlgorithm, ChecksumType, ObjectAttachments, ObjectLock, ObjectMeta } from '../../backend.js';
 import { readJsonFile } from '../../../fsutil/json-file.js';
 import { noSuchUpload } from './no-such-upload.js';
 
@@ -16,6 +16,8 @@ export interface UploadState extends ObjectAttachments {
   meta: ObjectMeta;
   /** The checksum the parts and the completed object carry, when the client asked for one. */
   checksum?: { algorithm: ChecksumAlgorithm; type: ChecksumType };
+  /** The lock CreateMultipartUpload asked for (x-amz-object-lock-*), applied at Complete. */
+  lock?: ObjectLock;
 }
 
 export const UPLOAD_FILE = 'upload.json';

@@ -15,6 +15,7 @@ import { readKeyState } from './key-state.js';
 import { lockFileOf, versionsDirOf } from './layout.js';
 import { settleKey } from './settle.js';
 import { stampOf, type VersionedRecord } from './version-record.js';
+import { whileWritable } from '../object-lock/version-guard.js';
 
 /** What to change, as the caller decides it. */
 export interface AttachmentChange {
@@ -72,5 +73,6 @@ async function rewrite(ctx: VersionsContext, key: string, path: string, st: BigI
   if (!stamp || stamp.id !== id) {
     throw new S3Error('NoSuchVersion', `Version '${id}' of '${key}' was overwritten outside S3 and is lost.`, { Key: key, VersionId: id });
   }
-  await ctx.store.write(path, key, change.apply(record));
+  // A locked version's entry may be immutable (object lock): its record still changes, as S3 allows tags on it.
+  await whileWritable(path, id, () => ctx.store.write(path, key, change.apply(record)));
 }

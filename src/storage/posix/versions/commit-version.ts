@@ -35,6 +35,11 @@ export interface VersionedWrite {
    * ownership, the rename). Runs under the key's lock, so write conditions hold across gateways too.
    */
   place: () => Promise<void>;
+  /**
+   * Object lock (object-lock/): `write` records the new version's lock before it becomes current (a crash
+   * never leaves a current version without its lock); `seal` runs once its kept entry has its name.
+   */
+  lock?: { write(dir: string, versionId: string): Promise<void>; seal(dir: string, entry: string, versionId: string): Promise<void> };
 }
 
 /** The outcome of a versioned write. */
@@ -56,6 +61,7 @@ export async function commitVersion(ctx: VersionsContext, write: VersionedWrite,
     const pending = tempPath(state.dir);
     await keepCopy(ctx, write.key, write.staging, pending, record, state.dir);
     try {
+      await write.lock?.write(state.dir, stamp.id);
       await write.place();
     } catch (e) {
       await unlink(pending).catch(() => {});
@@ -63,9 +69,11 @@ export async function commitVersion(ctx: VersionsContext, write: VersionedWrite,
     }
     // ENOENT: our lock was taken over (we hung past STALE_MS) and the taker swept the temporary link. The file
     // at the path still resolves as this version, and the next settle keeps it.
-    await rename(pending, `${state.dir}/${entryName({ ...stamp, kind: 'data' })}`).catch((e: unknown) => {
+    const entry = `${state.dir}/${entryName({ ...stamp, kind: 'data' })}`;
+    await rename(pending, entry).catch((e: unknown) => {
       if (errnoOf(e) !== 'ENOENT') throw e;
     });
+    await write.lock?.seal(state.dir, entry, stamp.id);
     // Suspended: the new `null` version replaces the one before (S3 keeps one null version).
     if (stamp.id === NULL_VERSION_ID) for (const e of state.entries) if (e.id === NULL_VERSION_ID) await removeEntry(ctx, state, e);
     if (ctx.fsync) await syncDir(state.dir);

@@ -14,9 +14,10 @@ export interface VersionsContext {
   fsync: boolean;
   /**
    * How a version is kept in the store: 'link' (a hard link: free, but a NAS rewrite in place changes it too)
-   * or 'clone' (a reflink copy where the file system can: XFS, Btrfs; a link elsewhere).
+   * or 'clone' (a reflink copy where the file system can: XFS, Btrfs; a link elsewhere), or 'copy' (a clone
+   * where the file system can, else a copy of the bytes: never the same inode; lock-enabled buckets).
    */
-  keep: 'link' | 'clone';
+  keep: 'link' | 'clone' | 'copy';
 }
 
 /** The bucket's versioning state, as PutBucketVersioning left it. */

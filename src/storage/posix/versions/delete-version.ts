@@ -16,6 +16,7 @@ import { isExists, keepCopy, restoreTo } from './keep.js';
 import type { VersionView } from './resolve.js';
 import { removeEntry, settleKey } from './settle.js';
 import type { VersionedRecord } from './version-record.js';
+import { admitRemoval } from '../object-lock/version-guard.js';
 
 /** A version to delete. */
 export interface DeleteVersionInput {
@@ -25,6 +26,8 @@ export interface DeleteVersionInput {
   versionId: string;
   /** Removes the plain file at the path when no version is left to show (default: unlink). */
   remove?: () => Promise<void>;
+  /** The requester may bypass GOVERNANCE retention, and asked to (object-lock/deletable.ts). */
+  bypassGovernance?: boolean;
 }
 
 /** What was deleted: nothing (no such version), a version, or a delete marker. */
@@ -46,9 +49,14 @@ export async function deleteVersion(ctx: VersionsContext, input: DeleteVersionIn
     const at = view.versions.findIndex((v) => v.id === input.versionId);
     if (at < 0) return { found: false, deleteMarker: false };
     const v = view.versions[at];
+    // Object lock: the one check every removal of a version's bytes goes through (AccessDenied while locked).
+    const removed = v.kind === 'data'
+      ? await admitRemoval(state.dir, `${state.dir}/${v.entry!.name}`, { key: input.key, versionId: v.id, bypassGovernance: input.bypassGovernance })
+      : undefined;
     if (at > 0) await removeEntry(ctx, state, v.entry!);
     else if (v.kind === 'data') await deleteCurrentVersion(ctx, state, v, view.versions[1], input.remove);
     else await deleteCurrentMarker(ctx, state, v, view.versions[1]);
+    await removed?.();
     if (ctx.fsync) await syncDir(state.dir);
     return { found: true, deleteMarker: v.kind === 'marker' };
   }, KEY_LOCK);

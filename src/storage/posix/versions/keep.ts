@@ -20,17 +20,18 @@ export type Kept = 'link' | 'clone';
  */
 export async function keepCopy(ctx: VersionsContext, key: string, src: string, dest: string, record: VersionedRecord | undefined,
   dir: string): Promise<Kept> {
-  if (ctx.keep === 'clone' && (await cloneTo(ctx, key, src, dest, record, dir))) return 'clone';
+  if (ctx.keep !== 'link' && (await cloneTo(ctx, key, src, dest, record, dir))) return 'clone';
   await link(src, dest);
   return 'link';
 }
 
 // Why not copyFile straight to `dest`: the clone must carry its record before it has a version's name.
+// In 'copy' mode copyFile clones where it can and copies the bytes elsewhere: it never falls back to a link.
 async function cloneTo(ctx: VersionsContext, key: string, src: string, dest: string, record: VersionedRecord | undefined,
   dir: string): Promise<boolean> {
   const tmp = tempPath(dir);
   try {
-    await copyFile(src, tmp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE_FORCE);
+    await copyFile(src, tmp, constants.COPYFILE_EXCL | (ctx.keep === 'copy' ? constants.COPYFILE_FICLONE : constants.COPYFILE_FICLONE_FORCE));
   } catch (e) {
     await unlink(tmp).catch(() => {});
     if (isNoClone(e)) return false;

@@ -14,6 +14,10 @@ import { openParent } from '../paths/parent-dir.js';
 import type { Staging } from './staging.js';
 import { versioningOf, versionsContext, type BucketVersioning } from '../buckets/versioning.js';
 import { commitVersion } from '../versions/commit-version.js';
+import type { ObjectLock } from '../../object-lock.js';
+import { lockForNewVersion, requireLock } from '../object-lock/bucket-lock.js';
+import { sealVersion } from '../object-lock/enforcement.js';
+import { writeVersionLock } from '../object-lock/version-lock.js';
 
 // A concurrent delete may remove a gateway-made parent between our mkdir and our rename: redo the parents.
 const MAX_ATTEMPTS = 5;
@@ -24,6 +28,8 @@ export interface CommitTarget {
   segments: string[];
   conditions?: WriteConditions;
   identity?: Identity;
+  /** The lock the request asked for (x-amz-object-lock-*); a lock-enabled bucket's default applies without. */
+  lock?: ObjectLock;
 }
 
 /**
@@ -34,6 +40,7 @@ export interface CommitTarget {
 export async function commitStaged(bucket: Bucket, store: MetadataStore, staging: Staging, target: CommitTarget): Promise<string | undefined> {
   const versioning = await versioningOf(bucket);
   if (!versioning) {
+    if (target.lock) await requireLock(bucket); // InvalidRequest: a lock asked of a bucket without
     await placeStaged(bucket, store, staging, target, undefined);
     return undefined;
   }
@@ -42,9 +49,17 @@ export async function commitStaged(bucket: Bucket, store: MetadataStore, staging
 
 async function commitVersioned(bucket: Bucket, store: MetadataStore, staging: Staging, target: CommitTarget, v: BucketVersioning): Promise<string> {
   if (!staging.record) throw new Error('commitStaged: the staging file is not sealed');
-  const { versionId } = await commitVersion(versionsContext(bucket, store, v), {
+  const lock = await lockForNewVersion(bucket, target.lock);
+  const ctx = versionsContext(bucket, store, v);
+  const { versionId } = await commitVersion(ctx, {
     key: target.key, segments: target.segments, staging: staging.path, record: staging.record,
     place: () => placeStaged(bucket, store, staging, target, v),
+    ...(lock ? {
+      lock: {
+        write: (dir: string, id: string) => writeVersionLock(dir, id, lock, bucket.settings.fsync),
+        seal: (dir: string, entry: string, id: string) => sealVersion(bucket, ctx, { dir, entry, key: target.key, versionId: id }, lock),
+      },
+    } : {}),
   }, v.policy);
   return versionId;
 }

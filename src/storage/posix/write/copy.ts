@@ -8,6 +8,7 @@ import { S3Error } from '../../../errors/s3-error.js';
 import type { ChecksumValue, CopyObjectInput, ObjectInfo, ObjectMeta, PutObjectResult } from '../../backend.js';
 import type { Bucket } from '../buckets/bucket.js';
 import { commitStaged } from './commit.js';
+import { checkLockable } from '../object-lock/bucket-lock.js';
 import { putDirectoryObject } from './dir-object.js';
 import { attachmentsOf } from '../metadata/attachments.js';
 import { contentRecord } from '../metadata/record.js';
@@ -23,6 +24,7 @@ import { Staging } from './staging.js';
 export async function copyObject(source: Bucket, target: Bucket, input: CopyObjectInput): Promise<PutObjectResult> {
   target.assertWritable();
   const { segments, dirObject } = parseKey(input.key);
+  await checkLockable(target, input.lock, dirObject);
   // Read on the source, as the request's identity; the target is checked as any write (commitStaged).
   const { opened, info } = await openCopySource(source, input.source.key, { ...input, versionId: input.source.versionId });
   try {
@@ -56,7 +58,7 @@ export async function copyObject(source: Bucket, target: Bucket, input: CopyObje
       const checksum: ChecksumValue | undefined = keep && info.checksum?.type === 'FULL_OBJECT' ? info.checksum : undefined;
       const { stats } = await staging.seal(input.key, (st) => contentRecord(st, etag, meta, { ...(checksum ? { checksum } : {}), ...attachments }),
         target.settings.fsync);
-      const versionId = await commitStaged(target, store, staging, { key: input.key, segments, conditions: input.conditions, identity: input.identity });
+      const versionId = await commitStaged(target, store, staging, { key: input.key, segments, conditions: input.conditions, identity: input.identity, lock: input.lock });
       return { etag, lastModified: new Date(Number(stats.mtimeNs / 1_000_000n)), ...(checksum ? { checksum } : {}), ...(versionId ? { versionId } : {}),
         ...(info.versionId ? { sourceVersionId: info.versionId } : {}) };
     } finally {

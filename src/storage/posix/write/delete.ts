@@ -24,7 +24,8 @@ import { pruneEmptyParents } from './prune.js';
  * key is not an object, so there is nothing to delete. With an `identity`, the kernel's rules for it apply: search
  * down to the directory, write and search on it, and the sticky rule.
  */
-export async function deleteObject(bucket: Bucket, key: string, identity?: Identity, versionId?: string, owner?: string): Promise<DeleteObjectResult> {
+export async function deleteObject(bucket: Bucket, key: string, identity?: Identity, versionId?: string,
+  opts: { owner?: string; bypassGovernance?: boolean } = {}): Promise<DeleteObjectResult> {
   bucket.assertWritable();
   const { segments, dirObject } = parseKey(key);
   const store = await bucket.store();
@@ -43,10 +44,10 @@ export async function deleteObject(bucket: Bucket, key: string, identity?: Ident
   // stays: the store keeps the inode (delete-version.ts forgets it when its last name goes).
   const remove = () => removeFile(bucket, store, key, segments, access, false);
   if (versionId === undefined) {
-    const marker = await putDeleteMarker(ctx, { key, segments, remove, ...(owner !== undefined ? { owner } : {}) }, versioning.policy);
+    const marker = await putDeleteMarker(ctx, { key, segments, remove, ...(opts.owner !== undefined ? { owner: opts.owner } : {}) }, versioning.policy);
     return { versionId: marker.versionId, deleteMarker: true };
   }
-  const done = await deleteVersion(ctx, { key, segments, versionId, remove }, versioning.policy);
+  const done = await deleteVersion(ctx, { key, segments, versionId, remove, bypassGovernance: opts.bypassGovernance }, versioning.policy);
   return { versionId, ...(done.deleteMarker ? { deleteMarker: true } : {}) };
 }
 

@@ -10,11 +10,14 @@ import { parseKey } from '../paths/paths.js';
 import { receiveBody, type Received } from './receive.js';
 import { Staging } from './staging.js';
 import { verify } from './verify.js';
+import { checkLockable } from '../object-lock/bucket-lock.js';
 
 /** Writes an object atomically: readers see the old object or the new one, and a failure leaves no trace. */
 export async function putObject(bucket: Bucket, input: PutObjectInput): Promise<PutObjectResult> {
   bucket.assertWritable();
   const { segments, dirObject } = parseKey(input.key);
+  // Refused before the body is read: a lock asked of a bucket without, or a lock on a directory object.
+  await checkLockable(bucket, input.lock, dirObject);
   if (dirObject) return putDirectoryObject(bucket, { ...input, segments });
   // Refused before the body is received when the identity could not create the file at all.
   fsAccessFor(input.identity)?.writeBelow(bucket.dir, segments.slice(0, -1));
@@ -28,7 +31,7 @@ export async function putObject(bucket: Bucket, input: PutObjectInput): Promise<
     const etag = received.md5.toString('hex');
     const { stats } = await staging.seal(input.key, (st) => contentRecord(st, etag, input.meta, { ...(checksum ? { checksum } : {}), ...attachmentsOf(input) }),
       bucket.settings.fsync);
-    const versionId = await commitStaged(bucket, store, staging, { key: input.key, segments, conditions: input.conditions, identity: input.identity });
+    const versionId = await commitStaged(bucket, store, staging, { key: input.key, segments, conditions: input.conditions, identity: input.identity, lock: input.lock });
     return { etag, lastModified: new Date(Number(stats.mtimeNs / 1_000_000n)), ...(checksum ? { checksum } : {}), ...(versionId ? { versionId } : {}) };
   } finally {
     await staging.discard(); // after a commit there is nothing left to remove
