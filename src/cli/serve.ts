@@ -117,6 +117,7 @@ export async function serve(argv: string[]): Promise<void> {
   if (tls) jobs.add(expiryWarningJob(tls, log));
   const sweep = backend.multipartSweepJob();
   if (sweep) jobs.add(sweep);
+  jobs.add(backend.stagingSweepJob());
   const endpoint = endpointOf(running);
   const shownSecret = admin.source === 'created'
     ? `${admin.secretAccessKey} (shown this once)`

@@ -30,6 +30,7 @@ import { uploadPartCopy } from './multipart/upload-part-copy.js';
 import { uploadPart } from './multipart/upload-part.js';
 import { settingsOf, type PosixOptions } from './options.js';
 import { headObject, openForRead } from './read/read.js';
+import { STAGING_SWEEP_MS, sweepStaging } from './write/staging-sweep.js';
 import { putObject } from './write/write.js';
 
 export type { PosixOptions } from './options.js';
@@ -170,6 +171,22 @@ export class PosixBackend extends NotImplementedBackend {
   multipartSweepJob(): { name: string; intervalMs: number; firstRunMs: number; run(signal: AbortSignal): Promise<void> } | undefined {
     if (this.multipartExpiryMs <= 0) return undefined;
     return { name: 'multipart-sweep', ...sweepSchedule(this.multipartExpiryMs), run: (signal) => this.sweepMultipart(signal) };
+  }
+
+  /**
+   * The staging sweep as a job for the server's scheduler (server/jobs.ts's Job): every writable bucket's tmp
+   * directory, rid of what killed writers left (write/staging-sweep.ts). Safe with several gateways on one tree.
+   */
+  stagingSweepJob(): { name: string; intervalMs: number; firstRunMs: number; run(signal: AbortSignal): Promise<void> } {
+    return {
+      name: 'staging-sweep', intervalMs: STAGING_SWEEP_MS, firstRunMs: 5000,
+      run: async (signal) => {
+        for (const bucket of await this.allBuckets()) {
+          signal.throwIfAborted();
+          if (!bucket.access.readOnly) await sweepStaging(bucket.tmpDir);
+        }
+      },
+    };
   }
 
   /**
