@@ -118,6 +118,10 @@ export async function serve(argv: string[]): Promise<void> {
   const sweep = backend.multipartSweepJob();
   if (sweep) jobs.add(sweep);
   jobs.add(backend.stagingSweepJob());
+  // Cross-gateway consistency on a network file system depends on its mount's cache options: say where to look.
+  for (const { what, dir, kind } of await backend.networkFileSystems()) {
+    log.warn({ dir, fs: kind }, `${what} is on a network file system (${kind}): gateways sharing it need the mount options in the README ("Several gateways on one network file system")`);
+  }
   const endpoint = endpointOf(running);
   const shownSecret = admin.source === 'created'
     ? `${admin.secretAccessKey} (shown this once)`

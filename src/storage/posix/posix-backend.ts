@@ -31,6 +31,7 @@ import { uploadPart } from './multipart/upload-part.js';
 import { settingsOf, type PosixOptions } from './options.js';
 import { headObject, openForRead } from './read/read.js';
 import { STAGING_SWEEP_MS, sweepStaging } from './write/staging-sweep.js';
+import { networkFsOf } from '../../fsutil/network-fs.js';
 import { putObject } from './write/write.js';
 
 export type { PosixOptions } from './options.js';
@@ -183,10 +184,20 @@ export class PosixBackend extends NotImplementedBackend {
       run: async (signal) => {
         for (const bucket of await this.allBuckets()) {
           signal.throwIfAborted();
-          if (!bucket.access.readOnly) await sweepStaging(bucket.tmpDir);
+          if (!bucket.access.readOnly) await sweepStaging({ tmpDir: bucket.tmpDir, aliveDir: `${bucket.stateDir}/alive` });
         }
       },
     };
+  }
+
+  /**
+   * The bucket directories (and root) on a network file system, with its kind: where several gateways, or the
+   * gateway and other clients, see each other's changes only as the mount's caches allow (README, "Several
+   * gateways on one network file system", lists the mount options each needs).
+   */
+  async networkFileSystems(): Promise<{ what: string; dir: string; kind: string }[]> {
+    const found = await Promise.all((await this.buckets.directories()).map(async ({ what, dir }) => ({ what, dir, kind: await networkFsOf(dir) })));
+    return found.filter((f): f is { what: string; dir: string; kind: string } => f.kind !== undefined);
   }
 
   /**

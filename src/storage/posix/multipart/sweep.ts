@@ -81,7 +81,7 @@ export async function sweepUploads(bucket: Bucket, opts: { expiryMs: number; now
           }
           break;
         case 'creating':
-          if (now - (await lstat(path)).ctimeMs > REMOVAL_GRACE_MS) {
+          if ((entry.owner !== undefined && (await taggedOwnerIsGone(entry.owner))) || now - (await lstat(path)).ctimeMs > REMOVAL_GRACE_MS) {
             await rm(path, { recursive: true, force: true });
             report.leftovers++;
           }

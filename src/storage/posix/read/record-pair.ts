@@ -32,13 +32,13 @@ const IN_FLIGHT = 32;
 /**
  * Whether `record` may belong to another file than the one `stats` describe. A record written for this very
  * content certainly does not. One written for other content may be genuine (the file was changed in place
- * outside S3, or copied with its xattrs), and so may no record (a file written outside S3) — but for the
- * sidecar store only: an xattr read by path after a rename shows the new file's record, never none, as S3
- * writes set it before their rename.
+ * outside S3, or copied with its xattrs), and so may no record (a file written outside S3) — or the file was
+ * replaced or deleted between the two looks: the sidecar of a replaced inode is forgotten, and an xattr cannot
+ * be read through a name that is gone (the xattr library answers "none" for both, so only a look at the path
+ * tells). Doubtful either way, until a fresh look at the path settles it.
  */
-export function mayBelongElsewhere(store: MetadataStore, stats: BigIntStats, record: MetaRecord | undefined): boolean {
-  if (record) return !sameContent(record, stats);
-  return store.kind === 'sidecar';
+export function mayBelongElsewhere(stats: BigIntStats, record: MetaRecord | undefined): boolean {
+  return !record || !sameContent(record, stats);
 }
 
 /** Whether two stats describe the same content of the same file (inode, size, mtime). */
@@ -58,7 +58,7 @@ export async function settleListed(store: MetadataStore, files: readonly ListedF
   const doubtful: number[] = [];
   out.forEach((p, i) => {
     // Directory objects are never renamed over: their record is their own.
-    if (p!.stats.isFile() && mayBelongElsewhere(store, p!.stats, p!.record)) doubtful.push(i);
+    if (p!.stats.isFile() && mayBelongElsewhere(p!.stats, p!.record)) doubtful.push(i);
   });
   for (let at = 0; at < doubtful.length; at += IN_FLIGHT) {
     await Promise.all(doubtful.slice(at, at + IN_FLIGHT).map(async (i) => {
@@ -71,7 +71,7 @@ export async function settleListed(store: MetadataStore, files: readonly ListedF
 async function settleOne(store: MetadataStore, file: ListedFile, pair: StatsAndRecord, follow: boolean): Promise<StatsAndRecord | undefined> {
   let { stats, record } = pair;
   for (let look = 1; look <= MAX_LOOKS; look++) {
-    if (!mayBelongElsewhere(store, stats, record)) return { stats, record };
+    if (!mayBelongElsewhere(stats, record)) return { stats, record };
     // A followed link is listed with its target's stats: stat, not lstat, sees the same file again.
     const now = await (follow ? stat : lstat)(file.path, { bigint: true }).catch(() => undefined);
     if (!now?.isFile()) return undefined;

@@ -5,14 +5,14 @@
  *
  * How a leftover is told from a live write, by its name's owner tag (multipart/lock-owner.ts ownerTag):
  * - written on this machine (same host, boot and pid namespace): abandoned as soon as its process is gone;
- * - written on another machine: each machine's sweep touches a heartbeat file `.alive-<machine>` in the tmp
- *   directory at every run. Another machine's leftovers are its own sweep's business while it beats; once its
+ * - written on another machine: each machine's sweep touches a heartbeat file `<machine>` in the bucket's
+ *   `alive/` state directory at every run. Another machine's leftovers are its own sweep's business while it beats; once its
  *   heartbeat is older than OTHER_MACHINE_STALE_MS (that machine is down, or gone for good), a file of it
  *   untouched as long is abandoned. A live write touches its file as its bytes arrive, so even a writer whose
  *   machine runs no sweep is never taken for dead while it writes;
  * - untagged (written by an older version, or a scratch file): untouched for UNTAGGED_STALE_MS.
  */
-import { lstat, readdir, rm, unlink, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rm, unlink, utimes, writeFile } from 'node:fs/promises';
 import { errnoOf } from '../paths/errno.js';
 import { machineOfTag, machineTag, taggedOwnerIsGone } from '../multipart/lock-owner.js';
 
@@ -24,7 +24,6 @@ export const OTHER_MACHINE_STALE_MS = 10 * 60_000;
 export const UNTAGGED_STALE_MS = 6 * 60 * 60 * 1000;
 /** Heartbeats of machines silent this long are removed (each boot or container is a new machine). */
 const HEARTBEAT_FORGOTTEN_MS = 7 * 24 * 60 * 60 * 1000;
-const HEARTBEAT = '.alive-';
 
 /** What one pass did in a tmp directory. */
 export interface StagingSweepReport {
@@ -33,11 +32,17 @@ export interface StagingSweepReport {
   kept: number;
 }
 
+/** Where a bucket's staging files are, and where the machines sweeping it beat. */
+export interface StagingDirs {
+  tmpDir: string;
+  aliveDir: string;
+}
+
 /**
  * One pass over `tmpDir`: beats for this machine, then removes every entry whose writer is gone (see the module
  * comment). A missing tmp directory has nothing to sweep.
  */
-export async function sweepStaging(tmpDir: string, now = Date.now()): Promise<StagingSweepReport> {
+export async function sweepStaging({ tmpDir, aliveDir }: StagingDirs, now = Date.now()): Promise<StagingSweepReport> {
   const report: StagingSweepReport = { removed: 0, kept: 0 };
   let names: string[];
   try {
@@ -46,20 +51,16 @@ export async function sweepStaging(tmpDir: string, now = Date.now()): Promise<St
     if (errnoOf(e) === 'ENOENT') return report;
     throw e;
   }
-  await beat(tmpDir);
+  await beat(aliveDir);
   const beats = new Map<string, number>();
-  for (const name of names) {
-    if (!name.startsWith(HEARTBEAT)) continue;
-    const st = await lstat(`${tmpDir}/${name}`).catch(() => undefined);
-    if (st) beats.set(name.slice(HEARTBEAT.length), st.mtimeMs);
+  for (const machine of await readdir(aliveDir).catch(() => [] as string[])) {
+    const st = await lstat(`${aliveDir}/${machine}`).catch(() => undefined);
+    if (!st) continue;
+    if (now - st.mtimeMs > HEARTBEAT_FORGOTTEN_MS) await unlink(`${aliveDir}/${machine}`).catch(() => {});
+    else beats.set(machine, st.mtimeMs);
   }
   for (const name of names) {
     const path = `${tmpDir}/${name}`;
-    if (name.startsWith(HEARTBEAT)) {
-      const last = beats.get(name.slice(HEARTBEAT.length))!;
-      if (last !== undefined && now - last > HEARTBEAT_FORGOTTEN_MS) await unlink(path).catch(() => {});
-      continue;
-    }
     const st = await lstat(path).catch(() => undefined);
     if (!st || !(st.isFile() || st.isDirectory())) continue;
     if (await abandoned(name, st.mtimeMs, beats, now)) {
@@ -71,12 +72,13 @@ export async function sweepStaging(tmpDir: string, now = Date.now()): Promise<St
   return report;
 }
 
-/** Touches this machine's heartbeat in `tmpDir`. */
-export async function beat(tmpDir: string): Promise<void> {
-  const path = `${tmpDir}/${HEARTBEAT}${machineTag()}`;
+/** Touches this machine's heartbeat in `aliveDir`. */
+export async function beat(aliveDir: string): Promise<void> {
+  const path = `${aliveDir}/${machineTag()}`;
   const now = new Date();
   await utimes(path, now, now).catch(async (e: unknown) => {
     if (errnoOf(e) !== 'ENOENT') throw e;
+    await mkdir(aliveDir, { recursive: true });
     await writeFile(path, '');
   });
 }

@@ -1,7 +1,8 @@
 /** A staging file: new object data written aside in the bucket's .dirbucket/tmp, then renamed into place. */
 import { randomBytes } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
-import { lstat, open, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, open, unlink, utimes, type FileHandle } from 'node:fs/promises';
+import { networkFsOf } from '../../../fsutil/network-fs.js';
 import type { Bucket } from '../buckets/bucket.js';
 import type { MetaRecord } from '../metadata/record.js';
 import type { MetadataStore } from '../metadata/store.js';
@@ -62,15 +63,20 @@ export class Staging {
     if (fsync) await fh.sync(); // after the xattr, so the record is durable with the data
     this.handle = undefined;
     await fh.close();
-    // Some network file systems (MooseFS) set a file's final mtime only once its data reaches the servers, at
-    // fsync or close: a record holding the earlier one would never match what readers see, and the object would
-    // show a synthetic ETag for good. Local file systems keep the stats as taken: one lstat, nothing rewritten.
-    const final = await lstat(this.path, { bigint: true });
-    if (final.mtimeNs !== stats.mtimeNs || final.size !== stats.size) {
-      stats = final;
-      record = makeRecord(final);
-      await this.store.write(this.path, key, record);
-      if (fsync) await syncFile(this.path);
+    // A network file system's client may show the writer an mtime that its servers do not keep (MooseFS: the
+    // master sets whole seconds once the data reaches it): a record holding it would never match what readers
+    // see, and the object would show a synthetic ETag for good. There the mtime is set explicitly once the data
+    // is in, and read back from the server's answer. Local file systems keep the stats as taken: no extra call.
+    if (await networkFsOf(this.path.slice(0, this.path.lastIndexOf('/')))) {
+      const at = new Date(Number(stats.mtimeNs / 1_000_000n));
+      await utimes(this.path, at, at);
+      const final = await lstat(this.path, { bigint: true });
+      if (final.mtimeNs !== stats.mtimeNs || final.size !== stats.size) {
+        stats = final;
+        record = makeRecord(final);
+        await this.store.write(this.path, key, record);
+        if (fsync) await syncFile(this.path);
+      }
     }
     this.record = record;
     return { stats, record };
