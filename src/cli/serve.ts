@@ -118,9 +118,14 @@ export async function serve(argv: string[]): Promise<void> {
   const sweep = backend.multipartSweepJob();
   if (sweep) jobs.add(sweep);
   jobs.add(backend.lockExpiryJob());
+  jobs.add(backend.stagingSweepJob());
   // Said plainly at start-up: a WORM bucket whose locks only the gateway enforces is weaker than one the kernel does.
   const locked = await backend.lockedBuckets().catch(() => []);
   for (const b of locked) log.info({ bucket: b.name, enforcement: b.enforcement }, `object lock on bucket ${b.name}: ${lockEnforcementText(b.enforcement)}`);
+  // Cross-gateway consistency on a network file system depends on its mount's cache options: say where to look.
+  for (const { what, dir, kind } of await backend.networkFileSystems()) {
+    log.warn({ dir, fs: kind }, `${what} is on a network file system (${kind}): gateways sharing it need the mount options in the README ("Several gateways on one network file system")`);
+  }
   const endpoint = endpointOf(running);
   const shownSecret = admin.source === 'created'
     ? `${admin.secretAccessKey} (shown this once)`

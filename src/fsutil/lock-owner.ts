@@ -1,4 +1,5 @@
 /** Who holds a lock (a lock file, an upload's completion), and whether that process is known to be gone (same host only). */
+import { createHash } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -39,7 +40,41 @@ export async function ownerIsGone(owner: LockOwner | undefined): Promise<boolean
   } catch {
     return me.boot !== undefined; // with /proc readable for us, a missing entry means no such process
   }
+  // A zombie (killed, not yet reaped by its parent) still has its /proc entry and start time, but runs no more.
+  if (stateOf(stat) === 'Z' || stateOf(stat) === 'X') return true;
   return owner.start !== undefined && startOf(stat) !== owner.start;
+}
+
+/**
+ * This process as a part of a file name, `<machine>_<pid>_<start>`, for the files it leaves while it writes them
+ * (staging files): whoever finds one later can tell whether its writer still runs. `machine` is a short hash of
+ * the host name, boot id and pid namespace: processes with the same one can look each other's pids up.
+ */
+export function ownerTag(): string {
+  const me = currentOwner();
+  return `${machineTag()}_${me.pid}_${me.start ?? ''}`;
+}
+
+/** The machine part of this process's tag (ownerTag). */
+export function machineTag(): string {
+  const me = currentOwner();
+  return createHash('sha256').update(`${me.host}\0${me.boot ?? ''}\0${me.ns ?? ''}`).digest('hex').slice(0, 12);
+}
+
+/** The machine of an owner tag, or undefined for a name part that is none. */
+export function machineOfTag(tag: string): string | undefined {
+  const m = /^([0-9a-f]{12})_\d+_\d*$/.exec(tag);
+  return m?.[1];
+}
+
+/**
+ * Whether the process named by owner `tag` certainly runs no more: true or false for a tag of this machine,
+ * undefined for another machine's (its pids are not ours to look up) or no tag at all.
+ */
+export async function taggedOwnerIsGone(tag: string): Promise<boolean | undefined> {
+  if (machineOfTag(tag) !== machineTag()) return undefined;
+  const [, pid, start] = tag.split('_');
+  return ownerIsGone({ ...currentOwner(), pid: Number(pid), start: start || undefined });
 }
 
 function pidNamespace(): string | undefined {
@@ -64,6 +99,11 @@ function startTime(pid: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+// Field 3 of /proc/PID/stat: R, S, D... Z for a zombie, X for dead.
+function stateOf(stat: string): string | undefined {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
 }
 
 // Field 22 of /proc/PID/stat; the command name (field 2) is in parentheses and may hold spaces.

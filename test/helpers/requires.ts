@@ -24,6 +24,9 @@ const TOOLS = {
   setfacl: { at: ['/usr/bin/setfacl'], apt: 'acl' },
   fincore: { at: ['/usr/bin/fincore'], apt: 'util-linux' },
   openssl: { at: ['/usr/bin/openssl'], apt: 'openssl' },
+  mfsmaster: { at: ['/usr/sbin/mfsmaster'], apt: 'moosefs-master' },
+  mfschunkserver: { at: ['/usr/sbin/mfschunkserver'], apt: 'moosefs-chunkserver' },
+  mfsmount: { at: ['/usr/bin/mfsmount'], apt: 'moosefs-client' },
 } as const;
 
 /** The name of a program in the table above. */

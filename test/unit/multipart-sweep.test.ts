@@ -5,15 +5,16 @@
  */
 import { afterEach, beforeEach, describe, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { PosixBackend } from '../../src/storage/posix/posix-backend.js';
-import { isStale, STALE_MS } from '../../src/storage/posix/multipart/completion-lock.js';
+import { isStale, NO_INTENT_MS, STALE_MS } from '../../src/storage/posix/multipart/completion-lock.js';
 import { concatenate } from '../../src/storage/posix/multipart/concatenate.js';
-import { currentOwner } from '../../src/fsutil/lock-owner.js';
+import { currentOwner, ownerIsGone } from '../../src/fsutil/lock-owner.js';
 import { sweepUploads, LEFTOVER_MS } from '../../src/storage/posix/multipart/sweep.js';
 import { Bucket } from '../../src/storage/posix/buckets/bucket.js';
 import { sweepBuckets } from '../../src/storage/posix/multipart/sweeper.js';
@@ -142,6 +143,40 @@ describe('held uploads go stale by time', () => {
       assert.equal(await isStale(dir, ctimeMs), true);
     } finally {
       await cleanup();
+    }
+  });
+});
+
+describe('held uploads whose holder provably died are recovered at once', () => {
+  afterEach(() => mock.timers.reset());
+
+  test(`a hold that says whose it is not, ${NO_INTENT_MS / 1000} s after it was taken, was left by a process killed in between`, async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const { ctimeMs } = await stat(dir);
+      assert.equal(await isStale(dir, ctimeMs), false, 'a hold just taken is its taker\'s');
+      mock.timers.enable({ apis: ['Date'], now: Date.now() + NO_INTENT_MS + 500 });
+      assert.equal(await isStale(dir, ctimeMs), true);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test('a holder killed but not yet reaped (a zombie) is gone: its /proc entry outlives it', async () => {
+    // bash starts a sleep, then becomes a sleep itself, which never reaps its child: killed, the child is a zombie.
+    const parent = spawn('bash', ['-c', 'sleep 60 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const pid = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (c: Buffer) => resolve(c.toString().trim()))));
+      const statLine = await readFile(`/proc/${pid}/stat`, 'utf8');
+      const owner = { ...currentOwner(), pid, start: statLine.slice(statLine.lastIndexOf(')') + 2).split(' ')[19] };
+      assert.equal(await ownerIsGone(owner), false, 'a running holder is not gone');
+      process.kill(pid, 'SIGKILL');
+      const deadline = Date.now() + 5000;
+      while (!/\) Z /.test(await readFile(`/proc/${pid}/stat`, 'utf8')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.match(await readFile(`/proc/${pid}/stat`, 'utf8'), /\) Z /, 'the killed holder is a zombie');
+      assert.equal(await ownerIsGone(owner), true);
+    } finally {
+      parent.kill('SIGKILL');
     }
   });
 });

@@ -1,5 +1,6 @@
 /** Shared helpers for the storage tests: temp roots, bodies, error assertions, a peek into the bucket's state. */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,4 +99,16 @@ export async function visibleTree(bucketDir: string): Promise<string[]> {
  */
 export async function snapshot(bucketDir: string): Promise<string[]> {
   return (await filesUnder(bucketDir)).filter((p) => !/^\.dirbucket\/meta\/[0-9a-f]{2}\/$/.test(p));
+}
+
+/** A body that says what it is: its length and MD5 go in the user metadata written with it. */
+export function versionBody(tag: string, pad: number): { bytes: Buffer; meta: Record<string, string>; md5: string } {
+  const bytes = Buffer.from(`${tag}:${'x'.repeat(pad)}`);
+  const md5 = createHash('md5').update(bytes).digest('hex');
+  return { bytes, md5, meta: { md5, size: String(bytes.length) } };
+}
+
+/** Whether `bytes` are the body `meta` (versionBody's user metadata) was written with: never another version's. */
+export function bodyMatchesMeta(bytes: Buffer, meta: Record<string, string>): boolean {
+  return meta['md5'] === createHash('md5').update(bytes).digest('hex') && meta['size'] === String(bytes.length);
 }

@@ -31,6 +31,8 @@ import { uploadPartCopy } from './multipart/upload-part-copy.js';
 import { uploadPart } from './multipart/upload-part.js';
 import { settingsOf, type PosixOptions } from './options.js';
 import { headObject, openForRead } from './read/read.js';
+import { STAGING_SWEEP_MS, sweepStaging } from './write/staging-sweep.js';
+import { networkFsOf } from '../../fsutil/network-fs.js';
 import { putObject } from './write/write.js';
 import { lockConfigOf, putLockConfiguration } from './object-lock/bucket-lock.js';
 import { lockEnforcement } from './object-lock/enforcement.js';
@@ -238,6 +240,32 @@ export class PosixBackend extends NotImplementedBackend {
   multipartSweepJob(): { name: string; intervalMs: number; firstRunMs: number; run(signal: AbortSignal): Promise<void> } | undefined {
     if (this.multipartExpiryMs <= 0) return undefined;
     return { name: 'multipart-sweep', ...sweepSchedule(this.multipartExpiryMs), run: (signal) => this.sweepMultipart(signal) };
+  }
+
+  /**
+   * The staging sweep as a job for the server's scheduler (server/jobs.ts's Job): every writable bucket's tmp
+   * directory, rid of what killed writers left (write/staging-sweep.ts). Safe with several gateways on one tree.
+   */
+  stagingSweepJob(): { name: string; intervalMs: number; firstRunMs: number; run(signal: AbortSignal): Promise<void> } {
+    return {
+      name: 'staging-sweep', intervalMs: STAGING_SWEEP_MS, firstRunMs: 5000,
+      run: async (signal) => {
+        for (const bucket of await this.allBuckets()) {
+          signal.throwIfAborted();
+          if (!bucket.access.readOnly) await sweepStaging({ tmpDir: bucket.tmpDir, aliveDir: `${bucket.stateDir}/alive` });
+        }
+      },
+    };
+  }
+
+  /**
+   * The bucket directories (and root) on a network file system, with its kind: where several gateways, or the
+   * gateway and other clients, see each other's changes only as the mount's caches allow (README, "Several
+   * gateways on one network file system", lists the mount options each needs).
+   */
+  async networkFileSystems(): Promise<{ what: string; dir: string; kind: string }[]> {
+    const found = await Promise.all((await this.buckets.directories()).map(async ({ what, dir }) => ({ what, dir, kind: await networkFsOf(dir) })));
+    return found.filter((f): f is { what: string; dir: string; kind: string } => f.kind !== undefined);
   }
 
   /**

@@ -8,13 +8,11 @@ import type { MetadataStore } from '../metadata/store.js';
 import { XattrStore } from '../metadata/xattr-store.js';
 import type { PosixSettings } from '../options.js';
 import { RESERVED_NAME } from '../paths/reserved.js';
-import { sweepStaleStaging } from '../write/staging.js';
 
 /** A bucket as the back end works with it. Created by the bucket registry; cheap, and cached there. */
 export class Bucket {
   private realRootPromise?: Promise<string>;
   private storePromise?: Promise<MetadataStore>;
-  private swept = false;
 
   constructor(
     readonly name: string,
@@ -48,13 +46,9 @@ export class Bucket {
     if (this.access.readOnly) throw new S3Error('AccessDenied', `Access Denied by S3 rights: bucket '${this.name}' is read-only.`);
   }
 
-  /** Creates the staging directory if needed and returns it; the first call also sweeps stale staging files. */
+  /** Creates the staging directory if needed and returns it (the server's staging sweep job tidies it). */
   async ensureTmpDir(): Promise<string> {
     await mkdir(this.tmpDir, { recursive: true });
-    if (!this.swept) {
-      this.swept = true;
-      void sweepStaleStaging(this.tmpDir).catch(() => {}); // housekeeping: never delays or fails a request
-    }
     return this.tmpDir;
   }
 

@@ -7,6 +7,7 @@ import { RecordReader, type RecordRequest } from '../metadata/record-reader.js';
 import type { MetaRecord } from '../metadata/record.js';
 import type { MetadataStore } from '../metadata/store.js';
 import { listedObject } from '../read/object-info.js';
+import { settleListed } from '../read/record-pair.js';
 import { walk, type WalkItem } from './walk.js';
 
 /** How many records go to the reader at once: enough to make a trip to the record thread worth it. */
@@ -58,13 +59,18 @@ export async function listObjects(bucket: Bucket, input: ListObjectsInput): Prom
   }
   reads.push(reader.readAll(batch));
   const records = (await Promise.all(reads)).flat();
+  const files = items.filter((item): item is Extract<WalkItem, { type: 'object' }> => item.type === 'object');
+  // The walk's stats and the records read later may belong to two files when a writer replaced one meanwhile.
+  const pairs = await settleListed(store, files, records, { follow: bucket.settings.followSymlinks });
   let n = 0;
   for (const item of items) {
     if (item.type === 'prefix') {
       result.commonPrefixes.push(item.prefix);
       result.lastItem = item.prefix;
     } else {
-      result.objects.push(listedObject(item.key, item.stats, records[n++]));
+      const pair = pairs[n++];
+      // Deleted meanwhile: left out, but the page still ends where the walk did.
+      if (pair) result.objects.push(listedObject(item.key, pair.stats, pair.record));
       result.lastItem = item.key;
     }
   }

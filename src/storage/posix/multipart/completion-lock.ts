@@ -15,9 +15,17 @@ import { currentOwner, ownerIsGone, type LockOwner } from '../../../fsutil/lock-
 import { noSuchUpload } from './no-such-upload.js';
 import type { UploadPaths } from './upload-paths.js';
 
-/** A held directory not touched for this long belongs to a Complete that died (another host, or unknown). */
-export const STALE_MS = 30_000;
+/**
+ * A held directory not touched for this long belongs to a Complete that died (another host, or unknown): five
+ * heartbeats missed, with room for a distributed file system's attribute cache (about a second) and clock skew.
+ */
+export const STALE_MS = 10_000;
 const HEARTBEAT_MS = 2_000;
+/**
+ * A hold says whose it is within milliseconds of being taken (acquireUpload writes the intent right after the
+ * rename). One without an intent for this long was taken by a process killed in between: no owner to wait for.
+ */
+export const NO_INTENT_MS = 3_000;
 const POLL_MS = 200;
 /** How long a request waits for another's Complete of the same upload (its own client sees keep-alive spaces). */
 export const WAIT_FOR_OTHER_MS = 15 * 60 * 1000;
@@ -91,9 +99,11 @@ export async function acquireUpload(paths: UploadPaths, uploadId: string, opts: 
 
 /** Whether the held directory `dir` (last changed at `ctimeMs`) was left by a Complete that is no more. */
 export async function isStale(dir: string, ctimeMs: number): Promise<boolean> {
-  if (Date.now() - ctimeMs > STALE_MS) return true;
+  const age = Date.now() - ctimeMs;
+  if (age > STALE_MS) return true;
   const intent = await readJsonFile<CompletionIntent>(`${dir}/${INTENT_FILE}`).catch(() => undefined);
-  return ownerIsGone(intent?.owner);
+  if (!intent?.owner) return age > NO_INTENT_MS;
+  return ownerIsGone(intent.owner);
 }
 
 /** Records the intent (durably, with `fsync`): recovery reads it to tell a committed object from an unfinished one. */

@@ -8,6 +8,7 @@ import { open, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { PartChecksum } from '../../backend.js';
 import { errnoOf } from '../paths/errno.js';
+import { ownerTag } from '../../../fsutil/lock-owner.js';
 import type { Received } from '../write/receive.js';
 import { ASSEMBLY_FILE, claimSlot, releaseSlot } from './in-place.js';
 import { writeJsonFile } from '../../../fsutil/json-file.js';
@@ -44,7 +45,8 @@ export async function storePart(dir: string, partNumber: number, source: PartSou
 
 /** The part in a file of its own: staged as `tmp-*` (swept if a crash leaves it), renamed to its version name. */
 async function storeAside(dir: string, partNumber: number, source: PartSource, opts: { fsync: boolean }): Promise<PartRecord> {
-  const tmp = `${dir}/tmp-${randomBytes(8).toString('hex')}`;
+  // Named with its writer (ownerTag): the sweep removes it as soon as that process is known to be gone.
+  const tmp = `${dir}/tmp-${randomBytes(8).toString('hex')}.${ownerTag()}`;
   let fh: FileHandle | undefined;
   try {
     fh = await open(tmp, 'wx', 0o600);

@@ -8,6 +8,7 @@ import { lstat, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import type { Bucket } from '../buckets/bucket.js';
 import { errnoOf } from '../paths/errno.js';
 import { isStale } from './completion-lock.js';
+import { taggedOwnerIsGone } from '../../../fsutil/lock-owner.js';
 import { MARKER_TTL_MS } from './completion-marker.js';
 import { recoverCompletion } from './recover.js';
 import { initiatedOf } from './upload-id.js';
@@ -15,7 +16,10 @@ import { classifyEntry, UploadPaths } from './upload-paths.js';
 
 /** Leftovers of an interrupted creation, removal or part upload are this old before they are taken for garbage. */
 export const LEFTOVER_MS = 60 * 60 * 1000;
-/** A removal in progress is given this long before another instance finishes it. */
+/**
+ * A removal, or a creation (a mkdir, one small file and a rename), in progress is given this long before another
+ * instance finishes or undoes it: either takes milliseconds, so one still there by then was cut short.
+ */
 const REMOVAL_GRACE_MS = 60 * 1000;
 
 /** What one pass removed or repaired, for logs and tests. */
@@ -77,7 +81,7 @@ export async function sweepUploads(bucket: Bucket, opts: { expiryMs: number; now
           }
           break;
         case 'creating':
-          if (now - (await lstat(path)).ctimeMs > LEFTOVER_MS) {
+          if ((entry.owner !== undefined && (await taggedOwnerIsGone(entry.owner))) || now - (await lstat(path)).ctimeMs > REMOVAL_GRACE_MS) {
             await rm(path, { recursive: true, force: true });
             report.leftovers++;
           }
@@ -90,13 +94,17 @@ export async function sweepUploads(bucket: Bucket, opts: { expiryMs: number; now
   return report;
 }
 
-/** Removes part staging files (`tmp-*`) of a live upload that no writer has touched for LEFTOVER_MS. */
+/**
+ * Removes part staging files (`tmp-*`) of a live upload whose writer is known to be gone (its owner tag names a
+ * process of this machine that runs no more), or that no writer has touched for LEFTOVER_MS.
+ */
 async function sweepPartStaging(dir: string, now: number): Promise<number> {
   let removed = 0;
   for (const name of await readdir(dir).catch(() => [] as string[])) {
     if (!name.startsWith('tmp-')) continue;
     const st = await stat(`${dir}/${name}`).catch(() => undefined);
-    if (st && now - st.mtimeMs > LEFTOVER_MS) {
+    const tag = name.slice(name.indexOf('.') + 1);
+    if (st && ((name.includes('.') && (await taggedOwnerIsGone(tag))) || now - st.mtimeMs > LEFTOVER_MS)) {
       await unlink(`${dir}/${name}`).catch(() => {});
       removed++;
     }

@@ -7,15 +7,18 @@
  *   <id>.recovering-<r>/   a crashed Complete's directory being sorted out (recover.ts)
  *   <id>.aborting-<r>/ <id>.expired-<r>/ <id>.done-<r>/   being removed (abort, sweep, after a Complete)
  *   <id>.completed.json    the result of a finished Complete, kept a while for retries (completion-marker.ts)
- *   .new-<id>/             an upload being created (renamed to <id> once upload.json is in it)
+ *   .new-<id>.<owner>/     an upload being created (renamed to <id> once upload.json is in it), named with its
+ *                          creator (lock-owner.ts ownerTag) so that the sweep can tell when it was cut short
  */
 import { randomBytes } from 'node:crypto';
 import type { Bucket } from '../buckets/bucket.js';
 import { isUploadId } from './upload-id.js';
+import { ownerTag } from '../../../fsutil/lock-owner.js';
 
 /** What an entry of the multipart directory is, by its name. */
 export type UploadEntry =
-  | { kind: 'upload' | 'completing' | 'marker' | 'creating'; uploadId: string }
+  | { kind: 'upload' | 'completing' | 'marker'; uploadId: string }
+  | { kind: 'creating'; uploadId: string; owner?: string }
   | { kind: 'recovering' | 'removing'; uploadId: string };
 
 /** The paths of one bucket's multipart state. */
@@ -40,7 +43,7 @@ export class UploadPaths {
   }
 
   creating(uploadId: string): string {
-    return `${this.root}/.new-${uploadId}`;
+    return `${this.root}/.new-${uploadId}.${ownerTag()}`;
   }
 
   /** A fresh name to move an upload directory to before deleting it: only one mover can win the rename. */
@@ -57,8 +60,10 @@ export class UploadPaths {
 /** Classifies a name found in the multipart directory; undefined for anything the gateway did not make. */
 export function classifyEntry(name: string): UploadEntry | undefined {
   if (name.startsWith('.new-')) {
-    const uploadId = name.slice(5);
-    return isUploadId(uploadId) ? { kind: 'creating', uploadId } : undefined;
+    // `.new-<id>.<owner>`; `.new-<id>` from gateways before the owner was named.
+    const [uploadId, owner] = name.slice(5).split('.', 2) as [string, string | undefined];
+    if (!isUploadId(uploadId)) return undefined;
+    return owner === undefined ? { kind: 'creating', uploadId } : { kind: 'creating', uploadId, owner };
   }
   const dot = name.indexOf('.');
   const uploadId = dot < 0 ? name : name.slice(0, dot);

@@ -14,43 +14,49 @@ import { parseKey } from '../paths/paths.js';
 import { currentVersionId, findVersion, latestVersion } from '../versions/find-version.js';
 import { NULL_VERSION_ID, parseVersionId } from '../versions/version-id.js';
 import type { VersionedRecord } from '../versions/version-record.js';
+import { sameContent, type MetaRecord } from '../metadata/record.js';
 
-/**
- * The info of an opened object, reading its record (validated against the descriptor's stats); undefined for
- * a directory that is not a directory object (a plain directory is a prefix, not a key).
- */
-export async function infoOf(bucket: Bucket, key: string, opened: OpenedObject): Promise<ObjectInfo | undefined> {
-  const store = await bucket.store();
-  const record = await store.readAsync(opened.path, key, opened.stats.ino);
-  if (opened.directory && !record?.dirObject) return undefined;
-  return objectInfo(key, opened.stats, record);
+/** An opened object, its info, and the record that info was made from (undefined: it has none). */
+export interface OpenedWithInfo {
+  opened: OpenedObject;
+  info: ObjectInfo;
+  record: MetaRecord | undefined;
 }
 
 /**
- * Opens `key` and reads its info, consistently: the record is read by path (xattrs cannot be read through the
- * descriptor here), so when it belongs to another inode than the one opened — a writer renamed a new file over
- * the key in between — the pair is thrown away and the key opened again. Undefined when there is no object.
+ * Opens `key` and reads its info as one consistent (stats, record) pair (record-pair.ts): the record is read by
+ * path (xattrs cannot be read through the descriptor here), so unless it was written for the very content opened,
+ * the key's path is looked at again, and when it names another inode now — a writer renamed a new file over the
+ * key in between — the pair is thrown away and the key opened again. A file still being replaced after
+ * MAX_ATTEMPTS is served without a record that is not its own: never one version's bytes with another's
+ * metadata. Undefined when there is no object (a plain directory is a prefix, not a key). GET, HEAD and the
+ * sources of CopyObject and UploadPartCopy all read through here.
  */
-async function openWithInfo(bucket: Bucket, key: string, check?: OpenCheck): Promise<{ opened: OpenedObject; info: ObjectInfo } | undefined> {
+export async function openWithInfo(bucket: Bucket, key: string, check?: OpenCheck): Promise<OpenedWithInfo | undefined> {
+  const store = await bucket.store();
   for (let attempt = 1; ; attempt++) {
     const opened = await openObject(bucket, key, check);
     if (!opened) return undefined;
-    let info: ObjectInfo | undefined;
+    let record: MetaRecord | undefined;
     try {
-      info = await infoOf(bucket, key, opened);
-      if (attempt < MAX_ATTEMPTS && !opened.directory && (await replacedSince(opened))) {
-        await opened.fh.close();
-        continue;
+      record = await store.readAsync(opened.path, key, opened.stats.ino);
+      // A record written for exactly this content is its own whatever happened to the path since.
+      if (!opened.directory && !(record && sameContent(record, opened.stats)) && (await replacedSince(opened))) {
+        if (attempt < MAX_ATTEMPTS) {
+          await opened.fh.close();
+          continue;
+        }
+        if (record && !sameContent(record, opened.stats)) record = undefined;
       }
     } catch (e) {
       await opened.fh.close();
       throw e;
     }
-    if (!info) {
+    if (opened.directory && !record?.dirObject) {
       await opened.fh.close();
       return undefined;
     }
-    return { opened, info };
+    return { opened, info: objectInfo(key, opened.stats, record), record };
   }
 }
 
@@ -117,7 +123,7 @@ export async function openVersion(bucket: Bucket, key: string, check: OpenCheck 
       if (latest?.kind === 'marker') throw new S3Error('NoSuchKey', undefined, { Key: key }, { 'x-amz-delete-marker': 'true', 'x-amz-version-id': latest.id });
       throw new S3Error('NoSuchKey', undefined, { Key: key });
     }
-    const record = (await ctx.store.readAsync(found.opened.path, key, found.opened.stats.ino)) as VersionedRecord | undefined;
+    const record = found.record as VersionedRecord | undefined;
     found.info.versionId = await currentVersionId(ctx, key, segments, { stats: found.opened.stats, record }, versioning.policy);
     return found;
   }

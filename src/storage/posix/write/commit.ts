@@ -11,6 +11,7 @@ import type { MetadataStore } from '../metadata/store.js';
 import { objectInfo } from '../read/object-info.js';
 import { newEntryOwner, ownNewFile } from '../paths/new-entry-owner.js';
 import { openParent } from '../paths/parent-dir.js';
+import { VANISHED_ATTEMPTS, waitBeforeRetry } from '../paths/vanished-retry.js';
 import type { Staging } from './staging.js';
 import { versioningOf, versionsContext, type BucketVersioning } from '../buckets/versioning.js';
 import { commitVersion } from '../versions/commit-version.js';
@@ -19,8 +20,6 @@ import { lockForNewVersion, requireLock } from '../object-lock/bucket-lock.js';
 import { sealVersion } from '../object-lock/enforcement.js';
 import { writeVersionLock } from '../object-lock/version-lock.js';
 
-// A concurrent delete may remove a gateway-made parent between our mkdir and our rename: redo the parents.
-const MAX_ATTEMPTS = 5;
 
 /** Where a staging file is committed to. */
 export interface CommitTarget {
@@ -77,16 +76,25 @@ async function placeStaged(bucket: Bucket, store: MetadataStore, staging: Stagin
   const name = target.segments[target.segments.length - 1];
   const access = fsAccessFor(target.identity);
   const owner = await newEntryOwner(bucket, target.identity);
+  // A concurrent delete (here, or through another gateway) may remove a gateway-made parent between our mkdir
+  // and our rename: redo the parents, waiting out a distributed file system's caches (vanished-retry.ts).
   for (let attempt = 1; ; attempt++) {
-    const parent = await openParent(bucket, target.segments, { create: true, store, access, owner });
+    const parent = await openParent(bucket, target.segments, { create: true, store, access, owner }).catch((e: unknown) => {
+      if (e instanceof S3Error && e.code === 'OperationAborted' && attempt < VANISHED_ATTEMPTS) return undefined;
+      throw e;
+    });
+    if (!parent) {
+      await waitBeforeRetry(attempt);
+      continue;
+    }
     try {
-      const entry = `${parent!.path}/${name}`;
+      const entry = `${parent.path}/${name}`;
       const current = await currentFile(bucket, entry, target.key);
       // The data is renamed into place: what counts is the directory (may_create, or may_delete of the old file).
-      if (current) access?.remove(parent!.dir, Number(current.uid));
-      else access?.create(parent!.dir);
+      if (current) access?.remove(parent.dir, Number(current.uid));
+      else access?.create(parent.dir);
       if (target.conditions) checkWrite(target.conditions, current && etagOf(current, target.key, store, entry), target.key);
-      if (owner) await ownNewFile(staging.path, parent!.dir, owner);
+      if (owner) await ownNewFile(staging.path, parent.dir, owner);
       try {
         if (target.conditions?.ifNoneMatch === '*') {
           await link(staging.path, entry).catch((e: unknown) => {
@@ -102,16 +110,19 @@ async function placeStaged(bucket: Bucket, store: MetadataStore, staging: Stagin
         }
       } catch (e) {
         // ENOENT: the parent directory was removed under us (a concurrent delete pruned it): try again.
-        if (errnoOf(e) === 'ENOENT' && attempt < MAX_ATTEMPTS) continue;
+        if (errnoOf(e) === 'ENOENT' && attempt < VANISHED_ATTEMPTS) {
+          await waitBeforeRetry(attempt);
+          continue;
+        }
         throw asAccessDenied(e, 'writing the object');
       }
-      if (bucket.settings.fsync) await parent!.fh.sync();
+      if (bucket.settings.fsync) await parent.fh.sync();
       // The replaced inode's sidecar record (if any) is garbage now; its xattr went with it. Not in a versioned
       // bucket: there the replaced inode lives on as a kept version, with its record.
       if (current && !versioning) await store.forget(target.key, current.ino).catch(() => {});
       return;
     } finally {
-      await parent!.fh.close();
+      await parent.fh.close();
     }
   }
 }

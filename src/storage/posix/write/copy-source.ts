@@ -3,8 +3,8 @@ import { S3Error } from '../../../errors/s3-error.js';
 import type { AsIdentity, ObjectInfo } from '../../backend.js';
 import { fsAccessFor } from '../permissions/fs-access.js';
 import type { Bucket } from '../buckets/bucket.js';
-import { openObject, type OpenedObject } from '../read/open-object.js';
-import { infoOf, openVersion } from '../read/read.js';
+import type { OpenedObject } from '../read/open-object.js';
+import { openVersion, openWithInfo } from '../read/read.js';
 import { versioningOf } from '../buckets/versioning.js';
 
 /**
@@ -24,15 +24,14 @@ export async function openCopySource(bucket: Bucket, key: string, who: AsIdentit
       throw e;
     }
   }
-  const opened = await openObject(bucket, key, access && { access, read: true });
-  if (!opened) throw new S3Error('NoSuchKey', undefined, { Key: key });
+  // The current object as GET reads it: its info and the bytes opened are one file's, even mid-overwrite.
+  const found = await openWithInfo(bucket, key, access && { access, read: true });
+  if (!found) throw new S3Error('NoSuchKey', undefined, { Key: key });
   try {
-    const info = await infoOf(bucket, key, opened);
-    if (!info) throw new S3Error('NoSuchKey', undefined, { Key: key });
-    who.checkSource?.(info);
-    return { opened, info };
+    who.checkSource?.(found.info);
+    return found;
   } catch (e) {
-    await opened.fh.close();
+    await found.opened.fh.close();
     throw e;
   }
 }

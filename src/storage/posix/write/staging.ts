@@ -1,10 +1,12 @@
 /** A staging file: new object data written aside in the bucket's .dirbucket/tmp, then renamed into place. */
 import { randomBytes } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
-import { lstat, open, readdir, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, open, unlink, utimes, type FileHandle } from 'node:fs/promises';
+import { networkFsOf } from '../../../fsutil/network-fs.js';
 import type { Bucket } from '../buckets/bucket.js';
 import type { MetaRecord } from '../metadata/record.js';
 import type { MetadataStore } from '../metadata/store.js';
+import { ownerTag } from '../../../fsutil/lock-owner.js';
 
 /**
  * One staging file. Lives in the bucket (same file system as the target, so the rename is atomic) and is
@@ -20,7 +22,7 @@ export class Staging {
   /** Creates an empty staging file in the bucket, open for writing. */
   static async create(bucket: Bucket, store: MetadataStore): Promise<Staging> {
     const dir = await bucket.ensureTmpDir();
-    const path = `${dir}/${Date.now().toString(36)}-${randomBytes(8).toString('hex')}`;
+    const path = `${dir}/${stagingName()}`;
     return new Staging(path, await open(path, 'wx', 0o666), store);
   }
 
@@ -39,7 +41,7 @@ export class Staging {
 
   /** A fresh staging path in the bucket (nothing created), for writers that create the file themselves. */
   static async freshPath(bucket: Bucket): Promise<string> {
-    return `${await bucket.ensureTmpDir()}/${Date.now().toString(36)}-${randomBytes(8).toString('hex')}`;
+    return `${await bucket.ensureTmpDir()}/${stagingName()}`;
   }
 
   /** The open handle, for writing the data. */
@@ -54,13 +56,28 @@ export class Staging {
    */
   async seal(key: string, makeRecord: (stats: BigIntStats) => MetaRecord, fsync: boolean): Promise<{ stats: BigIntStats; record: MetaRecord }> {
     const fh = this.fh;
-    const stats = await fh.stat({ bigint: true });
-    const record = makeRecord(stats);
+    let stats = await fh.stat({ bigint: true });
+    let record = makeRecord(stats);
     this.sealed = { key, ino: stats.ino };
     await this.store.write(this.path, key, record);
     if (fsync) await fh.sync(); // after the xattr, so the record is durable with the data
     this.handle = undefined;
     await fh.close();
+    // A network file system's client may show the writer an mtime that its servers do not keep (MooseFS: the
+    // master sets whole seconds once the data reaches it): a record holding it would never match what readers
+    // see, and the object would show a synthetic ETag for good. There the mtime is set explicitly once the data
+    // is in, and read back from the server's answer. Local file systems keep the stats as taken: no extra call.
+    if (await networkFsOf(this.path.slice(0, this.path.lastIndexOf('/')))) {
+      const at = new Date(Number(stats.mtimeNs / 1_000_000n));
+      await utimes(this.path, at, at);
+      const final = await lstat(this.path, { bigint: true });
+      if (final.mtimeNs !== stats.mtimeNs || final.size !== stats.size) {
+        stats = final;
+        record = makeRecord(final);
+        await this.store.write(this.path, key, record);
+        if (fsync) await syncFile(this.path);
+      }
+    }
     this.record = record;
     return { stats, record };
   }
@@ -83,21 +100,19 @@ export class Staging {
   }
 }
 
-/** A staging file untouched this long has no writer left (a live upload keeps writing to it). */
-export const STALE_STAGING_MS = 6 * 60 * 60 * 1000;
-
 /**
- * Removes staging files left by a crashed or killed process: regular files in `tmpDir` not modified for
- * STALE_STAGING_MS. Returns how many were removed. Safe with other gateway processes running.
+ * A fresh staging name: time, randomness, and this process's owner tag (fsutil/lock-owner.ts), by which the
+ * staging sweep (staging-sweep.ts) tells a file whose writer was killed from one still being written.
  */
-export async function sweepStaleStaging(tmpDir: string, now = Date.now()): Promise<number> {
-  let removed = 0;
-  for (const name of await readdir(tmpDir).catch(() => [] as string[])) {
-    const path = `${tmpDir}/${name}`;
-    const st = await lstat(path).catch(() => undefined);
-    if (st?.isFile() && now - st.mtimeMs > STALE_STAGING_MS) {
-      await unlink(path).then(() => removed++, () => {});
-    }
+export function stagingName(): string {
+  return `${Date.now().toString(36)}-${randomBytes(8).toString('hex')}.${ownerTag()}`;
+}
+
+async function syncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
-  return removed;
 }
