@@ -13,9 +13,10 @@ import { multipartPhase } from './multipart-phase.js';
 import { measureSdkPut } from './sdk-put.js';
 import type { Credentials } from '../test/helpers/sigv4.js';
 import { smallObjectSteps } from './small-objects.js';
+import { workersPhase } from './workers-phase.js';
 
 /** Every phase name, in run order; `--only` picks from these. */
-export const PHASES = ['small', 'large', 'sdk', 'list-disk', 'list-s3', 'multipart'] as const;
+export const PHASES = ['small', 'large', 'sdk', 'list-disk', 'list-s3', 'multipart', 'workers'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** Bounds of every phase: counts and per-phase time limits. */
@@ -62,7 +63,7 @@ export interface MeasuredPhase extends PhaseOutput {
 }
 
 /** Phases that may run again in the same server (they tolerate their own bucket and overwrite their own keys). */
-export const RERUNNABLE: ReadonlySet<Phase> = new Set<Phase>(['small', 'large', 'sdk', 'list-disk', 'list-s3']);
+export const RERUNNABLE: ReadonlySet<Phase> = new Set<Phase>(['small', 'large', 'sdk', 'list-disk', 'list-s3', 'workers']);
 
 /** Runs one phase; an error becomes a row that says so instead of ending the bench. */
 export async function runPhase(phase: Phase, ctx: PhaseContext): Promise<MeasuredPhase> {
@@ -82,6 +83,9 @@ export async function runPhase(phase: Phase, ctx: PhaseContext): Promise<Measure
 const PHASE_RUNNERS: Record<Phase, (ctx: PhaseContext) => Promise<PhaseOutput>> = {
   // 1 GiB in 16 MiB parts vs a 1 GiB single PUT, Complete vs a sequential copy, and on a reflink file system.
   multipart: multipartPhase,
+
+  // Servers of its own (--workers 1, then 2) on fresh directories: the bench's own server idles meanwhile.
+  workers: (ctx) => workersPhase(ctx, { size: SIZES.smallSize, count: SIZES.smallCount, concurrency: SIZES.concurrency, timeLimitMs: SIZES.phaseTimeLimitMs }),
 
   small: async (ctx) => {
     await createBucket(ctx, 'bench-small');
