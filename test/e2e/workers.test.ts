@@ -7,9 +7,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { connect } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { repoRoot } from '../helpers/repo-root.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { waitUntil } from '../helpers/wait.js';
 import { adminOf, parsePrometheus, valueOf } from '../helpers/admin.js';
@@ -42,6 +47,16 @@ function fetchText(url: string): Promise<{ status: number; body: string }> {
 /** An S3 client opening a new connection for every request. */
 function freshConnections(ts: TestServer): S3Client {
   return ts.client({ requestHandler: { httpAgent: new http.Agent({ keepAlive: false }) } });
+}
+
+/** Whether process `pid` is gone. */
+function gone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** Whether a new connection to `port` is refused. */
@@ -150,6 +165,36 @@ describe('--workers 2 and SIGTERM', () => {
       assert.deepEqual(await ts.exited, { code: 0, signal: null });
       assert.ok(Date.now() - t0 < 15_000, `exited after ${Date.now() - t0} ms`);
       assert.match(ts.stdout(), /stopping the workers/);
+    } finally {
+      await ts.stop();
+    }
+  });
+});
+
+describe('--workers 2: the primary and its workers come and go together', () => {
+  test('a worker that cannot start (admin port taken) stops the whole server with its message and exit code 2', async () => {
+    const taken = createNetServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const root = mkdtempSync(join(tmpdir(), 'dirbucket-workers-bad-'));
+    try {
+      const { port } = taken.address() as { port: number };
+      const r = spawnSync(process.execPath, [join(repoRoot(), 'bin', 'dirbucket.js'), 'serve', '--root', root, '--listen', '127.0.0.1:0', '--workers', '2',
+        '--admin-listen', `127.0.0.1:${port}`], { encoding: 'utf8', timeout: 30_000 });
+      assert.equal(r.status, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, /--admin-listen 127\.0\.0\.1:\d+: address already in use/);
+      assert.doesNotMatch(r.stdout, /^Endpoint:/m, 'no banner');
+    } finally {
+      taken.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('workers whose primary is killed stop too', async () => {
+    const ts = await startServer({ args: ['--workers', '2'] });
+    try {
+      const pids = workerPids(ts);
+      ts.kill();
+      assert.ok(await waitUntil(() => pids.every(gone), { timeoutMs: 15_000 }), `workers left running: ${pids.filter((p) => !gone(p))}`);
     } finally {
       await ts.stop();
     }
