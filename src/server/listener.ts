@@ -16,7 +16,10 @@ import { CIPHERS, HANDSHAKE_TIMEOUT_MS, MIN_VERSION } from './tls/tls-settings.j
 
 /** A request's headers must all have come within this long of its first byte. */
 export const HEADERS_TIMEOUT_MS = 20_000;
-/** The most header bytes a request may send (request line included); more is answered 431, or S3's error. */
+/**
+ * The most bytes of header names and values a request may send (node:http counts those, not the separators); more is
+ * answered 431, or the app's error (S3: 400 RequestHeaderSectionTooLarge), and the connection closed.
+ */
 export const MAX_HEADER_BYTES = 16 * 1024;
 
 /** A certificate chain and its private key, PEM. */
