@@ -108,6 +108,20 @@ describe('hostile clients at the socket', { concurrency: true }, () => {
     assert.deepEqual(await listFiles(join(ts.root, 'limits')), filesBefore, 'nothing left in the bucket, internal state included');
   });
 
+  test('a download its client stops reading for 26 s is not cut off: only a body coming in is held to a rate', async () => {
+    const body = Buffer.alloc(16 * 1024 * 1024, 'd');
+    // A bucket of its own: the tests run at once, and the trickled body's looks at what is in 'limits'.
+    await s3.send(new CreateBucketCommand({ Bucket: 'downloads' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'downloads', Key: 'download', Body: body }));
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'downloads', Key: 'download' }));
+    const stream = got.Body as import('node:stream').Readable;
+    stream.pause();
+    await sleep(26_000);
+    let n = 0;
+    for await (const chunk of stream) n += (chunk as Buffer).length;
+    assert.equal(n, body.length);
+  });
+
   test('an oversized header block: 400 RequestHeaderSectionTooLarge, closed, nothing written; many repeated headers within the limit are answered as usual', async () => {
     const big = await hostile(ts.port, (s) => s.write(`PUT /limits/big HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\nx`));
     assert.match(big.answer, /^HTTP\/1\.1 400 [^]*<Code>RequestHeaderSectionTooLarge<\/Code>/);
