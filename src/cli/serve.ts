@@ -1,9 +1,9 @@
 /** `dirbucket serve`: load the configuration, open the storage, listen, print where and how to connect. */
+import cluster from 'node:cluster';
 import path from 'node:path';
-import { adminCredentials } from '../accounts/admin-credentials.js';
-import { checkPaths } from '../config/check-paths.js';
 import { serveOptionsHelp, parseServeArgs } from '../config/command-line.js';
 import { ConfigError, type Config } from '../config/config.js';
+import { workerCount } from '../config/workers.js';
 import { prestartHashWorkers } from '../checksums/hash-worker.js';
 import { startYoungCollections } from '../storage/posix/write/young-gc.js';
 import { PosixBackend } from '../storage/posix/posix-backend.js';
@@ -15,14 +15,14 @@ import { adminApp } from '../admin/admin-app.js';
 import { withMinioHealth } from '../admin/minio-health.js';
 import { access, constants } from 'node:fs/promises';
 import { Jobs } from '../server/jobs.js';
-import { CertificateStore } from '../server/tls/certificate-store.js';
-import { CertificateError } from '../server/tls/certificate-pair.js';
 import { expiryWarningJob } from '../server/tls/expiry-job.js';
-import { tlsPairs } from '../config/tls-pairs.js';
 import { s3App } from '../s3/app.js';
 import { RESERVED_NAME } from '../storage/posix/paths/reserved.js';
-import { canChown } from '../storage/posix/permissions/can-chown.js';
-import { describeIdentity, processIdentity } from '../accounts/identity.js';
+import { announceReady, clusterMetrics, onPrimaryGone, workerRole, type WorkerRole } from '../server/workers/worker-link.js';
+import { banner, lockEnforcementText } from './banner.js';
+import { servePrimary } from './serve-primary.js';
+import { loadCertificates } from './load-certificates.js';
+import { startChecks } from './start-checks.js';
 import { UserDirectory } from '../accounts/user-directory.js';
 import { USERS_FILE } from '../accounts/users-file.js';
 import { defaultStateDir } from './state-dir.js';
@@ -52,17 +52,18 @@ function configFrom(argv: string[]): Config {
   return config;
 }
 
-/** Runs the server until SIGTERM or SIGINT. */
+/** Runs the server until SIGTERM or SIGINT: this process alone, or with --workers a primary and its workers. */
 export async function serve(argv: string[]): Promise<void> {
   const config = configFrom(argv);
-  checkPaths(config);
+  // A worker is forked with the same arguments: it serves, as one of the primary's workers.
+  if (workerCount(config.workers) > 1 && cluster.isPrimary) return servePrimary(config, workerCount(config.workers));
+  return serveHere(config, workerRole());
+}
+
+/** Serves in this process: alone, or as the worker `role` of a primary (which then prints the banner and runs nothing else). */
+async function serveHere(config: Config, role: WorkerRole | undefined): Promise<void> {
+  const { admin, self, chown } = startChecks(config);
   const log = createLogger(config.logLevel);
-  const admin = adminCredentials(config.stateDir!);
-  const self = processIdentity();
-  const chown = canChown();
-  if (!chown && config.withoutChown === 'refuse') {
-    throw new ConfigError(`this process (${describeIdentity(self)}) may not change file ownership (no CAP_CHOWN), so new files cannot belong to other users; run as root, or with --without-chown own-identity to serve only users with this identity`);
-  }
   const credentials = await UserDirectory.open({
     file: path.join(config.stateDir!, USERS_FILE),
     admin,
@@ -89,7 +90,8 @@ export async function serve(argv: string[]): Promise<void> {
   });
   prestartHashWorkers();
   startYoungCollections();
-  const tls = await loadCertificates(config, log);
+  // With --workers, the primary warned of expiry at start-up already.
+  const tls = await loadCertificates(config, log, { warn: !role, watch: true });
   const metrics = new Metrics({ openMultipartUploads: () => backend.openMultipartUploads(), certificates: tls && (() => tls.status()) });
   const ready = readinessCheck(backend, config.stateDir!);
   const s3 = withMinioHealth(
@@ -105,15 +107,17 @@ export async function serve(argv: string[]): Promise<void> {
   if (config.adminListen) {
     const app = adminApp({
       ready,
-      metrics: async () => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() }),
+      // A worker answers for all of them: the primary adds up every worker's metrics.
+      metrics: role ? clusterMetrics(metrics.registry) : async () => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() }),
       certificates: () => tls?.status().map((c) => ({ ...c, listener: endpointOf(running) })) ?? [],
     });
     adminListener = await listen(app, { ...config.adminListen, log: log.child({ listener: 'admin' }, { level: 'warn' }) }).catch((e: NodeJS.ErrnoException) => {
       throw e.code === 'EADDRINUSE' ? new ConfigError(`--admin-listen ${config.adminListen!.host}:${config.adminListen!.port}: address already in use (off disables the admin listener)`) : e;
     });
   }
-  // Background work belongs to this process, not to the storage it tidies.
-  const jobs = new Jobs(log, (job, ok) => metrics.jobRan(job, ok));
+  // Background work belongs to this process, not to the storage it tidies. Once per host: with --workers, only the
+  // worker in slot 0 runs the jobs (a restarted one takes its slot, and them, over).
+  const jobs = new Jobs(log, (job, ok) => metrics.jobRan(job, ok), { elsewhere: role !== undefined && role.slot !== 0 });
   if (tls) jobs.add(expiryWarningJob(tls, log));
   const sweep = backend.multipartSweepJob();
   if (sweep) jobs.add(sweep);
@@ -127,23 +131,9 @@ export async function serve(argv: string[]): Promise<void> {
     log.warn({ dir, fs: kind }, `${what} is on a network file system (${kind}): gateways sharing it need the mount options in the README ("Several gateways on one network file system")`);
   }
   const endpoint = endpointOf(running);
-  const shownSecret = admin.source === 'created'
-    ? `${admin.secretAccessKey} (shown this once)`
-    : admin.source === 'environment' ? '(from DIRBUCKET_SECRET_KEY)' : `(kept in ${path.join(config.stateDir!, 'credentials.json')})`;
-  const keyNote = admin.source === 'environment' ? ' (from DIRBUCKET_ACCESS_KEY)' : admin.source === 'created' ? ' (new; stored in ' + config.stateDir + ')' : '';
-  process.stdout.write(
-    `dirbucket serving ${config.root ?? ''}${config.buckets.length ? ` (${config.buckets.length} mapped bucket(s))` : ''}\n` +
-      `Endpoint: ${endpoint}\n` +
-      `Access key: ${admin.accessKeyId}${keyNote}\n` +
-      // Secrets never reach a log: shown once, when just made; afterwards the banner says where it is kept.
-      `Secret key: ${shownSecret}\n` +
-      `Region: ${config.region}\n` +
-      (adminListener ? `Admin: ${endpointOf(adminListener)} (/health/live, /health/ready, /metrics)\n` : '') +
-      locked.map((b) => `Object lock: bucket ${b.name} is ${lockEnforcementText(b.enforcement)}\n`).join('') +
-      (chown ? '' : `Ownership: this process (${describeIdentity(self)}) may not change file ownership; serving only users with this identity\n`) +
-      `Try: AWS_ACCESS_KEY_ID=${admin.accessKeyId} AWS_SECRET_ACCESS_KEY=${admin.source === 'created' ? `'${admin.secretAccessKey}'` : '...'} ` +
-      `AWS_DEFAULT_REGION=${config.region} aws --endpoint-url ${endpoint} s3 ls\n`,
-  );
+  const adminEndpoint = adminListener && endpointOf(adminListener);
+  if (role) announceReady(endpoint, adminEndpoint);
+  else process.stdout.write(banner({ config, admin, endpoint, adminEndpoint, chown, self, lockedBuckets: locked }));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -160,22 +150,11 @@ export async function serve(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  if (role) onPrimaryGone(() => stop('primary gone'));
   process.on('SIGHUP', () => {
     log.info({ signal: 'SIGHUP' }, tls ? 'reloading certificates' : 'SIGHUP: nothing to reload');
     void tls?.reload(log);
   });
-}
-
-/** The certificates to serve HTTPS with, checked (a bad one stops start-up naming its file) and watched; none: HTTP. */
-async function loadCertificates(config: Config, log: ReturnType<typeof createLogger>): Promise<CertificateStore | undefined> {
-  const pairs = tlsPairs(config);
-  if (!pairs.length) return undefined;
-  const store = await CertificateStore.load(pairs).catch((e: unknown) => {
-    throw e instanceof CertificateError ? new ConfigError(e.message) : e;
-  });
-  store.warnOfExpiry(log);
-  store.watch(log);
-  return store;
 }
 
 /** `scheme://host:port` of a listener that is up. */
@@ -194,11 +173,4 @@ function readinessCheck(backend: PosixBackend, stateDir: string): () => Promise<
       .catch((e: NodeJS.ErrnoException) => problems.push(`state directory (${stateDir}): ${e.code ?? e.message}`));
     return problems;
   };
-}
-
-/** How a bucket's object locks are enforced, in words (banner and log). */
-export function lockEnforcementText(e: 'file-system' | 'gateway'): string {
-  return e === 'file-system'
-    ? 'enforced by the file system (locked versions are immutable files)'
-    : 'enforced by the gateway only (not running as root on a file system with the immutable attribute: NAS users with access to the bucket\'s internal state could remove locked versions)';
 }

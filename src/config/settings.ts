@@ -7,6 +7,7 @@ import { parseListen } from './listen.js';
 import { mappedBuckets } from './mapped-buckets.js';
 import { parseProxies } from './proxies.js';
 import { parseTlsPairs, pathList } from './tls-pairs.js';
+import { parseWorkers } from './workers.js';
 import { oneOf, pathIn, setting, text, yesNo, type Origin } from './setting.js';
 
 export const LOG_LEVELS = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -44,6 +45,10 @@ export const SETTINGS = [
   setting({
     field: 'trustedProxies', flag: 'trusted-proxies', arg: 'LIST', default: [] as string[], parse: parseProxies,
     help: 'addresses or CIDR ranges (comma-separated) of proxies whose X-Forwarded-For names the client in access lines',
+  }),
+  setting({
+    field: 'workers', flag: 'workers', arg: 'N', default: 1 as number | 'auto', parse: parseWorkers,
+    help: 'serve with N processes sharing the listeners (default 1; auto: one per core); a process that dies is restarted, background jobs run in one of them',
   }),
   setting({ field: 'region', flag: 'region', arg: 'NAME', default: 'us-east-1', parse: text, help: 'region reported to clients (default us-east-1)' }),
   setting({

@@ -22,6 +22,8 @@ export function s3App(fe: FrontEnd): S3App {
     unparsable: (err) => {
       const e = err.code === 'HPE_HEADER_OVERFLOW'
         ? new S3Error('RequestHeaderSectionTooLarge')
+        // Its headers did not all come in time (node:http's headersTimeout): S3's answer to a socket left idle.
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? new S3Error('RequestTimeout')
         : new S3Error('InvalidRequest', 'The HTTP request could not be parsed.');
       return { status: e.status, headers: { 'Content-Type': 'application/xml' }, body: errorXml(e, '/', '0') };
     },

@@ -21,13 +21,17 @@ export class Jobs {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
 
-  /** `ran` hears of every run that ended (the metrics count them). */
-  constructor(private readonly log: Logger, private readonly ran?: (job: string, ok: boolean) => void) {}
+  /**
+   * `ran` hears of every run that ended (the metrics count them). `elsewhere`: another process of this host runs
+   * the jobs (with --workers, one worker does), so add() takes them and never runs them.
+   */
+  constructor(private readonly log: Logger, private readonly ran?: (job: string, ok: boolean) => void, private readonly opts: { elsewhere?: boolean } = {}) {}
 
   /** Starts `job`'s timer; names are unique. */
   add(job: Job): void {
     if (this.controller.signal.aborted) throw new Error(`the jobs are stopped; ${job.name} cannot start`);
     if (this.timers.has(job.name)) throw new Error(`a job named ${job.name} is already scheduled`);
+    if (this.opts.elsewhere) return;
     this.schedule(job, job.firstRunMs ?? job.intervalMs);
   }
 

@@ -11,7 +11,16 @@ import type { App } from './app.js';
 import { Exchange } from './exchange.js';
 import type { Metrics } from './metrics.js';
 import { CertificateStore } from './tls/certificate-store.js';
+import { watchBodyRate } from './slow-body.js';
 import { CIPHERS, HANDSHAKE_TIMEOUT_MS, MIN_VERSION } from './tls/tls-settings.js';
+
+/** A request's headers must all have come within this long of its first byte. */
+export const HEADERS_TIMEOUT_MS = 20_000;
+/**
+ * The most bytes of header names and values a request may send (node:http counts those, not the separators); more is
+ * answered 431, or the app's error (S3: 400 RequestHeaderSectionTooLarge), and the connection closed.
+ */
+export const MAX_HEADER_BYTES = 16 * 1024;
 
 /** A certificate chain and its private key, PEM. */
 export interface TlsCredentials {
@@ -47,8 +56,13 @@ export interface Listener {
   stop(graceMs?: number): Promise<void>;
 }
 
-// No limit on a whole request (uploads take as long as they take), 60 s for its headers, 16 KiB of them.
-const SERVER_OPTIONS = { keepAlive: true, requestTimeout: 0, headersTimeout: 60_000, maxHeaderSize: 16 * 1024 };
+/**
+ * No limit on a whole request (uploads take as long as they take, a slow body is cut off by watchBodyRate); 20 s for
+ * its headers from its first byte (a connection that sends none is closed too), 16 KiB of them. Why check every
+ * second: node looks at the headers' deadline only that often (30 s by default), so a slow client would get up to
+ * that much longer.
+ */
+const SERVER_OPTIONS = { keepAlive: true, requestTimeout: 0, headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000, maxHeaderSize: MAX_HEADER_BYTES };
 // Longer than the 60 s idle timeout of common load balancers, so they close an idle connection first.
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
@@ -110,8 +124,10 @@ function onClientError(app: App, err: NodeJS.ErrnoException, socket: Socket): vo
 export async function listen(app: App, opts: ListenOptions): Promise<Listener> {
   const server = createServer(opts.tls);
   const { log, metrics } = opts;
-  const exchange = (req: http.IncomingMessage, res: http.ServerResponse, expectContinue: boolean) =>
-    new Exchange(req, res, expectContinue, opts.accessLog ?? log, metrics, opts.trustedProxies);
+  const exchange = (req: http.IncomingMessage, res: http.ServerResponse, expectContinue: boolean) => {
+    watchBodyRate(req);
+    return new Exchange(req, res, expectContinue, opts.accessLog ?? log, metrics, opts.trustedProxies);
+  };
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => void serveOne(app, exchange(req, res, false), log));
   // Listening for checkContinue stops node from sending 100 Continue by itself: the app sends it once the request
   // is authenticated and routed, so a refused upload never transfers its body.

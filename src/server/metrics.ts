@@ -42,9 +42,10 @@ export class Metrics {
   private readonly inFlight = new Gauge({ name: 'dirbucket_requests_in_flight', help: 'Requests being answered now', registers: [this.registry] });
   private readonly jobRuns = new Counter({ name: 'dirbucket_job_runs_total', help: 'Background job runs, by job', labelNames: ['job'] as const, registers: [this.registry] });
   private readonly jobFailures = new Counter({ name: 'dirbucket_job_failures_total', help: 'Background job runs that failed, by job', labelNames: ['job'] as const, registers: [this.registry] });
+  // Summed over workers (--workers), a time or a count every worker reads alike would be multiplied: the greatest.
   private readonly jobSuccess = new Gauge({
     name: 'dirbucket_job_last_success_timestamp_seconds', help: 'When each background job last ran without failing (Unix time)',
-    labelNames: ['job'] as const, registers: [this.registry],
+    labelNames: ['job'] as const, registers: [this.registry], aggregator: 'max',
   });
 
   constructor(sources: MetricSources = {}, opts: { processMetrics?: boolean } = {}) {
@@ -52,7 +53,7 @@ export class Metrics {
     const { openMultipartUploads, certificates } = sources;
     if (openMultipartUploads) {
       new Gauge({
-        name: 'dirbucket_multipart_uploads_open', help: 'Multipart uploads created and not yet completed or aborted', registers: [this.registry],
+        name: 'dirbucket_multipart_uploads_open', help: 'Multipart uploads created and not yet completed or aborted', registers: [this.registry], aggregator: 'max',
         async collect() {
           this.set(await openMultipartUploads());
         },
@@ -61,7 +62,7 @@ export class Metrics {
     if (certificates) {
       new Gauge({
         name: 'dirbucket_tls_certificate_expiry_timestamp_seconds', help: 'When each certificate served expires (notAfter, Unix time), by certificate file',
-        labelNames: ['certificate'] as const, registers: [this.registry],
+        labelNames: ['certificate'] as const, registers: [this.registry], aggregator: 'max',
         collect() {
           this.reset();
           for (const c of certificates()) this.set({ certificate: c.file }, new Date(c.notAfter).getTime() / 1000);

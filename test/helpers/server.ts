@@ -16,6 +16,10 @@ export interface TestServer {
   /** `http://127.0.0.1:PORT`, as printed on the server's Endpoint line. */
   endpoint: string;
   port: number;
+  /** The server process's id (with --workers, the primary's). */
+  pid: number;
+  /** Resolves with how the process ended. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** The directory served (root mode: each subdirectory is a bucket). */
   root: string;
   accessKeyId: string;
@@ -80,7 +84,7 @@ export async function startServer(opts: StartServerOptions = {}): Promise<TestSe
   };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 
   let endpoint: string;
   let port: number;
@@ -98,6 +102,8 @@ export async function startServer(opts: StartServerOptions = {}): Promise<TestSe
   return {
     endpoint,
     port,
+    pid: child.pid!,
+    exited,
     root,
     accessKeyId,
     secretAccessKey,

@@ -97,3 +97,13 @@ test('two jobs may not share a name', async () => {
   assert.throws(() => jobs.add({ name: 'a', intervalMs: 1000, run: async () => {} }), /already/);
   await jobs.stop();
 });
+
+test('jobs run elsewhere (another worker of --workers): add() takes them and never runs them', async () => {
+  const { log } = capture();
+  const jobs = new Jobs(log, undefined, { elsewhere: true });
+  let runs = 0;
+  jobs.add({ name: 'tick', firstRunMs: 1, intervalMs: 5, run: async () => void runs++ });
+  await sleep(100);
+  await jobs.stop();
+  assert.equal(runs, 0);
+});

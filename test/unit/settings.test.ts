@@ -2,12 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseServeArgs, serveOptionsHelp } from '../../src/config/command-line.js';
 import { ConfigError, DEFAULTS, validateConfig } from '../../src/config/config.js';
 import type { Setting } from '../../src/config/setting.js';
 import { SETTINGS } from '../../src/config/settings.js';
+import { workerCount } from '../../src/config/workers.js';
 
 const settings = SETTINGS as readonly Setting[];
 
@@ -20,7 +21,7 @@ function args(...argv: string[]) {
 test('the defaults', () => {
   assert.deepEqual(args(), { ...DEFAULTS });
   assert.deepEqual(DEFAULTS, {
-    buckets: [], listen: { host: '127.0.0.1', port: 9000 }, adminListen: { host: '127.0.0.1', port: 9001 }, trustedProxies: [], region: 'us-east-1', logLevel: 'info', metadata: 'auto', fsync: true,
+    buckets: [], listen: { host: '127.0.0.1', port: 9000 }, adminListen: { host: '127.0.0.1', port: 9001 }, trustedProxies: [], workers: 1, region: 'us-east-1', logLevel: 'info', metadata: 'auto', fsync: true,
     followSymlinks: false, withoutChown: 'own-identity', multipartExpiryMs: 7 * 86_400_000, anonymousIdentity: 'nobody', sigv2: true,
   });
   args().buckets.push({ name: 'x', path: '/x', readOnly: false });
@@ -35,6 +36,10 @@ test('every option on the command line', () => {
     metadata: 'sidecar', fsync: false, followSymlinks: true, withoutChown: 'refuse', multipartExpiryMs: 12 * 3_600_000, anonymousIdentity: '99:99',
   });
   assert.deepEqual(parseServeArgs(['-h']), { help: true });
+  assert.equal(args('--workers', '4').workers, 4);
+  assert.equal(args('--workers', 'auto').workers, 'auto');
+  assert.equal(workerCount('auto'), availableParallelism(), 'auto: one per core this process may use');
+  assert.equal(validateConfig({ workers: 3 }, '/').workers, 3, 'the file may give a number');
 });
 
 test('a bad value on the command line names its option', () => {
@@ -45,6 +50,10 @@ test('a bad value on the command line names its option', () => {
     [['--without-chown', 'maybe'], /^--without-chown: expected own-identity or refuse, got "maybe"$/],
     [['--multipart-expiry', 'soon'], /^--multipart-expiry: expected a duration/],
     [['--region', ''], /^--region: expected a non-empty string$/],
+    [['--workers', '0'], /^--workers: expected a number of processes from 1 to 256, or auto, got "0"$/],
+    [['--workers', '2.5'], /^--workers: expected a number of processes/],
+    [['--workers', 'many'], /^--workers: expected a number of processes/],
+    [['--workers', '257'], /^--workers: expected a number of processes/],
   ];
   for (const [argv, re] of cases) assert.throws(() => parseServeArgs(argv), (e: Error) => e instanceof ConfigError && re.test(e.message), argv.join(' '));
   assert.throws(() => parseServeArgs(['--fsync']), { code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION' });
@@ -55,7 +64,7 @@ test('the file takes the same settings under their file names; the command line 
     { stateDir: '/etc/db/s', logLevel: 'warn', followSymlinks: true, multipartExpiryMs: 60_000, withoutChown: 'refuse' });
   assert.throws(() => validateConfig({ withoutChown: 'maybe' }, '/'), /: withoutChown: expected own-identity or refuse, got "maybe"$/);
   assert.throws(() => validateConfig({ logLevel: 3 }, '/'), /: logLevel: expected silent/);
-  assert.throws(() => validateConfig({ 'log-level': 'info' }, '/'), /: log-level: unknown setting \(known: root, buckets, listen, adminListen, tls, accessLog, trustedProxies, region, domain, logLevel, metadata, fsync, followSymlinks, withoutChown, multipartExpiry, anonymousIdentity, sigv2, state\)$/);
+  assert.throws(() => validateConfig({ 'log-level': 'info' }, '/'), /: log-level: unknown setting \(known: root, buckets, listen, adminListen, tls, accessLog, trustedProxies, workers, region, domain, logLevel, metadata, fsync, followSymlinks, withoutChown, multipartExpiry, anonymousIdentity, sigv2, state\)$/);
   assert.deepEqual(validateConfig({ region: null }, '/'), {}, 'null is unset');
   const dir = mkdtempSync(path.join(tmpdir(), 'dirbucket-settings-'));
   try {
