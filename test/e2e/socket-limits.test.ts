@@ -105,7 +105,9 @@ describe('hostile clients at the socket', { concurrency: true }, () => {
     assert.ok(e.ms >= 19_000 && e.ms < 27_000, `closed after ${e.ms} ms`);
     assert.equal(e.answer, '');
     await assert.rejects(s3.send(new HeadObjectCommand({ Bucket: 'limits', Key: 'trickled' })), { name: 'NotFound' });
-    assert.deepEqual(await listFiles(join(ts.root, 'limits')), filesBefore, 'nothing left in the bucket, internal state included');
+    // The staging sweep's heartbeat (.dirbucket/alive/, a job of the server) may appear meanwhile: not the request's.
+    const sansHeartbeat = (files: string[]) => files.filter((f) => !f.startsWith('.dirbucket/alive/'));
+    assert.deepEqual(sansHeartbeat(await listFiles(join(ts.root, 'limits'))), sansHeartbeat(filesBefore), 'nothing left in the bucket, internal state included');
   });
 
   test('a download its client stops reading for 26 s is not cut off: only a body coming in is held to a rate', async () => {
