@@ -16,7 +16,7 @@ import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteBucketCommand, DeleteObjectCommand,
   DeleteObjectsCommand, GetBucketVersioningCommand, GetObjectCommand, GetObjectLegalHoldCommand, GetObjectLockConfigurationCommand,
   GetObjectRetentionCommand, HeadObjectCommand, PutBucketVersioningCommand, PutObjectCommand, PutObjectLegalHoldCommand,
-  PutObjectLockConfigurationCommand, PutObjectRetentionCommand, S3Client, UploadPartCommand,
+  PutBucketPolicyCommand, PutObjectLockConfigurationCommand, PutObjectRetentionCommand, S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { parseXml, rawRequest, sdkError } from './util.js';
@@ -355,6 +355,25 @@ describe('CopyObject and multipart uploads', () => {
     assert.equal(r.Retention?.Mode, 'GOVERNANCE');
     await deniedDelete(B, 'mp', versionId);
     await s3.send(new DeleteObjectCommand({ Bucket: B, Key: 'mp', VersionId: versionId, BypassGovernanceRetention: true }));
+  });
+});
+
+describe('bucket policy conditions on object lock', () => {
+  it('s3:object-lock-mode and s3:object-lock-remaining-retention-days: a Deny of long or COMPLIANCE retention binds even the owner', async () => {
+    const B = 'lock-policy';
+    await lockedBucket(B);
+    const deny = (Sid: string, Condition: unknown) => ({ Sid, Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `arn:aws:s3:::${B}/*`, Condition });
+    await s3.send(new PutBucketPolicyCommand({ Bucket: B, Policy: JSON.stringify({ Version: '2012-10-17', Statement: [
+      deny('at-most-30-days', { NumericGreaterThan: { 's3:object-lock-remaining-retention-days': '30' } }),
+      deny('no-compliance', { StringEquals: { 's3:object-lock-mode': 'COMPLIANCE' } }),
+    ] }) }));
+    const long = await sdkError(() => s3.send(new PutObjectCommand({ Bucket: B, Key: 'long', Body: 'x', ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: inSeconds(60 * 86400) })));
+    assert.equal(long.name, 'AccessDenied');
+    const compliance = await sdkError(() => s3.send(new PutObjectCommand({ Bucket: B, Key: 'compliance', Body: 'x', ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: inSeconds(5) })));
+    assert.equal(compliance.name, 'AccessDenied');
+    // Within both: allowed (GOVERNANCE for a few seconds, so nothing stays locked).
+    await put(B, 'short', 'x', { ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: inSeconds(3) });
+    await put(B, 'plain', 'x');
   });
 });
 

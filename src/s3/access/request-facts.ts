@@ -48,6 +48,17 @@ export function requestFactsOf(req: IncomingMessage, query: URLSearchParams, act
     }
     s3['s3:RequestObjectTagKeys'] = keys;
   }
+  // Object lock on a write (PutObject, CopyObject, CreateMultipartUpload), from its headers, as S3 sets the keys.
+  const mode = headerOf(fields, 'x-amz-object-lock-mode');
+  if (mode !== undefined) s3['s3:object-lock-mode'] = mode;
+  const until = headerOf(fields, 'x-amz-object-lock-retain-until-date');
+  if (until !== undefined) {
+    s3['s3:object-lock-retain-until-date'] = until;
+    const ms = Date.parse(until);
+    if (!Number.isNaN(ms)) s3['s3:object-lock-remaining-retention-days'] = String(Math.max(0, Math.ceil((ms - Date.now()) / 86_400_000)));
+  }
+  const hold = headerOf(fields, 'x-amz-object-lock-legal-hold');
+  if (hold !== undefined) s3['s3:object-lock-legal-hold'] = hold;
   const socket = req.socket as Partial<TLSSocket> | undefined;
   return {
     sourceIp: socket?.remoteAddress,
