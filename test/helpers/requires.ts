@@ -24,6 +24,7 @@ const TOOLS = {
   setfacl: { at: ['/usr/bin/setfacl'], apt: 'acl' },
   fincore: { at: ['/usr/bin/fincore'], apt: 'util-linux' },
   openssl: { at: ['/usr/bin/openssl'], apt: 'openssl' },
+  curl: { at: ['/usr/bin/curl'], apt: 'curl' },
   mfsmaster: { at: ['/usr/sbin/mfsmaster'], apt: 'moosefs-master' },
   mfschunkserver: { at: ['/usr/sbin/mfschunkserver'], apt: 'moosefs-chunkserver' },
   mfsmount: { at: ['/usr/bin/mfsmount'], apt: 'moosefs-client' },
