@@ -14,18 +14,10 @@ import { versioningOf } from '../buckets/versioning.js';
 export async function openCopySource(bucket: Bucket, key: string, who: AsIdentity & { checkSource?: (info: ObjectInfo) => void; versionId?: string }): Promise<{ opened: OpenedObject; info: ObjectInfo }> {
   const access = fsAccessFor(who.identity);
   // A version named, or a versioned source bucket (the copy answers the source's version id): read.ts's way.
-  if (who.versionId !== undefined || (await versioningOf(bucket))) {
-    const found = await openVersion(bucket, key, access && { access, read: true }, who.versionId);
-    try {
-      who.checkSource?.(found.info);
-      return found;
-    } catch (e) {
-      await found.opened.fh.close();
-      throw e;
-    }
-  }
-  // The current object as GET reads it: its info and the bytes opened are one file's, even mid-overwrite.
-  const found = await openWithInfo(bucket, key, access && { access, read: true });
+  // Else the current object as GET reads it: its info and the bytes opened are one file's, even mid-overwrite.
+  const found = who.versionId !== undefined || (await versioningOf(bucket))
+    ? await openVersion(bucket, key, access && { access, read: true }, who.versionId)
+    : await openWithInfo(bucket, key, access && { access, read: true });
   if (!found) throw new S3Error('NoSuchKey', undefined, { Key: key });
   try {
     who.checkSource?.(found.info);
