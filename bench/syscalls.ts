@@ -28,6 +28,8 @@ const N = Math.min(Math.max(Number(flags.requests), 10), 5000);
 const BUCKET = 'syscalls';
 const KEYS = 20;
 const body = Buffer.alloc(4096, 7);
+const tiny = Buffer.alloc(100, 7);
+let nested = 0;
 
 /** Per system call name, how many the server made per request (strace -c's `calls` column over N requests). */
 async function counted(pid: number, send: (i: number) => Promise<void>): Promise<Map<string, number>> {
@@ -68,6 +70,8 @@ for (const script of flags['server-bin']) {
       ['HEAD', async (i) => void (await client.expectOk({ method: 'HEAD', bucket: BUCKET, key: `k${i % KEYS}` }))],
       ['GET', async (i) => void (await client.expectOk({ method: 'GET', bucket: BUCKET, key: `k${i % KEYS}` }))],
       ['PUT', async (i) => void (await client.expectOk({ method: 'PUT', bucket: BUCKET, key: `p${i % KEYS}`, body }))],
+      // New keys two directories down, as the listing tree is written (bench/listing.ts): file and directory creation.
+      ['nested PUT', async (i) => void (await client.expectOk({ method: 'PUT', bucket: BUCKET, key: `n${nested++}/e${i % 8}/f${i}.dat`, body: tiny }))],
     ];
     console.log(`${script} ${flags['server-arg'].join(' ')}: system calls of the server, ${N} sequential 4 KiB requests each`);
     for (const [name, send] of ops) {
