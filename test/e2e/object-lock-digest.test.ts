@@ -148,6 +148,22 @@ describe('requests that change a lock', () => {
   });
 });
 
+describe('the AWS SDK v3', () => {
+  it('sends a checksum on its own by default; told to send one only when required, its lock PutObject is refused as S3 refuses it, its lock requests still go', async () => {
+    // WHEN_SUPPORTED (the default) is exercised by every SDK call above; WHEN_REQUIRED sends none on PutObject.
+    const sparing = ts.client({ requestChecksumCalculation: 'WHEN_REQUIRED' });
+    const e = await sdkError(() => sparing.send(new PutObjectCommand({ Bucket: B, Key: 'sparing', Body: 'data', ObjectLockLegalHoldStatus: 'ON' })));
+    assert.equal(e.name, 'InvalidRequest');
+    assert.equal(e.message, PUT_MESSAGE);
+    assert.equal((await head(B, 'sparing')).status, 404, 'nothing written');
+    const withMd5 = await sparing.send(new PutObjectCommand({ Bucket: B, Key: 'sparing', Body: 'data', ContentMD5: md5('data')['content-md5'], ObjectLockLegalHoldStatus: 'ON' }));
+    assert.ok(withMd5.VersionId);
+    // PutObjectLegalHold requires a checksum in the SDK's model: sent whatever the setting.
+    await sparing.send(new PutObjectLegalHoldCommand({ Bucket: B, Key: 'sparing', VersionId: withMd5.VersionId, LegalHold: { Status: 'OFF' } }));
+    assert.equal((await s3.send(new GetObjectLegalHoldCommand({ Bucket: B, Key: 'sparing', VersionId: withMd5.VersionId }))).LegalHold?.Status, 'OFF');
+  });
+});
+
 describe('directory objects (keys ending in /)', () => {
   it('cannot be locked: 501 NotImplemented for lock headers, a default retention, retention and legal hold; nothing written', async () => {
     const put = await rawRequest(ts, { method: 'PUT', path: `/${B}/folder/`, headers: { ...lockHeaders(), ...md5('') }, body: '' });
