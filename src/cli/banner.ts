@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { AdminCredentials } from '../accounts/admin-credentials.js';
 import { describeIdentity, type Identity } from '../accounts/identity.js';
 import type { Config } from '../config/config.js';
+import type { Logger } from 'pino';
 
 /** What the banner tells. */
 export interface BannerFacts {
@@ -25,6 +26,11 @@ export function lockEnforcementText(e: 'file-system' | 'gateway'): string {
   return e === 'file-system'
     ? 'enforced by the file system (locked versions are immutable files)'
     : 'enforced by the gateway only (not running as root on a file system with the immutable attribute: NAS users with access to the bucket\'s internal state could remove locked versions)';
+}
+
+/** Logs how each lock-enabled bucket's locks are enforced (a line each), beside the banner's lines. */
+export function logLockEnforcement(log: Logger, locked: readonly { name: string; enforcement: 'file-system' | 'gateway' }[]): void {
+  for (const b of locked) log.info({ bucket: b.name, enforcement: b.enforcement }, `object lock on bucket ${b.name}: ${lockEnforcementText(b.enforcement)}`);
 }
 
 /** The banner's text. */

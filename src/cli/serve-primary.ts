@@ -6,7 +6,7 @@
 import type { Config } from '../config/config.js';
 import { createLogger } from '../server/logger.js';
 import { superviseWorkers, WorkerStartError } from '../server/workers/supervisor.js';
-import { banner } from './banner.js';
+import { banner, logLockEnforcement } from './banner.js';
 import { loadCertificates } from './load-certificates.js';
 import { startChecks } from './start-checks.js';
 
@@ -25,7 +25,9 @@ export async function servePrimary(config: Config, count: number): Promise<void>
     throw e;
   });
   const { endpoint, admin: adminEndpoint } = supervisor.ready;
-  process.stdout.write(banner({ config, admin, endpoint, adminEndpoint, chown, self, workerPids: supervisor.pids() }));
+  const { lockedBuckets } = supervisor.ready;
+  if (lockedBuckets) logLockEnforcement(log, lockedBuckets);
+  process.stdout.write(banner({ config, admin, endpoint, adminEndpoint, chown, self, workerPids: supervisor.pids(), lockedBuckets }));
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

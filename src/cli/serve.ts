@@ -19,7 +19,7 @@ import { expiryWarningJob } from '../server/tls/expiry-job.js';
 import { s3App } from '../s3/app.js';
 import { RESERVED_NAME } from '../storage/posix/paths/reserved.js';
 import { announceReady, clusterMetrics, onPrimaryGone, workerRole, type WorkerRole } from '../server/workers/worker-link.js';
-import { banner, lockEnforcementText } from './banner.js';
+import { banner, logLockEnforcement } from './banner.js';
 import { servePrimary } from './serve-primary.js';
 import { loadCertificates } from './load-certificates.js';
 import { startChecks } from './start-checks.js';
@@ -87,6 +87,7 @@ async function serveHere(config: Config, role: WorkerRole | undefined): Promise<
     fsync: config.fsync,
     followSymlinks: config.followSymlinks,
     multipartExpiryMs: config.multipartExpiryMs,
+    warn: (fields, message) => log.warn(fields, message),
   });
   prestartHashWorkers();
   startYoungCollections();
@@ -124,15 +125,16 @@ async function serveHere(config: Config, role: WorkerRole | undefined): Promise<
   jobs.add(backend.lockExpiryJob());
   jobs.add(backend.stagingSweepJob());
   // Said plainly at start-up: a WORM bucket whose locks only the gateway enforces is weaker than one the kernel does.
+  // With --workers the primary says it, once: every worker would find the same.
   const locked = await backend.lockedBuckets().catch(() => []);
-  for (const b of locked) log.info({ bucket: b.name, enforcement: b.enforcement }, `object lock on bucket ${b.name}: ${lockEnforcementText(b.enforcement)}`);
+  if (!role) logLockEnforcement(log, locked);
   // Cross-gateway consistency on a network file system depends on its mount's cache options: say where to look.
   for (const { what, dir, kind } of await backend.networkFileSystems()) {
     log.warn({ dir, fs: kind }, `${what} is on a network file system (${kind}): gateways sharing it need the mount options in the README ("Several gateways on one network file system")`);
   }
   const endpoint = endpointOf(running);
   const adminEndpoint = adminListener && endpointOf(adminListener);
-  if (role) announceReady(endpoint, adminEndpoint);
+  if (role) announceReady(endpoint, adminEndpoint, locked);
   else process.stdout.write(banner({ config, admin, endpoint, adminEndpoint, chown, self, lockedBuckets: locked }));
   let stopping = false;
   const stop = (signal: string) => {

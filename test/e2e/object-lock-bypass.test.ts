@@ -1,7 +1,8 @@
 /**
  * End to end: who may bypass GOVERNANCE retention (issue #12). The bucket's owner (a user who created it) and an
  * administrator may, with x-amz-bypass-governance-retention: true; a user with read-write access alone may not,
- * though it may extend retention. Users are served as other identities: root only.
+ * though it may extend retention, unless the bucket policy allows them s3:BypassGovernanceRetention; a policy Deny
+ * binds everyone. Users are served as other identities: root only.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -70,6 +71,38 @@ describe('bypassing GOVERNANCE retention', { skip: requireRoot('serve users as o
     await owner.send(new PutBucketPolicyCommand({ Bucket: B, Policy: JSON.stringify(policy) }));
     const e = await sdkError(() => owner.send(new DeleteObjectCommand({ Bucket: B, Key: 'doc', VersionId: versionId, BypassGovernanceRetention: true })));
     assert.equal(e.name, 'AccessDenied');
+    await owner.send(new DeleteBucketPolicyCommand({ Bucket: B }));
+  });
+
+  it('a bucket policy allowing s3:BypassGovernanceRetention lets another user shorten and remove it, with the header only', async () => {
+    const put = await writer.send(new PutObjectCommand({ Bucket: B, Key: 'walts', Body: 'x', ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: new Date(Date.now() + 600_000) }));
+    const v = put.VersionId!;
+    const shorten = () => writer.send(new PutObjectRetentionCommand({ Bucket: B, Key: 'walts', VersionId: v, BypassGovernanceRetention: true,
+      Retention: { Mode: 'GOVERNANCE', RetainUntilDate: new Date(Date.now() + 120_000) } }));
+    const allow = (extra: Record<string, unknown> = {}) => ({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::000000000000:user/walt' },
+      Action: 's3:BypassGovernanceRetention', Resource: `arn:aws:s3:::${B}/walts`, ...extra });
+    // An Allow whose condition cannot be judged for the bypass (the client's address) grants nothing.
+    await owner.send(new PutBucketPolicyCommand({ Bucket: B, Policy: JSON.stringify({ Version: '2012-10-17',
+      Statement: [allow({ Condition: { IpAddress: { 'aws:SourceIp': '127.0.0.0/8' } } })] }) }));
+    assert.equal((await sdkError(shorten)).name, 'AccessDenied', 'a conditional Allow that cannot be judged');
+    // An Allow for someone else, or for another key, grants walt nothing either.
+    await owner.send(new PutBucketPolicyCommand({ Bucket: B, Policy: JSON.stringify({ Version: '2012-10-17',
+      Statement: [allow({ Principal: { AWS: 'arn:aws:iam::000000000000:user/olga' } }), allow({ Resource: `arn:aws:s3:::${B}/other` })] }) }));
+    assert.equal((await sdkError(shorten)).name, 'AccessDenied', 'an Allow naming others');
+    // An Allow with a Deny beside it: the Deny wins.
+    await owner.send(new PutBucketPolicyCommand({ Bucket: B, Policy: JSON.stringify({ Version: '2012-10-17',
+      Statement: [allow(), { Effect: 'Deny', Principal: '*', Action: 's3:BypassGovernanceRetention', Resource: `arn:aws:s3:::${B}/*` }] }) }));
+    assert.equal((await sdkError(shorten)).name, 'AccessDenied', 'Deny beats Allow');
+    assert.ok((await owner.send(new GetObjectRetentionCommand({ Bucket: B, Key: 'walts', VersionId: v }))).Retention!.RetainUntilDate!.getTime() > Date.now() + 500_000, 'unchanged so far');
+
+    await owner.send(new PutBucketPolicyCommand({ Bucket: B, Policy: JSON.stringify({ Version: '2012-10-17', Statement: [allow()] }) }));
+    await shorten();
+    const r = await owner.send(new GetObjectRetentionCommand({ Bucket: B, Key: 'walts', VersionId: v }));
+    assert.ok(r.Retention!.RetainUntilDate!.getTime() < Date.now() + 200_000, 'shortened');
+    const without = await sdkError(() => writer.send(new DeleteObjectCommand({ Bucket: B, Key: 'walts', VersionId: v })));
+    assert.equal(without.name, 'AccessDenied', 'the header is still needed');
+    await writer.send(new DeleteObjectCommand({ Bucket: B, Key: 'walts', VersionId: v, BypassGovernanceRetention: true }));
+    assert.equal((await sdkError(() => owner.send(new GetObjectRetentionCommand({ Bucket: B, Key: 'walts', VersionId: v })))).name, 'NoSuchVersion');
     await owner.send(new DeleteBucketPolicyCommand({ Bucket: B }));
   });
 

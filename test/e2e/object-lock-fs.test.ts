@@ -8,12 +8,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { appendFile, chmod, lstat, mkdtemp, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, lstat, mkdir, mkdtemp, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, PutObjectLegalHoldCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, GetObjectLegalHoldCommand, PutObjectCommand, PutObjectLegalHoldCommand, type S3Client } from '@aws-sdk/client-s3';
 import { requireRoot } from '../helpers/requires.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
@@ -124,5 +124,52 @@ describe('object lock on the file system', { skip: ROOT_SKIP }, () => {
     assert.equal(await immutable(entry), true, 'immutable again after the tag change');
     await s3.send(new DeleteObjectCommand({ Bucket: B, Key: 'gov', VersionId: put.VersionId, BypassGovernanceRetention: true }));
     await assert.rejects(lstat(entry), { code: 'ENOENT' });
+  });
+});
+
+describe('object lock when the immutable attribute fails after the data is placed', { skip: ROOT_SKIP }, () => {
+  let root: string;
+  let ts: TestServer;
+  let s3: S3Client;
+  const G = 'lock-fails';
+
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'dirbucket-lock-fails-'));
+    // Sidecar records: ramfs below takes no user.* xattrs either, and this test is about the immutable attribute.
+    ts = await startServer({ root, args: ['--metadata', 'sidecar'] });
+    s3 = ts.client();
+    await s3.send(new CreateBucketCommand({ Bucket: G, ObjectLockEnabledForBucket: true }));
+  });
+
+  after(async () => {
+    if (root) await run('chattr', ['-R', '-i', root]).catch(() => {});
+    await ts?.stop();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('the write stands, its lock held by the gateway, and the log says the version is enforced by the gateway only', async () => {
+    // The key's versions directory on ramfs, which has no immutable attribute, in a bucket whose state (ext4) has
+    // it: the probe says file-system, and chattr then fails for this one version, after its data is in place.
+    const mnt = join(root, G, '.dirbucket', 'versions', 'on-ramfs');
+    await mkdir(mnt, { recursive: true });
+    await run('mount', ['-t', 'ramfs', 'ramfs', mnt]);
+    try {
+      const put = await s3.send(new PutObjectCommand({ Bucket: G, Key: 'on-ramfs', Body: 'kept', ObjectLockLegalHoldStatus: 'ON' }));
+      assert.ok(put.VersionId, 'the write answered success with its version');
+      assert.equal((await s3.send(new GetObjectLegalHoldCommand({ Bucket: G, Key: 'on-ramfs', VersionId: put.VersionId }))).LegalHold?.Status, 'ON');
+      const del = await s3.send(new DeleteObjectCommand({ Bucket: G, Key: 'on-ramfs', VersionId: put.VersionId })).then(() => 'deleted', (e: Error) => e.name);
+      assert.equal(del, 'AccessDenied', 'the gateway holds the lock');
+      const warned = ts.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; msg: string; versionId?: string })
+        .find((l) => l.versionId === put.VersionId);
+      assert.ok(warned, `no log line for the version:\n${ts.stdout().slice(-3000)}`);
+      assert.equal(warned.level, 40, 'logged as a warning');
+      assert.match(warned.msg, /enforced by the gateway only/);
+      const got = await s3.send(new GetObjectCommand({ Bucket: G, Key: 'on-ramfs', VersionId: put.VersionId }));
+      assert.equal(await got.Body!.transformToString(), 'kept');
+      await s3.send(new PutObjectLegalHoldCommand({ Bucket: G, Key: 'on-ramfs', VersionId: put.VersionId, LegalHold: { Status: 'OFF' } }));
+      await s3.send(new DeleteObjectCommand({ Bucket: G, Key: 'on-ramfs', VersionId: put.VersionId }));
+    } finally {
+      await run('umount', [mnt]);
+    }
   });
 });

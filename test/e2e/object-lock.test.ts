@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { appendFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,6 +29,8 @@ let s3: S3Client;
 /** A date `s` seconds from now. */
 const inSeconds = (s: number): Date => new Date(Date.now() + s * 1000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Content-MD5 of a body: S3 requires a digest on every request that changes object lock. */
+const md5 = (body: string): { 'content-md5': string } => ({ 'content-md5': createHash('md5').update(body).digest('base64') });
 
 async function lockedBucket(name: string): Promise<void> {
   await s3.send(new CreateBucketCommand({ Bucket: name, ObjectLockEnabledForBucket: true }));
@@ -139,7 +142,7 @@ describe('PutObjectLockConfiguration and GetObjectLockConfiguration', () => {
   it('refuses bad configurations with S3\'s errors and changes nothing', async () => {
     await lockedBucket('lock-validate');
     const good = '<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>3</Days></DefaultRetention></Rule></ObjectLockConfiguration>';
-    const send = (body: string) => rawRequest(ts, { method: 'PUT', path: '/lock-validate', query: [['object-lock', '']], body });
+    const send = (body: string) => rawRequest(ts, { method: 'PUT', path: '/lock-validate', query: [['object-lock', '']], body, headers: md5(body) });
     assert.equal((await send(good)).status, 200);
     const cases: [string, string][] = [
       ['<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>1</Days><Years>1</Years></DefaultRetention></Rule></ObjectLockConfiguration>', 'MalformedXML'],
@@ -252,14 +255,14 @@ describe('retention on a version', () => {
       assert.equal(c.name, 'AccessDenied', JSON.stringify(retention));
     }
     const removal = await rawRequest(ts, { method: 'PUT', path: `/${B}/r`, query: [['retention', ''], ['versionId', v]], body: '<Retention/>',
-      headers: { 'x-amz-bypass-governance-retention': 'true' } });
+      headers: { 'x-amz-bypass-governance-retention': 'true', ...md5('<Retention/>') } });
     assert.equal(removal.status, 403, removal.text);
     assert.equal((await s3.send(new GetObjectRetentionCommand({ Bucket: B, Key: 'r', VersionId: v }))).Retention?.Mode, 'COMPLIANCE');
   });
 
   it('refuses a date in the past, an unknown mode, and malformed XML, changing nothing', async () => {
     const v = await put(B, 'bad', 'x');
-    const send = (body: string) => rawRequest(ts, { method: 'PUT', path: `/${B}/bad`, query: [['retention', ''], ['versionId', v]], body });
+    const send = (body: string) => rawRequest(ts, { method: 'PUT', path: `/${B}/bad`, query: [['retention', ''], ['versionId', v]], body, headers: md5(body) });
     const cases: [string, string][] = [
       ['<Retention><Mode>GOVERNANCE</Mode><RetainUntilDate>2001-01-01T00:00:00Z</RetainUntilDate></Retention>', 'InvalidArgument'],
       [`<Retention><Mode>FOREVER</Mode><RetainUntilDate>${inSeconds(60).toISOString()}</RetainUntilDate></Retention>`, 'MalformedXML'],
@@ -318,7 +321,8 @@ describe('legal hold', () => {
     const out = await s3.send(new PutObjectLegalHoldCommand({ Bucket: B, Key: 'c', LegalHold: { Status: 'ON' } }));
     assert.equal(out.$metadata.httpStatusCode, 200);
     await deniedDelete(B, 'c', v);
-    const bad = await rawRequest(ts, { method: 'PUT', path: `/${B}/c`, query: [['legal-hold', '']], body: '<LegalHold><Status>MAYBE</Status></LegalHold>' });
+    const badBody = '<LegalHold><Status>MAYBE</Status></LegalHold>';
+    const bad = await rawRequest(ts, { method: 'PUT', path: `/${B}/c`, query: [['legal-hold', '']], body: badBody, headers: md5(badBody) });
     assert.equal(parseXml(bad.text).Error.Code, 'MalformedXML');
     await s3.send(new PutObjectLegalHoldCommand({ Bucket: B, Key: 'c', VersionId: v, LegalHold: { Status: 'OFF' } }));
     await s3.send(new DeleteObjectCommand({ Bucket: B, Key: 'c', VersionId: v }));

@@ -2,9 +2,10 @@
 import type { Handler } from '../types.js';
 import { S3Error } from '../../errors/s3-error.js';
 import { lockConfigurationXml, parseLockConfiguration } from '../lock/lock-xml.js';
+import { readDigestedBody } from '../lock/digested-body.js';
 
 export const PutObjectLockConfiguration: Handler = async (req) => {
-  const config = parseLockConfiguration((await req.readBody(req.settings.maxXmlBytes)).toString('utf8'));
+  const config = parseLockConfiguration((await readDigestedBody(req, req.settings.maxXmlBytes)).toString('utf8'));
   await req.backend.putObjectLockConfiguration({ bucket: req.bucket, config });
   return {};
 };

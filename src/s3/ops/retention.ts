@@ -3,13 +3,14 @@ import type { Handler, S3Request } from '../types.js';
 import { S3Error } from '../../errors/s3-error.js';
 import { bypassGovernance } from '../lock/bypass.js';
 import { parseLegalHold, parseRetention } from '../lock/lock-xml.js';
+import { readDigestedBody } from '../lock/digested-body.js';
 
 function versionOf(req: S3Request): string | undefined {
   return req.query.get('versionId') ?? undefined;
 }
 
 export const PutObjectRetention: Handler = async (req) => {
-  const retention = parseRetention((await req.readBody(req.settings.maxXmlBytes)).toString('utf8'));
+  const retention = parseRetention((await readDigestedBody(req, req.settings.maxXmlBytes)).toString('utf8'));
   const done = await req.backend.putObjectRetention({
     bucket: req.bucket, key: req.key, versionId: versionOf(req), identity: req.principal.identity, retention,
     bypassGovernance: await bypassGovernance(req),
@@ -24,7 +25,7 @@ export const GetObjectRetention: Handler = async (req) => {
 };
 
 export const PutObjectLegalHold: Handler = async (req) => {
-  const legalHold = parseLegalHold((await req.readBody(req.settings.maxXmlBytes)).toString('utf8'));
+  const legalHold = parseLegalHold((await readDigestedBody(req, req.settings.maxXmlBytes)).toString('utf8'));
   const done = await req.backend.putObjectLegalHold({ bucket: req.bucket, key: req.key, versionId: versionOf(req), identity: req.principal.identity, legalHold });
   return { headers: { 'x-amz-version-id': done.versionId } };
 };

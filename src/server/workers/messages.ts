@@ -7,6 +7,8 @@ export interface ReadyMessage {
   endpoint: string;
   /** The admin listener's, when there is one. */
   admin?: string;
+  /** Buckets with object lock and what enforces it, for the banner's lines (the workers do not repeat them). */
+  lockedBuckets?: { name: string; enforcement: 'file-system' | 'gateway' }[];
 }
 
 /** A worker asks for every worker's metrics added up (its admin listener is answering /metrics); `text` or `error` comes back. */

@@ -21,9 +21,9 @@ export function workerRole(): WorkerRole | undefined {
   return { slot: Number(process.env[SLOT_VARIABLE] ?? 0) };
 }
 
-/** Tells the primary this worker listens at `endpoint` (and `admin`). */
-export function announceReady(endpoint: string, admin?: string): void {
-  const m: ReadyMessage = { dirbucket: 'ready', endpoint, ...(admin && { admin }) };
+/** Tells the primary this worker listens at `endpoint` (and `admin`), and what its banner should say of object lock. */
+export function announceReady(endpoint: string, admin?: string, lockedBuckets?: ReadyMessage['lockedBuckets']): void {
+  const m: ReadyMessage = { dirbucket: 'ready', endpoint, ...(admin && { admin }), ...(lockedBuckets && { lockedBuckets }) };
   process.send!(m);
 }
 

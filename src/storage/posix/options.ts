@@ -21,16 +21,25 @@ export interface PosixOptions {
   followSymlinks?: boolean;
   /** Multipart uploads older than this are removed by the background sweep. Default 7 days; 0 turns the sweep off. */
   multipartExpiryMs?: number;
+  /**
+   * Told of what went wrong without failing the request that met it (a locked version the kernel would not make
+   * immutable): the server logs it. Default: nothing.
+   */
+  warn?: StorageWarn;
 }
+
+/** A warning from storage: what it concerns (bucket, key, version, error) and what it means, in words. */
+export type StorageWarn = (fields: Record<string, unknown>, message: string) => void;
 
 /** The settings every bucket operation consults, with defaults applied. */
 export interface PosixSettings {
   metadata: 'auto' | 'xattr' | 'sidecar';
   fsync: boolean;
   followSymlinks: boolean;
+  warn?: StorageWarn;
 }
 
 /** PosixOptions with their defaults filled in. */
 export function settingsOf(opts: PosixOptions): PosixSettings {
-  return { metadata: opts.metadata ?? 'auto', fsync: opts.fsync ?? true, followSymlinks: opts.followSymlinks ?? false };
+  return { metadata: opts.metadata ?? 'auto', fsync: opts.fsync ?? true, followSymlinks: opts.followSymlinks ?? false, ...(opts.warn ? { warn: opts.warn } : {}) };
 }

@@ -27,7 +27,7 @@ export async function createMultipartUpload(bucket: Bucket, input: CreateMultipa
   }
   // A client learns at once, not after sending every part, that its identity could not create the object.
   fsAccessFor(input.identity)?.writeBelow(bucket.dir, segments.slice(0, -1));
-  await checkLockable(bucket, input.lock, false);
+  await checkLockable(bucket, { asked: input.lock, dirObject: false });
   const paths = UploadPaths.of(bucket);
   const now = Date.now();
   const uploadId = newUploadId(now);

@@ -16,6 +16,7 @@ import { INTENT_FILE, type CompletionIntent } from './completion-lock.js';
 import { ASSEMBLY_FILE } from './in-place.js';
 import { readJsonFile } from '../../../fsutil/json-file.js';
 import type { UploadPaths } from './upload-paths.js';
+import { resealCurrent } from '../object-lock/reseal.js';
 
 /** Sorts out the abandoned hold `held` of `uploadId`. Never leaves a partial object; never throws for a lost race. */
 export async function recoverCompletion(bucket: Bucket, paths: UploadPaths, uploadId: string, held: string): Promise<void> {
@@ -30,6 +31,8 @@ export async function recoverCompletion(bucket: Bucket, paths: UploadPaths, uplo
   const sealed = intent?.sealed;
   const assembly = `${taken}/${ASSEMBLY_FILE}`;
   if (intent && sealed && ((await holdsInode(bucket, intent.key, sealed.ino)) || (intent.assembly && !(await exists(assembly))))) {
+    // The object is in place; its lock (recorded before it was) may still want its kept entry made immutable.
+    await resealCurrent(bucket, intent.key);
     await writeMarker(paths, sealed.marker, bucket.settings.fsync);
     await rm(taken, { recursive: true, force: true });
     return;

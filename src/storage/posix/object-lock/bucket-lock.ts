@@ -63,16 +63,37 @@ function defaultRetention(config: ObjectLockConfiguration, now: number): Retenti
   return { mode: d.mode, retainUntil: until.toISOString() };
 }
 
+/** What a write brings that decides whether it may carry a lock (checkLockable). */
+export interface LockableWrite {
+  /** The lock the request asked for (x-amz-object-lock-*). */
+  asked: ObjectLock | undefined;
+  /** The key is a directory object (`a/`). */
+  dirObject: boolean;
+  /**
+   * For a write with a body (PutObject): whether the client declared a digest of it (Content-MD5 or an
+   * x-amz-checksum-* value, sent or in a trailer). Undefined for writes without a body (CopyObject, CreateMultipartUpload).
+   */
+  bodyDigest?: boolean;
+}
+
+/** S3's words when a body that will be locked comes without a digest. */
+export const LOCK_NEEDS_DIGEST = 'Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters';
+
 /**
  * Refuses, before any data is read, what a write cannot have: a lock asked of a bucket without lock
- * (InvalidRequest), or a lock on a directory object (`a/`), which has no versions to lock (NotImplemented).
+ * (InvalidRequest), a lock on a directory object (`a/`), which has no versions to lock (NotImplemented), or a
+ * body to be locked (its own lock headers or the bucket's default retention) without a declared digest
+ * (InvalidRequest, as S3: bytes kept for years must be known to be the bytes the client sent).
  */
-export async function checkLockable(bucket: Bucket, asked: ObjectLock | undefined, dirObject: boolean): Promise<void> {
-  if (!dirObject) {
+export async function checkLockable(bucket: Bucket, write: LockableWrite): Promise<void> {
+  const { asked, dirObject, bodyDigest } = write;
+  if (!dirObject && bodyDigest !== false) {
     if (asked !== undefined && (asked.retention !== undefined || asked.legalHold !== undefined)) await requireLock(bucket);
     return;
   }
-  if (await lockForNewVersion(bucket, asked)) {
+  const lock = await lockForNewVersion(bucket, asked);
+  if (lock && dirObject) {
     throw new S3Error('NotImplemented', 'Object lock on a directory object (a key ending in \'/\') is not implemented: it has no versions to lock.');
   }
+  if (lock && bodyDigest === false) throw new S3Error('InvalidRequest', LOCK_NEEDS_DIGEST);
 }

@@ -42,7 +42,16 @@ export async function sealVersion(bucket: Bucket, ctx: VersionsContext, where: V
   const st = await lstat(where.entry, { bigint: true });
   if (st.nlink > 1n) await ownInode(ctx, where, st.ino);
   if ((await lockEnforcement(bucket)) !== 'file-system') return;
-  await setImmutable(where.entry, true);
+  try {
+    await setImmutable(where.entry, true);
+  } catch (err) {
+    // The version and its lock file are in place, and every S3 path refuses its removal: failing the request now
+    // would tell the client its write did not happen when it did (a retry makes a second locked version), and
+    // removing the version could lose a lock. So the write stands, locked by the gateway, and this is said loudly.
+    bucket.settings.warn?.({ bucket: bucket.name, key: where.key, versionId: where.versionId, err },
+      `object lock: version ${where.versionId} of '${where.key}' in bucket ${bucket.name} is enforced by the gateway only: the file system refused the immutable attribute`);
+    return;
+  }
   scheduleLift(where, lock);
 }
 

@@ -15,7 +15,7 @@ export function changedRetention(old: ObjectLock, next: Retention | undefined, b
       throw new S3Error('AccessDenied', `Access Denied because object protected by object lock: COMPLIANCE retention until ${r.retainUntil} can only be extended, by nobody shortened or removed.`);
     }
     if (!bypassGovernance) {
-      throw new S3Error('AccessDenied', `Access Denied because object protected by object lock: GOVERNANCE retention until ${r.retainUntil} can be shortened or removed only with x-amz-bypass-governance-retention: true, by a user allowed to bypass it (the bucket owner or an administrator).`);
+      throw new S3Error('AccessDenied', `Access Denied because object protected by object lock: GOVERNANCE retention until ${r.retainUntil} can be shortened or removed only with x-amz-bypass-governance-retention: true, by a user allowed to bypass it (the bucket owner, an administrator, or a user the bucket policy allows s3:BypassGovernanceRetention).`);
     }
   }
   return { ...(next ? { retention: next } : {}), ...(old.legalHold !== undefined ? { legalHold: old.legalHold } : {}) };

@@ -47,7 +47,9 @@ export async function changeVersionLock(bucket: Bucket, ref: ObjectRef, change: 
   await requireLock(bucket, true);
   const versioning = await versioningOf(bucket);
   const { segments, dirObject } = parseKey(ref.key);
-  if (!versioning || dirObject) throw new S3Error('InvalidRequest', 'Object lock applies to the versions of objects; this object has none to lock.');
+  // A directory object (`a/`) is the directory itself, which has no versions to keep: locking it would hold nothing.
+  if (dirObject) throw new S3Error('NotImplemented', 'Object lock on a directory object (a key ending in \'/\') is not implemented: it has no versions to lock.');
+  if (!versioning) throw new S3Error('InvalidRequest', 'Object lock applies to the versions of objects; this object has none to lock.');
   const info = await headObject(bucket, ref.key, fsAccessFor(ref.identity), ref.versionId);
   const versionId = info.versionId!;
   const ctx = versionsContext(bucket, await bucket.store(), versioning);

@@ -24,7 +24,7 @@ import { Staging } from './staging.js';
 export async function copyObject(source: Bucket, target: Bucket, input: CopyObjectInput): Promise<PutObjectResult> {
   target.assertWritable();
   const { segments, dirObject } = parseKey(input.key);
-  await checkLockable(target, input.lock, dirObject);
+  await checkLockable(target, { asked: input.lock, dirObject });
   // Read on the source, as the request's identity; the target is checked as any write (commitStaged).
   const { opened, info } = await openCopySource(source, input.source.key, { ...input, versionId: input.source.versionId });
   try {

@@ -16,8 +16,9 @@ import { checkLockable } from '../object-lock/bucket-lock.js';
 export async function putObject(bucket: Bucket, input: PutObjectInput): Promise<PutObjectResult> {
   bucket.assertWritable();
   const { segments, dirObject } = parseKey(input.key);
-  // Refused before the body is read: a lock asked of a bucket without, or a lock on a directory object.
-  await checkLockable(bucket, input.lock, dirObject);
+  // Refused before the body is read: a lock asked of a bucket without, a lock on a directory object, or a body
+  // to be locked that comes without a digest.
+  await checkLockable(bucket, { asked: input.lock, dirObject, bodyDigest: input.contentMd5 !== undefined || input.checksum?.expected !== undefined });
   if (dirObject) return putDirectoryObject(bucket, { ...input, segments });
   // Refused before the body is received when the identity could not create the file at all.
   fsAccessFor(input.identity)?.writeBelow(bucket.dir, segments.slice(0, -1));
