@@ -21,7 +21,8 @@ export const FINDINGS = {
   listing: 'listings that disagree with GET or HEAD',
   synthetic: 'synthetic ETags on S3-written objects',
   versions: 'acknowledged versions lost or torn',
-  leftovers: 'leftovers after the sweeps',
+  leftovers: 'staging and multipart leftovers after the sweeps',
+  versionTemps: 'temporaries and locks of killed writers among the versions',
   slowComplete: 'resent Completes slower than 8 s or failed',
   serverErrors: '5xx answers from a live server',
 } as const;
@@ -65,7 +66,7 @@ export interface CheckContext {
 
 /** Runs every check of one trial; never throws for what it finds (only for a server that does not answer at all). */
 export async function checkTrial(ctx: CheckContext): Promise<TrialCheck> {
-  const out: TrialCheck = { findings: { lost: [], mixed: [], listing: [], synthetic: [], versions: [], leftovers: [], slowComplete: [], serverErrors: [] }, completeMs: [], orphanUploads: 0, sweptMs: 0, pendingRemovals: 0 };
+  const out: TrialCheck = { findings: { lost: [], mixed: [], listing: [], synthetic: [], versions: [], leftovers: [], versionTemps: [], slowComplete: [], serverErrors: [] }, completeMs: [], orphanUploads: 0, sweptMs: 0, pendingRemovals: 0 };
   for (const op of ctx.ops) if (op.serverError) out.findings.serverErrors.push(`${op.kind} ${op.bucket}/${op.key}: ${op.serverError}`);
   await resendCompletes(ctx, out);
   out.orphanUploads = await abortOrphans(ctx.s3);
@@ -222,7 +223,10 @@ async function checkVersioned(ctx: CheckContext, out: TrialCheck): Promise<void>
   }
 }
 
-/** Waits (bounded) until nothing is left behind in the state directories; what remains is a finding. */
+/**
+ * Waits (bounded) until the sweeps have left nothing in the staging and multipart directories; what remains is a
+ * finding, as is any temporary or lock among the versions (no sweep looks there: waiting would not help).
+ */
 async function waitForSweeps(ctx: CheckContext, out: TrialCheck): Promise<void> {
   let left = await leftovers(ctx.root);
   while (left.stray.length && Date.now() - ctx.restartedAt < ctx.sweepTimeoutMs) {
@@ -231,6 +235,7 @@ async function waitForSweeps(ctx: CheckContext, out: TrialCheck): Promise<void> 
   }
   out.sweptMs = Date.now() - ctx.restartedAt;
   out.findings.leftovers.push(...left.stray);
+  out.findings.versionTemps.push(...left.versionTemps);
   out.pendingRemovals = left.pending;
 }
 
@@ -242,8 +247,9 @@ const REMOVAL_OVERDUE_MS = 60_000 + 5 * 60_000;
  * completed or recovered, temporaries and locks among the versions. Removals in progress (`.done-`, `.aborting-`,
  * `.expired-`) are the multipart sweep's after a grace: pending until overdue.
  */
-export async function leftovers(root: string): Promise<{ stray: string[]; pending: number }> {
+export async function leftovers(root: string): Promise<{ stray: string[]; versionTemps: string[]; pending: number }> {
   const stray: string[] = [];
+  const versionTemps: string[] = [];
   let pending = 0;
   for (const bucket of [PLAIN, VERSIONED]) {
     const state = join(root, bucket, '.dirbucket');
@@ -258,9 +264,9 @@ export async function leftovers(root: string): Promise<{ stray: string[]; pendin
       }
       stray.push(`${bucket}/multipart/${name}`);
     }
-    await walkVersions(join(state, 'versions'), `${bucket}/versions`, stray);
+    await walkVersions(join(state, 'versions'), `${bucket}/versions`, versionTemps);
   }
-  return { stray, pending };
+  return { stray, versionTemps, pending };
 }
 
 /** Temporaries (`.t-*`) and commit locks (`.lock*`) anywhere under a bucket's versions: a writer died holding them. */

@@ -92,10 +92,13 @@ async function start(root: string): Promise<void> {
 
 async function killServer(): Promise<void> {
   const s = server!;
-  s3?.destroy();
-  s3 = undefined;
+  // The kill first: closing the client's sockets first would let the server see its clients leave and clean up
+  // as it does then, rather than die in the middle of its writes.
   process.kill(s.pid, 'SIGKILL');
+  const client = s3;
+  s3 = undefined;
   await s.stop(5_000); // resolves once the killed process has been reaped
+  client?.destroy();
   server = undefined;
 }
 
@@ -119,6 +122,7 @@ try {
   const known: KnownState = new Map();
   const ackedVersions = new Map<string, Map<string, string | null>>();
   const master = prng(SEED);
+  const seenLeftovers = new Set<string>();
   for (let trial = 0; trial < TRIALS; trial++) {
     if (Date.now() > DEADLINE) {
       stoppedBy = `stopped after ${trial} trials: --max-minutes reached`;
@@ -153,13 +157,18 @@ try {
     totals.sweptMs.push(check.sweptMs);
     totals.pendingRemovals = check.pendingRemovals;
     const found: string[] = [];
+    let first = '';
     for (const [kind, list] of Object.entries(check.findings) as [FindingKind, string[]][]) {
-      totals.findings.get(kind)!.push(...list.map((f) => `trial ${trial}: ${f}`));
-      if (list.length) found.push(`${list.length} ${kind}`);
+      // A leftover stays until something removes it: counted once, in the trial that first found it.
+      const fresh = kind === 'leftovers' || kind === 'versionTemps' ? list.filter((f) => !seenLeftovers.has(f)) : list;
+      for (const f of fresh) if (kind === 'leftovers' || kind === 'versionTemps') seenLeftovers.add(f);
+      totals.findings.get(kind)!.push(...fresh.map((f) => `trial ${trial}: ${f}`));
+      if (fresh.length) found.push(`${fresh.length} ${kind}`);
+      first ||= fresh[0] ?? '';
     }
     log(`trial ${trial}: killed after ${killAfter} ms, ${ops.length} ops (${ops.filter((o) => o.acked).length} acknowledged, ` +
       `in flight: ${inFlight.map((o) => o.kind).join(' ') || 'none'}), swept in ${(check.sweptMs / 1000).toFixed(1)} s` +
-      `${found.length ? `; FOUND ${found.join(', ')}: ${Object.values(check.findings).flat()[0]}` : ''}`);
+      `${found.length ? `; FOUND ${found.join(', ')} (first: ${first})` : ''}`);
   }
 } catch (e) {
   stoppedBy = `aborted: ${(e as Error).message.slice(0, 500)}`;

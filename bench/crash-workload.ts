@@ -39,14 +39,15 @@ export interface Op {
   pendingComplete?: { uploadId: string; parts: { PartNumber: number; ETag: string }[] };
 }
 
-/** Every body ever written, by id: its MD5 and the ETag its write gave it. Copies are found by their MD5. */
+/** Every body ever written, by id: its MD5 and the ETag its write gave it. A copy's ETag (either) finds its body. */
 export class BodyRegistry {
   readonly byId = new Map<string, { md5: string; etag: string }>();
-  readonly idByMd5 = new Map<string, string>();
+  readonly idByEtag = new Map<string, string>();
 
   add(id: string, md5: string, etag: string): void {
     this.byId.set(id, { md5, etag });
-    this.idByMd5.set(md5, id);
+    this.idByEtag.set(md5, id);
+    this.idByEtag.set(etag, id);
   }
 }
 
@@ -126,7 +127,7 @@ async function perform(ctx: WorkloadContext, s3: S3Client, op: Op, id: string, r
     case 'copy': {
       const source = r.pick(PLAIN_KEYS);
       const out = await s3.send(new CopyObjectCommand({ Bucket: op.bucket, Key: op.key, CopySource: `${op.bucket}/${source}` }));
-      op.id = ctx.registry.idByMd5.get(out.CopyObjectResult?.ETag?.replaceAll('"', '') ?? '') ?? `unknown-etag:${out.CopyObjectResult?.ETag}`;
+      op.id = ctx.registry.idByEtag.get(out.CopyObjectResult?.ETag?.replaceAll('"', '') ?? '') ?? `unknown-etag:${out.CopyObjectResult?.ETag}`;
       return;
     }
     case 'delete':
