@@ -85,6 +85,9 @@ const parser = new XMLParser({
   isArray: () => false,
 });
 
+// eslint-disable-next-line no-control-regex -- these characters are what it looks for
+const NOT_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+
 /**
  * Parses a request body and returns the content of its root element, which must be `root`.
  * Malformed XML or a different root is MalformedXML. Repeated elements come back as arrays: use `asArray`.
@@ -93,6 +96,9 @@ export function parseXml(body: string, root: string): Record<string, unknown> {
   if (body.trim() === '') throw new S3Error('MalformedXML');
   // DOCTYPE is refused outright: no entity expansion tricks on a request body.
   if (/<!DOCTYPE/i.test(body)) throw new S3Error('MalformedXML');
+  // Characters XML 1.0 allows nowhere (§2.2), which the validator lets through: a tag or CORS origin holding
+  // an escape or NUL must be refused as S3 does, not stored.
+  if (NOT_XML_CHARS.test(body)) throw new S3Error('MalformedXML');
   const valid = XMLValidator.validate(body);
   if (valid !== true) throw new S3Error('MalformedXML');
   let doc: Record<string, unknown>;

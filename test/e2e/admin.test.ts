@@ -1,6 +1,6 @@
 /**
  * The admin listener and MinIO's health paths, against a real server: liveness, readiness flipping when a bucket
- * directory goes away and comes back, and the Prometheus metrics after a known sequence of requests.
+ * directory goes away or turns read-only and comes back, and the Prometheus metrics after a known sequence of requests.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +10,26 @@ import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, CreateMultipartUploadCommand } from '@aws-sdk/client-s3';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { adminOf, parsePrometheus, valueOf } from '../helpers/admin.js';
+import { requireRoot } from '../helpers/requires.js';
+import { run } from '../helpers/tool.js';
+
+/**
+ * Runs `fn` while `dir` is a read-only bind mount of itself (the kernel then refuses every write there with EROFS,
+ * even to root, as on a NAS export mounted read-only), and unmounts it however `fn` ends.
+ */
+async function whileReadOnly(dir: string, fn: () => Promise<void>): Promise<void> {
+  const bound = await run('mount', ['--bind', dir, dir], { timeoutMs: 20_000 });
+  assert.equal(bound.code, 0, `mount --bind ${dir}: ${bound.stderr}`);
+  try {
+    const ro = await run('mount', ['-o', 'remount,bind,ro', dir], { timeoutMs: 20_000 });
+    assert.equal(ro.code, 0, `remount ${dir} read-only: ${ro.stderr}`);
+    await fn();
+  } finally {
+    // A lazy unmount if the plain one fails (busy): a bind mount must never outlive the test.
+    const r = await run('umount', [dir], { timeoutMs: 20_000 }).catch(() => undefined);
+    if (r?.code !== 0) await run('umount', ['-l', dir], { timeoutMs: 20_000 });
+  }
+}
 
 async function get(url: string, method = 'GET'): Promise<{ status: number; body: string; type: string | null }> {
   const r = await fetch(url, { method, signal: AbortSignal.timeout(10_000) });
@@ -58,6 +78,27 @@ describe('admin listener', () => {
       renameSync(join(dir, 'mapped.away'), join(dir, 'mapped'));
     }
     assert.equal((await get(`${admin}/health/ready`)).status, 200);
+  });
+
+  test('readiness flips to 503 naming the bucket while its directory is read-only (a read-only mount), and back', { skip: requireRoot('bind-mount a bucket directory read-only') }, async () => {
+    const s3 = ts.client();
+    await s3.send(new CreateBucketCommand({ Bucket: 'rooted' }));
+    assert.equal((await get(`${admin}/health/ready`)).status, 200);
+    for (const [bucket, path, other] of [['mapped', join(dir, 'mapped'), 'rooted'], ['rooted', join(dir, 'root', 'rooted'), 'mapped']] as const) {
+      await whileReadOnly(path, async () => {
+        for (const url of [`${admin}/health/ready`, `${ts.endpoint}/minio/health/ready`]) {
+          const r = await get(url);
+          assert.equal(r.status, 503, `${url} while ${bucket} is read-only: ${r.body}`);
+          const body = JSON.parse(r.body) as { status: string; problems: string[] };
+          assert.equal(body.status, 'not ready');
+          assert.deepEqual(body.problems.filter((p) => p.startsWith('bucket ')), [`bucket ${bucket} (${path}): EROFS`], 'names that bucket, and only it');
+        }
+        assert.equal((await get(`${admin}/health/live`)).status, 200, 'still live');
+        assert.equal((await s3.send(new PutObjectCommand({ Bucket: other, Key: 'still-writable', Body: 'x' }))).$metadata.httpStatusCode, 200, `${other} stays writable`);
+      });
+      const r = await get(`${admin}/health/ready`);
+      assert.equal(r.status, 200, `ready again once ${bucket} is writable: ${r.body}`);
+    }
   });
 
   test('metrics after a known sequence of requests', async () => {

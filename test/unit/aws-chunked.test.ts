@@ -193,13 +193,14 @@ test('signed chunks with a signed trailer from the test encoder; a wrong checksu
   const auth = signedAuth(seed, true);
   const chunks = [randomBytes(1234), randomBytes(99)];
   const body = encode(chunks, { seed, trailers: [['x-amz-checksum-sha256', 'not-the-real-one']], signTrailer: true });
-  const o = await run(pieces(body, 5), auth, {});
+  const declared = { 'x-amz-trailer': 'x-amz-checksum-sha256' };
+  const o = await run(pieces(body, 5), auth, declared);
   assert.equal(o.error, undefined, String(o.error));
   assert.ok(o.data.equals(Buffer.concat(chunks)));
   assert.deepEqual(o.trailers, { 'x-amz-checksum-sha256': 'not-the-real-one' });
   // The same trailer signed against another chain position is refused.
   const other = encode(chunks, { seed: 'c'.repeat(64), trailers: [['x-amz-checksum-sha256', 'not-the-real-one']], signTrailer: true });
-  assertS3(await run([other], auth, {}), 'SignatureDoesNotMatch');
+  assertS3(await run([other], auth, declared), 'SignatureDoesNotMatch');
 });
 
 test('truncated bodies are IncompleteBody wherever they stop', async () => {
@@ -233,16 +234,38 @@ test('malformed framing: long header line, bad size, missing CRLF, stray trailer
   assertS3(await run([Buffer.from('zz\r\nabc\r\n0\r\n\r\n')], unsignedAuth, {}), 'InvalidRequest');
   assertS3(await run([Buffer.from('-1\r\nabc\r\n0\r\n\r\n')], unsignedAuth, {}), 'InvalidRequest');
   assertS3(await run([Buffer.from('3\r\nabcX\r\n0\r\n\r\n')], unsignedAuth, {}), 'InvalidRequest');
-  assertS3(await run([Buffer.from('3\r\nabc\r\n0\r\nnot a trailer line\r\n\r\n')], unsignedAuth, {}), 'InvalidRequest');
+  assertS3(await run([Buffer.from('3\r\nabc\r\n0\r\nnot a trailer line\r\n\r\n')], unsignedAuth, {}), 'MalformedTrailerError');
   // A line just under the limit is fine.
   const ok = Buffer.from(`3;${'x'.repeat(4000)}\r\nabc\r\n0\r\n\r\n`);
   assert.equal((await run(pieces(ok, 7), unsignedAuth, {})).error, undefined);
   const seed = 'f'.repeat(64);
   // Trailers in a body that declared none.
   const withTrailer = encode([Buffer.from('abc')], { seed, trailers: [['x-amz-checksum-crc32', 'AAAAAA==']], signTrailer: true });
-  assertS3(await run([withTrailer], signedAuth(seed, false), {}), 'InvalidRequest');
+  assertS3(await run([withTrailer], signedAuth(seed, false), {}), 'MalformedTrailerError');
   // Signed mode without chunk-signature extensions.
   assertS3(await run([Buffer.from('3\r\nabc\r\n0\r\n\r\n')], signedAuth(seed, false), {}), 'SignatureDoesNotMatch');
+});
+
+test('the trailer section: closed by an empty line, nothing after it, only declared trailers, each once', async () => {
+  const unsignedAuth: AuthResult = { ...signedAuth('x', false), payload: { kind: 'streaming-unsigned-trailer' } };
+  const crc = 'x-amz-checksum-crc32:NSRBwg==';
+  const declared = { 'x-amz-trailer': 'x-amz-checksum-crc32', 'x-amz-decoded-content-length': '3' };
+  assert.equal((await run([Buffer.from(`3\r\nabc\r\n0\r\n${crc}\r\n\r\n`)], unsignedAuth, declared)).error, undefined, 'as the SDKs send it');
+  // Cut before the empty line that closes the body (S3: IncompleteBody), with or without trailers.
+  assertS3(await run([Buffer.from(`3\r\nabc\r\n0\r\n${crc}\r\n`)], unsignedAuth, declared), 'IncompleteBody');
+  assertS3(await run([Buffer.from(`3\r\nabc\r\n0\r\n${crc}`)], unsignedAuth, declared), 'IncompleteBody');
+  assertS3(await run([Buffer.from('3\r\nabc\r\n0\r\n')], unsignedAuth, {}), 'IncompleteBody');
+  const seed = 'f'.repeat(64);
+  const signedBody = encode([Buffer.from('abc')], { seed });
+  assert.equal((await run([signedBody], signedAuth(seed, false), {})).error, undefined);
+  assertS3(await run([signedBody.subarray(0, signedBody.length - 2)], signedAuth(seed, false), {}), 'IncompleteBody');
+  assertS3(await run([Buffer.concat([signedBody, Buffer.from('\r\n')])], signedAuth(seed, false), {}), 'MalformedTrailerError');
+  // A trailer x-amz-trailer does not declare, declares none, or one given twice.
+  assertS3(await run([Buffer.from(`3\r\nabc\r\n0\r\n${crc}\r\nx-amz-meta-late:1\r\n\r\n`)], unsignedAuth, declared), 'MalformedTrailerError');
+  assertS3(await run([Buffer.from(`3\r\nabc\r\n0\r\n${crc}\r\n\r\n`)], unsignedAuth, { 'x-amz-decoded-content-length': '3' }), 'MalformedTrailerError');
+  assertS3(await run([Buffer.from(`3\r\nabc\r\n0\r\n${crc}\r\n${crc}\r\n\r\n`)], unsignedAuth, declared), 'MalformedTrailerError');
+  // Trailers after the empty line.
+  assertS3(await run([Buffer.from(`3\r\nabc\r\n0\r\n\r\n${crc}\r\n\r\n`)], unsignedAuth, declared), 'MalformedTrailerError');
 });
 
 test('sha256 payloads: matching bodies pass through, others fail before end', async () => {

@@ -38,3 +38,12 @@ test('malformed XML, a wrong root and DOCTYPE are MalformedXML', () => {
     assert.throws(() => parseXml(body, 'Delete'), (e: S3Error) => e.code === 'MalformedXML', JSON.stringify(body));
   }
 });
+
+test('characters XML 1.0 allows nowhere are MalformedXML; tab, newline and carriage return are fine', () => {
+  for (const c of ['\u0000', '\u0001', '\u0008', '\u000b', '\u000c', '\u001b', '\u001f', '\ufffe', '\uffff']) {
+    assert.throws(() => parseXml(`<Tagging><TagSet><Tag><Key>k${c}</Key><Value>v</Value></Tag></TagSet></Tagging>`, 'Tagging'),
+      (e: unknown) => e instanceof S3Error && e.code === 'MalformedXML', `U+${c.charCodeAt(0).toString(16)}`);
+  }
+  const doc = parseXml('<Tagging>\t\r\n<TagSet><Tag><Key>k</Key><Value>v\tw</Value></Tag></TagSet></Tagging>', 'Tagging');
+  assert.equal(textOf((doc.TagSet as Record<string, Record<string, unknown>>).Tag!.Value), 'v\tw');
+});

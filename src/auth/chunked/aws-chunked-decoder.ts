@@ -30,12 +30,18 @@ export interface AwsChunkedOptions {
   trailer: boolean;
   /** x-amz-decoded-content-length: the decoded byte count must be exactly this. */
   decodedLength?: number;
+  /** The trailing headers x-amz-trailer declares (lower case): any other is refused. */
+  declared?: readonly string[];
 }
 
 const enum State { Header, Data, DataCr, DataLf, Trailer }
 
 function invalid(message: string): S3Error {
   return new S3Error('InvalidRequest', `Malformed aws-chunked body: ${message}`);
+}
+
+function malformedTrailer(message: string): S3Error {
+  return new S3Error('MalformedTrailerError', `Malformed aws-chunked trailer: ${message}.`);
 }
 
 /** Decodes one aws-chunked body; payload bytes out, trailers in `trailers` after the end. */
@@ -181,21 +187,31 @@ export class AwsChunkedDecoder extends Transform {
     if (this.#state !== State.Trailer) {
       throw new S3Error('IncompleteBody', 'The aws-chunked body ended before its final chunk.');
     }
+    // `name:value` lines, then the empty line that ends the body, and nothing after it. Why so strict: a body
+    // cut just before that empty line is incomplete (S3 answers IncompleteBody), not a body with fewer trailers.
     const lines = Buffer.concat(this.#trailer, this.#trailerLength).toString('latin1').split('\n')
-      .map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l))
-      .filter((l) => l !== '');
+      .map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+    if (lines.length < 2 || lines[lines.length - 1] !== '' || lines[lines.length - 2] !== '') {
+      throw new S3Error('IncompleteBody', 'The aws-chunked body ended before the empty line that closes it.');
+    }
     const trailers: [string, string][] = [];
     let signature: string | undefined;
-    for (const line of lines) {
+    for (const line of lines.slice(0, -2)) {
       const colon = line.indexOf(':');
-      if (colon <= 0) throw invalid('bad trailer line');
+      if (colon <= 0) throw malformedTrailer(line === '' ? 'bytes after the end of the body' : 'a trailer line without a name and a colon');
       const name = line.slice(0, colon).trim().toLowerCase();
       const value = line.slice(colon + 1).trim();
-      if (name === 'x-amz-trailer-signature') signature = value;
-      else trailers.push([name, value]);
+      if (name === 'x-amz-trailer-signature') {
+        if (signature !== undefined) throw malformedTrailer('x-amz-trailer-signature twice');
+        signature = value;
+      } else {
+        if (trailers.some(([n]) => n === name)) throw malformedTrailer(`the trailer ${name} twice`);
+        if (this.#opts.declared && !this.#opts.declared.includes(name)) throw malformedTrailer(`the trailer ${name}, which x-amz-trailer does not declare`);
+        trailers.push([name, value]);
+      }
     }
     if (!this.#opts.trailer && (trailers.length > 0 || signature !== undefined)) {
-      throw invalid('trailing headers in a body that declared none');
+      throw malformedTrailer('trailing headers in a body that declared none');
     }
     const signing = this.#opts.signing;
     if (signing && this.#opts.trailer && (trailers.length > 0 || signature !== undefined)) {

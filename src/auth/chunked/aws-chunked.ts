@@ -91,6 +91,7 @@ export function decodeBody(raw: Readable, auth: AuthResult | undefined, headers:
         signing,
         trailer: mode.kind === 'streaming-unsigned-trailer' || mode.trailer,
         decodedLength: decodedLengthOf(headers),
+        declared: (headerOf(headers, 'x-amz-trailer') ?? '').split(',').map((n) => n.trim().toLowerCase()).filter(Boolean),
       });
       connect(raw, t);
       return { body: t, trailers: () => t.trailers };

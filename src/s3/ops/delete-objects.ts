@@ -16,7 +16,10 @@ export const DeleteObjects: Handler = async (req) => {
   const raw = await req.readBody(req.settings.maxXmlBytes);
   if (md5 !== undefined && !createHash('md5').update(raw).digest().equals(md5)) throw new S3Error('BadDigest');
   const doc = parseXml(raw.toString('utf8'), 'Delete');
-  const quiet = (textOf(doc.Quiet) ?? 'false').trim().toLowerCase() === 'true';
+  // Quiet is an xsd:boolean in S3's schema: anything else is MalformedXML, never read as false (and deleting).
+  const quietText = (textOf(doc.Quiet) ?? 'false').trim().toLowerCase();
+  if (!['true', 'false', '1', '0'].includes(quietText)) throw new S3Error('MalformedXML');
+  const quiet = quietText === 'true' || quietText === '1';
   const objects = asArray<Record<string, unknown>>(doc.Object);
   if (objects.length === 0 || objects.length > MAX_KEYS) throw new S3Error('MalformedXML');
   const entries = objects.map((o) => {
