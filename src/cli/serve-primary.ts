@@ -7,6 +7,7 @@ import type { Config } from '../config/config.js';
 import { createLogger } from '../server/logger.js';
 import { superviseWorkers, WorkerStartError } from '../server/workers/supervisor.js';
 import { banner } from './banner.js';
+import { notBucketsAtRoot } from './not-buckets.js';
 import { loadCertificates } from './load-certificates.js';
 import { startChecks } from './start-checks.js';
 
@@ -25,7 +26,7 @@ export async function servePrimary(config: Config, count: number): Promise<void>
     throw e;
   });
   const { endpoint, admin: adminEndpoint } = supervisor.ready;
-  process.stdout.write(banner({ config, admin, endpoint, adminEndpoint, chown, self, workerPids: supervisor.pids() }));
+  process.stdout.write(banner({ config, admin, endpoint, adminEndpoint, chown, self, workerPids: supervisor.pids(), notBuckets: notBucketsAtRoot(config, log) }));
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
