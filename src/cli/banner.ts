@@ -19,6 +19,8 @@ export interface BannerFacts {
   workerPids?: number[];
   /** Buckets with object lock, and what enforces it (a line each). */
   lockedBuckets?: { name: string; enforcement: 'file-system' | 'gateway' }[];
+  /** Directories at the root that are not buckets: their names are not valid bucket names. */
+  notBuckets?: string[];
 }
 
 /** How a bucket's object locks are enforced, in words (banner and log). */
@@ -33,6 +35,20 @@ export function logLockEnforcement(log: Logger, locked: readonly { name: string;
   for (const b of locked) log.info({ bucket: b.name, enforcement: b.enforcement }, `object lock on bucket ${b.name}: ${lockEnforcementText(b.enforcement)}`);
 }
 
+/** Mapped buckets named one a line up to this many; more are counted. */
+const MAPPED_SHOWN = 10;
+
+/** What is served: the root (each directory a bucket) and each mapped bucket with its directory. */
+function servingLines(config: Config): string {
+  const mapped = config.buckets;
+  const head = config.root !== undefined
+    ? `dirbucket serving ${config.root}${mapped.length ? ` and ${mapped.length} mapped bucket${mapped.length === 1 ? '' : 's'}` : ''}\n`
+    : `dirbucket serving ${mapped.length} mapped bucket${mapped.length === 1 ? '' : 's'}\n`;
+  const lines = mapped.slice(0, MAPPED_SHOWN).map((b) => `Bucket: ${b.name} -> ${b.path}${b.readOnly ? ' (read-only)' : ''}\n`);
+  if (mapped.length > MAPPED_SHOWN) lines.push(`Bucket: ... and ${mapped.length - MAPPED_SHOWN} more (see the configuration file)\n`);
+  return head + lines.join('');
+}
+
 /** The banner's text. */
 export function banner(f: BannerFacts): string {
   const { config, admin, endpoint } = f;
@@ -41,7 +57,7 @@ export function banner(f: BannerFacts): string {
     : admin.source === 'environment' ? '(from DIRBUCKET_SECRET_KEY)' : `(kept in ${path.join(config.stateDir!, 'credentials.json')})`;
   const keyNote = admin.source === 'environment' ? ' (from DIRBUCKET_ACCESS_KEY)' : admin.source === 'created' ? ' (new; stored in ' + config.stateDir + ')' : '';
   return (
-    `dirbucket serving ${config.root ?? ''}${config.buckets.length ? ` (${config.buckets.length} mapped bucket(s))` : ''}\n` +
+    servingLines(config) +
     `Endpoint: ${endpoint}\n` +
     `Access key: ${admin.accessKeyId}${keyNote}\n` +
     // Secrets never reach a log: shown once, when just made; afterwards the banner says where it is kept.
@@ -49,6 +65,7 @@ export function banner(f: BannerFacts): string {
     `Region: ${config.region}\n` +
     (f.adminEndpoint ? `Admin: ${f.adminEndpoint} (/health/live, /health/ready, /metrics)\n` : '') +
     (f.workerPids ? `Workers: ${f.workerPids.length} (pids ${f.workerPids.join(', ')})\n` : '') +
+    (f.notBuckets?.length ? `Not buckets (S3 does not allow these names): ${f.notBuckets.map((n) => JSON.stringify(n)).join(', ')}\n` : '') +
     (f.lockedBuckets ?? []).map((b) => `Object lock: bucket ${b.name} is ${lockEnforcementText(b.enforcement)}\n`).join('') +
     (f.chown ? '' : `Ownership: this process (${describeIdentity(f.self)}) may not change file ownership; serving only users with this identity\n`) +
     `Try: AWS_ACCESS_KEY_ID=${admin.accessKeyId} AWS_SECRET_ACCESS_KEY=${admin.source === 'created' ? `'${admin.secretAccessKey}'` : '...'} ` +

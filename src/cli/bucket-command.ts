@@ -2,7 +2,9 @@
 import { ConfigError } from '../config/config.js';
 import { grantBucket, parseAccess, revokeBucket } from '../accounts/user-admin.js';
 import { updateUsers } from '../accounts/users-file.js';
-import { asUsageError, parseUsersArgs, words } from './users-args.js';
+import { knownBuckets } from './known-buckets.js';
+import { isValidBucketName } from '../config/bucket-name.js';
+import { answeredHelp, asUsageError, parseUsersArgs, words } from './users-args.js';
 
 export const BUCKET_HELP = `Usage: dirbucket bucket <action> (--root DIR | --config FILE) ...
 
@@ -13,13 +15,21 @@ export const BUCKET_HELP = `Usage: dirbucket bucket <action> (--root DIR | --con
             take USER's access to BUCKET away
 `;
 
+/**
+ * A grant on a bucket that does not exist is a typo far more often than a plan: refused, naming the buckets there
+ * are. (A bucket created later through S3 starts without grants anyway: its creator grants then.)
+ */
+function refuseUnknownBucket(bucket: string, v: Record<string, string | boolean | undefined>): void {
+  if (!isValidBucketName(bucket)) return; // grantBucket says why the name is not one
+  const known = knownBuckets({ root: v.root as string | undefined, config: v.config as string | undefined });
+  if (known.includes(bucket)) return;
+  throw new ConfigError(`no bucket "${bucket}" here; ${known.length ? `the buckets are: ${known.join(', ')}` : 'there are no buckets yet'}`);
+}
+
 /** Runs `dirbucket bucket ...`. */
 export async function bucketCommand(argv: string[]): Promise<void> {
   const [action, ...rest] = argv;
-  if (action === undefined || action === '--help' || action === '-h') {
-    process.stdout.write(BUCKET_HELP);
-    return;
-  }
+  if (answeredHelp(action, BUCKET_HELP)) return;
   const args = parseUsersArgs(rest);
   if (args.values.help) {
     process.stdout.write(BUCKET_HELP);
@@ -29,6 +39,7 @@ export async function bucketCommand(argv: string[]): Promise<void> {
     case 'grant': {
       const [user, bucket, level] = words(args, 3, 'dirbucket bucket grant USER BUCKET read|read-write');
       const access = await asUsageError(() => parseAccess(level!));
+      refuseUnknownBucket(bucket!, args.values);
       await asUsageError(() => updateUsers(args.file, (doc) => grantBucket(doc, user!, bucket!, access)));
       process.stdout.write(`User ${user} has ${access} access to bucket ${bucket}.\n`);
       return;

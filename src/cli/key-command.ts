@@ -4,7 +4,7 @@ import { parseKeyLifetime } from '../config/duration.js';
 import { createKey, keyStatus, revokeKey, userOf } from '../accounts/user-admin.js';
 import { readUsers, updateUsers } from '../accounts/users-file.js';
 import { table } from './user-command.js';
-import { asUsageError, parseUsersArgs, words } from './users-args.js';
+import { answeredHelp, asUsageError, parseUsersArgs, words } from './users-args.js';
 
 export const KEY_HELP = `Usage: dirbucket key <action> (--root DIR | --config FILE) ...
 
@@ -20,10 +20,7 @@ export const KEY_HELP = `Usage: dirbucket key <action> (--root DIR | --config FI
 /** Runs `dirbucket key ...`. */
 export async function keyCommand(argv: string[]): Promise<void> {
   const [action, ...rest] = argv;
-  if (action === undefined || action === '--help' || action === '-h') {
-    process.stdout.write(KEY_HELP);
-    return;
-  }
+  if (answeredHelp(action, KEY_HELP)) return;
   const args = parseUsersArgs(rest, { expires: { type: 'string' } });
   if (args.values.help) {
     process.stdout.write(KEY_HELP);

@@ -59,7 +59,9 @@ export async function main(argv: string[]): Promise<void> {
       process.exit(2);
     }
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      process.stderr.write(`dirbucket: cannot listen: address already in use\n`);
+      const { address, port } = e as NodeJS.ErrnoException & { address?: string; port?: number };
+      const where = address === undefined ? '' : ` on ${address.includes(':') ? `[${address}]` : address}:${port}`;
+      process.stderr.write(`dirbucket: cannot listen${where}: address already in use (another server, or another dirbucket, is there; choose another with --listen)\n`);
       process.exit(2);
     }
     throw e;

@@ -7,6 +7,7 @@ import type { Config } from '../config/config.js';
 import { createLogger } from '../server/logger.js';
 import { superviseWorkers, WorkerStartError } from '../server/workers/supervisor.js';
 import { banner, logLockEnforcement } from './banner.js';
+import { notBucketsAtRoot } from './not-buckets.js';
 import { loadCertificates } from './load-certificates.js';
 import { startChecks } from './start-checks.js';
 
@@ -27,7 +28,7 @@ export async function servePrimary(config: Config, count: number): Promise<void>
   const { endpoint, admin: adminEndpoint } = supervisor.ready;
   const { lockedBuckets } = supervisor.ready;
   if (lockedBuckets) logLockEnforcement(log, lockedBuckets);
-  process.stdout.write(banner({ config, admin, endpoint, adminEndpoint, chown, self, workerPids: supervisor.pids(), lockedBuckets }));
+  process.stdout.write(banner({ config, admin, endpoint, adminEndpoint, chown, self, workerPids: supervisor.pids(), lockedBuckets, notBuckets: notBucketsAtRoot(config, log) }));
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -20,6 +20,7 @@ import { s3App } from '../s3/app.js';
 import { RESERVED_NAME } from '../storage/posix/paths/reserved.js';
 import { announceReady, clusterMetrics, onPrimaryGone, workerRole, type WorkerRole } from '../server/workers/worker-link.js';
 import { banner, logLockEnforcement } from './banner.js';
+import { notBucketsAtRoot } from './not-buckets.js';
 import { servePrimary } from './serve-primary.js';
 import { loadCertificates } from './load-certificates.js';
 import { startChecks } from './start-checks.js';
@@ -103,6 +104,8 @@ async function serveHere(config: Config, role: WorkerRole | undefined): Promise<
   const running = await listen(s3, {
     host: config.listen.host, port: config.listen.port, tls, log, metrics, accessLog,
     trustedProxies: config.trustedProxies.length ? trustedProxies(config.trustedProxies) : undefined,
+  }).catch((e: NodeJS.ErrnoException) => {
+    throw e.code === 'EADDRINUSE' ? new ConfigError(`--listen ${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${config.listen.port}: address already in use (another server is there; choose another address with --listen)`) : e;
   });
   let adminListener: Listener | undefined;
   if (config.adminListen) {
@@ -135,7 +138,7 @@ async function serveHere(config: Config, role: WorkerRole | undefined): Promise<
   const endpoint = endpointOf(running);
   const adminEndpoint = adminListener && endpointOf(adminListener);
   if (role) announceReady(endpoint, adminEndpoint, locked);
-  else process.stdout.write(banner({ config, admin, endpoint, adminEndpoint, chown, self, lockedBuckets: locked }));
+  else process.stdout.write(banner({ config, admin, endpoint, adminEndpoint, chown, self, lockedBuckets: locked, notBuckets: notBucketsAtRoot(config, log) }));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

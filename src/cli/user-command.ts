@@ -4,7 +4,7 @@ import { describeIdentity, type Identity } from '../accounts/identity.js';
 import { lookupSystemUser } from '../accounts/system-user.js';
 import { addUser, keyStatus, parseId, removeUser, userOf } from '../accounts/user-admin.js';
 import { readUsers, updateUsers, type StoredUser } from '../accounts/users-file.js';
-import { asUsageError, parseUsersArgs, words } from './users-args.js';
+import { answeredHelp, asUsageError, parseUsersArgs, words } from './users-args.js';
 
 export const USER_HELP = `Usage: dirbucket user <action> (--root DIR | --config FILE) ...
 
@@ -16,16 +16,15 @@ export const USER_HELP = `Usage: dirbucket user <action> (--root DIR | --config 
   remove NAME
             the user and all their keys (refused from then on by every running gateway)
 
-Options: --json (machine-readable output of list and show). Changes reach running gateways within seconds.
+Options: --json (machine-readable output of list and show); --init: set up the state directory when no
+gateway has run there yet (otherwise refused, so that a mistyped --root creates nothing). Changes reach
+running gateways within seconds.
 `;
 
 /** Runs `dirbucket user ...`. */
 export async function userCommand(argv: string[]): Promise<void> {
   const [action, ...rest] = argv;
-  if (action === undefined || action === '--help' || action === '-h') {
-    process.stdout.write(USER_HELP);
-    return;
-  }
+  if (answeredHelp(action, USER_HELP)) return;
   const args = parseUsersArgs(rest, {
     uid: { type: 'string' }, gid: { type: 'string' }, groups: { type: 'string' }, 'system-user': { type: 'string' },
     admin: { type: 'boolean' }, 'can-create-buckets': { type: 'boolean' },
@@ -43,7 +42,7 @@ export async function userCommand(argv: string[]): Promise<void> {
         name: name!, identity, systemUser, admin: args.values.admin === true, canCreateBuckets: args.values['can-create-buckets'] === true,
       })));
       process.stdout.write(json ? JSON.stringify(publicView(user), null, 2) + '\n'
-        : `Added user ${user.name} (${describeIdentity(identityOf(user))})${user.admin ? ', administrator' : ''}${user.canCreateBuckets ? ', may create buckets' : ''}.\nCreate a key: dirbucket key create ${user.name}\n`);
+        : `Added user ${user.name} (${describeIdentity(identityOf(user))})${user.admin ? ', administrator' : ''}${user.canCreateBuckets ? ', may create buckets' : ''}.\nCreate a key: dirbucket key create ${user.name}${args.where}\n`);
       return;
     }
     case 'list': {

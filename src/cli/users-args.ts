@@ -1,4 +1,9 @@
-/** What every users/keys/buckets subcommand shares: --root or --config (as for serve) to find the users file. */
+/**
+ * What every users/keys/buckets subcommand shares: --root or --config (as for serve) to find the users file,
+ * which must already exist there (a gateway started there, or --init): a mistyped --root must not quietly
+ * become a second gateway's state that no server reads.
+ */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config.js';
@@ -12,6 +17,13 @@ export interface UsersArgs {
   values: Record<string, string | boolean | undefined>;
   positionals: string[];
   file: string;
+  /** ` --root DIR` or ` --config FILE` as given (shell-quoted), for the commands a message suggests next. */
+  where: string;
+}
+
+/** `s` quoted for a POSIX shell when it needs it. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Parses `argv` with the common options plus `options`; throws ConfigError on a usage error. */
@@ -20,7 +32,7 @@ export function parseUsersArgs(argv: string[], options: Options = {}): UsersArgs
   try {
     parsed = parseArgs({
       args: argv,
-      options: { root: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...options },
+      options: { root: { type: 'string' }, config: { type: 'string' }, init: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...options },
       allowPositionals: true,
       strict: true,
     });
@@ -28,9 +40,17 @@ export function parseUsersArgs(argv: string[], options: Options = {}): UsersArgs
     throw new ConfigError((e as Error).message);
   }
   const values = parsed.values as UsersArgs['values'];
-  if (values.help) return { values, positionals: parsed.positionals, file: '' };
-  const stateDir = stateDirFor({ root: values.root as string | undefined, config: values.config as string | undefined });
-  return { values, positionals: parsed.positionals, file: path.join(stateDir, USERS_FILE) };
+  if (values.help) return { values, positionals: parsed.positionals, file: '', where: '' };
+  const root = values.root as string | undefined;
+  const config = values.config as string | undefined;
+  const stateDir = stateDirFor({ root, config });
+  if (!existsSync(stateDir)) {
+    const where = root !== undefined ? `under ${root}` : `in ${stateDir} (from ${config})`;
+    // With --init, asked for in so many words, the state directory is made (and the root with it, as serve would).
+    if (values.init !== true) throw new ConfigError(`no dirbucket state ${where}; start the server there first or pass --init`);
+  }
+  const where = root !== undefined ? ` --root ${shellWord(root)}` : config !== undefined ? ` --config ${shellWord(config)}` : '';
+  return { values, positionals: parsed.positionals, file: path.join(stateDir, USERS_FILE), where };
 }
 
 /** Runs `fn`, turning its plain Errors (unknown user, bad id...) into usage errors with the same message. */
@@ -47,4 +67,19 @@ export async function asUsageError<T>(fn: () => Promise<T> | T): Promise<T> {
 export function words(args: UsersArgs, n: number, usage: string): string[] {
   if (args.positionals.length !== n) throw new ConfigError(`usage: ${usage}`);
   return args.positionals;
+}
+
+/**
+ * Answers a subcommand called without an action or for help: help on stdout for --help (exit 0), the same text
+ * on stderr with exit status 2 when the action is missing (a usage error). True when it answered.
+ */
+export function answeredHelp(action: string | undefined, help: string): boolean {
+  if (action === '--help' || action === '-h') {
+    process.stdout.write(help);
+    return true;
+  }
+  if (action !== undefined) return false;
+  process.stderr.write(help);
+  process.exitCode = 2;
+  return true;
 }

@@ -18,6 +18,7 @@ import { sendError, sendResponse } from './send.js';
 import { addCorsHeaders, corsPreflight } from './cors/response.js';
 import { authorizeRequest } from './access/authorize-request.js';
 import { requestFactsOf } from './access/request-facts.js';
+import { checkExpectedOwner } from './access/expected-owner.js';
 import type { Accounts, AuthorizeAs, FrontEndSettings, Principal, S3Request, S3Response } from './types.js';
 import { verifyPostSignature } from '../auth/post-policy/verify-post-signature.js';
 import type { S3Exchange } from './exchange.js';
@@ -67,6 +68,22 @@ function copySourceOf(headers: IncomingMessage['headers']): { bucket: string; ke
   }
 }
 
+/**
+ * A refusal (`refusal`), unless the request addresses a bucket that does not exist: then NoSuchBucket, as S3
+ * answers whoever asks (anonymous and unauthorized requests too). Asked only on the refusal path, so an allowed
+ * request pays nothing for it.
+ */
+async function missingBucketOr(backend: Backend, resolved: ResolvedRequest | undefined, op: OperationName | undefined, refusal: unknown): Promise<unknown> {
+  const bucket = resolved?.bucket;
+  if (bucket === undefined || op === undefined || op === 'CreateBucket' || !isS3Error(refusal) || refusal.code !== 'AccessDenied') return refusal;
+  try {
+    await backend.headBucket({ bucket });
+    return refusal;
+  } catch (e) {
+    return isS3Error(e) && e.code === 'NoSuchBucket' ? e : refusal;
+  }
+}
+
 const DISCONNECT_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
 
 /** Whether `e` is the client closing the connection, not a failure of ours. */
@@ -113,7 +130,9 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange): Promise<void>
     // Unsigned: anonymous, let in only by ACL grants to everyone or the bucket policy (and refused outright without an
     // identity to act as). A POST Object form carries its signature in the body: its handler decides.
     const formSigned = named !== undefined && operationRow(named).authorizedBy === 'handler';
-    if (!auth && !fe.settings.anonymousIdentity && !formSigned) throw new S3Error('AccessDenied', 'Anonymous access is not allowed.');
+    if (!auth && !fe.settings.anonymousIdentity && !formSigned) {
+      throw await missingBucketOr(fe.backend, resolved, named, new S3Error('AccessDenied', 'Anonymous access is not allowed.'));
+    }
     accessKey = auth?.credential.accessKeyId;
     if (resolveError) throw resolveError;
     const r = resolved!;
@@ -132,7 +151,17 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange): Promise<void>
       operation, bucket: r.bucket ?? '', key, principal: as.principal, backend: fe.backend, headers: req.headers,
       facts: () => requestFactsOf(req, r.query, operationRow(operation).action, as.signedBy, as.fields), copySource: copySourceOf(req.headers),
     });
-    if (!formSigned) await authorizeOp(op, r.key, { principal, signedBy });
+    if (!formSigned) {
+      try {
+        await authorizeOp(op, r.key, { principal, signedBy });
+      } catch (e) {
+        throw await missingBucketOr(fe.backend, r, op, e);
+      }
+    }
+    // CreateBucket names a bucket nobody owns yet: S3 takes no expected owner there.
+    if (op !== 'CreateBucket') {
+      await checkExpectedOwner({ backend: fe.backend, headers: req.headers, bucket: r.bucket ?? '', copySourceBucket: copySourceOf(req.headers)?.bucket });
+    }
 
     let decoded: DecodedBody | undefined;
     const body = (): Readable => {

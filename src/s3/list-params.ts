@@ -1,14 +1,14 @@
 /** Query parameters shared by the listing operations, and the url encoding-type applied to their answers. */
 import { S3Error } from '../errors/s3-error.js';
 
-/** max-keys (or max-uploads, max-parts): an integer from 0; above 1000 is served as 1000, like S3. */
-export function maxKeysOf(query: URLSearchParams, name = 'max-keys'): number {
+/** max-keys (or max-uploads, max-parts, max-buckets): an integer from 0; above `limit` (1000) is served as `limit`, like S3. */
+export function maxKeysOf(query: URLSearchParams, name = 'max-keys', limit = 1000): number {
   const v = query.get(name);
-  if (v === null || v === '') return 1000;
+  if (v === null || v === '') return limit;
   if (!/^\d+$/.test(v)) {
     throw new S3Error('InvalidArgument', `Provided ${name} not an integer or within integer range`, { ArgumentName: name, ArgumentValue: v });
   }
-  return Math.min(Number(v), 1000);
+  return Math.min(Number(v), limit);
 }
 
 /** encoding-type: only `url` exists. */

@@ -7,6 +7,14 @@ import { S3Error } from '../errors/s3-error.js';
 /** S3 limits user-defined metadata to 2 KB: the UTF-8 bytes of every name and value, summed. */
 export const MAX_USER_METADATA_BYTES = 2048;
 
+/**
+ * The bytes a header value came as. Node hands header values over one char per received byte (latin1), so raw UTF-8
+ * is already counted byte by byte; only text with wider chars (a POST form's fields) is UTF-8 encoded to count.
+ */
+function wireBytes(s: string): number {
+  return /[^\x00-\xff]/.test(s) ? Buffer.byteLength(s, 'utf8') : s.length;
+}
+
 /** Reads the standard headers and x-amz-meta-* of a PUT, POST (multipart) or copy with REPLACE. */
 export function metaFromHeaders(headers: HeaderBag): ObjectMeta {
   const userMetadata: Record<string, string> = {};
@@ -16,7 +24,7 @@ export function metaFromHeaders(headers: HeaderBag): ObjectMeta {
     const key = name.slice('x-amz-meta-'.length);
     const v = Array.isArray(value) ? value.join(',') : value;
     userMetadata[key] = v;
-    size += Buffer.byteLength(key) + Buffer.byteLength(v);
+    size += wireBytes(key) + wireBytes(v);
   }
   if (size > MAX_USER_METADATA_BYTES) {
     throw new S3Error('MetadataTooLarge', `Your metadata headers exceed the maximum allowed metadata size (${size} > ${MAX_USER_METADATA_BYTES} bytes).`, {

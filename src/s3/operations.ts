@@ -31,6 +31,10 @@ import { UploadPartCopy } from './ops/upload-part-copy.js';
 import { UploadPart } from './ops/upload-part.js';
 import { GetBucketVersioning, ListObjectVersions, PutBucketVersioning } from './ops/versioning.js';
 import { GetObjectLockConfiguration, PutObjectLockConfiguration } from './ops/object-lock.js';
+import {
+  GetBucketAccelerateConfiguration, GetBucketEncryption, GetBucketLogging, GetBucketNotificationConfiguration, GetBucketReplication,
+  GetBucketRequestPayment, GetBucketWebsite,
+} from './ops/unsettable-configs.js';
 import { GetObjectLegalHold, GetObjectRetention, PutObjectLegalHold, PutObjectRetention } from './ops/retention.js';
 
 /**
@@ -122,7 +126,7 @@ export const OPERATIONS = {
   GetBucketLifecycleConfiguration: { target: 'bucket', method: 'GET', action: 's3:GetLifecycleConfiguration', sub: 'lifecycle', right: READ },
   PutBucketLifecycleConfiguration: { target: 'bucket', method: 'PUT', action: 's3:PutLifecycleConfiguration', sub: 'lifecycle', right: OWNER },
   DeleteBucketLifecycle: { target: 'bucket', method: 'DELETE', action: 's3:PutLifecycleConfiguration', sub: 'lifecycle', right: OWNER },
-  GetBucketEncryption: { target: 'bucket', method: 'GET', action: 's3:GetEncryptionConfiguration', sub: 'encryption', right: READ },
+  GetBucketEncryption: { target: 'bucket', method: 'GET', action: 's3:GetEncryptionConfiguration', sub: 'encryption', right: READ, handler: GetBucketEncryption },
   PutBucketEncryption: { target: 'bucket', method: 'PUT', action: 's3:PutEncryptionConfiguration', sub: 'encryption', right: OWNER },
   DeleteBucketEncryption: { target: 'bucket', method: 'DELETE', action: 's3:PutEncryptionConfiguration', sub: 'encryption', right: OWNER },
   GetObjectLockConfiguration: { target: 'bucket', method: 'GET', action: 's3:GetBucketObjectLockConfiguration', sub: 'object-lock', right: READ, handler: GetObjectLockConfiguration },
@@ -133,19 +137,19 @@ export const OPERATIONS = {
   GetPublicAccessBlock: { target: 'bucket', method: 'GET', action: 's3:GetBucketPublicAccessBlock', sub: 'publicAccessBlock', right: OWNER, handler: GetPublicAccessBlock },
   PutPublicAccessBlock: { target: 'bucket', method: 'PUT', action: 's3:PutBucketPublicAccessBlock', sub: 'publicAccessBlock', right: OWNER, handler: PutPublicAccessBlock },
   DeletePublicAccessBlock: { target: 'bucket', method: 'DELETE', action: 's3:PutBucketPublicAccessBlock', sub: 'publicAccessBlock', right: OWNER, handler: DeletePublicAccessBlock },
-  GetBucketWebsite: { target: 'bucket', method: 'GET', action: 's3:GetBucketWebsite', sub: 'website', right: OWNER },
+  GetBucketWebsite: { target: 'bucket', method: 'GET', action: 's3:GetBucketWebsite', sub: 'website', right: OWNER, handler: GetBucketWebsite },
   PutBucketWebsite: { target: 'bucket', method: 'PUT', action: 's3:PutBucketWebsite', sub: 'website', right: OWNER },
   DeleteBucketWebsite: { target: 'bucket', method: 'DELETE', action: 's3:DeleteBucketWebsite', sub: 'website', right: OWNER },
-  GetBucketLogging: { target: 'bucket', method: 'GET', action: 's3:GetBucketLogging', sub: 'logging', right: OWNER },
+  GetBucketLogging: { target: 'bucket', method: 'GET', action: 's3:GetBucketLogging', sub: 'logging', right: OWNER, handler: GetBucketLogging },
   PutBucketLogging: { target: 'bucket', method: 'PUT', action: 's3:PutBucketLogging', sub: 'logging', right: OWNER },
-  GetBucketNotificationConfiguration: { target: 'bucket', method: 'GET', action: 's3:GetBucketNotification', sub: 'notification', right: OWNER },
+  GetBucketNotificationConfiguration: { target: 'bucket', method: 'GET', action: 's3:GetBucketNotification', sub: 'notification', right: OWNER, handler: GetBucketNotificationConfiguration },
   PutBucketNotificationConfiguration: { target: 'bucket', method: 'PUT', action: 's3:PutBucketNotification', sub: 'notification', right: OWNER },
-  GetBucketReplication: { target: 'bucket', method: 'GET', action: 's3:GetReplicationConfiguration', sub: 'replication', right: OWNER },
+  GetBucketReplication: { target: 'bucket', method: 'GET', action: 's3:GetReplicationConfiguration', sub: 'replication', right: OWNER, handler: GetBucketReplication },
   PutBucketReplication: { target: 'bucket', method: 'PUT', action: 's3:PutReplicationConfiguration', sub: 'replication', right: OWNER },
   DeleteBucketReplication: { target: 'bucket', method: 'DELETE', action: 's3:PutReplicationConfiguration', sub: 'replication', right: OWNER },
-  GetBucketAccelerateConfiguration: { target: 'bucket', method: 'GET', action: 's3:GetAccelerateConfiguration', sub: 'accelerate', right: OWNER },
+  GetBucketAccelerateConfiguration: { target: 'bucket', method: 'GET', action: 's3:GetAccelerateConfiguration', sub: 'accelerate', right: OWNER, handler: GetBucketAccelerateConfiguration },
   PutBucketAccelerateConfiguration: { target: 'bucket', method: 'PUT', action: 's3:PutAccelerateConfiguration', sub: 'accelerate', right: OWNER },
-  GetBucketRequestPayment: { target: 'bucket', method: 'GET', action: 's3:GetBucketRequestPayment', sub: 'requestPayment', right: OWNER },
+  GetBucketRequestPayment: { target: 'bucket', method: 'GET', action: 's3:GetBucketRequestPayment', sub: 'requestPayment', right: OWNER, handler: GetBucketRequestPayment },
   PutBucketRequestPayment: { target: 'bucket', method: 'PUT', action: 's3:PutBucketRequestPayment', sub: 'requestPayment', right: OWNER },
   GetBucketAnalyticsConfiguration: { target: 'bucket', method: 'GET', action: 's3:GetAnalyticsConfiguration', sub: 'analytics', right: OWNER },
   PutBucketAnalyticsConfiguration: { target: 'bucket', method: 'PUT', action: 's3:PutAnalyticsConfiguration', sub: 'analytics', right: OWNER },

@@ -11,11 +11,16 @@ export interface XmlObject { [name: string]: XmlValue }
 /** Escapes text for element content (also safe in attribute values). */
 export function escapeXml(s: string): string {
   // Most names need no escaping: test first, since a replace with a callback costs far more than a test.
-  return NEEDS_ESCAPE.test(s) ? s.replace(ESCAPE_ALL, (c) => ESCAPES[c]!) : s;
+  return NEEDS_ESCAPE.test(s) ? s.replace(ESCAPE_ALL, escapeOne) : s;
 }
-const NEEDS_ESCAPE = /[&<>"'\r]/;
-const ESCAPE_ALL = /[&<>"'\r]/g;
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' };
+// Control characters (a key may hold any byte but '/') go as character references: raw, they would make the
+// document ill-formed, and a parser would stop at them.
+const NEEDS_ESCAPE = /[&<>"'\x00-\x08\x0b-\x1f]/;
+const ESCAPE_ALL = /[&<>"'\x00-\x08\x0b-\x1f]/g;
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+function escapeOne(c: string): string {
+  return ESCAPES[c] ?? `&#x${c.charCodeAt(0).toString(16).toUpperCase()};`;
+}
 
 function text(v: string | number | boolean | Date): string {
   if (typeof v === 'string') return escapeXml(v);

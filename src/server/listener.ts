@@ -132,6 +132,15 @@ export async function listen(app: App, opts: ListenOptions): Promise<Listener> {
   // Listening for checkContinue stops node from sending 100 Continue by itself: the app sends it once the request
   // is authenticated and routed, so a refused upload never transfers its body.
   server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => void serveOne(app, exchange(req, res, true), log));
+  // Any other expectation: node answers 417 unless someone listens. An empty Expect header expects nothing (some
+  // clients send one), so it is served as if absent; a real expectation we cannot meet stays 417 (RFC 9110 10.1.1).
+  server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if ((req.headers.expect ?? '').trim() === '') void serveOne(app, exchange(req, res, false), log);
+    else {
+      res.writeHead(417, { 'Content-Length': '0', Connection: 'close' });
+      res.end();
+    }
+  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => onClientError(app, err, socket));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -143,6 +143,16 @@ export interface ObjectRef extends AsIdentity {
 export interface DeleteObjectInput extends ObjectRef {
   /** The requesting S3 user: recorded as the owner of a delete marker the delete makes. */
   owner?: string;
+  /** Conditions the object (the version named, else the current one) must meet, or nothing is deleted (412). */
+  conditions?: DeleteConditions;
+}
+
+/** The conditions of a conditional delete; each one given must hold. */
+export interface DeleteConditions {
+  ifMatch?: EtagCondition;
+  /** Compared in whole seconds, as Last-Modified is sent. */
+  lastModified?: Date;
+  size?: number;
 }
 
 /** What DeleteObject did, in a versioned bucket: the version it made or deleted, and whether that is a delete marker. */

@@ -75,4 +75,22 @@ describe('curl', { skip: CURL.skip }, () => {
     const list = await curl([`${ts.endpoint}/${BUCKET}`]);
     assert.equal(statusOf(list.stdout), 403);
   });
+  it('x-amz-meta-* values with non-ASCII characters come back byte for byte as sent, also after a copy', async () => {
+    const value = 'Zoë café ✓ 日本';
+    await writeFile(join(work, 'meta.txt'), 'm');
+    const put = await curl([...signed(), '-T', join(work, 'meta.txt'), '-H', `x-amz-meta-name: ${value}`, `${ts.endpoint}/${BUCKET}/meta.txt`]);
+    assert.equal(statusOf(put.stdout), 200, describeRun('curl PUT', put));
+    const copy = await curl([...signed(), '-X', 'PUT', '-H', `x-amz-copy-source: /${BUCKET}/meta.txt`, `${ts.endpoint}/${BUCKET}/meta-copy.txt`]);
+    assert.equal(statusOf(copy.stdout), 200, describeRun('curl copy', copy));
+    for (const key of ['meta.txt', 'meta-copy.txt']) {
+      // -D - writes the raw header block; run() reads standard output as UTF-8, so raw UTF-8 bytes read back as the text.
+      const head = await curl([...signed(), '-I', '-D', '-', '-o', '/dev/null', `${ts.endpoint}/${BUCKET}/${key}`]);
+      assert.match(head.stdout, new RegExp(`^x-amz-meta-name: ${value}\\r$`, 'mi'), key);
+    }
+    // The 2 KB limit counts the bytes sent: 1000 two-byte characters are 2000 bytes, within it.
+    const wide = await curl([...signed(), '-T', join(work, 'meta.txt'), '-H', `x-amz-meta-wide: ${'é'.repeat(1000)}`, `${ts.endpoint}/${BUCKET}/wide.txt`]);
+    assert.equal(statusOf(wide.stdout), 200, describeRun('curl PUT 2000 bytes of metadata', wide));
+    const over = await curl([...signed(), '-T', join(work, 'meta.txt'), '-H', `x-amz-meta-wide: ${'é'.repeat(1030)}`, `${ts.endpoint}/${BUCKET}/over.txt`]);
+    assert.equal(statusOf(over.stdout), 400, describeRun('curl PUT 2060 bytes of metadata', over));
+  });
 });

@@ -173,7 +173,7 @@ describe('UploadPartCopy', () => {
     assert.ok(got.equals(Buffer.concat([source.subarray(0, 5 * MiB), source, Buffer.from('tail')])));
   });
 
-  it('x-amz-copy-source-if-* conditions refuse with 412; a bad range is InvalidArgument; a missing source NoSuchKey', async () => {
+  it('x-amz-copy-source-if-* conditions refuse with 412; a range outside the source is InvalidRange, a malformed one InvalidArgument; a missing source NoSuchKey', async () => {
     const key = 'copy-errors.bin';
     const id = (await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key }))).UploadId!;
     const base = { Bucket: BUCKET, Key: key, UploadId: id, PartNumber: 1, CopySource: `${OTHER}/source.bin` };
@@ -182,7 +182,7 @@ describe('UploadPartCopy', () => {
     assert.equal((await sdkError(() => s3.send(new UploadPartCopyCommand({ ...base, CopySourceIfModifiedSince: new Date(Date.now() + 3600_000) })))).status, 412);
     assert.equal((await sdkError(() => s3.send(new UploadPartCopyCommand({ ...base, CopySourceIfUnmodifiedSince: new Date(0) })))).status, 412);
     const beyond = await sdkError(() => s3.send(new UploadPartCopyCommand({ ...base, CopySourceRange: `bytes=0-${source.length}` })));
-    assert.equal(beyond.name, 'InvalidArgument');
+    assert.deepEqual([beyond.name, beyond.status], ['InvalidRange', 416]);
     assert.match(beyond.message, new RegExp(`size: ${source.length}`));
     assert.equal((await sdkError(() => s3.send(new UploadPartCopyCommand({ ...base, CopySourceRange: '0-10' })))).name, 'InvalidArgument');
     assert.equal((await sdkError(() => s3.send(new UploadPartCopyCommand({ ...base, CopySource: `${OTHER}/missing` })))).name, 'NoSuchKey');

@@ -24,10 +24,13 @@ export interface UserKey {
   expires?: string;
 }
 
-/** Adds a user with `identity` on the tree served from `root`; extra flags such as --can-create-buckets. */
+/**
+ * Adds a user with `identity` on the tree served from `root`; extra flags such as --can-create-buckets. With
+ * --init, as an operator setting users up before the first start does (tests often add users before a server runs).
+ */
 export async function addUser(root: string, name: string, who: Identity, flags: string[] = []): Promise<void> {
   const groups = who.groups.length ? ['--groups', who.groups.join(',')] : [];
-  await dirbucketOk(['user', 'add', name, '--uid', String(who.uid), '--gid', String(who.gid), ...groups, ...flags, '--root', root]);
+  await dirbucketOk(['user', 'add', name, '--uid', String(who.uid), '--gid', String(who.gid), ...groups, ...flags, '--root', root, '--init']);
 }
 
 /** Creates a key for `user` and returns it. */

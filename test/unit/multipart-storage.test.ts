@@ -295,7 +295,7 @@ for (const mode of ['xattr', 'sidecar'] as const satisfies readonly StoreMode[])
       assert.equal(p2.etag, md5(src).toString('hex'));
       assert.equal(p2.checksum?.value, createHash('sha256').update(src).digest('base64'));
       await rejectsS3(backend.uploadPartCopy({ bucket: 'bkt', key: 'dir/obj.bin', uploadId: id, partNumber: 3, source: ref, range: { start: 0, end: src.length } }),
-        'InvalidArgument', new RegExp(`size: ${src.length}`));
+        'InvalidRange', new RegExp(`size: ${src.length}`));
       await rejectsS3(backend.uploadPartCopy({ bucket: 'bkt', key: 'dir/obj.bin', uploadId: id, partNumber: 3, source: { bucket: 'bkt', key: 'nope' } }), 'NoSuchKey');
       await assert.rejects(backend.uploadPartCopy({ bucket: 'bkt', key: 'dir/obj.bin', uploadId: id, partNumber: 3, source: ref,
         checkSource: () => { throw new Error('refused by condition'); } }), /refused by condition/);

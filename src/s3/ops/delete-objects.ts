@@ -8,6 +8,7 @@ import { isS3Error, S3Error } from '../../errors/s3-error.js';
 import { asArray, parseXml, textOf } from '../xml.js';
 import { contentMd5 } from '../write/options.js';
 import { bypassGovernance } from '../lock/bypass.js';
+import { entryConditionsOf } from '../delete-conditions.js';
 
 const MAX_KEYS = 1000;
 
@@ -26,15 +27,16 @@ export const DeleteObjects: Handler = async (req) => {
     if (typeof o !== 'object' || o === null) throw new S3Error('MalformedXML');
     const key = textOf(o.Key);
     if (key === undefined) throw new S3Error('MalformedXML');
-    return { key, versionId: textOf(o.VersionId) };
+    return { key, versionId: textOf(o.VersionId), conditions: entryConditionsOf(textOf(o.ETag), textOf(o.LastModifiedTime), textOf(o.Size)) };
   });
 
   const deleted: { Key: string; VersionId?: string; DeleteMarker?: boolean; DeleteMarkerVersionId?: string }[] = [];
   const errors: { Key: string; VersionId?: string; Code: string; Message: string }[] = [];
-  for (const { key, versionId } of entries) {
+  for (const { key, versionId, conditions } of entries) {
     try {
       await req.authorize('DeleteObject', key);
       const done = await req.backend.deleteObject({ bucket: req.bucket, key, identity: req.principal.identity, versionId, owner: req.principal.user,
+        ...(conditions ? { conditions } : {}),
         ...(versionId !== undefined && (await bypassGovernance(req, key)) ? { bypassGovernance: true } : {}) });
       // As S3: a new marker is DeleteMarker + DeleteMarkerVersionId; a deleted version is its VersionId (and
       // DeleteMarker when it was a marker).

@@ -46,7 +46,8 @@ export const ListObjects: Handler = async (req) => {
 export const ListObjectsV2: Handler = async (req) => {
   const q = req.query;
   const { prefix, delimiter, maxKeys, encoding, enc } = listingParams(q);
-  const token = q.get('continuation-token');
+  // An empty token is no token: a client looping on NextContinuationToken sends '' after the last page.
+  const token = q.get('continuation-token') || null;
   const startAfter = q.get('start-after') ?? undefined;
   let after = startAfter || undefined;
   if (token !== null) {

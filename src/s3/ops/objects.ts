@@ -11,6 +11,7 @@ import { contentMd5, payloadLength, refuseUnsupported, requestedChecksum, writeC
 import { writeAttachments } from '../write/attachments.js';
 import { lockFromHeaders } from '../lock/lock-headers.js';
 import { bypassGovernance } from '../lock/bypass.js';
+import { deleteConditionsOf } from '../delete-conditions.js';
 
 /** `{ lock }` of a write asking for one (x-amz-object-lock-*), else nothing. */
 export function lockOf(req: S3Request): { lock?: ReturnType<typeof lockFromHeaders> } {
@@ -93,7 +94,9 @@ export const HeadObject: Handler = async (req) => {
 
 export const DeleteObject: Handler = async (req) => {
   const versionId = req.query.get('versionId') ?? undefined;
+  const conditions = deleteConditionsOf(req.headers);
   const done = await req.backend.deleteObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity, versionId, owner: req.principal.user,
+    ...(conditions ? { conditions } : {}),
     ...(versionId !== undefined && (await bypassGovernance(req)) ? { bypassGovernance: true } : {}) });
   return { status: 204, headers: { 'x-amz-version-id': done.versionId, 'x-amz-delete-marker': done.deleteMarker ? 'true' : undefined } };
 };

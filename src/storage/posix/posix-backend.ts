@@ -1,4 +1,6 @@
 /** The POSIX storage back end: a directory tree served as S3 buckets (local disk or NAS mount). */
+import { checkDelete } from '../conditions/delete-conditions.js';
+import { S3Error } from '../../errors/s3-error.js';
 import {
   NotImplementedBackend, type BucketInfo, type CompleteMultipartUploadInput, type CompleteMultipartUploadResult,
   type CopyObjectInput, type CreateMultipartUploadInput, type ListMultipartUploadsInput, type ListMultipartUploadsResult,
@@ -110,7 +112,17 @@ export class PosixBackend extends NotImplementedBackend {
   }
 
   override async deleteObject(input: DeleteObjectInput): Promise<DeleteObjectResult> {
-    return deleteObject(await this.buckets.get(input.bucket), input.key, input.identity, input.versionId, { owner: input.owner, bypassGovernance: input.bypassGovernance });
+    const bucket = await this.buckets.get(input.bucket);
+    if (input.conditions) {
+      // Read just before the delete, not under a lock shared with writers: a write landing in between is deleted
+      // as an unconditional delete would delete it.
+      const current = await headObject(bucket, input.key, fsAccessFor(input.identity), input.versionId).catch((e: unknown) => {
+        if (e instanceof S3Error && (e.code === 'NoSuchKey' || e.code === 'NoSuchVersion')) return undefined;
+        throw e;
+      });
+      checkDelete(input.conditions, current);
+    }
+    return deleteObject(bucket, input.key, input.identity, input.versionId, { owner: input.owner, bypassGovernance: input.bypassGovernance });
   }
 
   override async getObjectLockConfiguration(input: { bucket: string }): Promise<ObjectLockConfiguration | undefined> {

@@ -25,8 +25,9 @@ export async function uploadPartCopy(source: Bucket, target: Bucket, input: Uplo
   try {
     const range = input.range ?? { start: 0, end: info.size - 1 };
     if (input.range && (range.start > range.end || range.end >= info.size)) {
-      throw new S3Error('InvalidArgument', `Range specified is not valid for source object of size: ${info.size}`,
-        { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: `bytes=${range.start}-${range.end}` });
+      // InvalidRange, as the S3 test suites expect (Amazon has also been seen answering InvalidArgument with this message).
+      throw new S3Error('InvalidRange', `Range specified is not valid for source object of size: ${info.size}`,
+        { RangeRequested: `bytes=${range.start}-${range.end}`, ActualObjectSize: String(info.size) });
     }
     const size = range.end - range.start + 1;
     if (size > MAX_PART_BYTES) {
