@@ -4,6 +4,7 @@ import { describeIdentity, type Identity } from '../accounts/identity.js';
 import { lookupSystemUser } from '../accounts/system-user.js';
 import { addUser, keyStatus, parseId, removeUser, userOf } from '../accounts/user-admin.js';
 import { readUsers, updateUsers, type StoredUser } from '../accounts/users-file.js';
+import { publicUser } from '../accounts/public-user.js';
 import { asUsageError, parseUsersArgs, words } from './users-args.js';
 
 export const USER_HELP = `Usage: dirbucket user <action> (--root DIR | --config FILE) ...
@@ -42,7 +43,7 @@ export async function userCommand(argv: string[]): Promise<void> {
       const user = await asUsageError(() => updateUsers(args.file, (doc) => addUser(doc, {
         name: name!, identity, systemUser, admin: args.values.admin === true, canCreateBuckets: args.values['can-create-buckets'] === true,
       })));
-      process.stdout.write(json ? JSON.stringify(publicView(user), null, 2) + '\n'
+      process.stdout.write(json ? JSON.stringify(publicUser(user), null, 2) + '\n'
         : `Added user ${user.name} (${describeIdentity(identityOf(user))})${user.admin ? ', administrator' : ''}${user.canCreateBuckets ? ', may create buckets' : ''}.\nCreate a key: dirbucket key create ${user.name}\n`);
       return;
     }
@@ -50,7 +51,7 @@ export async function userCommand(argv: string[]): Promise<void> {
       words(args, 0, 'dirbucket user list');
       const users = Object.values((await readUsers(args.file)).users).sort((a, b) => (a.name < b.name ? -1 : 1));
       if (json) {
-        process.stdout.write(JSON.stringify(users.map(publicView), null, 2) + '\n');
+        process.stdout.write(JSON.stringify(users.map(publicUser), null, 2) + '\n');
         return;
       }
       if (users.length === 0) {
@@ -66,7 +67,7 @@ export async function userCommand(argv: string[]): Promise<void> {
       const [name] = words(args, 1, 'dirbucket user show NAME');
       const user = await asUsageError(async () => userOf(await readUsers(args.file), name!));
       if (json) {
-        process.stdout.write(JSON.stringify(publicView(user), null, 2) + '\n');
+        process.stdout.write(JSON.stringify(publicUser(user), null, 2) + '\n');
         return;
       }
       const lines = [
@@ -106,10 +107,6 @@ function identityOf(u: StoredUser): Identity {
   return { uid: u.uid, gid: u.gid, groups: u.groups };
 }
 
-/** A user without key secrets. */
-function publicView(u: StoredUser) {
-  return { ...u, keys: u.keys.map(({ secretAccessKey: _secret, ...k }) => ({ ...k, status: keyStatus({ secretAccessKey: '', ...k }) })) };
-}
 
 /** Left-aligned columns. */
 export function table(rows: string[][]): string {
