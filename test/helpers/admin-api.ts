@@ -52,18 +52,24 @@ export class AdminApi {
   async call(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<ApiAnswer> {
     const url = new URL(`/admin/v1/${path}`, this.admin);
     const text = opts.raw ?? (body === undefined ? undefined : JSON.stringify(body));
-    let headers: Record<string, string> = { host: url.host, ...(text !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers };
-    if (this.signer && !opts.unsigned) {
-      const signed = await this.signer.sign({
-        method, protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: url.pathname,
-        query: Object.fromEntries(url.searchParams), headers, body: text ?? '',
-      });
-      headers = signed.headers as Record<string, string>;
-    }
-    delete headers.host;
+    const headers = this.signer && !opts.unsigned ? await this.signedHeaders(method, path, text, opts.headers)
+      : { ...(text !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers };
     const r = await fetch(url, { method, headers, body: text, signal: AbortSignal.timeout(20_000) });
     const t = await r.text();
     return { status: r.status, body: t === '' ? undefined : JSON.parse(t), headers: r.headers };
+  }
+
+  /** The headers of `method` on /admin/v1/`path` with body `text`, signed (Host left for fetch to send). */
+  async signedHeaders(method: string, path: string, text: string | undefined, extra: Record<string, string> = {}): Promise<Record<string, string>> {
+    const url = new URL(`/admin/v1/${path}`, this.admin);
+    const signed = await this.signer!.sign({
+      method, protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: { host: url.host, ...(text !== undefined ? { 'content-type': 'application/json' } : {}), ...extra }, body: text ?? '',
+    });
+    const headers = { ...signed.headers } as Record<string, string>;
+    delete headers.host;
+    return headers;
   }
 }
 
