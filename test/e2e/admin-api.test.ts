@@ -17,6 +17,7 @@ import { AdminApi } from '../helpers/admin-api.js';
 import { adminOf } from '../helpers/admin.js';
 import { repoRoot } from '../helpers/repo-root.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { TestCa } from './openssl-ca.js';
 
 const ME = { uid: process.getuid!(), gid: process.getgid!() };
 
@@ -397,5 +398,31 @@ describe('admin API', () => {
     r = await api.call('POST', 'buckets', undefined, { raw: JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }) });
     assert.equal(r.status, 400);
     assert.match(r.body.message, /exceeds/);
+  });
+});
+
+describe('admin API: certificates', () => {
+  const ca = new TestCa();
+  let ts: TestServer;
+  before(async () => {
+    const soon = ca.issue(['localhost'], { days: 12 });
+    ts = await startServer({ args: ['--admin-listen', '127.0.0.1:0', '--tls-cert', soon.cert, '--tls-key', soon.key] });
+  });
+  after(async () => {
+    await ts?.stop();
+    ca.dispose();
+  });
+
+  test('each served certificate with its expiry, days left and status (expiring under 30 days); an administrator\'s', async () => {
+    const api = new AdminApi(adminOf(ts), ts);
+    const r = await api.call('GET', 'certificates');
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const [c, ...rest] = r.body.certificates as { subject: string; notAfter: string; daysLeft: number; status: string; listener: string }[];
+    assert.equal(rest.length, 0);
+    assert.equal(c!.subject, 'CN=localhost');
+    assert.equal(c!.listener, ts.endpoint);
+    assert.ok(c!.daysLeft === 11 || c!.daysLeft === 12, String(c!.daysLeft));
+    assert.equal(Math.floor((Date.parse(c!.notAfter) - Date.now()) / 86_400_000), c!.daysLeft);
+    assert.equal(c!.status, 'expiring');
   });
 });
