@@ -44,8 +44,9 @@ export interface CallOptions {
 export class AdminApi {
   private readonly signer?: SignatureV4;
 
-  constructor(readonly admin: string, credentials?: { accessKeyId: string; secretAccessKey: string }, region = 'us-east-1', service = 's3') {
-    if (credentials) this.signer = new SignatureV4({ credentials, region, service, sha256: Sha256, uriEscapePath: true, applyChecksum: true });
+  /** `applyChecksum: false`: the payload hash is signed but not sent as x-amz-content-sha256 (SigV4 outside S3). */
+  constructor(readonly admin: string, credentials?: { accessKeyId: string; secretAccessKey: string }, region = 'us-east-1', service = 's3', opts: { applyChecksum?: boolean } = {}) {
+    if (credentials) this.signer = new SignatureV4({ credentials, region, service, sha256: Sha256, uriEscapePath: true, applyChecksum: opts.applyChecksum ?? true });
   }
 
   /** `method` on /admin/v1/`path` (path may carry a query), with `body` as JSON. */

@@ -14,7 +14,16 @@ import type { ApiRequest, ApiSources } from './api-types.js';
 /** The signer and how they signed, or AccessDenied. */
 export async function whoIsAsking(http: IncomingMessage, body: Buffer, sources: ApiSources): Promise<{ principal: Principal; via: ApiRequest['via'] }> {
   const { credentials, settings } = sources.frontEnd;
-  const auth = authenticate({ method: http.method ?? 'GET', url: http.url ?? '/', headers: http.headers, headersDistinct: http.headersDistinct }, credentials,
+  let { headers, headersDistinct } = http;
+  if (headerOf(headers, 'x-amz-content-sha256') === undefined) {
+    // S3 makes signers send the payload hash as a header; SigV4 elsewhere (curl --aws-sigv4, botocore's SigV4Auth
+    // for other services) signs the body's SHA-256 without sending it. Supplying it here accepts both: it is not
+    // among the signed headers, and a body changed in transit still fails the signature.
+    const hash = createHash('sha256').update(body).digest('hex');
+    headers = { ...headers, 'x-amz-content-sha256': hash };
+    headersDistinct = { ...headersDistinct, 'x-amz-content-sha256': [hash] };
+  }
+  const auth = authenticate({ method: http.method ?? 'GET', url: http.url ?? '/', headers, headersDistinct }, credentials,
     // SigV2 signs no body: the admin API takes SigV4 only.
     { region: settings.region, sigv2: false });
   if (auth) {
