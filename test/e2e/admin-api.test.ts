@@ -79,6 +79,17 @@ describe('admin API', () => {
     const cp = spawnSync('cp', ['--reflink=always', join(ts.root, 'fs-probe', 'a'), join(ts.root, 'fs-probe', 'b')]);
     assert.equal(fs.reflink, cp.status === 0, `cp --reflink=always: ${cp.stderr}`);
     if (process.getuid!() !== 0) assert.equal(fs.immutable, false);
+    else {
+      // As root: immutable exactly where chattr +i takes (and then refuses the unlink); the attribute is cleared whatever happens.
+      const probe = join(ts.root, 'fs-probe', 'immutable-probe');
+      writeFileSync(probe, 'x');
+      try {
+        const set = spawnSync('chattr', ['+i', probe]);
+        assert.equal(fs.immutable, set.status === 0, `chattr +i: ${set.stderr}`);
+      } finally {
+        spawnSync('chattr', ['-i', probe]);
+      }
+    }
     assert.equal(typeof fs.xattrs, 'boolean');
     assert.match(fs.type, /^[\w.-]+$/);
   });

@@ -85,6 +85,7 @@ export async function handleApi(sources: ApiSources, ex: AdminExchange): Promise
     const who = route.open ? undefined : await whoIsAsking(ex.req, raw, sources);
     const req: ApiRequest = {
       method, params, query: new URLSearchParams(rawQuery ?? ''), body: parseJson(raw, headerOf(ex.req.headers, 'content-type')),
+      // An open route (sign-in) runs before anyone is known: it never reads principal or via.
       principal: who?.principal as ApiRequest['principal'], via: who?.via as ApiRequest['via'], http: ex.req, id: ex.id, sources,
     };
     if (who) {
