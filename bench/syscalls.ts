@@ -26,8 +26,11 @@ const { values: flags } = parseArgs({
 });
 const N = Math.min(Math.max(Number(flags.requests), 10), 5000);
 const BUCKET = 'syscalls';
+const VERSIONED = 'syscalls-versioned';
 const KEYS = 20;
 const body = Buffer.alloc(4096, 7);
+const tiny = Buffer.alloc(100, 7);
+let nested = 0;
 
 /** Per system call name, how many the server made per request (strace -c's `calls` column over N requests). */
 async function counted(pid: number, send: (i: number) => Promise<void>): Promise<Map<string, number>> {
@@ -64,10 +67,17 @@ for (const script of flags['server-bin']) {
     const client = new BenchS3Client({ endpoint: server.endpoint, credentials, maxSockets: 1, timeoutMs: 30_000 });
     await client.expectOk({ method: 'PUT', bucket: BUCKET });
     for (let i = 0; i < KEYS; i++) await client.expectOk({ method: 'PUT', bucket: BUCKET, key: `k${i}`, body });
+    await client.expectOk({ method: 'PUT', bucket: VERSIONED });
+    await client.expectOk({ method: 'PUT', bucket: VERSIONED, query: { versioning: '' },
+      body: Buffer.from('<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>') });
     const ops: [string, (i: number) => Promise<void>][] = [
       ['HEAD', async (i) => void (await client.expectOk({ method: 'HEAD', bucket: BUCKET, key: `k${i % KEYS}` }))],
       ['GET', async (i) => void (await client.expectOk({ method: 'GET', bucket: BUCKET, key: `k${i % KEYS}` }))],
       ['PUT', async (i) => void (await client.expectOk({ method: 'PUT', bucket: BUCKET, key: `p${i % KEYS}`, body }))],
+      // Over existing keys of a bucket with versioning: each PUT keeps the version it replaces.
+      ['versioned PUT', async (i) => void (await client.expectOk({ method: 'PUT', bucket: VERSIONED, key: `v${i % KEYS}`, body }))],
+      // New keys two directories down, as the listing tree is written (bench/listing.ts): file and directory creation.
+      ['nested PUT', async (i) => void (await client.expectOk({ method: 'PUT', bucket: BUCKET, key: `n${nested++}/e${i % 8}/f${i}.dat`, body: tiny }))],
     ];
     console.log(`${script} ${flags['server-arg'].join(' ')}: system calls of the server, ${N} sequential 4 KiB requests each`);
     for (const [name, send] of ops) {

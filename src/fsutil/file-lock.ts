@@ -9,12 +9,19 @@
  * slowest could remove a fresh lock another had just taken after the first broke the stale one, and two would
  * hold the lock at once.
  */
-import type { BigIntStats } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, unlinkSync, writeSync, type BigIntStats } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { link, lstat, mkdir, open, readFile, rename, unlink, utimes } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { currentOwner, ownerIsGone, type LockOwner } from './lock-owner.js';
+import { SyncWhileFast } from './sync-while-fast.js';
+
+/**
+ * Taking and releasing a free lock is a handful of metadata calls (open, write, fstat, close; lstat, unlink), on
+ * every versioned write among others: synchronous while they are fast, awaited once they prove slow (a NAS).
+ */
+const quick = new SyncWhileFast(0.5);
 
 /** How to wait, when a lock counts as abandoned, and what to say when giving up. */
 export interface LockOptions {
@@ -64,6 +71,7 @@ export async function takeLock(lockFile: string, opts: LockOptions = {}): Promis
 
 /** Creates the lock file naming this process; its inode, or undefined when it exists. */
 async function create(lockFile: string, makeDir: boolean): Promise<bigint | undefined> {
+  if (quick.sync) return quick.timed(() => createSync(lockFile, makeDir));
   for (;;) {
     let fh;
     try {
@@ -82,6 +90,30 @@ async function create(lockFile: string, makeDir: boolean): Promise<bigint | unde
       return (await fh.stat({ bigint: true })).ino;
     } finally {
       await fh.close();
+    }
+  }
+}
+
+/** create(), synchronously. */
+function createSync(lockFile: string, makeDir: boolean): bigint | undefined {
+  for (;;) {
+    let fd;
+    try {
+      fd = openSync(lockFile, 'wx', 0o600);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return undefined;
+      if (code === 'ENOENT' && makeDir) {
+        mkdirSync(dirname(lockFile), { recursive: true });
+        continue;
+      }
+      throw e;
+    }
+    try {
+      writeSync(fd, `${JSON.stringify(currentOwner())}\n`);
+      return fstatSync(fd, { bigint: true }).ino;
+    } finally {
+      closeSync(fd);
     }
   }
 }
@@ -110,6 +142,19 @@ function holding(lockFile: string, ino: bigint, staleMs: number): () => Promise<
   return async () => {
     clearInterval(touch);
     // After a takeover (we hung past staleMs) the file is someone else's: leave it.
+    if (quick.sync) {
+      quick.timed(() => {
+        const st = lstatSync(lockFile, { bigint: true, throwIfNoEntry: false });
+        if (st?.ino === ino) {
+          try {
+            unlinkSync(lockFile);
+          } catch {
+            // gone already: released is released
+          }
+        }
+      });
+      return;
+    }
     const st = await lstat(lockFile, { bigint: true }).catch(() => undefined);
     if (st?.ino === ino) await unlink(lockFile).catch(() => {});
   };

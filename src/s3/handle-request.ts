@@ -130,7 +130,7 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange): Promise<void>
     const signedBy = auth ? { signatureVersion: auth.signatureVersion, authType: auth.presigned ? 'REST-QUERY-STRING' as const : 'REST-HEADER' as const } : undefined;
     const authorizeOp = (operation: OperationName, key: string | undefined, as: AuthorizeAs): Promise<void> => authorizeRequest({
       operation, bucket: r.bucket ?? '', key, principal: as.principal, backend: fe.backend, headers: req.headers,
-      facts: requestFactsOf(req, r.query, operationRow(operation).action, as.signedBy, as.fields), copySource: copySourceOf(req.headers),
+      facts: () => requestFactsOf(req, r.query, operationRow(operation).action, as.signedBy, as.fields), copySource: copySourceOf(req.headers),
     });
     if (!formSigned) await authorizeOp(op, r.key, { principal, signedBy });
 

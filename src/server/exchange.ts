@@ -8,6 +8,16 @@ import type { Metrics } from './metrics.js';
 import { writeAnswer } from './send.js';
 import type { AppExchange, Answer } from '../http/exchange.js';
 
+// Request ids: a random half per process (workers differ) and a counter, so an id costs no call into the random
+// source (a request id names a request; it is no secret).
+const ID_PREFIX = randomBytes(4).toString('hex').toUpperCase();
+let idCounter = randomBytes(4).readUInt32BE(0);
+
+function nextRequestId(): string {
+  idCounter = (idCounter + 1) >>> 0;
+  return ID_PREFIX + idCounter.toString(16).toUpperCase().padStart(8, '0');
+}
+
 // How much of each socket the requests before the current one read.
 const socketMark = new WeakMap<object, number>();
 
@@ -17,7 +27,7 @@ const socketMark = new WeakMap<object, number>();
  */
 export class Exchange implements AppExchange {
   /** 16 hex digits naming this request in its answer and in every log line about it. */
-  readonly id = randomBytes(8).toString('hex').toUpperCase();
+  readonly id = nextRequestId();
   /** The status answered; 0 until there is one. */
   status = 0;
   /** The operation the app recognised. */

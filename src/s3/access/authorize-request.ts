@@ -28,8 +28,11 @@ export interface ToAuthorizeRequest {
   principal: Principal;
   backend: Backend;
   headers: HeaderBag;
-  /** The request's condition facts (request-facts.ts), without the principal. */
-  facts: RequestFacts;
+  /**
+   * The request's condition facts (request-facts.ts), without the principal: a function, called only when a bucket
+   * policy is evaluated, since most buckets have none and gathering them costs every request an object of ~20 keys.
+   */
+  facts: () => RequestFacts;
   /** The parsed x-amz-copy-source of a copy (undefined when absent or malformed: the handler refuses those). */
   copySource?: { bucket: string; key: string };
 }
@@ -67,7 +70,7 @@ async function policyDecision(req: ToAuthorizeRequest, part: Part, guards: Bucke
   }
   if (!guards.policy) return 'NotApplicable';
   const p = req.principal;
-  const facts: RequestFacts = { ...req.facts, principal: p.anonymous ? undefined : { user: p.user, canonicalId: ownerOf(p.user).ID } };
+  const facts: RequestFacts = { ...req.facts(), principal: p.anonymous ? undefined : { user: p.user, canonicalId: ownerOf(p.user).ID } };
   if (part.key !== undefined && /existingobjecttag/i.test(guards.policy.text)) {
     // Only policies that test the object's current tags cost a read of them.
     const tags = await req.backend.headObject({ bucket: part.bucket, key: part.key }).then((i) => i.tags ?? [], () => []);

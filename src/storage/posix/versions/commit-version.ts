@@ -75,8 +75,20 @@ export async function commitVersion(ctx: VersionsContext, write: VersionedWrite,
     });
     await write.lock?.seal(state.dir, entry, stamp.id);
     // Suspended: the new `null` version replaces the one before (S3 keeps one null version).
-    if (stamp.id === NULL_VERSION_ID) for (const e of state.entries) if (e.id === NULL_VERSION_ID) await removeEntry(ctx, state, e);
-    if (ctx.fsync) await syncDir(state.dir);
+    let removed = false;
+    if (stamp.id === NULL_VERSION_ID) {
+      for (const e of state.entries) {
+        if (e.id === NULL_VERSION_ID) {
+          await removeEntry(ctx, state, e);
+          removed = true;
+        }
+      }
+    }
+    // The new version's own name in the store needs no fsync: lost in a crash (or left as the temporary name,
+    // swept), the file at the path, already durable with its record, still resolves as this version and the next
+    // settle links it again. What must not come back after a crash (a removed `null` version) or must be durable
+    // for object lock is synced. Every link the path's rename depended on was synced by settleKey before it.
+    if (ctx.fsync && (removed || write.lock)) await syncDir(state.dir);
     return { versionId: stamp.id, lost };
   }, KEY_LOCK);
 }

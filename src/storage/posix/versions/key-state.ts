@@ -3,6 +3,7 @@ import type { BigIntStats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { errnoOf } from '../paths/errno.js';
 import type { VersionsContext } from './context.js';
+import type { ListingIo } from './listing-io.js';
 import { newestFirst, parseEntryName, TEMP_PREFIX, versionsDirOf, type Entry } from './layout.js';
 import { recordedStamp, stampOf, type VersionedRecord } from './version-record.js';
 
@@ -29,14 +30,17 @@ export interface KeyState {
   temps: string[];
 }
 
-/** Reads `key` (split into `segments`). The file's stats may be passed when the caller has them already. */
+/**
+ * Reads `key` (split into `segments`). The file's stats may be passed when the caller has them already; a listing
+ * passes its `io` (listing-io.ts: synchronous reads while the file system is fast).
+ */
 export async function readKeyState(ctx: VersionsContext, key: string, segments: readonly string[],
-  known?: { stats?: BigIntStats | null; record?: VersionedRecord }): Promise<KeyState> {
+  known?: { stats?: BigIntStats | null; record?: VersionedRecord }, io?: ListingIo): Promise<KeyState> {
   const path = `${ctx.root}/${segments.join('/')}`;
   const dir = versionsDirOf(ctx.stateDir, segments);
   const [stats, names] = await Promise.all([
-    known?.stats !== undefined ? known.stats : lstat(path, { bigint: true }).catch(ignoreMissing),
-    readdir(dir).catch((e: unknown): string[] => ignoreMissing(e) ?? []),
+    known?.stats !== undefined ? known.stats : io ? io.lstat(path) : lstat(path, { bigint: true }).catch(ignoreMissing),
+    io ? io.readdir(dir) : readdir(dir).catch((e: unknown): string[] => ignoreMissing(e) ?? []),
   ]);
   const state: KeyState = { key, segments, path, dir, entries: [], lost: [], temps: [] };
   for (const name of names) {
@@ -47,21 +51,22 @@ export async function readKeyState(ctx: VersionsContext, key: string, segments: 
   state.entries.sort(newestFirst);
   state.lost.sort(newestFirst);
   if (stats?.isFile()) {
-    const record = known?.record ?? ((await ctx.store.readAsync(path, key, stats.ino)) as VersionedRecord | undefined);
+    const record = known?.record ?? ((await (io ? io.record(path, key, stats.ino) : ctx.store.readAsync(path, key, stats.ino))) as VersionedRecord | undefined);
     state.file = { stats, record };
-    state.rewritten = await rewrittenEntry(state, stats, record);
+    state.rewritten = await rewrittenEntry(state, stats, record, io);
     if (state.rewritten) state.entries = state.entries.filter((e) => e !== state.rewritten);
   }
   return state;
 }
 
 /** The kept entry that shares the file's inode though the file no longer matches its record (rewritten in place). */
-async function rewrittenEntry(state: KeyState, stats: BigIntStats, record: VersionedRecord | undefined): Promise<Entry | undefined> {
+async function rewrittenEntry(state: KeyState, stats: BigIntStats, record: VersionedRecord | undefined, io: ListingIo | undefined): Promise<Entry | undefined> {
   const stamp = recordedStamp(record);
   if (!stamp || stampOf(record, stats)) return undefined;
   const e = state.entries.find((x) => x.kind === 'data' && x.id === stamp.id && x.seq === stamp.seq);
   if (!e) return undefined;
-  const st = await lstat(`${state.dir}/${e.name}`, { bigint: true }).catch(() => undefined);
+  const at = `${state.dir}/${e.name}`;
+  const st = await (io ? io.lstat(at) : lstat(at, { bigint: true }).catch(() => undefined));
   return st?.ino === stats.ino ? e : undefined;
 }
 

@@ -16,6 +16,7 @@ import { listedObject } from '../read/object-info.js';
 import type { VersionsContext, VersioningPolicy } from './context.js';
 import { readKeyState } from './key-state.js';
 import { keepNoticed } from './settle.js';
+import { ListingIo } from './listing-io.js';
 import { walkKept, type KeptItem } from './kept-walk.js';
 import { versionsRootOf } from './layout.js';
 import { resolveVersions, type VersionView } from './resolve.js';
@@ -66,27 +67,62 @@ export async function listObjectVersions(ctx: VersionsContext, input: ListVersio
     return true;
   };
   const { keyMarker, versionIdMarker } = input;
+  const io = new ListingIo(ctx.store);
   // The marker's key first, from after the marker's version on.
   if (keyMarker !== undefined && versionIdMarker !== undefined && keyMarker.startsWith(input.prefix) && mayListKey(ctx, keyMarker, access)) {
-    const listed = await versionsOf(ctx, { type: 'key', key: keyMarker }, policy);
+    const listed = await versionsOf(ctx, { type: 'key', key: keyMarker }, policy, io);
     const from = listed.findIndex((v) => v.versionId === versionIdMarker) + 1;
     if (from > 0) for (const v of listed.slice(from)) if (!add(v)) return finish(result);
   }
-  const items = merged(ctx, input);
+  const items = readAhead(merged(ctx, input), (item) => (item.type === 'key' ? versionsOf(ctx, item, policy, io) : undefined));
   try {
-    for await (const item of items) {
+    for await (const [item, versions] of items) {
       if (item.type === 'prefix') {
         if (!add(item.prefix)) break;
         continue;
       }
       let full = false;
-      for (const v of await versionsOf(ctx, item, policy)) if ((full = !add(v))) break;
+      for (const v of await versions!) if ((full = !add(v))) break;
       if (full) break;
     }
   } finally {
     await items.return(undefined);
   }
   return finish(result);
+}
+
+/**
+ * How many keys' versions are read at once. Each key costs a few dependent file-system calls (its directory of
+ * versions, then each version's stats and record); one key at a time leaves the thread pool idle between them.
+ */
+const KEYS_AHEAD = 32;
+
+/**
+ * `source`'s items in order, each with the work `start` began for it, begun up to KEYS_AHEAD items ahead. Work
+ * begun for items never consumed (the page filled) still ends; its failure is then ignored.
+ */
+async function* readAhead<T, R>(source: AsyncGenerator<T>, start: (item: T) => Promise<R> | undefined): AsyncGenerator<[T, Promise<R> | undefined]> {
+  const queue: [T, Promise<R> | undefined][] = [];
+  let done = false;
+  try {
+    for (;;) {
+      while (!done && queue.length < KEYS_AHEAD) {
+        const next = await source.next();
+        if (next.done) {
+          done = true;
+          break;
+        }
+        const work = start(next.value);
+        work?.catch(() => {}); // awaited by the consumer; unconsumed, dropped
+        queue.push([next.value, work]);
+      }
+      const head = queue.shift();
+      if (!head) return;
+      yield head;
+    }
+  } finally {
+    await source.return(undefined);
+  }
 }
 
 /** Whether the request may list the directories on the way to `key` (those that still exist). */
@@ -166,49 +202,49 @@ function nameOf(item: WalkItem | KeptItem): string {
 }
 
 /** The versions of one key, newest first, as listed (a kept version whose bytes changed is left out: lost). */
-async function versionsOf(ctx: VersionsContext, item: Item & { type: 'key' }, policy: VersioningPolicy): Promise<ListedVersion[]> {
+async function versionsOf(ctx: VersionsContext, item: Item & { type: 'key' }, policy: VersioningPolicy, io: ListingIo): Promise<ListedVersion[]> {
   const key = item.key;
   if (key.endsWith('/')) return directoryObject(ctx, item);
   const segments = key.split('/');
-  let state = await readKeyState(ctx, key, segments, item.current ? { stats: item.current.stats } : undefined);
+  let state = await readKeyState(ctx, key, segments, item.current ? { stats: item.current.stats } : undefined, io);
   let views = resolveVersions(state, policy).versions;
   if (views[0]?.where === 'path' && !views[0].entry) {
     // Listed means named: keep it (settle.ts keepNoticed), then list what is kept.
     await keepNoticed(ctx, key, segments, policy);
-    state = await readKeyState(ctx, key, segments);
+    state = await readKeyState(ctx, key, segments, undefined, io);
     views = resolveVersions(state, policy).versions;
   }
   const out: ListedVersion[] = [];
   for (const [i, v] of views.entries()) {
     // An implied marker (a NAS delete) dates from when the file lost its name: the ctime of the link left.
-    const gone = v.where === 'implied' ? await lstat(`${state.dir}/${views[i + 1].entry!.name}`).catch(() => undefined) : undefined;
-    const listed = await listedVersion(ctx, state.path, state.dir, key, v, i === 0, state.file, gone?.ctime);
+    const gone = v.where === 'implied' ? await io.lstat(`${state.dir}/${views[i + 1].entry!.name}`) : undefined;
+    const listed = await listedVersion(ctx, io, state.path, state.dir, key, v, i === 0, state.file, gone && new Date(Number(gone.ctimeMs)));
     if (listed) out.push(listed);
   }
   return out;
 }
 
-async function listedVersion(ctx: VersionsContext, path: string, dir: string, key: string, v: VersionView, isLatest: boolean,
+async function listedVersion(ctx: VersionsContext, io: ListingIo, path: string, dir: string, key: string, v: VersionView, isLatest: boolean,
   file: { stats: BigIntStats; record?: VersionedRecord } | undefined, goneAt?: Date): Promise<ListedVersion | undefined> {
   const base = { key, versionId: v.id, isLatest };
   if (v.kind === 'marker') {
     const at = v.entry ? `${dir}/${v.entry.name}` : undefined;
-    const st = at ? await lstat(at).catch(() => undefined) : undefined;
-    const owner = st && st.size > 2 ? await markerOwner(at!) : undefined;
-    return { ...base, deleteMarker: true, lastModified: st?.mtime ?? goneAt ?? dateOfId(v.seq), ...(owner ? { owner } : {}) };
+    const st = at ? await io.lstat(at) : undefined;
+    const owner = st && st.size > 2n ? await markerOwner(at!) : undefined;
+    return { ...base, deleteMarker: true, lastModified: st ? new Date(Number(st.mtimeMs)) : goneAt ?? dateOfId(v.seq), ...(owner ? { owner } : {}) };
   }
   let stats = file?.stats;
   let record = file?.record;
   if (v.where !== 'path') {
     const at = `${dir}/${v.entry!.name}`;
-    stats = await lstat(at, { bigint: true }).catch(() => undefined);
+    stats = await io.lstat(at);
     if (!stats) return undefined;
-    record = (await ctx.store.readAsync(at, key, stats.ino)) as VersionedRecord | undefined;
+    record = (await io.record(at, key, stats.ino)) as VersionedRecord | undefined;
     // A kept link shares its inode with whatever a NAS user did to it: changed bytes are no longer this version.
     const stamp = stampOf(record, stats);
     if (!stamp || stamp.id !== v.id || stamp.seq !== v.seq) return undefined;
   } else if (!stats) {
-    stats = await lstat(path, { bigint: true }).catch(() => undefined);
+    stats = await io.lstat(path);
     if (!stats) return undefined;
   }
   const object = listedObject(key, stats, record);
