@@ -37,7 +37,7 @@ export async function runOperation(fe: FrontEnd, call: OperationCall): Promise<S
   const query = new URLSearchParams();
   const authorizeOp = (operation: OperationName, key: string | undefined, principal = call.principal): Promise<void> => authorizeRequest({
     operation, bucket: call.bucket, key, principal, backend: fe.backend, headers,
-    facts: requestFactsOf(call.via, query, operationRow(operation).action, call.signedBy, headers),
+    facts: () => requestFactsOf(call.via, query, operationRow(operation).action, call.signedBy, headers),
   });
   await authorizeOp(call.operation, undefined);
   const body = Buffer.from(call.body ?? '', 'utf8');
