@@ -25,6 +25,8 @@ export interface FileSystemReport {
   reflink: boolean;
   /** The immutable attribute can be set (object lock enforced by the file system). */
   immutable: boolean;
+  /** Why the capabilities could not be probed (they read false). */
+  problem?: string;
 }
 
 /** One background job's record, for GET /admin/v1/jobs. */

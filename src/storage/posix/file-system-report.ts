@@ -21,6 +21,8 @@ export interface FileSystemReport {
   xattrs: boolean;
   reflink: boolean;
   immutable: boolean;
+  /** Why the capabilities could not be probed (they read false). */
+  problem?: string;
 }
 
 /** statfs f_type values of local file systems people serve from (linux/magic.h). */
@@ -56,7 +58,13 @@ export function fileSystemReport(bucket: Bucket): Promise<FileSystemReport> {
       const type = network ?? (await statfs(bucket.dir).then((s) => LOCAL_TYPES.get(Number(s.type)) ?? `0x${Number(s.type).toString(16)}`, () => 'unknown'));
       const base = { what: `bucket ${bucket.name}`, dir: bucket.dir, type, network: network !== undefined };
       if (bucket.access.readOnly) return { ...base, xattrs: false, reflink: false, immutable: false };
-      const tmp = await bucket.ensureTmpDir();
+      let tmp: string;
+      try {
+        tmp = await bucket.ensureTmpDir();
+      } catch (e) {
+        // One bucket the gateway cannot write to must not hide the others: it is reported with why.
+        return { ...base, xattrs: false, reflink: false, immutable: false, problem: `cannot probe: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+      }
       return {
         ...base,
         xattrs: await acceptsUserXattrs(tmp).catch(() => false),
