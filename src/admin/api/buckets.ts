@@ -4,6 +4,7 @@ import { booleanField, objectBody, stringField } from './api-checks.js';
 import type { Route } from './api-types.js';
 import { s3Call } from './s3-call.js';
 
+/** The routes of /admin/v1/buckets and /admin/v1/buckets/:bucket. */
 export const BUCKET_ROUTES: Route[] = [
   {
     method: 'GET', path: 'buckets',

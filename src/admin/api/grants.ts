@@ -10,6 +10,7 @@ async function checkUser(req: ApiRequest): Promise<void> {
   if (!Object.hasOwn((await readUsers(req.sources.usersFile)).users, req.params.user!)) throw new S3Error('NoSuchEntity', `No user "${req.params.user}".`);
 }
 
+/** The routes of /admin/v1/grants. */
 export const GRANT_ROUTES: Route[] = [
   {
     method: 'GET', path: 'grants',

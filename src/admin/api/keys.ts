@@ -10,6 +10,7 @@ import { readUsers, updateUsers } from '../../accounts/users-file.js';
 import { asClientError, objectBody, requireAdmin, stringField } from './api-checks.js';
 import type { Route } from './api-types.js';
 
+/** The routes of /admin/v1/keys. */
 export const KEY_ROUTES: Route[] = [
   {
     method: 'GET', path: 'keys',

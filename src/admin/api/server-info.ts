@@ -4,6 +4,7 @@ import type { Route } from './api-types.js';
 
 const EXPIRING_DAYS = 30;
 
+/** The routes of /admin/v1/server, /certificates and /jobs. */
 export const SERVER_ROUTES: Route[] = [
   {
     method: 'GET', path: 'server',

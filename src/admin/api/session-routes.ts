@@ -25,6 +25,7 @@ function whoami(req: ApiRequest, extra: Record<string, unknown> = {}) {
   return { user: p.user, accessKeyId: p.accessKeyId, admin: p.admin, canCreateBuckets: p.canCreateBuckets, ...extra };
 }
 
+/** The routes of /admin/v1/session: sign in (open), who is signed in, sign out. */
 export const SESSION_ROUTES: Route[] = [
   {
     method: 'POST', path: 'session', open: true,

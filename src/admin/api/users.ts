@@ -42,6 +42,7 @@ async function namedUser(req: ApiRequest) {
   return doc.users[name]!;
 }
 
+/** The routes of /admin/v1/users. */
 export const USER_ROUTES: Route[] = [
   {
     method: 'GET', path: 'users',
