@@ -127,7 +127,8 @@ export class UserDirectory implements CredentialStore {
     return st ? `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : 'none';
   }
 
-  private async reload(): Promise<void> {
+  /** Reads the users file now (the admin API, after changing it, so its own next request sees the change). */
+  async reload(): Promise<void> {
     // The version is taken first: a change racing with the read is seen again on the next check.
     const version = await this.fileVersion();
     const doc = await readUsers(this.opts.file);

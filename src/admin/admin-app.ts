@@ -1,5 +1,10 @@
-/** The admin listener's app: /health/live, /health/ready, /metrics (Prometheus text) and /certificates (JSON). */
+/**
+ * The admin listener's app: /health/live, /health/ready, /metrics (Prometheus text), /certificates (JSON), and
+ * the admin API under /admin/v1/ (api/api-app.ts).
+ */
 import type { AdminExchange, AdminAnswer } from './admin-exchange.js';
+import { API_PREFIX, handleApi } from './api/api-app.js';
+import type { ApiSources } from './api/api-types.js';
 import { json, liveAnswer, readyAnswer, type ReadinessCheck } from './health.js';
 
 /** What the admin app reports on, provided by the composition root. */
@@ -9,6 +14,8 @@ export interface AdminSources {
   metrics(): Promise<{ contentType: string; text: string }>;
   /** The certificates served (as `dirbucket cert status --json` describes them); empty for plain HTTP. */
   certificates(): unknown[];
+  /** What the admin API needs; without it, /admin/v1/ is not served. */
+  api?: ApiSources;
 }
 
 /** The admin app: answers GET and HEAD on its few paths, 404 elsewhere. */
@@ -16,6 +23,7 @@ export function adminApp(sources: AdminSources): { handle: (ex: AdminExchange) =
   return {
     handle: async (ex) => {
       const path = (ex.req.url ?? '/').split('?')[0];
+      if (sources.api && path!.startsWith(API_PREFIX)) return handleApi(sources.api, ex);
       ex.operation = `admin:${ROUTES.has(path!) ? path : 'other'}`;
       await ex.send(await answer(sources, ex.req.method ?? 'GET', path!));
     },

@@ -1,11 +1,11 @@
 /** The `dirbucket` command line: dispatches to a subcommand and turns configuration errors into messages. */
-import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/config.js';
 import { BUCKET_HELP, bucketCommand } from './bucket-command.js';
 import { CERT_HELP, certCommand } from './cert-command.js';
 import { KEY_HELP, keyCommand } from './key-command.js';
 import { serve, SERVE_HELP } from './serve.js';
 import { USER_HELP, userCommand } from './user-command.js';
+import { version } from './version.js';
 
 const HELP = `Usage: dirbucket <command> [options]
 
@@ -20,11 +20,6 @@ Options:
   -h, --help     show this help
   --version      show the version
 `;
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 /** Runs the command line; exits 2 with a message on a usage or configuration error. */
 export async function main(argv: string[]): Promise<void> {

@@ -13,6 +13,8 @@ import { Metrics } from '../server/metrics.js';
 import { trustedProxies } from '../server/client-address.js';
 import { adminApp } from '../admin/admin-app.js';
 import { withMinioHealth } from '../admin/minio-health.js';
+import { ADMIN_SESSIONS_DIR, SessionStore } from '../admin/session.js';
+import { version } from './version.js';
 import { access, constants } from 'node:fs/promises';
 import { Jobs } from '../server/jobs.js';
 import { expiryWarningJob } from '../server/tls/expiry-job.js';
@@ -96,8 +98,10 @@ async function serveHere(config: Config, role: WorkerRole | undefined): Promise<
   const tls = await loadCertificates(config, log, { warn: !role, watch: true });
   const metrics = new Metrics({ openMultipartUploads: () => backend.openMultipartUploads(), certificates: tls && (() => tls.status()) });
   const ready = readinessCheck(backend, config.stateDir!);
+  // The S3 app's front end; the admin API runs bucket operations through the same one.
+  const frontEnd = { backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024, anonymousIdentity, sigv2: config.sigv2 }, log };
   const s3 = withMinioHealth(
-    s3App({ backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024, anonymousIdentity, sigv2: config.sigv2 }, log }),
+    s3App(frontEnd),
     ready,
   );
   const accessLog = config.accessLog ? createAccessLog(config.accessLog) : undefined;
@@ -107,21 +111,38 @@ async function serveHere(config: Config, role: WorkerRole | undefined): Promise<
   }).catch((e: NodeJS.ErrnoException) => {
     throw e.code === 'EADDRINUSE' ? new ConfigError(`--listen ${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${config.listen.port}: address already in use (another server is there; choose another address with --listen)`) : e;
   });
+  // Background work belongs to this process, not to the storage it tidies. Once per host: with --workers, only the
+  // worker in slot 0 runs the jobs (a restarted one takes its slot, and them, over).
+  const jobs = new Jobs(log, (job, ok) => metrics.jobRan(job, ok), { elsewhere: role !== undefined && role.slot !== 0 });
   let adminListener: Listener | undefined;
   if (config.adminListen) {
+    const certificates = () => tls?.status().map((c) => ({ ...c, listener: endpointOf(running) })) ?? [];
     const app = adminApp({
       ready,
       // A worker answers for all of them: the primary adds up every worker's metrics.
       metrics: role ? clusterMetrics(metrics.registry) : async () => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() }),
-      certificates: () => tls?.status().map((c) => ({ ...c, listener: endpointOf(running) })) ?? [],
+      certificates,
+      api: {
+        frontEnd,
+        usersFile: path.join(config.stateDir!, USERS_FILE),
+        usersChanged: () => credentials.reload(),
+        // Under the state directory, so that every worker of --workers knows every session.
+        sessions: new SessionStore(path.join(config.stateDir!, ADMIN_SESSIONS_DIR)),
+        version: version(),
+        startedAt: new Date(),
+        storage: { ...(config.root !== undefined ? { root: config.root } : {}), buckets: config.buckets.length },
+        identityMode: chown ? 'per-user' : 'gateway',
+        listeners: () => [{ name: 's3', endpoint: endpointOf(running) }, ...(adminListener ? [{ name: 'admin' as const, endpoint: endpointOf(adminListener) }] : [])],
+        fileSystems: () => backend.fileSystems(),
+        certificates,
+        jobs: () => jobs.report(),
+        log,
+      },
     });
     adminListener = await listen(app, { ...config.adminListen, log: log.child({ listener: 'admin' }, { level: 'warn' }) }).catch((e: NodeJS.ErrnoException) => {
       throw e.code === 'EADDRINUSE' ? new ConfigError(`--admin-listen ${config.adminListen!.host}:${config.adminListen!.port}: address already in use (off disables the admin listener)`) : e;
     });
   }
-  // Background work belongs to this process, not to the storage it tidies. Once per host: with --workers, only the
-  // worker in slot 0 runs the jobs (a restarted one takes its slot, and them, over).
-  const jobs = new Jobs(log, (job, ok) => metrics.jobRan(job, ok), { elsewhere: role !== undefined && role.slot !== 0 });
   if (tls) jobs.add(expiryWarningJob(tls, log));
   const sweep = backend.multipartSweepJob();
   if (sweep) jobs.add(sweep);

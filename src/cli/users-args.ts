@@ -1,7 +1,8 @@
 /**
  * What every users/keys/buckets subcommand shares: --root or --config (as for serve) to find the users file,
  * which must already exist there (a gateway started there, or --init): a mistyped --root must not quietly
- * become a second gateway's state that no server reads.
+ * become a second gateway's state that no server reads. Or --endpoint URL (with credentials) to act through a
+ * running server's admin API instead.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config.js';
 import { USERS_FILE } from '../accounts/users-file.js';
 import { stateDirFor } from './state-dir.js';
+import { AdminClient } from './admin-client.js';
 
 type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
 
@@ -17,8 +19,10 @@ export interface UsersArgs {
   values: Record<string, string | boolean | undefined>;
   positionals: string[];
   file: string;
-  /** ` --root DIR` or ` --config FILE` as given (shell-quoted), for the commands a message suggests next. */
+  /** ` --root DIR`, ` --config FILE` or ` --endpoint URL` as given (shell-quoted), for the commands a message suggests next. */
   where: string;
+  /** Set with --endpoint: the admin API to act through (and `file` is ''). */
+  remote?: AdminClient;
 }
 
 /** `s` quoted for a POSIX shell when it needs it. */
@@ -26,13 +30,26 @@ function shellWord(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** The options of --endpoint. */
+const REMOTE_OPTIONS = {
+  endpoint: { type: 'string' }, 'access-key': { type: 'string' }, 'secret-key': { type: 'string' }, region: { type: 'string' },
+} as const;
+
+/** The help text of the --endpoint options, shared by the subcommands' help. */
+export const REMOTE_HELP = `Through a running server instead of the state directory:
+  --endpoint URL      the server's admin listener (its Admin line, e.g. http://gateway:9001)
+  --access-key ID     an administrator's key (default: AWS_ACCESS_KEY_ID)
+  --secret-key SECRET (default: AWS_SECRET_ACCESS_KEY)
+  --region REGION     the region to sign for (default: AWS_REGION, else us-east-1)
+`;
+
 /** Parses `argv` with the common options plus `options`; throws ConfigError on a usage error. */
 export function parseUsersArgs(argv: string[], options: Options = {}): UsersArgs {
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
-      options: { root: { type: 'string' }, config: { type: 'string' }, init: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...options },
+      options: { root: { type: 'string' }, config: { type: 'string' }, init: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...REMOTE_OPTIONS, ...options },
       allowPositionals: true,
       strict: true,
     });
@@ -41,6 +58,11 @@ export function parseUsersArgs(argv: string[], options: Options = {}): UsersArgs
   }
   const values = parsed.values as UsersArgs['values'];
   if (values.help) return { values, positionals: parsed.positionals, file: '', where: '' };
+  if (typeof values.endpoint === 'string') {
+    if (values.root !== undefined || values.config !== undefined) throw new ConfigError('give --endpoint URL or --root/--config, not both');
+    return { values, positionals: parsed.positionals, file: '', where: ` --endpoint ${shellWord(values.endpoint)}`, remote: remoteClient(values) };
+  }
+  for (const o of ['access-key', 'secret-key', 'region']) if (values[o] !== undefined) throw new ConfigError(`--${o} goes with --endpoint URL`);
   const root = values.root as string | undefined;
   const config = values.config as string | undefined;
   const stateDir = stateDirFor({ root, config });
@@ -82,4 +104,13 @@ export function answeredHelp(action: string | undefined, help: string): boolean 
   process.stderr.write(help);
   process.exitCode = 2;
   return true;
+}
+
+/** The admin API client of --endpoint, with credentials from the options or the environment. */
+function remoteClient(values: UsersArgs['values']): AdminClient {
+  const accessKeyId = (values['access-key'] as string | undefined) ?? process.env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = (values['secret-key'] as string | undefined) ?? process.env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) throw new ConfigError('--endpoint needs credentials: --access-key and --secret-key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
+  const region = (values.region as string | undefined) ?? process.env.AWS_REGION;
+  return new AdminClient({ endpoint: values.endpoint as string, accessKeyId, secretAccessKey, ...(region ? { region } : {}) });
 }

@@ -73,6 +73,10 @@ const TABLE = {
   /** Not an AWS code: a file and a directory would need the same name (PRODUCT.md, "Keys and paths"). */
   RequestHeaderSectionTooLarge: [400, 'Your request header section exceeds the maximum allowed size.'],
   KeyConflict: [409, 'The key conflicts with an existing file or directory of the same name.'],
+  /** The admin API's own (IAM's codes where IAM has one): a body that is not the JSON asked for, a user, key or grant that is not there or already is. */
+  MalformedJSON: [400, 'The JSON you provided was not well-formed or did not have the fields expected.'],
+  NoSuchEntity: [404, 'The user, key, grant or path does not exist.'],
+  EntityAlreadyExists: [409, 'The user already exists.'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type S3ErrorCode = keyof typeof TABLE;

@@ -107,3 +107,29 @@ test('jobs run elsewhere (another worker of --workers): add() takes them and nev
   await jobs.stop();
   assert.equal(runs, 0);
 });
+
+test('report(): each job\'s runs, failures, last run and failure, and next run; a job run elsewhere is listed, never run', async () => {
+  const { log } = capture();
+  const jobs = new Jobs(log);
+  let runs = 0;
+  jobs.add({ name: 'flaky', intervalMs: 20, firstRunMs: 1, run: async () => { if (++runs === 1) throw new Error('disk on fire'); } });
+  const before = jobs.report();
+  assert.equal(before.length, 1);
+  assert.deepEqual([before[0]!.runs, before[0]!.failures, before[0]!.runsHere, before[0]!.lastRun], [0, 0, true, undefined]);
+  assert.ok(Date.parse(before[0]!.nextRun!) <= Date.now() + 1000);
+  await until(() => jobs.report()[0]!.runs >= 2);
+  const r = jobs.report()[0]!;
+  await jobs.stop();
+  assert.ok(r.runs >= 2 && r.failures === 1, JSON.stringify(r));
+  assert.equal(r.lastFailure?.error, 'disk on fire');
+  assert.equal(r.lastRun?.ok, true);
+  assert.ok(Date.parse(r.lastRun!.ended) >= Date.parse(r.lastRun!.started));
+  assert.ok(r.running || Date.parse(r.nextRun!) > Date.parse(r.lastRun!.ended) - 1, JSON.stringify(r));
+  const elsewhere = new Jobs(log, undefined, { elsewhere: true });
+  let ran = false;
+  elsewhere.add({ name: 'other', intervalMs: 1, firstRunMs: 1, run: async () => void (ran = true) });
+  await sleep(30);
+  await elsewhere.stop();
+  assert.equal(ran, false);
+  assert.deepEqual(elsewhere.report().map((j) => [j.name, j.runsHere, j.runs, j.nextRun]), [['other', false, 0, undefined]]);
+});

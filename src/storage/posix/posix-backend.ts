@@ -1,6 +1,7 @@
 /** The POSIX storage back end: a directory tree served as S3 buckets (local disk or NAS mount). */
 import { checkDelete } from '../conditions/delete-conditions.js';
 import { S3Error } from '../../errors/s3-error.js';
+import { fileSystemReport, type FileSystemReport } from './file-system-report.js';
 import {
   NotImplementedBackend, type BucketInfo, type CompleteMultipartUploadInput, type CompleteMultipartUploadResult,
   type CopyObjectInput, type CreateMultipartUploadInput, type ListMultipartUploadsInput, type ListMultipartUploadsResult,
@@ -275,6 +276,11 @@ export class PosixBackend extends NotImplementedBackend {
    * gateway and other clients, see each other's changes only as the mount's caches allow (README, "Several
    * gateways on one network file system", lists the mount options each needs).
    */
+  /** Each bucket's file system and its capabilities (xattrs, reflink, immutable), for the admin API. */
+  async fileSystems(): Promise<FileSystemReport[]> {
+    return Promise.all((await this.allBuckets()).map((b) => fileSystemReport(b)));
+  }
+
   async networkFileSystems(): Promise<{ what: string; dir: string; kind: string }[]> {
     const found = await Promise.all((await this.buckets.directories()).map(async ({ what, dir }) => ({ what, dir, kind: await networkFsOf(dir) })));
     return found.filter((f): f is { what: string; dir: string; kind: string } => f.kind !== undefined);
