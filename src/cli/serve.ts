@@ -125,6 +125,7 @@ async function serveHere(config: Config, role: WorkerRole | undefined): Promise<
   if (sweep) jobs.add(sweep);
   jobs.add(backend.lockExpiryJob());
   jobs.add(backend.stagingSweepJob());
+  jobs.add(backend.archiveJob());
   // Said plainly at start-up: a WORM bucket whose locks only the gateway enforces is weaker than one the kernel does.
   const locked = await backend.lockedBuckets().catch(() => []);
   for (const b of locked) log.info({ bucket: b.name, enforcement: b.enforcement }, `object lock on bucket ${b.name}: ${lockEnforcementText(b.enforcement)}`);
