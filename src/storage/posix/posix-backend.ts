@@ -43,6 +43,8 @@ import { versionsRootOf } from './versions/layout.js';
 
 import { archivedAfter } from './archive/archived-write.js';
 import { recoverBucket } from './archive/recover.js';
+import { requestRestore } from './archive/restore-request.js';
+import { runRestores } from './archive/restore-run.js';
 import { checkStorageClass, transitionObject } from './archive/transition.js';
 
 export type { PosixOptions } from './options.js';
@@ -233,17 +235,27 @@ export class PosixBackend extends NotImplementedBackend {
     return transitionObject(await this.buckets.get(bucket), key, versionId, storageClass, signal);
   }
 
+  override async restoreObject(input: ObjectRef & { days: number }): Promise<{ started: boolean }> {
+    const bucket = await this.buckets.get(input.bucket);
+    // As the requester: the object must be one it can find (search on its directories).
+    await headObject(bucket, input.key, fsAccessFor(input.identity), input.versionId);
+    return requestRestore(bucket, input.key, input.versionId, input.days);
+  }
+
   /**
    * The archive job (shape of server/jobs.ts's Job): settles the moves between the tree and the tier that a crash
-   * interrupted. First run soon after start: until then a key caught mid-swap reads as missing.
+   * interrupted (first run soon after start: until then a key caught mid-swap reads as missing), runs the restores
+   * asked for and turns expired restored copies back into stubs. Every 2 s: a restore is not left waiting.
    */
   archiveJob(): { name: string; intervalMs: number; firstRunMs: number; run(signal: AbortSignal): Promise<void> } {
     return {
-      name: 'archive', intervalMs: 60_000, firstRunMs: 500,
+      name: 'archive', intervalMs: 2_000, firstRunMs: 500,
       run: async (signal) => {
         for (const bucket of await this.allBuckets()) {
           if (signal.aborted) return;
-          if (!bucket.access.readOnly) await recoverBucket(bucket, signal);
+          if (bucket.access.readOnly) continue;
+          await recoverBucket(bucket, signal);
+          await runRestores(bucket, signal);
         }
       },
     };
