@@ -41,7 +41,7 @@ import { changedRetention } from './object-lock/retention-change.js';
 import { changeVersionLock, getVersionLock, withLockOf } from './object-lock/version-lock-change.js';
 import { versionsRootOf } from './versions/layout.js';
 
-import { archivedAfter } from './archive/archived-write.js';
+import { archivedWrite } from './archive/archived-write.js';
 import { recoverBucket } from './archive/recover.js';
 import { requestRestore } from './archive/restore-request.js';
 import { runRestores } from './archive/restore-run.js';
@@ -97,7 +97,7 @@ export class PosixBackend extends NotImplementedBackend {
   override async putObject(input: PutObjectInput): Promise<PutObjectResult> {
     const bucket = await this.buckets.get(input.bucket);
     await checkStorageClass(bucket, input.storageClass);
-    return archivedAfter(bucket, input.key, input.storageClass, await putObject(bucket, input));
+    return archivedWrite(bucket, input.key, input.storageClass, () => putObject(bucket, input));
   }
 
   override async getObject(input: ObjectRef): Promise<ReadHandle> {
@@ -172,7 +172,7 @@ export class PosixBackend extends NotImplementedBackend {
     const source = await this.buckets.get(input.source.bucket);
     const target = await this.buckets.get(input.bucket);
     await checkStorageClass(target, input.storageClass);
-    return archivedAfter(target, input.key, input.storageClass, await copyObject(source, target, input));
+    return archivedWrite(target, input.key, input.storageClass, () => copyObject(source, target, input));
   }
 
   override async listObjects(input: ListObjectsInput): Promise<ListObjectsResult> {
@@ -227,8 +227,7 @@ export class PosixBackend extends NotImplementedBackend {
   override async completeMultipartUpload(input: CompleteMultipartUploadInput): Promise<CompleteMultipartUploadResult> {
     const bucket = await this.buckets.get(input.bucket);
     const { upload } = await listParts(bucket, { ...input, maxParts: 0, partNumberMarker: 0 }).catch(() => ({ upload: undefined }));
-    const result = await completeMultipartUpload(bucket, input);
-    return archivedAfter(bucket, input.key, upload?.storageClass, result);
+    return archivedWrite(bucket, input.key, upload?.storageClass, () => completeMultipartUpload(bucket, input));
   }
 
   override async transitionObject(bucket: string, key: string, versionId: string | undefined, storageClass: string, signal?: AbortSignal): Promise<{ moved: boolean }> {

@@ -1,6 +1,6 @@
 /**
- * The archive job's to-do lists, one small file per key: restores asked for (`restores/`) and restored copies with
- * their expiry (`restored/`). Hints only — the object's record is the truth, re-read under the key's lock before
+ * The archive job's to-do lists, one small file per key: writes of an archive class not yet moved to the tier
+ * (`archiving/`), restores asked for (`restores/`) and restored copies with their expiry (`restored/`). Hints only — the object's record is the truth, re-read under the key's lock before
  * anything is done — so a lost or stale entry costs at most a late or skipped check, never a wrong move.
  */
 import { mkdir, readdir, unlink } from 'node:fs/promises';
@@ -14,7 +14,7 @@ export interface IndexEntry {
   dueMs?: number;
 }
 
-export type IndexName = 'restores' | 'restored';
+export type IndexName = 'archiving' | 'restores' | 'restored';
 
 function dirOf(bucket: Bucket, index: IndexName): string {
   return `${archiveStateOf(bucket)}/${index}`;

@@ -35,6 +35,10 @@ export async function requestRestore(bucket: Bucket, key: string, versionId: str
     try {
       const { opened, info } = found;
       const record = found.record && sameContent(found.record, opened.stats) ? found.record : undefined;
+      if (record && !record.archive && needsRestore(info.storageClass)) {
+        // Written as GLACIER a moment ago, its data still on its way to the tier.
+        throw new S3Error('OperationAborted', 'The object is being moved to the archive tier; try again in a moment.');
+      }
       if (!record?.archive || !needsRestore(info.storageClass)) {
         throw new S3Error('InvalidObjectState', isArchiveClass(info.storageClass)
           ? `Restore is not allowed for the object's current storage class ${info.storageClass}: it is read straight from the archive tier.`

@@ -6,6 +6,8 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { withFileLock } from '../../../fsutil/file-lock.js';
+import { isArchiveClass } from '../../storage-class.js';
+import { archiveAtPath } from './archive-object.js';
 import type { Bucket } from '../buckets/bucket.js';
 import { sameContent } from '../metadata/record.js';
 import { openWithInfo } from '../read/read.js';
@@ -20,6 +22,10 @@ import { keyLockOf } from './work-paths.js';
 
 /** Runs the restores asked for and the expiries due in `bucket`; a key busy now waits for the next run. */
 export async function runRestores(bucket: Bucket, signal?: AbortSignal): Promise<void> {
+  for (const e of await entries(bucket, 'archiving')) {
+    if (signal?.aborted) return;
+    await underLock(bucket, e.key, () => archivePending(bucket, e.key, signal));
+  }
   for (const e of await entries(bucket, 'restores')) {
     if (signal?.aborted) return;
     await underLock(bucket, e.key, () => restoreOne(bucket, e.key, signal));
@@ -49,6 +55,15 @@ async function current(bucket: Bucket, key: string) {
     return undefined;
   }
   return { ...found, record };
+}
+
+/** Finishes the move of an archive-class write a crash cut short; drops the entry of anything else. */
+async function archivePending(bucket: Bucket, key: string, signal?: AbortSignal): Promise<void> {
+  const found = await current(bucket, key);
+  const record = found?.record;
+  if (found) await found.opened.fh.close();
+  if (record && isArchiveClass(record.storageClass) && !record.archive) await archiveAtPath(bucket, key, record.storageClass!, signal);
+  await removeEntry(bucket, 'archiving', key);
 }
 
 /** Copies a stub's data back from the tier and puts the copy at the path. */
