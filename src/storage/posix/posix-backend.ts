@@ -96,7 +96,7 @@ export class PosixBackend extends NotImplementedBackend {
 
   override async putObject(input: PutObjectInput): Promise<PutObjectResult> {
     const bucket = await this.buckets.get(input.bucket);
-    await checkStorageClass(bucket, input.storageClass);
+    checkStorageClass(bucket, input.storageClass);
     return archivedWrite(bucket, input.key, input.storageClass, () => putObject(bucket, input));
   }
 
@@ -171,7 +171,7 @@ export class PosixBackend extends NotImplementedBackend {
   override async copyObject(input: CopyObjectInput): Promise<PutObjectResult> {
     const source = await this.buckets.get(input.source.bucket);
     const target = await this.buckets.get(input.bucket);
-    await checkStorageClass(target, input.storageClass);
+    checkStorageClass(target, input.storageClass);
     return archivedWrite(target, input.key, input.storageClass, () => copyObject(source, target, input));
   }
 
@@ -211,7 +211,7 @@ export class PosixBackend extends NotImplementedBackend {
 
   override async createMultipartUpload(input: CreateMultipartUploadInput): Promise<{ uploadId: string }> {
     const bucket = await this.buckets.get(input.bucket);
-    await checkStorageClass(bucket, input.storageClass);
+    checkStorageClass(bucket, input.storageClass);
     return createMultipartUpload(bucket, input);
   }
 

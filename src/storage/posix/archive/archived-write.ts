@@ -15,6 +15,6 @@ export async function archivedWrite<R extends { versionId?: string }>(bucket: Bu
   await addEntry(bucket, 'archiving', { key });
   const result = await write();
   await transitionObject(bucket, key, result.versionId, storageClass!);
-  await removeEntry(bucket, 'archiving', key);
+  await removeEntry(bucket, 'archiving', { key });
   return result;
 }

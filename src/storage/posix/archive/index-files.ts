@@ -8,10 +8,19 @@ import { readJsonFile, writeJsonFile } from '../../../fsutil/json-file.js';
 import type { Bucket } from '../buckets/bucket.js';
 import { archiveStateOf, keyName } from './work-paths.js';
 
-/** One entry: the key, and for a restored copy when it is due to go back to a stub (ms since the epoch). */
+/**
+ * One entry: the key, the version (undefined: the current one, or the key without versioning) and for a restored
+ * copy when it is due to go back to a stub (ms since the epoch).
+ */
 export interface IndexEntry {
   key: string;
+  versionId?: string;
   dueMs?: number;
+}
+
+/** The entry's file name: one per key and version. */
+function nameOf(e: Pick<IndexEntry, 'key' | 'versionId'>): string {
+  return `${keyName(e.versionId === undefined ? e.key : `${e.key}\0${e.versionId}`)}.json`;
 }
 
 export type IndexName = 'archiving' | 'restores' | 'restored';
@@ -24,12 +33,12 @@ function dirOf(bucket: Bucket, index: IndexName): string {
 export async function addEntry(bucket: Bucket, index: IndexName, entry: IndexEntry): Promise<void> {
   const dir = dirOf(bucket, index);
   await mkdir(dir, { recursive: true });
-  await writeJsonFile(`${dir}/${keyName(entry.key)}.json`, entry, { fsync: bucket.settings.fsync });
+  await writeJsonFile(`${dir}/${nameOf(entry)}`, entry, { fsync: bucket.settings.fsync });
 }
 
-/** Removes `key`'s entry, if any. */
-export async function removeEntry(bucket: Bucket, index: IndexName, key: string): Promise<void> {
-  await unlink(`${dirOf(bucket, index)}/${keyName(key)}.json`).catch(() => {});
+/** Removes the entry of `e`'s key and version, if any. */
+export async function removeEntry(bucket: Bucket, index: IndexName, e: Pick<IndexEntry, 'key' | 'versionId'>): Promise<void> {
+  await unlink(`${dirOf(bucket, index)}/${nameOf(e)}`).catch(() => {});
 }
 
 /** The entries of an index (few: one per restore under way or restored copy). */
