@@ -46,7 +46,7 @@ function tier(): string[] {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else out.push(e.name.endsWith('.part') ? `part:${e.name}` : sha(readFileSync(p)));
+      else if (!e.name.endsWith('.ref')) out.push(e.name.endsWith('.part') ? `part:${e.name}` : sha(readFileSync(p)));
     }
   };
   walk(archive);

@@ -6,12 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, RestoreObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, RestoreObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { awsCli } from '../helpers/clients.js';
 import { requireTool } from '../helpers/requires.js';
 import { startWithBuckets, type TestServer } from '../helpers/server.js';
@@ -133,6 +133,22 @@ describe('RestoreObject', () => {
   });
 });
 
+describe('the tier is tidied', () => {
+  it('tier files of objects deleted, overwritten through S3 or replaced on the NAS are removed; those of archived objects stay', async () => {
+    const [gone, over, nas, kept] = [1000, 1001, 1002, 1003].map((n) => randomBytes(n));
+    for (const [key, data] of [['gc/gone', gone], ['gc/over', over], ['gc/nas', nas], ['gc/kept', kept]] as const) await putGlacier(key, data!);
+    const garbage = [gone!, over!, nas!].map(tierFileOf);
+    const keptFile = tierFileOf(kept!);
+    assert.deepEqual(JSON.parse(readFileSync(`${keptFile}.ref`, 'utf8')), { key: 'gc/kept' }, 'each tier file names its key');
+    await s3.send(new DeleteObjectCommand({ Bucket: B, Key: 'gc/gone' }));
+    await putGlacier('gc/over', Buffer.from('new bytes'), 'STANDARD');
+    writeFileSync(join(ts.root, B, 'gc', 'nas'), 'written on the NAS');
+    assert.ok(await waitUntil(() => garbage.every((f) => !existsSync(f) && !existsSync(`${f}.ref`)), { timeoutMs: 20_000 }), 'the unreferenced tier files are removed');
+    assert.ok(existsSync(keptFile) && existsSync(`${keptFile}.ref`), 'an archived object keeps its data');
+    assert.equal((await head('gc/kept')).ContentLength, kept!.length);
+  });
+});
+
 const AWS = requireTool('aws');
 
 describe('aws s3api restore-object', { skip: AWS.skip }, () => {
@@ -153,7 +169,19 @@ describe('aws s3api restore-object', { skip: AWS.skip }, () => {
       assert.equal(readFileSync(out, 'utf8'), 'thawed by the cli');
       const again = await aws(['s3api', 'restore-object', '--bucket', B, '--key', 'cli.bin', '--restore-request', 'Days=0']);
       assert.notEqual(again.code, 0);
-      assert.ok(existsSync(out));
+      assert.match(again.stderr, /InvalidArgument/);
+      // aws s3 cp --storage-class: the upload is archived, head-object and get-object say so.
+      writeFileSync(join(work, 'up.txt'), 'uploaded cold');
+      const cp = await aws(['s3', 'cp', join(work, 'up.txt'), `s3://${B}/cli-up.txt`, '--storage-class', 'GLACIER']);
+      assert.equal(cp.code, 0, describeRun('s3 cp --storage-class GLACIER', cp));
+      const h = await aws(['s3api', 'head-object', '--bucket', B, '--key', 'cli-up.txt']);
+      assert.equal(h.code, 0, describeRun('head-object', h));
+      assert.deepEqual([(JSON.parse(h.stdout) as { StorageClass?: string }).StorageClass, (JSON.parse(h.stdout) as { ContentLength?: number }).ContentLength],
+        ['GLACIER', 'uploaded cold'.length]);
+      assert.equal(statSync(join(ts.root, B, 'cli-up.txt')).size, 0);
+      const refused = await aws(['s3api', 'get-object', '--bucket', B, '--key', 'cli-up.txt', join(work, 'nope')]);
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /InvalidObjectState/);
     } finally {
       await rm(work, { recursive: true, force: true });
     }

@@ -29,7 +29,7 @@ function tierFiles(): Map<string, Buffer> {
   const walk = (dir: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       if (e.isDirectory()) walk(join(dir, e.name));
-      else out.set(e.name, readFileSync(join(dir, e.name)));
+      else if (!e.name.endsWith('.ref')) out.set(e.name, readFileSync(join(dir, e.name)));
     }
   };
   if (existsSync(archive)) walk(archive);

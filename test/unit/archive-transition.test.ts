@@ -20,7 +20,10 @@ let b: PosixBackend;
 function tierCount(): number {
   let n = 0;
   const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) e.isDirectory() ? walk(join(d, e.name)) : n++;
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (!e.name.endsWith('.ref')) n++; // each data file's note of its key (tier-gc.ts)
+    }
   };
   walk(archive);
   return n;
@@ -74,4 +77,39 @@ test('a class kept in the tree is recorded only; unknown classes, missing keys a
   const plain = new PosixBackend({ root, fsync: false });
   await assert.rejects(plain.transitionObject('bkt', 'ia', undefined, 'GLACIER'), (e: Error) => /--archive-dir/.test(e.message));
   await plain.close();
+});
+
+test('versioning: a noncurrent version is moved alone; restored by version id through the archive job; the current one untouched', async () => {
+  await mkdir(join(root, 'vbk'));
+  await a.putBucketVersioning({ bucket: 'vbk', status: 'Enabled' });
+  const old = randomBytes(40_000);
+  const cur = randomBytes(1000);
+  const putV = (data: Buffer) => a.putObject({ bucket: 'vbk', key: 'doc', body: Readable.from([data]), size: data.length, meta: { userMetadata: {} } });
+  const v1 = (await putV(old)).versionId!;
+  const v2 = (await putV(cur)).versionId!;
+  const before = tierCount();
+  assert.deepEqual(await b.transitionObject('vbk', 'doc', v1, 'DEEP_ARCHIVE'), { moved: true });
+  assert.equal(tierCount(), before + 1);
+  assert.ok(readFileSync(join(root, 'vbk', 'doc')).equals(cur), 'the current version stays in the tree');
+  const entry = join(root, 'vbk', '.dirbucket', 'versions', 'doc', '.dirbucket', v1);
+  assert.equal(statSync(entry).size, 0, 'the noncurrent version\'s entry is a stub');
+  const h1 = await a.headObject({ bucket: 'vbk', key: 'doc', versionId: v1 });
+  assert.deepEqual([h1.storageClass, h1.size, h1.versionId], ['DEEP_ARCHIVE', old.length, v1]);
+  assert.equal((await a.headObject({ bucket: 'vbk', key: 'doc' })).versionId, v2);
+  await assert.rejects(a.getObject({ bucket: 'vbk', key: 'doc', versionId: v1 }), { code: 'InvalidObjectState' });
+  await assert.rejects(a.transitionObject('vbk', 'doc', 'nosuchversion00000000', 'GLACIER'), (e: { code?: string }) => e.code === 'NoSuchVersion' || e.code === 'InvalidArgument');
+
+  assert.deepEqual(await a.restoreObject({ bucket: 'vbk', key: 'doc', versionId: v1, days: 1 }), { started: true });
+  await assert.rejects(a.restoreObject({ bucket: 'vbk', key: 'doc', versionId: v1, days: 1 }), { code: 'RestoreAlreadyInProgress' });
+  await b.archiveJob().run(new AbortController().signal);
+  const restored = await a.headObject({ bucket: 'vbk', key: 'doc', versionId: v1 });
+  assert.equal(restored.restore?.ongoing, false);
+  assert.ok(readFileSync(entry).equals(old), 'the restored copy is the entry');
+  const handle = await a.getObject({ bucket: 'vbk', key: 'doc', versionId: v1 });
+  const chunks: Buffer[] = [];
+  for await (const c of handle.stream()) chunks.push(c as Buffer);
+  await handle.close();
+  assert.ok(Buffer.concat(chunks).equals(old));
+  assert.deepEqual(await a.restoreObject({ bucket: 'vbk', key: 'doc', versionId: v1, days: 5 }), { started: false });
+  assert.equal(tierCount(), before + 1, 'a restore copies out of the tier, never into it');
 });

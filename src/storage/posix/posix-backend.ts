@@ -42,9 +42,9 @@ import { changeVersionLock, getVersionLock, withLockOf } from './object-lock/ver
 import { versionsRootOf } from './versions/layout.js';
 
 import { archivedWrite } from './archive/archived-write.js';
-import { recoverBucket } from './archive/recover.js';
 import { requestRestore } from './archive/restore-request.js';
-import { runRestores } from './archive/restore-run.js';
+import { archiveWork } from './archive/archive-work.js';
+import { collectTier } from './archive/tier-gc.js';
 import { checkStorageClass, transitionObject } from './archive/transition.js';
 
 export type { PosixOptions } from './options.js';
@@ -244,17 +244,23 @@ export class PosixBackend extends NotImplementedBackend {
   /**
    * The archive job (shape of server/jobs.ts's Job): settles the moves between the tree and the tier that a crash
    * interrupted (first run soon after start: until then a key caught mid-swap reads as missing), runs the restores
-   * asked for and turns expired restored copies back into stubs. Every 2 s: a restore is not left waiting.
+   * asked for and turns expired restored copies back into stubs. Every 2 s: a restore is not left waiting. Once a
+   * lifecycle day (at most every 10 minutes) it also removes tier files no version refers to any more (tier-gc.ts).
    */
   archiveJob(): { name: string; intervalMs: number; firstRunMs: number; run(signal: AbortSignal): Promise<void> } {
+    const collected = new Map<string, number>();
     return {
       name: 'archive', intervalMs: 2_000, firstRunMs: 500,
       run: async (signal) => {
         for (const bucket of await this.allBuckets()) {
           if (signal.aborted) return;
           if (bucket.access.readOnly) continue;
-          await recoverBucket(bucket, signal);
-          await runRestores(bucket, signal);
+          await archiveWork(bucket, signal);
+          const dayMs = (bucket.settings.daySeconds ?? 86_400) * 1000;
+          if (Date.now() - (collected.get(bucket.name) ?? 0) >= Math.min(600_000, dayMs)) {
+            collected.set(bucket.name, Date.now());
+            await collectTier(bucket, Math.min(60_000, dayMs), signal);
+          }
         }
       },
     };

@@ -7,9 +7,12 @@
 import { mkdir, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { S3Error } from '../../../errors/s3-error.js';
+import { writeJsonFile } from '../../../fsutil/json-file.js';
 import { syncDir } from '../../../fsutil/sync-dir.js';
+import type { TierRef } from './tier-gc.js';
 import { isArchiveClass } from '../../storage-class.js';
 import type { Bucket } from '../buckets/bucket.js';
+import { errnoOf } from '../paths/errno.js';
 import { runMove } from './move.js';
 import { openPlace, withPlaces, type OpenPlace, type Place } from './places.js';
 import { makeStub } from './stub.js';
@@ -29,7 +32,11 @@ export async function archiveVersion(bucket: Bucket, key: string, versionId: str
         continue; // the path, gone meanwhile (a NAS delete): the entry is the version
       }
       try {
-        const done = await archivePlace(bucket, key, place, opened, storageClass, file, signal);
+        const done = await archivePlace(bucket, key, place, opened, storageClass, file, signal).catch((e: unknown) => {
+          // The immutable attribute of a locked version (object lock enforced by the file system).
+          if (errnoOf(e) === 'EPERM') throw new S3Error('InvalidObjectState', `The version of ${key} is locked by the file system and cannot be moved.`);
+          throw e;
+        });
         moved ||= done.moved;
         file ??= done.file;
       } finally {
@@ -77,6 +84,8 @@ async function archivePlace(bucket: Bucket, key: string, place: Place, opened: O
       if (after.size !== stats.size || after.mtimeNs !== stats.mtimeNs) {
         throw new S3Error('OperationAborted', `The object ${key} changed while it was being archived.`);
       }
+      // The ref first: a data file in the tier always says whose it is (tier-gc.ts).
+      await writeJsonFile(`${data}.ref`, { key } satisfies TierRef, { fsync });
       await rename(`${data}.part`, data);
       if (fsync) await syncDir(dirname(data));
     }

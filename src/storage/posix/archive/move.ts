@@ -53,11 +53,15 @@ export async function settleMove(bucket: Bucket, store: MetadataStore, m: MoveJo
       if (away.nlink === 1n) await store.forget(m.key, away.ino).catch(() => {});
     }
   } else {
-    if (away) await putBack(`${dir}/away`, placeOf(bucket, m), away.isFile());
+    // An entry is never taken from its place (renameIfSame only links it away): the second name just goes. Linking
+    // it back could bring back a version deleted since the crash.
+    if (away && m.place === undefined) await putBack(`${dir}/away`, placeOf(bucket, m), away.isFile());
+    else if (away) await unlink(`${dir}/away`);
     if (m.madeFile) {
       const file = tierPath(bucket, m.file);
       await unlink(`${file}.part`).catch(() => {});
       await unlink(file).catch(() => {});
+      await unlink(`${file}.ref`).catch(() => {});
     }
     const made = await lstat(`${dir}/new`, { bigint: true }).catch(() => undefined);
     if (made) await store.forget(m.key, made.ino).catch(() => {});

@@ -1,6 +1,6 @@
 /**
  * RestoreObject in storage: under the key's archive lock, a stub is marked as being restored (the archive job
- * copies it back, restore-run.ts), a restored copy gets its expiry moved, anything else is refused as S3 does.
+ * copies it back, archive-work.ts), a restored copy gets its expiry moved, anything else is refused as S3 does.
  * Every place of the version (places.ts) is marked alike: HEAD of the key and of its version id agree.
  */
 import { S3Error } from '../../../errors/s3-error.js';
@@ -10,7 +10,7 @@ import type { MetaRecord } from '../metadata/record.js';
 import { parseVersionId } from '../versions/version-id.js';
 import { addEntry } from './index-files.js';
 import { openPlace, withPlaces } from './places.js';
-import { withKeyLock } from './transition.js';
+import { withKeyLock } from './key-lock.js';
 
 /** When a restored copy asked for `days` now expires: S3 rounds up to the next midnight UTC; with short test days, the day's end. */
 export function expiryAfter(bucket: Bucket, days: number, nowMs = Date.now()): Date {

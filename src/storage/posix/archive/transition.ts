@@ -1,24 +1,13 @@
 /**
- * Backend.transitionObject: one key's archive moves at a time across processes and hosts (a file lock), a dead
- * move of the key settled first, then the version's class changed (archive-object.ts).
+ * Backend.transitionObject: under the key's archive lock (key-lock.ts), the version's class changed
+ * (archive-object.ts); and the early check of a class a write asks for.
  */
-import { S3Error } from '../../../errors/s3-error.js';
-import { withFileLock } from '../../../fsutil/file-lock.js';
 import { isArchiveClass, parseStorageClass } from '../../storage-class.js';
 import type { Bucket } from '../buckets/bucket.js';
 import { parseVersionId } from '../versions/version-id.js';
 import { archiveVersion } from './archive-object.js';
-import { recoverKey } from './recover.js';
+import { withKeyLock } from './key-lock.js';
 import { tierDirOf } from './tier.js';
-import { keyLockOf } from './work-paths.js';
-
-/** Runs `fn` holding `key`'s archive lock, after settling what a dead mover of the key left. */
-export function withKeyLock<R>(bucket: Bucket, key: string, fn: () => Promise<R>): Promise<R> {
-  return withFileLock(keyLockOf(bucket, key), async () => {
-    await recoverKey(bucket, key);
-    return fn();
-  }, { makeDir: true, waitMs: 60_000, what: `archive moves of ${key}`, busy: () => new S3Error('OperationAborted', `Another archive move of ${key} is under way.`) });
-}
 
 /** Refuses early (before a body is read) a class this bucket cannot take. */
 export function checkStorageClass(bucket: Bucket, storageClass: string | undefined): void {

@@ -1,48 +1,39 @@
 /**
- * The archive job's work on one bucket: archive-class writes a crash cut short are moved to the tier, restores
- * asked for are carried out (the tier's data copied back to a file put in place of each stub of the version), and
- * restored copies past their expiry go back to stubs. Each under the key's lock, each a journaled move (move.ts):
- * a crash leaves the stub or the copy, never neither.
+ * The archive job's work on one bucket: moves a crash interrupted are settled (their journals), archive-class
+ * writes a crash cut short are moved to the tier, restores asked for are carried out (the tier's data copied back
+ * to a file put in place of each stub of the version), and restored copies past their expiry go back to stubs.
+ * Each under the key's lock, each a journaled move (move.ts): a crash leaves the stub or the copy, never neither.
  */
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { withFileLock } from '../../../fsutil/file-lock.js';
 import { isArchiveClass } from '../../storage-class.js';
 import type { Bucket } from '../buckets/bucket.js';
 import { archiveVersion } from './archive-object.js';
 import { addEntry, entries, removeEntry, type IndexEntry } from './index-files.js';
 import { runMove } from './move.js';
 import { openPlace, withPlaces, type OpenPlace, type Place } from './places.js';
-import { recoverKey } from './recover.js';
 import { expiryAfter } from './restore-request.js';
 import { dressLike, makeStub } from './stub.js';
 import { newTierName, tierDirOf, tierIsElsewhere, tierPath } from './tier.js';
 import { verifiedCopy } from './verified-copy.js';
-import { keyLockOf } from './work-paths.js';
+import { journals } from './journal.js';
+import { forEachKey, tryKeyLock } from './key-lock.js';
 
-/** Runs the moves, restores and expiries due in `bucket`; a key busy now waits for the next run. */
-export async function runRestores(bucket: Bucket, signal?: AbortSignal): Promise<void> {
-  for (const e of await entries(bucket, 'archiving')) {
-    if (signal?.aborted) return;
-    await underLock(bucket, e, () => archivePending(bucket, e, signal));
-  }
-  for (const e of await entries(bucket, 'restores')) {
-    if (signal?.aborted) return;
-    await underLock(bucket, e, () => restoreOne(bucket, e, signal));
-  }
+/** One piece of work: the key (and version) it is about, and what to run under the key's lock. */
+type Work = [IndexEntry, () => Promise<void>];
+
+/** Runs the recoveries, moves, restores and expiries due in `bucket`; a key busy now waits for the next run. */
+export async function archiveWork(bucket: Bucket, signal?: AbortSignal): Promise<void> {
   const now = Date.now();
-  for (const e of await entries(bucket, 'restored')) {
-    if (signal?.aborted) return;
-    if ((e.dueMs ?? 0) > now) continue;
-    await underLock(bucket, e, () => expireOne(bucket, e));
-  }
-}
-
-async function underLock(bucket: Bucket, e: IndexEntry, fn: () => Promise<void>): Promise<void> {
-  await withFileLock(keyLockOf(bucket, e.key), async () => {
-    await recoverKey(bucket, e.key);
-    await fn();
-  }, { makeDir: true, waitMs: 200, what: `archive moves of ${e.key}` }).catch(() => {});
+  // Each under its key's lock, which settles the key's journals first; a key busy now (a move under way
+  // elsewhere) waits for the next run.
+  const work: Work[] = [
+    ...(await journals(bucket)).map((m): Work => [{ key: m.key }, async () => {}]),
+    ...(await entries(bucket, 'archiving')).map((e): Work => [e, () => archivePending(bucket, e, signal)]),
+    ...(await entries(bucket, 'restores')).map((e): Work => [e, () => restoreOne(bucket, e, signal)]),
+    ...(await entries(bucket, 'restored')).filter((e) => (e.dueMs ?? 0) <= now).map((e): Work => [e, () => expireOne(bucket, e)]),
+  ];
+  await forEachKey(work, ([e, run]) => tryKeyLock(bucket, e.key, run), `archive work in bucket ${bucket.name}`, signal);
 }
 
 /** Runs `fn` on each opened place of the entry's version; the version gone (deleted, replaced) is no error. */
