@@ -91,6 +91,8 @@ async function serveHere(config: Config, role: WorkerRole | undefined): Promise<
     followSymlinks: config.followSymlinks,
     multipartExpiryMs: config.multipartExpiryMs,
     warn: (fields, message) => log.warn(fields, message),
+    archiveDir: config.archiveDir,
+    lifecycleDaySeconds: config.lifecycleDaySeconds,
   });
   prestartHashWorkers();
   startYoungCollections();
@@ -148,6 +150,7 @@ async function serveHere(config: Config, role: WorkerRole | undefined): Promise<
   if (sweep) jobs.add(sweep);
   jobs.add(backend.lockExpiryJob());
   jobs.add(backend.stagingSweepJob());
+  jobs.add(backend.archiveJob());
   // Said plainly at start-up: a WORM bucket whose locks only the gateway enforces is weaker than one the kernel does.
   // With --workers the primary says it, once: every worker would find the same.
   const locked = await backend.lockedBuckets().catch(() => []);

@@ -21,7 +21,8 @@ function checkDirectory(dir: string, what: string, writable: boolean): void {
 
 /**
  * Checks root and mapped buckets: the root is created when missing (its parent must exist), every mapped
- * directory must exist and be readable (writable when read-write), names valid and unique.
+ * directory must exist and be readable (writable when read-write), names valid and unique; archive tiers must
+ * exist, be writable, and lie apart from everything served.
  */
 export function checkPaths(config: Config): void {
   if (!config.root && config.buckets.length === 0) {
@@ -46,4 +47,22 @@ export function checkPaths(config: Config): void {
     seen.add(b.name);
     checkDirectory(b.path, `${field}.path`, !b.readOnly);
   });
+  // The archive tier: a directory of its own, outside everything served (inside, it would be served as a bucket
+  // or as objects, and its data files counted twice).
+  const served = [...(config.root ? [config.root] : []), ...config.buckets.map((b) => b.path)];
+  const tiers = [
+    ...(config.archiveDir ? [{ dir: config.archiveDir, what: 'archiveDir' }] : []),
+    ...config.buckets.flatMap((b, i) => (b.archiveDir ? [{ dir: b.archiveDir, what: `buckets[${i}] (${b.name}).archiveDir` }] : [])),
+  ];
+  for (const { dir, what } of tiers) {
+    checkDirectory(dir, what, true);
+    const inside = served.find((s) => isWithin(dir, s) || isWithin(s, dir));
+    if (inside) throw new ConfigError(`${what}: ${dir} overlaps ${inside}, which is served: the archive tier must be a directory apart`);
+  }
+}
+
+/** Whether `dir` is `parent` or lies under it (by path, as configured). */
+function isWithin(dir: string, parent: string): boolean {
+  const rel = path.relative(parent, dir);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }

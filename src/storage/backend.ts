@@ -66,6 +66,8 @@ export interface ObjectInfo extends ObjectAttachments {
   versionId?: string;
   /** Its retention and legal hold, in a bucket with object lock (GET and HEAD show them). */
   lock?: ObjectLock;
+  /** An archived object's restore (x-amz-restore): one under way, or a restored copy readable until `expiry`. */
+  restore?: { ongoing: true } | { ongoing: false; expiry: Date };
 }
 
 /** One part of a completed multipart object: its size and, when the upload had an algorithm, its checksum (base64). */
@@ -107,6 +109,8 @@ export interface PutObjectInput extends AsIdentity, ObjectAttachments {
   conditions?: WriteConditions;
   /** Retention and legal hold asked for by the request (x-amz-object-lock-*); the bucket's default applies without. */
   lock?: ObjectLock;
+  /** x-amz-storage-class (STANDARD when undefined): an archive class puts the data in the archive tier. */
+  storageClass?: string;
 }
 
 export interface PutObjectResult {
@@ -173,6 +177,8 @@ export interface CopyObjectInput extends AsIdentity, ObjectAttachments {
   conditions?: WriteConditions;
   /** The copy's lock (x-amz-object-lock-*): a copy never takes its source's. */
   lock?: ObjectLock;
+  /** The copy's class (x-amz-storage-class); STANDARD when undefined, as S3 does. */
+  storageClass?: string;
 }
 
 export interface ListObjectsInput extends AsIdentity {
@@ -431,6 +437,21 @@ export interface Backend {
   listParts(input: ListPartsInput): Promise<ListPartsResult>;
   listMultipartUploads(input: ListMultipartUploadsInput): Promise<ListMultipartUploadsResult>;
 
+  /**
+   * Moves a version's data (the current one when `versionId` is undefined) to the archive tier for the archive
+   * classes (GLACIER, DEEP_ARCHIVE, GLACIER_IR), or only records `storageClass` for the others. `moved` is false
+   * when nothing had to change (already there: a concurrent caller, another gateway, did it). Crash-safe and safe
+   * against concurrent callers; InvalidStorageClass for an unknown class or an archive class without an archive
+   * tier; NoSuchKey/NoSuchVersion when the version is gone. The lifecycle job's transitions.
+   */
+  transitionObject(bucket: string, key: string, versionId: string | undefined, storageClass: string, signal?: AbortSignal): Promise<{ moved: boolean }>;
+  /**
+   * RestoreObject: starts a restore of an archived GLACIER or DEEP_ARCHIVE object for `days` (started: true; the
+   * copy appears in the background), or moves a restored copy's expiry (started: false). RestoreAlreadyInProgress
+   * while one runs; InvalidObjectState for any other class.
+   */
+  restoreObject(input: ObjectRef & { days: number }): Promise<{ started: boolean }>;
+
   /** Release resources (timers, handles) on shutdown. */
   close(): Promise<void>;
 }
@@ -469,6 +490,10 @@ export class NotImplementedBackend implements Backend {
   async abortMultipartUpload(_: UploadRef): Promise<void> { return this.notImplemented('AbortMultipartUpload'); }
   async listParts(_: ListPartsInput): Promise<ListPartsResult> { return this.notImplemented('ListParts'); }
   async listMultipartUploads(_: ListMultipartUploadsInput): Promise<ListMultipartUploadsResult> { return this.notImplemented('ListMultipartUploads'); }
+  async transitionObject(_bucket: string, _key: string, _versionId: string | undefined, _storageClass: string, _signal?: AbortSignal): Promise<{ moved: boolean }> {
+    return this.notImplemented('Transition');
+  }
+  async restoreObject(_: ObjectRef & { days: number }): Promise<{ started: boolean }> { return this.notImplemented('RestoreObject'); }
   async close(): Promise<void> {}
 }
 

@@ -7,7 +7,7 @@ import { evaluateRead } from '../../storage/conditions/read-conditions.js';
 import { checksumHeaders, metaFromHeaders, objectHeaders, RESPONSE_OVERRIDES } from '../object-headers.js';
 import { parseRange, type ByteRange } from '../range.js';
 import { partHeaders, requestedPart } from './object-part.js';
-import { contentMd5, payloadLength, refuseUnsupported, requestedChecksum, writeConditions } from '../write/options.js';
+import { contentMd5, payloadLength, refuseUnsupported, requestedChecksum, storageClassOf, writeConditions } from '../write/options.js';
 import { writeAttachments } from '../write/attachments.js';
 import { lockFromHeaders } from '../lock/lock-headers.js';
 import { bypassGovernance } from '../lock/bypass.js';
@@ -32,6 +32,7 @@ export const PutObject: Handler = async (req) => {
     conditions: writeConditions(req.headers),
     ...(await writeAttachments(req)),
     ...lockOf(req),
+    ...storageClassOf(req.headers),
     body: req.body(),
   });
   return { headers: { ETag: `"${result.etag}"`, ...(result.checksum ? checksumHeaders(result.checksum) : {}), 'x-amz-version-id': result.versionId } };

@@ -5,6 +5,8 @@ export interface MappedBucket {
   name: string;
   path: string;
   readOnly: boolean;
+  /** This bucket's archive tier, over PosixOptions.archiveDir. */
+  archiveDir?: string;
 }
 
 /** How the back end is set up: which directories are buckets, and how it stores and syncs. */
@@ -26,6 +28,10 @@ export interface PosixOptions {
    * immutable): the server logs it. Default: nothing.
    */
   warn?: StorageWarn;
+  /** The archive tier (GLACIER, DEEP_ARCHIVE, GLACIER_IR data) of every bucket without one of its own. */
+  archiveDir?: string;
+  /** Seconds in a lifecycle day: restore expiry counts Days of this length. Default 86400. */
+  lifecycleDaySeconds?: number;
 }
 
 /** A warning from storage: what it concerns (bucket, key, version, error) and what it means, in words. */
@@ -37,9 +43,16 @@ export interface PosixSettings {
   fsync: boolean;
   followSymlinks: boolean;
   warn?: StorageWarn;
+  /** The archive tier of the bucket (its own, or the gateway's); none: archive classes are refused. */
+  archiveDir?: string;
+  /** Seconds in a lifecycle day (restore Days); 86400 when undefined. */
+  daySeconds?: number;
 }
 
 /** PosixOptions with their defaults filled in. */
 export function settingsOf(opts: PosixOptions): PosixSettings {
-  return { metadata: opts.metadata ?? 'auto', fsync: opts.fsync ?? true, followSymlinks: opts.followSymlinks ?? false, ...(opts.warn ? { warn: opts.warn } : {}) };
+  return {
+    metadata: opts.metadata ?? 'auto', fsync: opts.fsync ?? true, followSymlinks: opts.followSymlinks ?? false, ...(opts.warn ? { warn: opts.warn } : {}),
+    ...(opts.archiveDir !== undefined ? { archiveDir: opts.archiveDir } : {}), daySeconds: opts.lifecycleDaySeconds ?? 86_400,
+  };
 }
