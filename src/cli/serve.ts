@@ -87,6 +87,8 @@ async function serveHere(config: Config, role: WorkerRole | undefined): Promise<
     fsync: config.fsync,
     followSymlinks: config.followSymlinks,
     multipartExpiryMs: config.multipartExpiryMs,
+    archiveDir: config.archiveDir,
+    lifecycleDaySeconds: config.lifecycleDaySeconds,
   });
   prestartHashWorkers();
   startYoungCollections();

@@ -53,3 +53,10 @@ export function parseKeyLifetime(text: string): number {
 export function parseExpiry(text: string, field: string): number {
   return parseDuration(text, { units: ['s', 'm', 'h', 'd'], message: (t) => `${field}: expected a duration such as 7d, 12h, 30m or 90s (or 0 for never), got "${t}"` });
 }
+
+/** The length of a lifecycle day in seconds (`--lifecycle-day-seconds`, `lifecycleDaySeconds`): a whole number from 1. */
+export function parseDaySeconds(v: unknown, at: { name: string }): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d{1,9}\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new ConfigError(`${at.name}: expected a whole number of seconds from 1, got ${JSON.stringify(v)}`);
+  return n;
+}

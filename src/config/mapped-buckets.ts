@@ -8,6 +8,8 @@ export interface MappedBucket {
   name: string;
   path: string;
   readOnly: boolean;
+  /** This bucket's archive tier, over the global `archiveDir`. */
+  archiveDir?: string;
 }
 
 function expect(cond: boolean, message: string): void {
@@ -21,13 +23,14 @@ export function mappedBuckets(v: unknown, at: Origin): MappedBucket[] {
     const field = `${at.name}[${i}]`;
     expect(typeof b === 'object' && b !== null && !Array.isArray(b), `${field}: expected a mapping with name, path and access`);
     const e = b as Record<string, unknown>;
-    for (const k of Object.keys(e)) expect(['name', 'path', 'access'].includes(k), `${field}.${k}: unknown setting (known: name, path, access)`);
+    for (const k of Object.keys(e)) expect(['name', 'path', 'access', 'archiveDir'].includes(k), `${field}.${k}: unknown setting (known: name, path, access, archiveDir)`);
     expect(e.name !== undefined && e.name !== null, `${field}.name: required`);
     const name = text(e.name, { ...at, name: `${field}.name` });
     expect(e.path !== undefined && e.path !== null, `${field}.path: required`);
     const p = text(e.path, { ...at, name: `${field}.path` });
     const access = e.access === undefined || e.access === null ? 'read-write' : text(e.access, { ...at, name: `${field}.access` });
     expect(access === 'read-only' || access === 'read-write', `${field}.access: expected read-only or read-write, got "${access}"`);
-    return { name, path: path.resolve(at.baseDir, p), readOnly: access === 'read-only' };
+    const archiveDir = e.archiveDir === undefined || e.archiveDir === null ? undefined : path.resolve(at.baseDir, text(e.archiveDir, { ...at, name: `${field}.archiveDir` }));
+    return { name, path: path.resolve(at.baseDir, p), readOnly: access === 'read-only', ...(archiveDir !== undefined && { archiveDir }) };
   });
 }

@@ -2,7 +2,7 @@
  * Every setting of `serve`, one entry each: the configuration file, the command line, the defaults and
  * `--help` are read off this list, so a new setting (TLS files, an archive folder, workers) is one entry here.
  */
-import { parseExpiry } from './duration.js';
+import { parseDaySeconds, parseExpiry } from './duration.js';
 import { parseListen } from './listen.js';
 import { mappedBuckets } from './mapped-buckets.js';
 import { parseProxies } from './proxies.js';
@@ -85,6 +85,14 @@ export const SETTINGS = [
   setting({
     field: 'sigv2', flag: 'no-sigv2', sets: false, default: true, parse: yesNo,
     help: 'refuse Signature Version 2 requests (deprecated by AWS; on by default for older clients, s3cmd and boto3 presigned URLs)',
+  }),
+  setting({
+    field: 'archiveDir', flag: 'archive-dir', arg: 'DIR', parse: pathIn,
+    help: 'the archive tier: where the data of GLACIER, DEEP_ARCHIVE and GLACIER_IR objects goes (any directory, typically a mount of cheaper storage); without it those storage classes are refused',
+  }),
+  setting({
+    field: 'lifecycleDaySeconds', flag: 'lifecycle-day-seconds', arg: 'N', default: 86_400, parse: parseDaySeconds,
+    help: 'how many seconds a day lasts for lifecycle ages, transitions and restore expiry (default 86400; for tests and demos)',
   }),
   // Where the gateway keeps its own state (credentials, users): `<root>/.dirbucket` in root mode when unset.
   setting({ field: 'stateDir', key: 'state', parse: pathIn }),

@@ -422,6 +422,15 @@ export interface Backend {
   listParts(input: ListPartsInput): Promise<ListPartsResult>;
   listMultipartUploads(input: ListMultipartUploadsInput): Promise<ListMultipartUploadsResult>;
 
+  /**
+   * Moves a version's data (the current one when `versionId` is undefined) to the archive tier for the archive
+   * classes (GLACIER, DEEP_ARCHIVE, GLACIER_IR), or only records `storageClass` for the others. `moved` is false
+   * when nothing had to change (already there: a concurrent caller, another gateway, did it). Crash-safe and safe
+   * against concurrent callers; InvalidStorageClass for an unknown class or an archive class without an archive
+   * tier; NoSuchKey/NoSuchVersion when the version is gone. The lifecycle job's transitions.
+   */
+  transitionObject(bucket: string, key: string, versionId: string | undefined, storageClass: string, signal?: AbortSignal): Promise<{ moved: boolean }>;
+
   /** Release resources (timers, handles) on shutdown. */
   close(): Promise<void>;
 }
@@ -460,6 +469,9 @@ export class NotImplementedBackend implements Backend {
   async abortMultipartUpload(_: UploadRef): Promise<void> { return this.notImplemented('AbortMultipartUpload'); }
   async listParts(_: ListPartsInput): Promise<ListPartsResult> { return this.notImplemented('ListParts'); }
   async listMultipartUploads(_: ListMultipartUploadsInput): Promise<ListMultipartUploadsResult> { return this.notImplemented('ListMultipartUploads'); }
+  async transitionObject(_bucket: string, _key: string, _versionId: string | undefined, _storageClass: string, _signal?: AbortSignal): Promise<{ moved: boolean }> {
+    return this.notImplemented('Transition');
+  }
   async close(): Promise<void> {}
 }
 

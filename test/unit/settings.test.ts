@@ -23,6 +23,7 @@ test('the defaults', () => {
   assert.deepEqual(DEFAULTS, {
     buckets: [], listen: { host: '127.0.0.1', port: 9000 }, adminListen: { host: '127.0.0.1', port: 9001 }, trustedProxies: [], workers: 1, region: 'us-east-1', logLevel: 'info', metadata: 'auto', fsync: true,
     followSymlinks: false, withoutChown: 'own-identity', multipartExpiryMs: 7 * 86_400_000, anonymousIdentity: 'nobody', sigv2: true,
+    lifecycleDaySeconds: 86_400,
   });
   args().buckets.push({ name: 'x', path: '/x', readOnly: false });
   assert.deepEqual(DEFAULTS.buckets, [], 'a configuration does not share the defaults\' objects');
@@ -38,6 +39,12 @@ test('every option on the command line', () => {
   assert.deepEqual(parseServeArgs(['-h']), { help: true });
   assert.equal(args('--workers', '4').workers, 4);
   assert.equal(args('--workers', 'auto').workers, 'auto');
+  assert.equal(args('--archive-dir', 'cold').archiveDir, path.resolve('cold'));
+  assert.equal(args('--lifecycle-day-seconds', '5').lifecycleDaySeconds, 5);
+  assert.throws(() => args('--lifecycle-day-seconds', '0'), /--lifecycle-day-seconds: expected a whole number of seconds from 1, got "0"/);
+  assert.throws(() => args('--lifecycle-day-seconds', '1.5'), /--lifecycle-day-seconds: expected a whole number/);
+  assert.deepEqual(validateConfig({ buckets: [{ name: 'b', path: 'p', archiveDir: 'cold' }], lifecycleDaySeconds: 3 }, '/srv'),
+    { buckets: [{ name: 'b', path: '/srv/p', readOnly: false, archiveDir: '/srv/cold' }], lifecycleDaySeconds: 3 });
   assert.equal(workerCount('auto'), availableParallelism(), 'auto: one per core this process may use');
   assert.equal(validateConfig({ workers: 3 }, '/').workers, 3, 'the file may give a number');
 });
@@ -64,7 +71,7 @@ test('the file takes the same settings under their file names; the command line 
     { stateDir: '/etc/db/s', logLevel: 'warn', followSymlinks: true, multipartExpiryMs: 60_000, withoutChown: 'refuse' });
   assert.throws(() => validateConfig({ withoutChown: 'maybe' }, '/'), /: withoutChown: expected own-identity or refuse, got "maybe"$/);
   assert.throws(() => validateConfig({ logLevel: 3 }, '/'), /: logLevel: expected silent/);
-  assert.throws(() => validateConfig({ 'log-level': 'info' }, '/'), /: log-level: unknown setting \(known: root, buckets, listen, adminListen, tls, accessLog, trustedProxies, workers, region, domain, logLevel, metadata, fsync, followSymlinks, withoutChown, multipartExpiry, anonymousIdentity, sigv2, state\)$/);
+  assert.throws(() => validateConfig({ 'log-level': 'info' }, '/'), /: log-level: unknown setting \(known: root, buckets, listen, adminListen, tls, accessLog, trustedProxies, workers, region, domain, logLevel, metadata, fsync, followSymlinks, withoutChown, multipartExpiry, anonymousIdentity, sigv2, archiveDir, lifecycleDaySeconds, state\)$/);
   assert.deepEqual(validateConfig({ region: null }, '/'), {}, 'null is unset');
   const dir = mkdtempSync(path.join(tmpdir(), 'dirbucket-settings-'));
   try {

@@ -5,6 +5,8 @@ export interface MappedBucket {
   name: string;
   path: string;
   readOnly: boolean;
+  /** This bucket's archive tier, over PosixOptions.archiveDir. */
+  archiveDir?: string;
 }
 
 /** How the back end is set up: which directories are buckets, and how it stores and syncs. */
@@ -21,6 +23,10 @@ export interface PosixOptions {
   followSymlinks?: boolean;
   /** Multipart uploads older than this are removed by the background sweep. Default 7 days; 0 turns the sweep off. */
   multipartExpiryMs?: number;
+  /** The archive tier (GLACIER, DEEP_ARCHIVE, GLACIER_IR data) of every bucket without one of its own. */
+  archiveDir?: string;
+  /** Seconds in a lifecycle day: restore expiry counts Days of this length. Default 86400. */
+  lifecycleDaySeconds?: number;
 }
 
 /** The settings every bucket operation consults, with defaults applied. */
