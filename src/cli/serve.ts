@@ -16,6 +16,7 @@ import { withMinioHealth } from '../admin/minio-health.js';
 import { access, constants } from 'node:fs/promises';
 import { Jobs } from '../server/jobs.js';
 import { expiryWarningJob } from '../server/tls/expiry-job.js';
+import { lifecycleJob } from '../server/lifecycle/lifecycle-job.js';
 import { s3App } from '../s3/app.js';
 import { RESERVED_NAME } from '../storage/posix/paths/reserved.js';
 import { announceReady, clusterMetrics, onPrimaryGone, workerRole, type WorkerRole } from '../server/workers/worker-link.js';
@@ -97,7 +98,7 @@ async function serveHere(config: Config, role: WorkerRole | undefined): Promise<
   const metrics = new Metrics({ openMultipartUploads: () => backend.openMultipartUploads(), certificates: tls && (() => tls.status()) });
   const ready = readinessCheck(backend, config.stateDir!);
   const s3 = withMinioHealth(
-    s3App({ backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024, anonymousIdentity, sigv2: config.sigv2 }, log }),
+    s3App({ backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024, anonymousIdentity, sigv2: config.sigv2, lifecycleDaySeconds: config.lifecycleDaySeconds }, log }),
     ready,
   );
   const accessLog = config.accessLog ? createAccessLog(config.accessLog) : undefined;
@@ -125,6 +126,8 @@ async function serveHere(config: Config, role: WorkerRole | undefined): Promise<
   if (sweep) jobs.add(sweep);
   jobs.add(backend.lockExpiryJob());
   jobs.add(backend.stagingSweepJob());
+  // One gateway at a time across hosts runs the rules: the others skip their turn while its lease lasts.
+  jobs.add(lifecycleJob({ backend, stateDir: config.stateDir!, daySeconds: config.lifecycleDaySeconds, log }));
   // Said plainly at start-up: a WORM bucket whose locks only the gateway enforces is weaker than one the kernel does.
   const locked = await backend.lockedBuckets().catch(() => []);
   for (const b of locked) log.info({ bucket: b.name, enforcement: b.enforcement }, `object lock on bucket ${b.name}: ${lockEnforcementText(b.enforcement)}`);

@@ -62,6 +62,37 @@ export async function takeLock(lockFile: string, opts: LockOptions = {}): Promis
   }
 }
 
+/** A lock taken by tryTakeLock: whether it is still ours, and its release. */
+export interface HeldLock {
+  /** False once another process broke it (we hung past staleMs) or it vanished: stop acting under it. */
+  stillHeld(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+/**
+ * One attempt at the lock (a lease, for work that one process of many should do while others skip it): taken,
+ * breaking a file left by a dead or hung holder, or undefined while a live holder keeps it fresh.
+ */
+export async function tryTakeLock(lockFile: string, opts: Pick<LockOptions, 'staleMs' | 'makeDir'> = {}): Promise<HeldLock | undefined> {
+  const staleMs = opts.staleMs ?? 10_000;
+  // A few attempts: one may find an abandoned file and break it, the next takes the lock (unless another was faster).
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const ino = await create(lockFile, opts.makeDir === true);
+    if (ino !== undefined) {
+      return {
+        release: holding(lockFile, ino, staleMs),
+        stillHeld: async () => (await lstat(lockFile, { bigint: true }).catch(() => undefined))?.ino === ino,
+      };
+    }
+    const st = await lstat(lockFile, { bigint: true }).catch(() => undefined);
+    if (!st) continue; // released meanwhile
+    const judged = await abandoned(lockFile, st, staleMs);
+    if (!judged) return undefined;
+    await breakLock(lockFile, judged, staleMs);
+  }
+  return undefined;
+}
+
 /** Creates the lock file naming this process; its inode, or undefined when it exists. */
 async function create(lockFile: string, makeDir: boolean): Promise<bigint | undefined> {
   for (;;) {
