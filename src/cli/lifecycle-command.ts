@@ -71,7 +71,7 @@ export async function lifecycleCommand(argv: string[]): Promise<void> {
   try {
     // A dry run changes nothing, so it needs no lease; a real one waits for a running gateway pass to end.
     const result = dryRun ? await lifecyclePass(pass) : await waitForLease(stateDir, (stillHeld) => lifecyclePass({ ...pass, stillHeld }));
-    process.stdout.write(`${dryRun ? 'Dry run: ' : ''}${result.buckets} bucket(s) with rules, ${result.scanned} keys scanned, ${result.actions} action(s) done.\n`);
+    process.stdout.write(`${dryRun ? 'Dry run: ' : ''}${result.buckets} bucket(s) with rules, ${result.scanned} keys scanned in ${((Date.now() - started) / 1000).toFixed(2)} s, ${result.actions} action(s) done.\n`);
   } finally {
     await backend.close();
   }

@@ -117,7 +117,7 @@ describe('dirbucket lifecycle run', () => {
     const dry = await dirbucket(['lifecycle', 'run', '--root', root, '--bucket', B, '--dry-run', ...DAY]);
     assert.equal(dry.code, 0, describeRun('dry run', dry));
     assert.match(dry.stdout, /would: expire lc-cli\/old\/f00000\.txt \(rule old\)/);
-    assert.match(dry.stdout, /Dry run: 1 bucket\(s\) with rules, 3 keys scanned, 0 action\(s\) done/);
+    assert.match(dry.stdout, /Dry run: 1 bucket\(s\) with rules, 3 keys scanned in [\d.]+ s, 0 action\(s\) done/);
     assert.equal(await keys(a.s3, B, 'old/'), 3, 'a dry run changes nothing');
     const real = await dirbucket(['lifecycle', 'run', '--root', root, ...DAY, '--bucket', B]);
     assert.equal(real.code, 0, describeRun('run', real));
