@@ -126,6 +126,7 @@ async function serveHere(config: Config, role: WorkerRole | undefined): Promise<
   if (sweep) jobs.add(sweep);
   jobs.add(backend.lockExpiryJob());
   jobs.add(backend.stagingSweepJob());
+  jobs.add(backend.archiveJob());
   // One gateway at a time across hosts runs the rules: the others skip their turn while its lease lasts.
   jobs.add(lifecycleJob({ backend, stateDir: config.stateDir!, daySeconds: config.lifecycleDaySeconds, log }));
   // Said plainly at start-up: a WORM bucket whose locks only the gateway enforces is weaker than one the kernel does.

@@ -60,6 +60,7 @@ const TABLE = {
   ObjectLockConfigurationNotFoundError: [404, 'Object Lock configuration does not exist for this bucket'],
   OperationAborted: [409, 'A conflicting conditional operation is currently in progress against this resource. Please try again.'],
   PreconditionFailed: [412, 'At least one of the preconditions you specified did not hold.'],
+  RestoreAlreadyInProgress: [409, 'Object restore is already in progress'],
   RequestTimeTooSkewed: [403, 'The difference between the request time and the server\'s time is too large.'],
   RequestTimeout: [400, 'Your socket connection to the server was not read from or written to within the timeout period.'],
   SignatureDoesNotMatch: [403, 'The request signature we calculated does not match the signature you provided. Check your key and signing method.'],

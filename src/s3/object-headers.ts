@@ -59,6 +59,7 @@ export function objectHeaders(info: ObjectInfo, withChecksum: boolean): Record<s
   };
   for (const [k, v] of Object.entries(m.userMetadata)) h[`x-amz-meta-${k}`] = v;
   if (info.storageClass !== 'STANDARD') h['x-amz-storage-class'] = info.storageClass;
+  if (info.restore) h['x-amz-restore'] = restoreHeader(info.restore);
   if (info.tags?.length) h['x-amz-tagging-count'] = info.tags.length;
   if (withChecksum && info.checksum) Object.assign(h, checksumHeaders(info.checksum));
   Object.assign(h, lockHeaders(info.lock));
@@ -85,3 +86,8 @@ export const RESPONSE_OVERRIDES: Record<string, string> = {
   'response-content-disposition': 'Content-Disposition',
   'response-content-encoding': 'Content-Encoding',
 };
+
+/** x-amz-restore: `ongoing-request="true"` while a restore runs, then the restored copy's expiry (S3's form). */
+export function restoreHeader(r: NonNullable<ObjectInfo['restore']>): string {
+  return r.ongoing ? 'ongoing-request="true"' : `ongoing-request="false", expiry-date="${r.expiry.toUTCString()}"`;
+}

@@ -67,6 +67,8 @@ export interface ObjectInfo extends ObjectAttachments {
   versionId?: string;
   /** Its retention and legal hold, in a bucket with object lock (GET and HEAD show them). */
   lock?: ObjectLock;
+  /** An archived object's restore (x-amz-restore): one under way, or a restored copy readable until `expiry`. */
+  restore?: { ongoing: true } | { ongoing: false; expiry: Date };
 }
 
 /** One part of a completed multipart object: its size and, when the upload had an algorithm, its checksum (base64). */
@@ -108,6 +110,8 @@ export interface PutObjectInput extends AsIdentity, ObjectAttachments {
   conditions?: WriteConditions;
   /** Retention and legal hold asked for by the request (x-amz-object-lock-*); the bucket's default applies without. */
   lock?: ObjectLock;
+  /** x-amz-storage-class (STANDARD when undefined): an archive class puts the data in the archive tier. */
+  storageClass?: string;
 }
 
 export interface PutObjectResult {
@@ -164,6 +168,8 @@ export interface CopyObjectInput extends AsIdentity, ObjectAttachments {
   conditions?: WriteConditions;
   /** The copy's lock (x-amz-object-lock-*): a copy never takes its source's. */
   lock?: ObjectLock;
+  /** The copy's class (x-amz-storage-class); STANDARD when undefined, as S3 does. */
+  storageClass?: string;
 }
 
 export interface ListObjectsInput extends AsIdentity {

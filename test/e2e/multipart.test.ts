@@ -347,9 +347,12 @@ describe('retries and concurrency', () => {
 });
 
 describe('CreateMultipartUpload refusals', () => {
-  it('a key ending in / (a directory object) is refused; so is a storage class not built', async () => {
+  it('a key ending in / (a directory object) is refused; so is an archive class without an archive tier, or an unknown class', async () => {
     assert.equal((await sdkError(() => create('folder/'))).name, 'InvalidArgument');
-    assert.equal((await sdkError(() => create('x', { StorageClass: 'GLACIER' }))).status, 501);
+    const glacier = await sdkError(() => create('x', { StorageClass: 'GLACIER' }));
+    assert.deepEqual([glacier.status, glacier.name], [400, 'InvalidStorageClass']);
+    assert.match(glacier.message, /--archive-dir/);
+    assert.equal((await sdkError(() => create('x', { StorageClass: 'FROZEN' as 'GLACIER' }))).name, 'InvalidStorageClass');
     await create('x', { StorageClass: 'STANDARD' });
   });
 

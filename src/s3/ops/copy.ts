@@ -4,7 +4,7 @@ import { S3Error } from '../../errors/s3-error.js';
 import { checkCopySource } from '../conditional.js';
 import { checksumFields, metaFromHeaders } from '../object-headers.js';
 import { decodePath } from '../decode-path.js';
-import { refuseUnsupported, writeConditions } from '../write/options.js';
+import { refuseUnsupported, storageClassOf, writeConditions } from '../write/options.js';
 import { copyAttachments } from '../write/attachments.js';
 import { lockOf } from './objects.js';
 
@@ -37,7 +37,8 @@ export const CopyObject: Handler = async (req) => {
     throw new S3Error('InvalidArgument', 'Unknown metadata directive.', { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: directive });
   }
   // Copying an older version onto its own key is how a version is restored: allowed, as S3 does.
-  if (source.bucket === req.bucket && source.key === req.key && directive !== 'REPLACE' && source.versionId === undefined) {
+  if (source.bucket === req.bucket && source.key === req.key && directive !== 'REPLACE' && source.versionId === undefined &&
+    req.header('x-amz-storage-class') === undefined) {
     throw new S3Error('InvalidRequest', 'This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata, storage class, website redirect location or encryption attributes.');
   }
   const result = await req.backend.copyObject({
@@ -50,6 +51,7 @@ export const CopyObject: Handler = async (req) => {
     checkSource: (info) => checkCopySource(req.headers, info),
     conditions: writeConditions(req.headers),
     ...lockOf(req),
+    ...storageClassOf(req.headers),
   });
   return {
     headers: { 'x-amz-version-id': result.versionId, 'x-amz-copy-source-version-id': result.sourceVersionId },

@@ -1,7 +1,7 @@
 /** CreateMultipartUpload: the upload's id, and what the completed object will carry (headers, metadata, checksum). */
 import type { Handler } from '../types.js';
 import { metaFromHeaders } from '../object-headers.js';
-import { refuseUnsupported } from '../write/options.js';
+import { refuseUnsupported, storageClassOf } from '../write/options.js';
 import { writeAttachments } from '../write/attachments.js';
 import { uploadChecksumOf } from './multipart-params.js';
 import { lockOf } from './objects.js';
@@ -17,7 +17,7 @@ export const CreateMultipartUpload: Handler = async (req) => {
     ...(await writeAttachments(req)),
     ...lockOf(req),
     ...(checksum ? { checksum } : {}),
-    storageClass: 'STANDARD',
+    storageClass: storageClassOf(req.headers).storageClass ?? 'STANDARD',
     initiator: req.principal.user,
   });
   return {

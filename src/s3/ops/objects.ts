@@ -7,7 +7,7 @@ import { evaluateRead } from '../../storage/conditions/read-conditions.js';
 import { checksumHeaders, metaFromHeaders, objectHeaders, RESPONSE_OVERRIDES } from '../object-headers.js';
 import { parseRange, type ByteRange } from '../range.js';
 import { partHeaders, requestedPart } from './object-part.js';
-import { contentMd5, payloadLength, refuseUnsupported, requestedChecksum, writeConditions } from '../write/options.js';
+import { contentMd5, payloadLength, refuseUnsupported, requestedChecksum, storageClassOf, writeConditions } from '../write/options.js';
 import { writeAttachments } from '../write/attachments.js';
 import { lockFromHeaders } from '../lock/lock-headers.js';
 import { bypassGovernance } from '../lock/bypass.js';
@@ -45,6 +45,7 @@ export const PutObject: Handler = async (req) => {
     conditions: writeConditions(req.headers),
     ...attachments,
     ...lockOf(req),
+    ...storageClassOf(req.headers),
     body: req.body(),
   });
   const expiration = await expirationOf(req, { key: req.key, size, tags: attachments.tags, lastModified: result.lastModified });

@@ -3,6 +3,7 @@ import { headerOf, type HeaderBag } from '../../http/headers.js';
 import type { ChecksumAlgorithm, WriteConditions } from '../../storage/backend.js';
 import { S3Error } from '../../errors/s3-error.js';
 import { parseEtagCondition } from '../../storage/conditions/etag-match.js';
+import { parseStorageClass, type StorageClass } from '../../storage/storage-class.js';
 
 const ALGORITHMS: ChecksumAlgorithm[] = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'];
 /** Bytes of each algorithm's digest, to reject a malformed checksum header before reading any data. */
@@ -84,13 +85,15 @@ export function writeConditions(h: HeaderBag): WriteConditions | undefined {
  * tagging headers are read by write-attachments.ts, object lock headers by lock/lock-headers.ts.)
  */
 export function refuseUnsupported(h: HeaderBag): void {
-  const storageClass = headerOf(h, 'x-amz-storage-class');
-  if (storageClass !== undefined && storageClass !== 'STANDARD') {
-    throw new S3Error('NotImplemented', `Storage class ${storageClass} is not implemented; only STANDARD is.`);
-  }
   const sse = headerOf(h, 'x-amz-server-side-encryption') ?? headerOf(h, 'x-amz-server-side-encryption-customer-algorithm');
   if (sse !== undefined) throw new S3Error('NotImplemented', 'Server-side encryption is not implemented.');
   if (headerOf(h, 'x-amz-website-redirect-location') !== undefined) throw new S3Error('NotImplemented', 'Website redirects are not implemented.');
+}
+
+/** `{ storageClass }` of a write naming one (x-amz-storage-class): InvalidStorageClass for a class S3 does not have. */
+export function storageClassOf(h: HeaderBag): { storageClass?: StorageClass } {
+  const value = headerOf(h, 'x-amz-storage-class');
+  return value === undefined ? {} : { storageClass: parseStorageClass(value) };
 }
 
 /** Largest single PUT S3 accepts. */

@@ -34,9 +34,16 @@ export interface PosixSettings {
   metadata: 'auto' | 'xattr' | 'sidecar';
   fsync: boolean;
   followSymlinks: boolean;
+  /** The archive tier of the bucket (its own, or the gateway's); none: archive classes are refused. */
+  archiveDir?: string;
+  /** Seconds in a lifecycle day (restore Days); 86400 when undefined. */
+  daySeconds?: number;
 }
 
 /** PosixOptions with their defaults filled in. */
 export function settingsOf(opts: PosixOptions): PosixSettings {
-  return { metadata: opts.metadata ?? 'auto', fsync: opts.fsync ?? true, followSymlinks: opts.followSymlinks ?? false };
+  return {
+    metadata: opts.metadata ?? 'auto', fsync: opts.fsync ?? true, followSymlinks: opts.followSymlinks ?? false,
+    ...(opts.archiveDir !== undefined ? { archiveDir: opts.archiveDir } : {}), daySeconds: opts.lifecycleDaySeconds ?? 86_400,
+  };
 }

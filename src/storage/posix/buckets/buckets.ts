@@ -27,7 +27,8 @@ export class BucketRegistry {
 
   constructor(private readonly root: string | undefined, mapped: PosixOptions['buckets'], private readonly settings: PosixSettings) {
     for (const b of mapped ?? []) {
-      this.mapped.set(b.name, new Bucket(b.name, b.path, { readOnly: b.readOnly, mapped: true }, settings));
+      this.mapped.set(b.name, new Bucket(b.name, b.path, { readOnly: b.readOnly, mapped: true },
+      b.archiveDir !== undefined ? { ...settings, archiveDir: b.archiveDir } : settings));
     }
   }
 

@@ -30,15 +30,43 @@ export interface MetaRecord extends ObjectAttachments {
   dirObject?: boolean;
   /** A directory the gateway created for a write: removed again when it empties. */
   made?: boolean;
+  /** The storage class given (PUT, copy, multipart, a transition); STANDARD when absent. */
+  storageClass?: string;
+  /** Where the data is in the archive tier, for an object of an archive class once moved (archive/ explains). */
+  archive?: ArchivedData;
+}
+
+/**
+ * An archived object's data in the tier. On a stub (the empty file left at the object's path) it says where the
+ * bytes are; on a restored copy it also gives the copy's expiry. `size` is the object's real size either way.
+ */
+export interface ArchivedData {
+  /** The data file's name in the bucket's archive directory. */
+  file: string;
+  size: number;
+  /** A restore under way: the Days asked for and when it was asked (ISO 8601). */
+  restoring?: { days: number; since: string };
+  /** Set on a restored copy (the file is the data, not a stub): when it goes back to a stub (ISO 8601). */
+  restoredUntil?: string;
+}
+
+/** Whether the file the record describes is a stub: its data is in the archive tier only. */
+export function isStub(record: MetaRecord | undefined): boolean {
+  return record?.archive !== undefined && record.archive.restoredUntil === undefined;
 }
 
 /** The record of freshly written content: `stats` of the data file, its ETag and headers. */
 export function contentRecord(stats: BigIntStats, etag: string, meta: ObjectMeta,
-  extra: Pick<MetaRecord, 'checksum' | 'partsCount' | 'parts' | 'owner' | 'grants' | 'tags'> = {}): MetaRecord {
+  extra: Pick<MetaRecord, 'checksum' | 'partsCount' | 'parts' | 'owner' | 'grants' | 'tags' | 'storageClass'> = {}): MetaRecord {
   return {
     v: 1, ino: String(stats.ino), size: Number(stats.size), mtimeNs: String(stats.mtimeNs), etag,
     ...headersOf(meta), userMetadata: { ...meta.userMetadata }, ...extra,
   };
+}
+
+/** The record field for a written object's class: none for STANDARD (the default), so most records stay as they were. */
+export function classOf(storageClass: string | undefined): Pick<MetaRecord, 'storageClass'> {
+  return storageClass === undefined || storageClass === 'STANDARD' ? {} : { storageClass };
 }
 
 /** The record of a directory: a directory object with its headers, and/or a gateway-made directory. */

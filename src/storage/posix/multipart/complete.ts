@@ -13,7 +13,7 @@ import { commitStaged } from '../write/commit.js';
 import { fsAccessFor } from '../permissions/fs-access.js';
 import { checkWrite } from '../../conditions/write-conditions.js';
 import { attachmentsOf } from '../metadata/attachments.js';
-import { contentRecord } from '../metadata/record.js';
+import { classOf, contentRecord } from '../metadata/record.js';
 import { parseKey } from '../paths/paths.js';
 import { headObject } from '../read/read.js';
 import { Staging } from '../write/staging.js';
@@ -90,7 +90,7 @@ export async function completeMultipartUpload(bucket: Bucket, input: CompleteMul
     };
     const { stats } = await staging.seal(input.key, (st) => contentRecord(st, plan.etag, state.meta, {
       ...(plan.checksum ? { checksum: plan.checksum } : {}), partsCount: plan.parts.length, parts: encodeLayout(plan.layout),
-      ...attachmentsOf(state),
+      ...attachmentsOf(state), ...classOf(state.storageClass),
     }), bucket.settings.fsync);
     // From here a crash is sorted out by the inode: in place at the key means completed.
     await writeIntent(held, { ...intent, sealed: { ino: String(stats.ino), marker } }, bucket.settings.fsync);

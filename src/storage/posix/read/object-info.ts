@@ -4,6 +4,7 @@ import type { ObjectInfo } from '../../backend.js';
 import { contentTypeFor } from '../../content-type.js';
 import { EMPTY_MD5, syntheticEtag } from './etag.js';
 import { describesContent, metaOf, sameContent, type MetaRecord } from '../metadata/record.js';
+import type { ObjectInfo as Info } from '../../backend.js';
 import { decodeLayout } from '../multipart/part-layout.js';
 
 /**
@@ -51,8 +52,21 @@ export function listedObject(key: string, stats: BigIntStats, record: MetaRecord
     info.etag = record.etag!;
     if (record.checksum) info.checksum = record.checksum;
     if (record.partsCount !== undefined) info.partsCount = record.partsCount;
+    if (record.storageClass) info.storageClass = record.storageClass;
+    // A stub is empty: the object's size is its data's, in the tier.
+    if (record.archive) info.size = record.archive.size;
+    const restore = restoreOf(record);
+    if (restore) info.restore = restore;
   } else {
     info.etag = syntheticEtag(stats);
   }
   return info;
+}
+
+/** x-amz-restore's facts: a restore under way, or a restored copy and its expiry. */
+function restoreOf(record: MetaRecord): Info['restore'] {
+  const a = record.archive;
+  if (a?.restoredUntil !== undefined) return { ongoing: false, expiry: new Date(a.restoredUntil) };
+  if (a?.restoring) return { ongoing: true };
+  return undefined;
 }

@@ -15,6 +15,7 @@ import { currentVersionId, findVersion, latestVersion } from '../versions/find-v
 import { NULL_VERSION_ID, parseVersionId } from '../versions/version-id.js';
 import type { VersionedRecord } from '../versions/version-record.js';
 import { sameContent, type MetaRecord } from '../metadata/record.js';
+import { readableData } from '../archive/readable.js';
 
 /** An opened object, its info, and the record that info was made from (undefined: it has none). */
 export interface OpenedWithInfo {
@@ -75,6 +76,7 @@ async function replacedSince(opened: OpenedObject): Promise<boolean> {
  */
 export async function openForRead(bucket: Bucket, key: string, access?: FsAccess, versionId?: string): Promise<ReadHandle> {
   const found = await openVersion(bucket, key, access && { access, read: true }, versionId);
+  await readableData(bucket, found);
   const { opened, info } = found;
   const size = info.size;
   let closed: Promise<void> | undefined;
@@ -104,7 +106,7 @@ export async function headObject(bucket: Bucket, key: string, access?: FsAccess,
  * version id. NoSuchKey (with `x-amz-delete-marker` when a delete marker is latest), NoSuchVersion, or for a
  * delete marker's id MethodNotAllowed, as S3 answers.
  */
-export async function openVersion(bucket: Bucket, key: string, check: OpenCheck | undefined, versionId: string | undefined): Promise<{ opened: OpenedObject; info: ObjectInfo }> {
+export async function openVersion(bucket: Bucket, key: string, check: OpenCheck | undefined, versionId: string | undefined): Promise<{ opened: OpenedObject; info: ObjectInfo; record?: MetaRecord }> {
   if (versionId !== undefined) parseVersionId(versionId);
   const { segments, dirObject } = parseKey(key);
   const versioning = dirObject ? undefined : await versioningOf(bucket);
@@ -131,7 +133,7 @@ export async function openVersion(bucket: Bucket, key: string, check: OpenCheck 
 }
 
 async function openKept(bucket: Bucket, key: string, segments: string[], check: OpenCheck | undefined, versionId: string,
-  versioning: BucketVersioning): Promise<{ opened: OpenedObject; info: ObjectInfo }> {
+  versioning: BucketVersioning): Promise<{ opened: OpenedObject; info: ObjectInfo; record?: MetaRecord }> {
   check?.access.search(bucket.dir, segments.slice(0, -1));
   const store = await bucket.store();
   const found = await findVersion(versionsContext(bucket, store, versioning), key, segments, versionId, versioning.policy);
@@ -147,7 +149,7 @@ async function openKept(bucket: Bucket, key: string, segments: string[], check: 
     if (check?.read) check.access.read(found.path, stats);
     const info = objectInfo(key, stats, found.record);
     info.versionId = versionId;
-    return { opened: { fh, stats, path: found.path, directory: false }, info };
+    return { opened: { fh, stats, path: found.path, directory: false }, info, record: found.record };
   } catch (e) {
     await fh.close();
     throw e;

@@ -6,6 +6,7 @@ import type { Bucket } from '../buckets/bucket.js';
 import type { OpenedObject } from '../read/open-object.js';
 import { openVersion, openWithInfo } from '../read/read.js';
 import { versioningOf } from '../buckets/versioning.js';
+import { readableData } from '../archive/readable.js';
 
 /**
  * Opens `key` in `bucket` for reading by `identity` (NoSuchKey when there is no such object), reads its info and
@@ -19,6 +20,7 @@ export async function openCopySource(bucket: Bucket, key: string, who: AsIdentit
     ? await openVersion(bucket, key, access && { access, read: true }, who.versionId)
     : await openWithInfo(bucket, key, access && { access, read: true });
   if (!found) throw new S3Error('NoSuchKey', undefined, { Key: key });
+  await readableData(bucket, found);
   try {
     who.checkSource?.(found.info);
     return found;

@@ -11,7 +11,7 @@ import { commitStaged } from './commit.js';
 import { checkLockable } from '../object-lock/bucket-lock.js';
 import { putDirectoryObject } from './dir-object.js';
 import { attachmentsOf } from '../metadata/attachments.js';
-import { contentRecord } from '../metadata/record.js';
+import { classOf, contentRecord } from '../metadata/record.js';
 import { openCopySource } from './copy-source.js';
 import { parseKey } from '../paths/paths.js';
 import { Staging } from './staging.js';
@@ -56,7 +56,7 @@ export async function copyObject(source: Bucket, target: Bucket, input: CopyObje
       const keep = unchanged && trustedEtag(info);
       const etag = keep ? info.etag : await md5Of(staging.path);
       const checksum: ChecksumValue | undefined = keep && info.checksum?.type === 'FULL_OBJECT' ? info.checksum : undefined;
-      const { stats } = await staging.seal(input.key, (st) => contentRecord(st, etag, meta, { ...(checksum ? { checksum } : {}), ...attachments }),
+      const { stats } = await staging.seal(input.key, (st) => contentRecord(st, etag, meta, { ...(checksum ? { checksum } : {}), ...attachments, ...classOf(input.storageClass) }),
         target.settings.fsync);
       const versionId = await commitStaged(target, store, staging, { key: input.key, segments, conditions: input.conditions, identity: input.identity, lock: input.lock });
       return { etag, lastModified: new Date(Number(stats.mtimeNs / 1_000_000n)), ...(checksum ? { checksum } : {}), ...(versionId ? { versionId } : {}),

@@ -5,7 +5,7 @@ import type { Bucket } from '../buckets/bucket.js';
 import { commitStaged } from './commit.js';
 import { putDirectoryObject } from './dir-object.js';
 import { attachmentsOf } from '../metadata/attachments.js';
-import { contentRecord } from '../metadata/record.js';
+import { classOf, contentRecord } from '../metadata/record.js';
 import { parseKey } from '../paths/paths.js';
 import { receiveBody, type Received } from './receive.js';
 import { Staging } from './staging.js';
@@ -29,7 +29,7 @@ export async function putObject(bucket: Bucket, input: PutObjectInput): Promise<
     });
     const checksum = verify(received, input.contentMd5, input.checksum);
     const etag = received.md5.toString('hex');
-    const { stats } = await staging.seal(input.key, (st) => contentRecord(st, etag, input.meta, { ...(checksum ? { checksum } : {}), ...attachmentsOf(input) }),
+    const { stats } = await staging.seal(input.key, (st) => contentRecord(st, etag, input.meta, { ...(checksum ? { checksum } : {}), ...attachmentsOf(input), ...classOf(input.storageClass) }),
       bucket.settings.fsync);
     const versionId = await commitStaged(bucket, store, staging, { key: input.key, segments, conditions: input.conditions, identity: input.identity, lock: input.lock });
     return { etag, lastModified: new Date(Number(stats.mtimeNs / 1_000_000n)), ...(checksum ? { checksum } : {}), ...(versionId ? { versionId } : {}) };

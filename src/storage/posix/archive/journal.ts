@@ -1,0 +1,68 @@
+/**
+ * The journal of a move between the tree and the tier: written (and synced) before anything is touched, removed
+ * only once everything is tidy. A journal left by a crash says what was under way, so recovery (recover.ts) can
+ * finish or undo it: the object is then readable from the tree or safely in the tier, never in neither, and the
+ * tier never keeps a copy no object refers to.
+ */
+import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
+import { readJsonFile, writeJsonFile } from '../../../fsutil/json-file.js';
+import { syncDir } from '../../../fsutil/sync-dir.js';
+import type { Bucket } from '../buckets/bucket.js';
+import { archiveStateOf, keyName, MOVES } from './work-paths.js';
+
+/**
+ * One move: `kind` archive (data → tier, a stub left at the path), restore (tier → a copy at the path) or expire
+ * (the restored copy → a stub again).
+ */
+export interface MoveJournal {
+  id: string;
+  key: string;
+  kind: 'archive' | 'restore' | 'expire';
+  /** The inode at the path the move replaces (decimal). */
+  fromIno: string;
+  /** The tier's data file. An archive move made it: removed again if the move is undone. */
+  file: string;
+}
+
+/** The directory of journals and work directories of a bucket. */
+export function movesDirOf(bucket: Bucket): string {
+  return `${archiveStateOf(bucket)}/${MOVES}`;
+}
+
+/** The journal file of a move: named after its key first, so a mover finds its key's leftovers without reading all. */
+export function journalPath(bucket: Bucket, m: Pick<MoveJournal, 'key' | 'id'>): string {
+  return `${movesDirOf(bucket)}/${keyName(m.key)}-${m.id}.json`;
+}
+
+/** The move's work directory: `new` (what goes to the path) and `away` (what the path held). */
+export function workDirOf(bucket: Bucket, m: Pick<MoveJournal, 'key' | 'id'>): string {
+  return `${movesDirOf(bucket)}/${keyName(m.key)}-${m.id}`;
+}
+
+/** Writes the journal and creates the work directory, both durable before the move starts. */
+export async function openJournal(bucket: Bucket, m: MoveJournal): Promise<void> {
+  const dir = movesDirOf(bucket);
+  await mkdir(workDirOf(bucket, m), { recursive: true });
+  await writeJsonFile(journalPath(bucket, m), m, { fsync: true });
+  await syncDir(dir);
+}
+
+/** Removes the journal, then the work directory (a journal without its `new` file means the move never got there). */
+export async function closeJournal(bucket: Bucket, m: MoveJournal): Promise<void> {
+  await unlink(journalPath(bucket, m)).catch(() => {});
+  await rm(workDirOf(bucket, m), { recursive: true, force: true });
+}
+
+/** The journals left in the bucket, optionally only `key`'s. */
+export async function journals(bucket: Bucket, key?: string): Promise<MoveJournal[]> {
+  let names: string[];
+  try {
+    names = await readdir(movesDirOf(bucket));
+  } catch {
+    return [];
+  }
+  const prefix = key === undefined ? '' : `${keyName(key)}-`;
+  const found = await Promise.all(names.filter((n) => n.endsWith('.json') && n.startsWith(prefix))
+    .map((n) => readJsonFile<MoveJournal>(`${movesDirOf(bucket)}/${n}`).catch(() => undefined)));
+  return found.filter((m): m is MoveJournal => m !== undefined && typeof m.key === 'string' && typeof m.id === 'string');
+}

@@ -1,0 +1,65 @@
+/**
+ * One move between the tree and the tier, journaled: the new file for the path is prepared in the move's work
+ * directory, swapped in only if the path still holds the file the move started from, and everything is tidied
+ * whether it was swapped or not. settleMove is also how recovery finishes a move a crash interrupted.
+ */
+import { lstat, unlink } from 'node:fs/promises';
+import type { Bucket } from '../buckets/bucket.js';
+import type { MetadataStore } from '../metadata/store.js';
+import { parseKey } from '../paths/paths.js';
+import { closeJournal, openJournal, workDirOf, type MoveJournal } from './journal.js';
+import { putBack, swapAtPath } from './swap.js';
+import { tierPath } from './tier.js';
+
+/** The key's path in the bucket. */
+export function objectPath(bucket: Bucket, key: string): string {
+  return `${bucket.dir}/${parseKey(key).segments.join('/')}`;
+}
+
+/**
+ * Runs the move `m`: journal, `prepare(newPath)` (creates the file to put at the path, with its record), swap,
+ * tidy. 'changed' when the path no longer held `m.fromIno` (a writer got there first): nothing was moved.
+ */
+export async function runMove(bucket: Bucket, store: MetadataStore, m: MoveJournal, prepare: (newPath: string) => Promise<void>): Promise<'done' | 'changed'> {
+  await openJournal(bucket, m);
+  const dir = workDirOf(bucket, m);
+  let outcome: 'done' | 'changed' = 'changed';
+  try {
+    await prepare(`${dir}/new`);
+    outcome = await swapAtPath(objectPath(bucket, m.key), BigInt(m.fromIno), `${dir}/new`, `${dir}/away`, bucket.settings.fsync);
+  } finally {
+    await settleMove(bucket, store, m, outcome === 'done');
+  }
+  return outcome;
+}
+
+/**
+ * Finishes `m` as `committed` or not: committed, the file taken away leaves the tree; not, it goes back to the
+ * path (unless a newer one is there) and an archive move's copy leaves the tier. Then the journal goes.
+ */
+export async function settleMove(bucket: Bucket, store: MetadataStore, m: MoveJournal, committed: boolean): Promise<void> {
+  const dir = workDirOf(bucket, m);
+  const away = await lstat(`${dir}/away`, { bigint: true }).catch(() => undefined);
+  if (committed) {
+    if (away) await unlink(`${dir}/away`);
+    await store.forget(m.key, BigInt(m.fromIno)).catch(() => {});
+  } else {
+    if (away) await putBack(`${dir}/away`, objectPath(bucket, m.key), away.isFile());
+    if (m.kind === 'archive') {
+      const file = tierPath(bucket, m.file);
+      await unlink(`${file}.part`).catch(() => {});
+      await unlink(file).catch(() => {});
+    }
+    const made = await lstat(`${dir}/new`, { bigint: true }).catch(() => undefined);
+    if (made) await store.forget(m.key, made.ino).catch(() => {});
+  }
+  await closeJournal(bucket, m);
+}
+
+/** Whether `m` got as far as its swap: the path holds the very file it prepared. */
+export async function moveCommitted(bucket: Bucket, m: MoveJournal): Promise<boolean> {
+  const made = await lstat(`${workDirOf(bucket, m)}/new`, { bigint: true }).catch(() => undefined);
+  if (!made) return false;
+  const now = await lstat(objectPath(bucket, m.key), { bigint: true }).catch(() => undefined);
+  return now?.ino === made.ino;
+}
