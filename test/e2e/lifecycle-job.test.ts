@@ -5,14 +5,15 @@
  * leaves a locked version alone, and logs each action. Every wait is bounded.
  */
 import assert from 'node:assert/strict';
-import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand,
+  CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand,
   PutBucketLifecycleConfigurationCommand, PutBucketVersioningCommand, PutObjectCommand, PutObjectLegalHoldCommand, S3Client, type LifecycleRule,
 } from '@aws-sdk/client-s3';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { makeTempDir, removeDir } from '../helpers/files.js';
 import { waitUntil } from '../helpers/wait.js';
 import { sdkError } from './util.js';
 
@@ -113,5 +114,42 @@ describe('lifecycle job: object lock', () => {
     await s3.send(new PutObjectLegalHoldCommand({ Bucket: B, Key: 'held/o', VersionId: heldOld, LegalHold: { Status: 'OFF' } }));
     assert.ok(await waitUntil(async () => (await versionsOf(B, 'held/o')).length === 1, { timeoutMs: 20_000, intervalMs: 200 }), 'expired once the hold is off');
     assert.equal((await sdkError(() => s3.send(new HeadObjectCommand({ Bucket: B, Key: 'held/o', VersionId: heldOld })))).status, 404);
+  });
+});
+
+describe('lifecycle job: transitions', () => {
+  let archived: TestServer;
+  let archiveDir: string;
+  before(async () => {
+    archiveDir = await makeTempDir('dirbucket-lifecycle-archive-');
+    archived = await startServer({ args: [...DAY, '--archive-dir', archiveDir] });
+  });
+  after(async () => {
+    await archived?.stop();
+    await removeDir(archiveDir);
+  });
+
+  it('moves due objects to an archive class (data in the tier, GET refused) or records another class, once', async () => {
+    const c = archived.client();
+    const B = 'lc-transitions';
+    await c.send(new CreateBucketCommand({ Bucket: B }));
+    await c.send(new PutObjectCommand({ Bucket: B, Key: 'cold/a.txt', Body: 'cold data' }));
+    await c.send(new PutObjectCommand({ Bucket: B, Key: 'warm/b.txt', Body: 'warm data' }));
+    await c.send(new PutObjectCommand({ Bucket: B, Key: 'stay/c.txt', Body: 'stays' }));
+    await c.send(new PutBucketLifecycleConfigurationCommand({ Bucket: B, LifecycleConfiguration: { Rules: [
+      { ID: 'cold', Filter: { Prefix: 'cold/' }, Status: 'Enabled', Transitions: [{ Days: 1, StorageClass: 'GLACIER' }] },
+      { ID: 'warm', Filter: { Prefix: 'warm/' }, Status: 'Enabled', Transitions: [{ Days: 1, StorageClass: 'INTELLIGENT_TIERING' }] },
+    ] } }));
+    const classOf = async (key: string) => (await c.send(new HeadObjectCommand({ Bucket: B, Key: key }))).StorageClass ?? 'STANDARD';
+    assert.ok(await waitUntil(async () => (await classOf('cold/a.txt')) === 'GLACIER' && (await classOf('warm/b.txt')) === 'INTELLIGENT_TIERING', { timeoutMs: 30_000, intervalMs: 250 }),
+      `transitioned: ${await classOf('cold/a.txt')}, ${await classOf('warm/b.txt')}`);
+    assert.equal((await c.send(new HeadObjectCommand({ Bucket: B, Key: 'cold/a.txt' }))).ContentLength, 'cold data'.length, 'HEAD keeps the real size');
+    const refused = await sdkError(() => c.send(new GetObjectCommand({ Bucket: B, Key: 'cold/a.txt' })));
+    assert.equal(refused.name, 'InvalidObjectState');
+    assert.ok((await readdir(archiveDir, { recursive: true })).length > 0, 'the data is in the archive directory');
+    assert.equal(await classOf('stay/c.txt'), 'STANDARD');
+    await new Promise((r) => setTimeout(r, 2500));
+    const moves = actionLines(archived).filter((l) => l['bucket'] === B && l['outcome'] === 'done').map((l) => `${l['action']} ${l['key']} ${l['storageClass']}`).sort();
+    assert.deepEqual(moves, ['transition cold/a.txt GLACIER', 'transition warm/b.txt INTELLIGENT_TIERING'], 'each once, over several passes');
   });
 });
