@@ -1,6 +1,7 @@
 /** `dirbucket lifecycle run`: one lifecycle pass now, from the command line, printing what it did or would do. */
 import { parseServeArgs } from '../config/command-line.js';
 import { ConfigError } from '../config/config.js';
+import { S3Error } from '../errors/s3-error.js';
 import { PosixBackend } from '../storage/posix/posix-backend.js';
 import { lifecyclePass, type LifecyclePassOptions } from '../server/lifecycle/lifecycle-pass.js';
 import { LEASE_STALE_MS, underLease } from '../server/lifecycle/lifecycle-job.js';
@@ -72,6 +73,10 @@ export async function lifecycleCommand(argv: string[]): Promise<void> {
     // A dry run changes nothing, so it needs no lease; a real one waits for a running gateway pass to end.
     const result = dryRun ? await lifecyclePass(pass) : await waitForLease(stateDir, (stillHeld) => lifecyclePass({ ...pass, stillHeld }));
     process.stdout.write(`${dryRun ? 'Dry run: ' : ''}${result.buckets} bucket(s) with rules, ${result.scanned} keys scanned in ${((Date.now() - started) / 1000).toFixed(2)} s, ${result.actions} action(s) done.\n`);
+  } catch (e) {
+    // A bucket that does not exist (or a setting that cannot be read): a message, not a stack.
+    if (e instanceof S3Error) throw new ConfigError(`lifecycle run: ${e.code}: ${e.message}${bucket !== undefined ? ` (bucket ${bucket})` : ''}`);
+    throw e;
   } finally {
     await backend.close();
   }
