@@ -123,6 +123,9 @@ describe('dirbucket lifecycle run', () => {
     assert.equal(real.code, 0, describeRun('run', real));
     assert.equal(real.stdout.match(/^did: expire lc-cli\/old\//gm)?.length, 3, real.stdout);
     assert.equal(await keys(a.s3, B, 'old/'), 0);
+    const missing = await dirbucket(['lifecycle', 'run', '--root', root, '--bucket', 'lc-no-such-bucket']);
+    assert.equal(missing.code, 2, describeRun('no such bucket', missing));
+    assert.match(missing.stderr, /NoSuchBucket/);
     const usage = await dirbucket(['lifecycle', 'walk', '--root', root]);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /unknown lifecycle action/);
