@@ -58,6 +58,21 @@ describe('bucket lifecycle configuration', () => {
       [cfg('<Rule><ID>a</ID><Filter/><Status>Enabled</Status><Expiration><Date>2030-01-01T12:00:00Z</Date></Expiration></Rule>'), 'InvalidArgument', /midnight GMT/],
       [cfg('<Rule><ID>a</ID><Filter/><Status>Enabled</Status></Rule>'), 'InvalidRequest', /At least one action/],
       [cfg('<Rule><ID>a</ID><Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>'), 'InvalidRequest', /Tags/],
+      ['<LifecycleConfiguration/>', 'MalformedXML'],
+      [cfg('<Rule><ID>a</ID><Prefix>x</Prefix><Filter/><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>'), 'MalformedXML'],
+      [cfg('<Rule><ID>a</ID><Filter/><Status>Enabled</Status><Expiration><Days>1</Days><Date>2030-01-01</Date></Expiration></Rule>'), 'MalformedXML'],
+      [cfg('<Rule><ID>a</ID><Filter/><Status>Enabled</Status><Expiration><Days>1</Days><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration></Rule>'), 'MalformedXML'],
+      [cfg('<Rule><ID>a</ID><Filter/><Status>Enabled</Status><Transition><Days>1</Days><StorageClass>STANDARD</StorageClass></Transition></Rule>'), 'MalformedXML'],
+      [cfg('<Rule><ID>a</ID><Filter/><Status>Enabled</Status><NoncurrentVersionExpiration><NewerNoncurrentVersions>1</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule>'), 'MalformedXML'],
+      [cfg('<Rule><ID>a</ID><Filter/><Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>0</NoncurrentDays></NoncurrentVersionExpiration></Rule>'), 'InvalidArgument', /NoncurrentDays/],
+      [cfg('<Rule><ID>a</ID><Filter/><Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays><NewerNoncurrentVersions>101</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule>'), 'InvalidArgument', /NewerNoncurrentVersions/],
+      [cfg('<Rule><ID>a</ID><Filter/><Status>Enabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>0</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>'), 'InvalidArgument', /DaysAfterInitiation/],
+      [cfg('<Rule><ID>a</ID><Filter/><Status>Enabled</Status><Transition><Days>10</Days><StorageClass>ONEZONE_IA</StorageClass></Transition></Rule>'), 'InvalidArgument', /greater than or equal to 30/],
+      [cfg('<Rule><ID>a</ID><Filter/><Status>Enabled</Status><Expiration><Days>3</Days></Expiration><Transition><Days>3</Days><StorageClass>GLACIER</StorageClass></Transition></Rule>'), 'InvalidArgument', /greater than 'Days' in the Transition action/],
+      [cfg('<Rule><ID>a</ID><Filter><And><ObjectSizeGreaterThan>9</ObjectSizeGreaterThan><ObjectSizeLessThan>9</ObjectSizeLessThan></And></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>'), 'InvalidArgument', /ObjectSizeGreaterThan/],
+      [cfg('<Rule><ID>a</ID><Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status><Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration></Rule>'), 'InvalidRequest', /Tags/],
+      [cfg('<Rule><ID>a</ID><Filter><And><Tag><Key>k</Key><Value>v</Value></Tag><Tag><Key>k</Key><Value>w</Value></Tag></And></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>'), 'InvalidRequest', /Duplicate/],
+      [cfg('<Rule><ID>a</ID><Filter/><Status>Enabled</Status><Transition><Days>1</Days><StorageClass>GLACIER</StorageClass></Transition><Transition><Date>2030-01-01</Date><StorageClass>DEEP_ARCHIVE</StorageClass></Transition></Rule>'), 'InvalidRequest', /mixed/],
     ];
     for (const [body, code, message] of cases) {
       const r = await putBody(body);
@@ -98,6 +113,17 @@ describe('x-amz-expiration', () => {
     assert.equal(untagged.Expiration, undefined);
     const small = await s3.send(new PutObjectCommand({ Bucket: B, Key: 'data/s.txt', Body: 'a', Tagging: 'tmp=yes' }));
     assert.equal(small.Expiration, undefined, 'ObjectSizeGreaterThan 1 leaves a 1-byte object alone');
+  });
+
+  it('a Date rule names its date; a request for a given version gets no header', async () => {
+    await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: B, LifecycleConfiguration: { Rules: [
+      { ID: 'new year', Filter: { Prefix: 'dated/' }, Status: 'Enabled', Expiration: { Date: new Date('2099-01-01T00:00:00Z') } },
+    ] } }));
+    const put = await s3.send(new PutObjectCommand({ Bucket: B, Key: 'dated/x', Body: 'x' }));
+    assert.equal(put.Expiration, 'expiry-date="Thu, 01 Jan 2099 00:00:00 GMT", rule-id="new%20year"');
+    const byVersion = await s3.send(new HeadObjectCommand({ Bucket: B, Key: 'dated/x', VersionId: 'null' }));
+    assert.equal(byVersion.Expiration, undefined);
+    await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: B, LifecycleConfiguration: { Rules: RULES } }));
   });
 });
 
