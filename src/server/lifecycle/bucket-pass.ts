@@ -86,7 +86,8 @@ async function act(o: BucketPassOptions, a: PlannedAction): Promise<void> {
 }
 
 function outcomeOf(e: unknown): 'locked' | 'gone' | 'failed' {
-  if (e instanceof S3Error && e.code === 'AccessDenied') return 'locked';
+  // The object-lock check names the lock; any other AccessDenied (file permissions) is a failure to look into.
+  if (e instanceof S3Error && e.code === 'AccessDenied' && /object lock/.test(e.message)) return 'locked';
   if (e instanceof S3Error && (e.code === 'NoSuchKey' || e.code === 'NoSuchVersion' || e.code === 'NoSuchUpload')) return 'gone';
   return 'failed';
 }
