@@ -31,6 +31,7 @@ import { DeleteObjectTagging, GetObjectTagging, PutObjectTagging } from './ops/t
 import { UploadPartCopy } from './ops/upload-part-copy.js';
 import { UploadPart } from './ops/upload-part.js';
 import { GetBucketVersioning, ListObjectVersions, PutBucketVersioning } from './ops/versioning.js';
+import { RestoreObject } from './ops/restore.js';
 import { GetObjectLockConfiguration, PutObjectLockConfiguration } from './ops/object-lock.js';
 import { GetObjectLegalHold, GetObjectRetention, PutObjectLegalHold, PutObjectRetention } from './ops/retention.js';
 
@@ -183,7 +184,7 @@ export const OPERATIONS = {
   GetObjectLegalHold: { target: 'object', method: 'GET', action: 's3:GetObjectLegalHold', sub: 'legal-hold', right: READ, handler: GetObjectLegalHold },
   PutObjectLegalHold: { target: 'object', method: 'PUT', action: 's3:PutObjectLegalHold', sub: 'legal-hold', right: WRITE, handler: PutObjectLegalHold },
   GetObjectAttributes: { target: 'object', method: 'GET', action: 's3:GetObjectAttributes', sub: 'attributes', right: READ, handler: GetObjectAttributes },
-  RestoreObject: { target: 'object', method: 'POST', action: 's3:RestoreObject', sub: 'restore', right: WRITE },
+  RestoreObject: { target: 'object', method: 'POST', action: 's3:RestoreObject', sub: 'restore', right: WRITE, handler: RestoreObject },
   SelectObjectContent: { target: 'object', method: 'POST', action: 's3:GetObject', sub: 'select', right: OWNER },
   GetObjectTorrent: { target: 'object', method: 'GET', action: 's3:GetObjectTorrent', sub: 'torrent', right: OWNER },
   GetObject: { target: 'object', method: 'GET', action: 's3:GetObject', right: READ, grant: OBJECT_READ, handler: GetObject },

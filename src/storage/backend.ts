@@ -436,6 +436,12 @@ export interface Backend {
    * tier; NoSuchKey/NoSuchVersion when the version is gone. The lifecycle job's transitions.
    */
   transitionObject(bucket: string, key: string, versionId: string | undefined, storageClass: string, signal?: AbortSignal): Promise<{ moved: boolean }>;
+  /**
+   * RestoreObject: starts a restore of an archived GLACIER or DEEP_ARCHIVE object for `days` (started: true; the
+   * copy appears in the background), or moves a restored copy's expiry (started: false). RestoreAlreadyInProgress
+   * while one runs; InvalidObjectState for any other class.
+   */
+  restoreObject(input: ObjectRef & { days: number }): Promise<{ started: boolean }>;
 
   /** Release resources (timers, handles) on shutdown. */
   close(): Promise<void>;
@@ -478,6 +484,7 @@ export class NotImplementedBackend implements Backend {
   async transitionObject(_bucket: string, _key: string, _versionId: string | undefined, _storageClass: string, _signal?: AbortSignal): Promise<{ moved: boolean }> {
     return this.notImplemented('Transition');
   }
+  async restoreObject(_: ObjectRef & { days: number }): Promise<{ started: boolean }> { return this.notImplemented('RestoreObject'); }
   async close(): Promise<void> {}
 }
 

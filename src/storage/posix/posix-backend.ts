@@ -41,8 +41,10 @@ import { changedRetention } from './object-lock/retention-change.js';
 import { changeVersionLock, getVersionLock, withLockOf } from './object-lock/version-lock-change.js';
 import { versionsRootOf } from './versions/layout.js';
 
-import { archivedAfter } from './archive/archived-write.js';
+import { archivedWrite } from './archive/archived-write.js';
 import { recoverBucket } from './archive/recover.js';
+import { requestRestore } from './archive/restore-request.js';
+import { runRestores } from './archive/restore-run.js';
 import { checkStorageClass, transitionObject } from './archive/transition.js';
 
 export type { PosixOptions } from './options.js';
@@ -94,8 +96,8 @@ export class PosixBackend extends NotImplementedBackend {
 
   override async putObject(input: PutObjectInput): Promise<PutObjectResult> {
     const bucket = await this.buckets.get(input.bucket);
-    await checkStorageClass(bucket, input.storageClass);
-    return archivedAfter(bucket, input.key, input.storageClass, await putObject(bucket, input));
+    checkStorageClass(bucket, input.storageClass);
+    return archivedWrite(bucket, input.key, input.storageClass, () => putObject(bucket, input));
   }
 
   override async getObject(input: ObjectRef): Promise<ReadHandle> {
@@ -169,8 +171,8 @@ export class PosixBackend extends NotImplementedBackend {
   override async copyObject(input: CopyObjectInput): Promise<PutObjectResult> {
     const source = await this.buckets.get(input.source.bucket);
     const target = await this.buckets.get(input.bucket);
-    await checkStorageClass(target, input.storageClass);
-    return archivedAfter(target, input.key, input.storageClass, await copyObject(source, target, input));
+    checkStorageClass(target, input.storageClass);
+    return archivedWrite(target, input.key, input.storageClass, () => copyObject(source, target, input));
   }
 
   override async listObjects(input: ListObjectsInput): Promise<ListObjectsResult> {
@@ -209,7 +211,7 @@ export class PosixBackend extends NotImplementedBackend {
 
   override async createMultipartUpload(input: CreateMultipartUploadInput): Promise<{ uploadId: string }> {
     const bucket = await this.buckets.get(input.bucket);
-    await checkStorageClass(bucket, input.storageClass);
+    checkStorageClass(bucket, input.storageClass);
     return createMultipartUpload(bucket, input);
   }
 
@@ -225,25 +227,34 @@ export class PosixBackend extends NotImplementedBackend {
   override async completeMultipartUpload(input: CompleteMultipartUploadInput): Promise<CompleteMultipartUploadResult> {
     const bucket = await this.buckets.get(input.bucket);
     const { upload } = await listParts(bucket, { ...input, maxParts: 0, partNumberMarker: 0 }).catch(() => ({ upload: undefined }));
-    const result = await completeMultipartUpload(bucket, input);
-    return archivedAfter(bucket, input.key, upload?.storageClass, result);
+    return archivedWrite(bucket, input.key, upload?.storageClass, () => completeMultipartUpload(bucket, input));
   }
 
   override async transitionObject(bucket: string, key: string, versionId: string | undefined, storageClass: string, signal?: AbortSignal): Promise<{ moved: boolean }> {
     return transitionObject(await this.buckets.get(bucket), key, versionId, storageClass, signal);
   }
 
+  override async restoreObject(input: ObjectRef & { days: number }): Promise<{ started: boolean }> {
+    const bucket = await this.buckets.get(input.bucket);
+    // As the requester: the object must be one it can find (search on its directories).
+    await headObject(bucket, input.key, fsAccessFor(input.identity), input.versionId);
+    return requestRestore(bucket, input.key, input.versionId, input.days);
+  }
+
   /**
    * The archive job (shape of server/jobs.ts's Job): settles the moves between the tree and the tier that a crash
-   * interrupted. First run soon after start: until then a key caught mid-swap reads as missing.
+   * interrupted (first run soon after start: until then a key caught mid-swap reads as missing), runs the restores
+   * asked for and turns expired restored copies back into stubs. Every 2 s: a restore is not left waiting.
    */
   archiveJob(): { name: string; intervalMs: number; firstRunMs: number; run(signal: AbortSignal): Promise<void> } {
     return {
-      name: 'archive', intervalMs: 60_000, firstRunMs: 500,
+      name: 'archive', intervalMs: 2_000, firstRunMs: 500,
       run: async (signal) => {
         for (const bucket of await this.allBuckets()) {
           if (signal.aborted) return;
-          if (!bucket.access.readOnly) await recoverBucket(bucket, signal);
+          if (bucket.access.readOnly) continue;
+          await recoverBucket(bucket, signal);
+          await runRestores(bucket, signal);
         }
       },
     };

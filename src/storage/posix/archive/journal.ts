@@ -20,8 +20,15 @@ export interface MoveJournal {
   kind: 'archive' | 'restore' | 'expire';
   /** The inode at the path the move replaces (decimal). */
   fromIno: string;
-  /** The tier's data file. An archive move made it: removed again if the move is undone. */
+  /** The tier's data file. */
   file: string;
+  /** This move copied `file` into the tier: removed again if the move is undone. */
+  madeFile?: boolean;
+  /**
+   * The place moved, relative to the bucket directory: the key's path when undefined, else a kept version's
+   * entry in the versions store (swapped by rename under the key's commit lock, not by link).
+   */
+  place?: string;
 }
 
 /** The directory of journals and work directories of a bucket. */

@@ -8,12 +8,17 @@ import type { Bucket } from '../buckets/bucket.js';
 import type { MetadataStore } from '../metadata/store.js';
 import { parseKey } from '../paths/paths.js';
 import { closeJournal, openJournal, workDirOf, type MoveJournal } from './journal.js';
-import { putBack, swapAtPath } from './swap.js';
+import { putBack, renameIfSame, swapAtPath } from './swap.js';
 import { tierPath } from './tier.js';
 
 /** The key's path in the bucket. */
 export function objectPath(bucket: Bucket, key: string): string {
   return `${bucket.dir}/${parseKey(key).segments.join('/')}`;
+}
+
+/** The file a move replaces: the key's path, or a kept version's entry. */
+export function placeOf(bucket: Bucket, m: Pick<MoveJournal, 'key' | 'place'>): string {
+  return m.place === undefined ? objectPath(bucket, m.key) : `${bucket.dir}/${m.place}`;
 }
 
 /**
@@ -26,7 +31,8 @@ export async function runMove(bucket: Bucket, store: MetadataStore, m: MoveJourn
   let outcome: 'done' | 'changed' = 'changed';
   try {
     await prepare(`${dir}/new`);
-    outcome = await swapAtPath(objectPath(bucket, m.key), BigInt(m.fromIno), `${dir}/new`, `${dir}/away`, bucket.settings.fsync);
+    const swap = m.place === undefined ? swapAtPath : renameIfSame;
+    outcome = await swap(placeOf(bucket, m), BigInt(m.fromIno), `${dir}/new`, `${dir}/away`, bucket.settings.fsync);
   } finally {
     await settleMove(bucket, store, m, outcome === 'done');
   }
@@ -34,18 +40,21 @@ export async function runMove(bucket: Bucket, store: MetadataStore, m: MoveJourn
 }
 
 /**
- * Finishes `m` as `committed` or not: committed, the file taken away leaves the tree; not, it goes back to the
- * path (unless a newer one is there) and an archive move's copy leaves the tier. Then the journal goes.
+ * Finishes `m` as `committed` or not: committed, the file taken away leaves the tree (its sidecar record too, when
+ * that was its last name); not, it goes back to its place (unless a newer file is there) and a copy the move made
+ * leaves the tier. Then the journal goes.
  */
 export async function settleMove(bucket: Bucket, store: MetadataStore, m: MoveJournal, committed: boolean): Promise<void> {
   const dir = workDirOf(bucket, m);
   const away = await lstat(`${dir}/away`, { bigint: true }).catch(() => undefined);
   if (committed) {
-    if (away) await unlink(`${dir}/away`);
-    await store.forget(m.key, BigInt(m.fromIno)).catch(() => {});
+    if (away) {
+      await unlink(`${dir}/away`);
+      if (away.nlink === 1n) await store.forget(m.key, away.ino).catch(() => {});
+    }
   } else {
-    if (away) await putBack(`${dir}/away`, objectPath(bucket, m.key), away.isFile());
-    if (m.kind === 'archive') {
+    if (away) await putBack(`${dir}/away`, placeOf(bucket, m), away.isFile());
+    if (m.madeFile) {
       const file = tierPath(bucket, m.file);
       await unlink(`${file}.part`).catch(() => {});
       await unlink(file).catch(() => {});
@@ -60,6 +69,6 @@ export async function settleMove(bucket: Bucket, store: MetadataStore, m: MoveJo
 export async function moveCommitted(bucket: Bucket, m: MoveJournal): Promise<boolean> {
   const made = await lstat(`${workDirOf(bucket, m)}/new`, { bigint: true }).catch(() => undefined);
   if (!made) return false;
-  const now = await lstat(objectPath(bucket, m.key), { bigint: true }).catch(() => undefined);
+  const now = await lstat(placeOf(bucket, m), { bigint: true }).catch(() => undefined);
   return now?.ino === made.ino;
 }

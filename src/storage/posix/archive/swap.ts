@@ -9,6 +9,7 @@ import { link, lstat, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { syncDir } from '../../../fsutil/sync-dir.js';
 import { errnoOf } from '../paths/errno.js';
+import { tempPath } from '../versions/layout.js';
 
 /**
  * Puts `replacement` at `path` if `path` is the inode `expectedIno`, the old file going to `away`. 'done' when
@@ -57,4 +58,34 @@ export async function putBack(away: string, path: string, isFile: boolean): Prom
     if (errnoOf(e) !== 'EEXIST') throw e;
   }
   await unlink(away);
+}
+
+/**
+ * Replaces a kept version's entry `path` with `replacement` if it is the inode `expectedIno`: for entries, which
+ * only holders of the key's commit lock change (the caller is one), so no writer can get in between. The old
+ * inode is first linked to `away` (so the move holds it, and can tell whether it was its last name), and the
+ * replacement is linked in under a temporary name and renamed over the entry: `replacement` itself stays where
+ * it is, so recovery can still compare inodes.
+ */
+export async function renameIfSame(path: string, expectedIno: bigint, replacement: string, away: string, fsync: boolean): Promise<'done' | 'changed'> {
+  try {
+    await link(path, away);
+  } catch (e) {
+    if (errnoOf(e) === 'ENOENT') return 'changed';
+    throw e;
+  }
+  if ((await lstat(away, { bigint: true })).ino !== expectedIno) {
+    await unlink(away);
+    return 'changed';
+  }
+  const tmp = tempPath(dirname(path));
+  await link(replacement, tmp);
+  try {
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => {});
+    throw e;
+  }
+  if (fsync) await syncDir(dirname(path));
+  return 'done';
 }

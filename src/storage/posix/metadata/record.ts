@@ -50,10 +50,6 @@ export interface ArchivedData {
   restoredUntil?: string;
 }
 
-/** Whether the file the record describes is a stub: its data is in the archive tier only. */
-export function isStub(record: MetaRecord | undefined): boolean {
-  return record?.archive !== undefined && record.archive.restoredUntil === undefined;
-}
 
 /** The record of freshly written content: `stats` of the data file, its ETag and headers. */
 export function contentRecord(stats: BigIntStats, etag: string, meta: ObjectMeta,

@@ -1,0 +1,128 @@
+/**
+ * The archive job's work on one bucket: archive-class writes a crash cut short are moved to the tier, restores
+ * asked for are carried out (the tier's data copied back to a file put in place of each stub of the version), and
+ * restored copies past their expiry go back to stubs. Each under the key's lock, each a journaled move (move.ts):
+ * a crash leaves the stub or the copy, never neither.
+ */
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { withFileLock } from '../../../fsutil/file-lock.js';
+import { isArchiveClass } from '../../storage-class.js';
+import type { Bucket } from '../buckets/bucket.js';
+import { archiveVersion } from './archive-object.js';
+import { addEntry, entries, removeEntry, type IndexEntry } from './index-files.js';
+import { runMove } from './move.js';
+import { openPlace, withPlaces, type OpenPlace, type Place } from './places.js';
+import { recoverKey } from './recover.js';
+import { expiryAfter } from './restore-request.js';
+import { dressLike, makeStub } from './stub.js';
+import { newTierName, tierDirOf, tierIsElsewhere, tierPath } from './tier.js';
+import { verifiedCopy } from './verified-copy.js';
+import { keyLockOf } from './work-paths.js';
+
+/** Runs the moves, restores and expiries due in `bucket`; a key busy now waits for the next run. */
+export async function runRestores(bucket: Bucket, signal?: AbortSignal): Promise<void> {
+  for (const e of await entries(bucket, 'archiving')) {
+    if (signal?.aborted) return;
+    await underLock(bucket, e, () => archivePending(bucket, e, signal));
+  }
+  for (const e of await entries(bucket, 'restores')) {
+    if (signal?.aborted) return;
+    await underLock(bucket, e, () => restoreOne(bucket, e, signal));
+  }
+  const now = Date.now();
+  for (const e of await entries(bucket, 'restored')) {
+    if (signal?.aborted) return;
+    if ((e.dueMs ?? 0) > now) continue;
+    await underLock(bucket, e, () => expireOne(bucket, e));
+  }
+}
+
+async function underLock(bucket: Bucket, e: IndexEntry, fn: () => Promise<void>): Promise<void> {
+  await withFileLock(keyLockOf(bucket, e.key), async () => {
+    await recoverKey(bucket, e.key);
+    await fn();
+  }, { makeDir: true, waitMs: 200, what: `archive moves of ${e.key}` }).catch(() => {});
+}
+
+/** Runs `fn` on each opened place of the entry's version; the version gone (deleted, replaced) is no error. */
+async function eachPlace(bucket: Bucket, e: IndexEntry, fn: (place: Place, opened: OpenPlace) => Promise<void>): Promise<void> {
+  await withPlaces(bucket, e.key, e.versionId, async (places) => {
+    for (const place of places) {
+      const opened = await openPlace(bucket, e.key, place);
+      if (!opened) continue;
+      try {
+        await fn(place, opened);
+      } finally {
+        await opened.fh.close();
+      }
+    }
+  }).catch((err: unknown) => {
+    const code = (err as { code?: string }).code;
+    if (code !== 'NoSuchKey' && code !== 'NoSuchVersion') throw err;
+  });
+}
+
+/** Finishes the move of an archive-class write a crash cut short; drops the entry of anything else. */
+async function archivePending(bucket: Bucket, e: IndexEntry, signal?: AbortSignal): Promise<void> {
+  let cls: string | undefined;
+  await eachPlace(bucket, e, async (_place, opened) => {
+    if (!opened.record.archive && isArchiveClass(opened.record.storageClass)) cls = opened.record.storageClass;
+  });
+  if (cls) await archiveVersion(bucket, e.key, e.versionId, cls, signal);
+  await removeEntry(bucket, 'archiving', e);
+}
+
+/** Copies the version's data back from the tier in place of each stub being restored. */
+async function restoreOne(bucket: Bucket, e: IndexEntry, signal?: AbortSignal): Promise<void> {
+  const store = await bucket.store();
+  let until: Date | undefined;
+  await eachPlace(bucket, e, async (place, opened) => {
+    const { record, stats } = opened;
+    const archive = record.archive;
+    if (!archive?.restoring || archive.restoredUntil !== undefined) return; // done, or no longer asked for
+    until ??= expiryAfter(bucket, archive.restoring.days);
+    const data = await open(tierPath(bucket, archive.file), constants.O_RDONLY);
+    try {
+      const verify = await tierIsElsewhere(bucket, tierDirOf(bucket));
+      const { restoring: _, ...rest } = archive;
+      await runMove(bucket, store, {
+        id: newTierName(), key: e.key, kind: 'restore', fromIno: String(stats.ino), file: archive.file,
+        ...(place.entry !== undefined ? { place: place.entry } : {}),
+      }, async (newPath) => {
+        await verifiedCopy(data, archive.size, newPath, { fsync: bucket.settings.fsync, verify, signal });
+        await dressLike(newPath, stats, store, e.key, (st) => ({
+          ...record, ino: String(st.ino), size: Number(st.size), mtimeNs: String(st.mtimeNs), archive: { ...rest, restoredUntil: until!.toISOString() },
+        }), bucket.settings.fsync);
+      });
+    } finally {
+      await data.close();
+    }
+  });
+  if (until) await addEntry(bucket, 'restored', { ...e, dueMs: until.getTime() });
+  await removeEntry(bucket, 'restores', e);
+}
+
+/** Puts stubs back in place of the version's restored copies whose expiry has passed. */
+async function expireOne(bucket: Bucket, e: IndexEntry): Promise<void> {
+  const store = await bucket.store();
+  let later: number | undefined;
+  await eachPlace(bucket, e, async (place, opened) => {
+    const { record, stats } = opened;
+    const archive = record.archive;
+    if (!archive || archive.restoredUntil === undefined) return;
+    const due = Date.parse(archive.restoredUntil);
+    if (due > Date.now()) {
+      later = due; // extended meanwhile
+      return;
+    }
+    const { restoredUntil: _, ...rest } = archive;
+    await runMove(bucket, store, {
+      id: newTierName(), key: e.key, kind: 'expire', fromIno: String(stats.ino), file: archive.file,
+      ...(place.entry !== undefined ? { place: place.entry } : {}),
+    }, (newPath) => makeStub(newPath, stats, store, e.key, (st) => ({ ...record, ino: String(st.ino), size: Number(st.size), mtimeNs: String(st.mtimeNs), archive: rest }),
+      bucket.settings.fsync));
+  });
+  if (later !== undefined) await addEntry(bucket, 'restored', { ...e, dueMs: later });
+  else await removeEntry(bucket, 'restored', e);
+}
