@@ -79,10 +79,12 @@ export async function tryTakeLock(lockFile: string, opts: Pick<LockOptions, 'sta
   for (let attempt = 0; attempt < 3; attempt++) {
     const ino = await create(lockFile, opts.makeDir === true);
     if (ino !== undefined) {
-      return {
-        release: holding(lockFile, ino, staleMs),
-        stillHeld: async () => (await lstat(lockFile, { bigint: true }).catch(() => undefined))?.ino === ino,
-      };
+      // Ours while it is the inode we made and still names us: a file made anew after a takeover may get the same
+      // inode number back, but not our owner line (another process's).
+      const own = `${JSON.stringify(currentOwner())}\n`;
+      const stillHeld = async () =>
+        (await lstat(lockFile, { bigint: true }).catch(() => undefined))?.ino === ino && (await readFile(lockFile, 'utf8').catch(() => undefined)) === own;
+      return { release: holding(lockFile, ino, staleMs, stillHeld), stillHeld };
     }
     const st = await lstat(lockFile, { bigint: true }).catch(() => undefined);
     if (!st) continue; // released meanwhile
@@ -132,7 +134,7 @@ async function abandoned(lockFile: string, st: BigIntStats, staleMs: number): Pr
 }
 
 /** Keeps the lock fresh while held; the release stops that and removes the file, if it is still ours. */
-function holding(lockFile: string, ino: bigint, staleMs: number): () => Promise<void> {
+function holding(lockFile: string, ino: bigint, staleMs: number, ours?: () => Promise<boolean>): () => Promise<void> {
   const touch = setInterval(() => {
     const now = new Date();
     utimes(lockFile, now, now).catch(() => {});
@@ -142,7 +144,7 @@ function holding(lockFile: string, ino: bigint, staleMs: number): () => Promise<
     clearInterval(touch);
     // After a takeover (we hung past staleMs) the file is someone else's: leave it.
     const st = await lstat(lockFile, { bigint: true }).catch(() => undefined);
-    if (st?.ino === ino) await unlink(lockFile).catch(() => {});
+    if (st?.ino === ino && (!ours || (await ours()))) await unlink(lockFile).catch(() => {});
   };
 }
 
