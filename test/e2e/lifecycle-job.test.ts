@@ -152,4 +152,24 @@ describe('lifecycle job: transitions', () => {
     const moves = actionLines(archived).filter((l) => l['bucket'] === B && l['outcome'] === 'done').map((l) => `${l['action']} ${l['key']} ${l['storageClass']}`).sort();
     assert.deepEqual(moves, ['transition cold/a.txt GLACIER', 'transition warm/b.txt INTELLIGENT_TIERING'], 'each once, over several passes');
   });
+
+  it('NoncurrentVersionTransitions move the noncurrent version and leave the current one', async () => {
+    const c = archived.client();
+    const B = 'lc-nc-transitions';
+    await c.send(new CreateBucketCommand({ Bucket: B }));
+    await c.send(new PutBucketVersioningCommand({ Bucket: B, VersioningConfiguration: { Status: 'Enabled' } }));
+    await c.send(new PutObjectCommand({ Bucket: B, Key: 'doc', Body: 'first' }));
+    await c.send(new PutObjectCommand({ Bucket: B, Key: 'doc', Body: 'second' }));
+    await c.send(new PutBucketLifecycleConfigurationCommand({ Bucket: B, LifecycleConfiguration: { Rules: [
+      { ID: 'old-to-glacier', Filter: {}, Status: 'Enabled', NoncurrentVersionTransitions: [{ NoncurrentDays: 1, StorageClass: 'GLACIER' }] },
+    ] } }));
+    const classes = async () => {
+      const r = await c.send(new ListObjectVersionsCommand({ Bucket: B }));
+      return (r.Versions ?? []).map((v) => `${v.IsLatest ? 'current' : 'noncurrent'} ${v.StorageClass} ${v.Size}`);
+    };
+    assert.ok(await waitUntil(async () => (await classes()).includes('noncurrent GLACIER 5'), { timeoutMs: 30_000, intervalMs: 250 }), `moved: ${(await classes()).join(', ')}`);
+    assert.deepEqual(await classes(), ['current STANDARD 6', 'noncurrent GLACIER 5']);
+    const current = await c.send(new GetObjectCommand({ Bucket: B, Key: 'doc' }));
+    assert.equal(await current.Body?.transformToString(), 'second', 'the current version reads as before');
+  });
 });
