@@ -15,9 +15,10 @@ import type { Credentials } from '../test/helpers/sigv4.js';
 import { smallObjectSteps } from './small-objects.js';
 import { versionedPhase } from './versioned-phase.js';
 import { workersPhase } from './workers-phase.js';
+import { lifecyclePhase } from './lifecycle-phase.js';
 
 /** Every phase name, in run order; `--only` picks from these. */
-export const PHASES = ['small', 'large', 'sdk', 'list-disk', 'list-s3', 'multipart', 'versioned', 'workers'] as const;
+export const PHASES = ['small', 'large', 'sdk', 'list-disk', 'list-s3', 'multipart', 'versioned', 'workers', 'lifecycle'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** Bounds of every phase: counts and per-phase time limits. */
@@ -64,7 +65,7 @@ export interface MeasuredPhase extends PhaseOutput {
 }
 
 /** Phases that may run again in the same server (they tolerate their own bucket and overwrite their own keys). */
-export const RERUNNABLE: ReadonlySet<Phase> = new Set<Phase>(['small', 'large', 'sdk', 'list-disk', 'list-s3', 'workers']);
+export const RERUNNABLE: ReadonlySet<Phase> = new Set<Phase>(['small', 'large', 'sdk', 'list-disk', 'list-s3', 'workers', 'lifecycle']);
 
 /** Runs one phase; an error becomes a row that says so instead of ending the bench. */
 export async function runPhase(phase: Phase, ctx: PhaseContext): Promise<MeasuredPhase> {
@@ -89,6 +90,8 @@ const PHASE_RUNNERS: Record<Phase, (ctx: PhaseContext) => Promise<PhaseOutput>> 
   versioned: versionedPhase,
   // Servers of its own (--workers 1, then 2) on fresh directories: the bench's own server idles meanwhile.
   workers: (ctx) => workersPhase(ctx, { size: SIZES.smallSize, count: SIZES.smallCount, concurrency: SIZES.concurrency, timeLimitMs: SIZES.phaseTimeLimitMs }),
+  // A server of its own with a 1 s lifecycle day over a 50,000-key tree: the scan rate, and GET with the job on and off.
+  lifecycle: (ctx) => lifecyclePhase(ctx, { treeKeys: 50_000, size: SIZES.smallSize, count: SIZES.smallCount, concurrency: SIZES.concurrency, timeLimitMs: SIZES.phaseTimeLimitMs }),
 
   small: async (ctx) => {
     await createBucket(ctx, 'bench-small');

@@ -3,6 +3,7 @@ import { ConfigError } from '../config/config.js';
 import { BUCKET_HELP, bucketCommand } from './bucket-command.js';
 import { CERT_HELP, certCommand } from './cert-command.js';
 import { KEY_HELP, keyCommand } from './key-command.js';
+import { LIFECYCLE_HELP, lifecycleCommand } from './lifecycle-command.js';
 import { serve, SERVE_HELP } from './serve.js';
 import { USER_HELP, userCommand } from './user-command.js';
 import { version } from './version.js';
@@ -15,6 +16,7 @@ Commands:
   key         create, list and revoke users' access keys (dirbucket key --help)
   bucket      grant and revoke users' access to buckets (dirbucket bucket --help)
   cert        certificate status, and a self-signed certificate to start with (dirbucket cert --help)
+  lifecycle   run the buckets' lifecycle rules once, now (dirbucket lifecycle --help)
 
 Options:
   -h, --help     show this help
@@ -36,6 +38,8 @@ export async function main(argv: string[]): Promise<void> {
         return await bucketCommand(rest);
       case 'cert':
         return await certCommand(rest);
+      case 'lifecycle':
+        return await lifecycleCommand(rest);
       case '--version':
         process.stdout.write(version() + '\n');
         return;
@@ -43,7 +47,7 @@ export async function main(argv: string[]): Promise<void> {
       case '-h':
       case '--help':
       case 'help':
-        process.stdout.write(command === 'help' ? ({ serve: SERVE_HELP, user: USER_HELP, key: KEY_HELP, bucket: BUCKET_HELP, cert: CERT_HELP }[rest[0] ?? ''] ?? HELP) : HELP);
+        process.stdout.write(command === 'help' ? ({ serve: SERVE_HELP, user: USER_HELP, key: KEY_HELP, bucket: BUCKET_HELP, cert: CERT_HELP, lifecycle: LIFECYCLE_HELP }[rest[0] ?? ''] ?? HELP) : HELP);
         return;
       default:
         throw new ConfigError(`unknown command "${command}" (try dirbucket --help)`);

@@ -18,6 +18,7 @@ import { version } from './version.js';
 import { access, constants } from 'node:fs/promises';
 import { Jobs } from '../server/jobs.js';
 import { expiryWarningJob } from '../server/tls/expiry-job.js';
+import { lifecycleJob } from '../server/lifecycle/lifecycle-job.js';
 import { s3App } from '../s3/app.js';
 import { RESERVED_NAME } from '../storage/posix/paths/reserved.js';
 import { announceReady, clusterMetrics, onPrimaryGone, workerRole, type WorkerRole } from '../server/workers/worker-link.js';
@@ -101,7 +102,7 @@ async function serveHere(config: Config, role: WorkerRole | undefined): Promise<
   const metrics = new Metrics({ openMultipartUploads: () => backend.openMultipartUploads(), certificates: tls && (() => tls.status()) });
   const ready = readinessCheck(backend, config.stateDir!);
   // The S3 app's front end; the admin API runs bucket operations through the same one.
-  const frontEnd = { backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024, anonymousIdentity, sigv2: config.sigv2 }, log };
+  const frontEnd = { backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024, anonymousIdentity, sigv2: config.sigv2, lifecycleDaySeconds: config.lifecycleDaySeconds }, log };
   const s3 = withMinioHealth(
     s3App(frontEnd),
     ready,
@@ -151,6 +152,8 @@ async function serveHere(config: Config, role: WorkerRole | undefined): Promise<
   jobs.add(backend.lockExpiryJob());
   jobs.add(backend.stagingSweepJob());
   jobs.add(backend.archiveJob());
+  // One gateway at a time across hosts runs the rules: the others skip their turn while its lease lasts.
+  jobs.add(lifecycleJob({ backend, stateDir: config.stateDir!, daySeconds: config.lifecycleDaySeconds, log }));
   // Said plainly at start-up: a WORM bucket whose locks only the gateway enforces is weaker than one the kernel does.
   // With --workers the primary says it, once: every worker would find the same.
   const locked = await backend.lockedBuckets().catch(() => []);

@@ -49,6 +49,7 @@ const TABLE = {
   NoSuchBucket: [404, 'The specified bucket does not exist'],
   NoSuchCORSConfiguration: [404, 'The CORS configuration does not exist'],
   NoSuchKey: [404, 'The specified key does not exist.'],
+  NoSuchLifecycleConfiguration: [404, 'The lifecycle configuration does not exist'],
   NoSuchObjectLockConfiguration: [404, 'The specified object does not have a ObjectLock configuration'],
   NoSuchWebsiteConfiguration: [404, 'The specified bucket does not have a website configuration'],
   NoSuchBucketPolicy: [404, 'The bucket policy does not exist'],

@@ -69,6 +69,39 @@ export async function takeLock(lockFile: string, opts: LockOptions = {}): Promis
   }
 }
 
+/** A lock taken by tryTakeLock: whether it is still ours, and its release. */
+export interface HeldLock {
+  /** False once another process broke it (we hung past staleMs) or it vanished: stop acting under it. */
+  stillHeld(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+/**
+ * One attempt at the lock (a lease, for work that one process of many should do while others skip it): taken,
+ * breaking a file left by a dead or hung holder, or undefined while a live holder keeps it fresh.
+ */
+export async function tryTakeLock(lockFile: string, opts: Pick<LockOptions, 'staleMs' | 'makeDir'> = {}): Promise<HeldLock | undefined> {
+  const staleMs = opts.staleMs ?? 10_000;
+  // A few attempts: one may find an abandoned file and break it, the next takes the lock (unless another was faster).
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const ino = await create(lockFile, opts.makeDir === true);
+    if (ino !== undefined) {
+      // Ours while it is the inode we made and still names us: a file made anew after a takeover may get the same
+      // inode number back, but not our owner line (another process's).
+      const own = `${JSON.stringify(currentOwner())}\n`;
+      const stillHeld = async () =>
+        (await lstat(lockFile, { bigint: true }).catch(() => undefined))?.ino === ino && (await readFile(lockFile, 'utf8').catch(() => undefined)) === own;
+      return { release: holding(lockFile, ino, staleMs, stillHeld), stillHeld };
+    }
+    const st = await lstat(lockFile, { bigint: true }).catch(() => undefined);
+    if (!st) continue; // released meanwhile
+    const judged = await abandoned(lockFile, st, staleMs);
+    if (!judged) return undefined;
+    await breakLock(lockFile, judged, staleMs);
+  }
+  return undefined;
+}
+
 /** Creates the lock file naming this process; its inode, or undefined when it exists. */
 async function create(lockFile: string, makeDir: boolean): Promise<bigint | undefined> {
   if (quick.sync) return quick.timed(() => createSync(lockFile, makeDir));
@@ -133,7 +166,7 @@ async function abandoned(lockFile: string, st: BigIntStats, staleMs: number): Pr
 }
 
 /** Keeps the lock fresh while held; the release stops that and removes the file, if it is still ours. */
-function holding(lockFile: string, ino: bigint, staleMs: number): () => Promise<void> {
+function holding(lockFile: string, ino: bigint, staleMs: number, ours?: () => Promise<boolean>): () => Promise<void> {
   const touch = setInterval(() => {
     const now = new Date();
     utimes(lockFile, now, now).catch(() => {});
@@ -156,7 +189,7 @@ function holding(lockFile: string, ino: bigint, staleMs: number): () => Promise<
       return;
     }
     const st = await lstat(lockFile, { bigint: true }).catch(() => undefined);
-    if (st?.ino === ino) await unlink(lockFile).catch(() => {});
+    if (st?.ino === ino && (!ours || (await ours()))) await unlink(lockFile).catch(() => {});
   };
 }
 

@@ -16,6 +16,7 @@ import { CreateBucket, DeleteBucket, GetBucketLocation, HeadBucket, ListBuckets 
 import { CompleteMultipartUpload } from './ops/complete-multipart-upload.js';
 import { CopyObject } from './ops/copy.js';
 import { DeleteBucketCors, GetBucketCors, PutBucketCors } from './ops/cors.js';
+import { DeleteBucketLifecycle, GetBucketLifecycleConfiguration, PutBucketLifecycleConfiguration } from './ops/lifecycle.js';
 import { CreateMultipartUpload } from './ops/create-multipart-upload.js';
 import { DeleteObjects } from './ops/delete-objects.js';
 import { PostObject } from './ops/post-object.js';
@@ -124,9 +125,9 @@ export const OPERATIONS = {
   PutBucketPolicy: { target: 'bucket', method: 'PUT', action: 's3:PutBucketPolicy', sub: 'policy', right: OWNER, handler: PutBucketPolicy },
   DeleteBucketPolicy: { target: 'bucket', method: 'DELETE', action: 's3:DeleteBucketPolicy', sub: 'policy', right: OWNER, handler: DeleteBucketPolicy },
   GetBucketPolicyStatus: { target: 'bucket', method: 'GET', action: 's3:GetBucketPolicyStatus', sub: 'policyStatus', right: OWNER, handler: GetBucketPolicyStatus },
-  GetBucketLifecycleConfiguration: { target: 'bucket', method: 'GET', action: 's3:GetLifecycleConfiguration', sub: 'lifecycle', right: READ },
-  PutBucketLifecycleConfiguration: { target: 'bucket', method: 'PUT', action: 's3:PutLifecycleConfiguration', sub: 'lifecycle', right: OWNER },
-  DeleteBucketLifecycle: { target: 'bucket', method: 'DELETE', action: 's3:PutLifecycleConfiguration', sub: 'lifecycle', right: OWNER },
+  GetBucketLifecycleConfiguration: { target: 'bucket', method: 'GET', action: 's3:GetLifecycleConfiguration', sub: 'lifecycle', right: READ, handler: GetBucketLifecycleConfiguration },
+  PutBucketLifecycleConfiguration: { target: 'bucket', method: 'PUT', action: 's3:PutLifecycleConfiguration', sub: 'lifecycle', right: OWNER, handler: PutBucketLifecycleConfiguration },
+  DeleteBucketLifecycle: { target: 'bucket', method: 'DELETE', action: 's3:PutLifecycleConfiguration', sub: 'lifecycle', right: OWNER, handler: DeleteBucketLifecycle },
   GetBucketEncryption: { target: 'bucket', method: 'GET', action: 's3:GetEncryptionConfiguration', sub: 'encryption', right: READ, handler: GetBucketEncryption },
   PutBucketEncryption: { target: 'bucket', method: 'PUT', action: 's3:PutEncryptionConfiguration', sub: 'encryption', right: OWNER },
   DeleteBucketEncryption: { target: 'bucket', method: 'DELETE', action: 's3:PutEncryptionConfiguration', sub: 'encryption', right: OWNER },

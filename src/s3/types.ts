@@ -21,6 +21,8 @@ export interface FrontEndSettings {
   anonymousIdentity?: Identity;
   /** Accept Signature Version 2 (false: refused, as with --no-sigv2). */
   sigv2?: boolean;
+  /** How long a lifecycle day lasts, in seconds (86,400 unless --lifecycle-day-seconds shortens it). */
+  lifecycleDaySeconds?: number;
 }
 
 export interface S3Request {

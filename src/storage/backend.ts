@@ -9,6 +9,7 @@ import type { ObjectLock, ObjectLockConfiguration, Retention } from './object-lo
 export type { Identity } from '../accounts/identity.js';
 export type { AccessControlList, Grant, Grantee, ObjectOwnership, Permission } from './access-control.js';
 export type { BucketConfig, CorsRule, PublicAccessBlock, Tag } from './bucket-config.js';
+export type { LifecycleFilter, LifecycleRule, LifecycleTransition, NoncurrentTransition } from './lifecycle-rules.js';
 export type { DefaultRetention, LockEnforcement, ObjectLock, ObjectLockConfiguration, Retention, RetentionMode } from './object-lock.js';
 
 /**

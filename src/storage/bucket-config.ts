@@ -1,8 +1,9 @@
 /**
  * Bucket-level configuration the storage keeps with a bucket: tags, CORS rules, object ownership, the bucket ACL,
- * the bucket policy and the public access block.
+ * the bucket policy, the public access block and the lifecycle rules.
  */
 import type { AccessControlList, ObjectOwnership } from './access-control.js';
+import type { LifecycleRule } from './lifecycle-rules.js';
 
 /** An object or bucket tag. The S3 limits (count, lengths, prefixes) are the front end's to check. */
 export interface Tag {
@@ -29,6 +30,8 @@ export interface BucketConfig {
   /** The bucket policy's JSON text, as PutBucketPolicy gave it (the front end parses and checks it). */
   policy: string;
   publicAccessBlock: PublicAccessBlock;
+  /** The lifecycle rules, as PutBucketLifecycleConfiguration checked them. */
+  lifecycle: LifecycleRule[];
 }
 
 /** The four settings of a bucket's public access block (S3's PublicAccessBlockConfiguration). */

@@ -12,6 +12,8 @@ import { writeAttachments } from '../write/attachments.js';
 import { lockFromHeaders } from '../lock/lock-headers.js';
 import { bypassGovernance } from '../lock/bypass.js';
 import { deleteConditionsOf } from '../delete-conditions.js';
+import { expirationHeader } from '../lifecycle/expiration-header.js';
+import type { LifecycleSubject } from '../lifecycle/rule-match.js';
 
 /** `{ lock }` of a write asking for one (x-amz-object-lock-*), else nothing. */
 export function lockOf(req: S3Request): { lock?: ReturnType<typeof lockFromHeaders> } {
@@ -19,23 +21,40 @@ export function lockOf(req: S3Request): { lock?: ReturnType<typeof lockFromHeade
   return lock ? { lock } : {};
 }
 
+/**
+ * x-amz-expiration for the current version `o` (a request naming a version id gets none). The rules come from the
+ * bucket settings every request's authorization has just read (cached), so a bucket without rules costs no I/O.
+ */
+async function expirationOf(req: S3Request, o: LifecycleSubject & { lastModified: Date }): Promise<string | undefined> {
+  if (req.query.has('versionId')) return undefined;
+  const rules = await req.backend.getBucketConfig({ bucket: req.bucket, name: 'lifecycle' });
+  return expirationHeader(rules, o, req.settings.lifecycleDaySeconds);
+}
+
 export const PutObject: Handler = async (req) => {
   refuseUnsupported(req.headers);
+  const size = payloadLength(req.headers);
+  const attachments = await writeAttachments(req);
   const result = await req.backend.putObject({
     bucket: req.bucket,
     key: req.key,
     identity: req.principal.identity,
-    size: payloadLength(req.headers),
+    size,
     meta: metaFromHeaders(req.headers),
     contentMd5: contentMd5(req.headers),
     checksum: requestedChecksum(req.headers, () => req.trailers()),
     conditions: writeConditions(req.headers),
-    ...(await writeAttachments(req)),
+    ...attachments,
     ...lockOf(req),
     ...storageClassOf(req.headers),
     body: req.body(),
   });
-  return { headers: { ETag: `"${result.etag}"`, ...(result.checksum ? checksumHeaders(result.checksum) : {}), 'x-amz-version-id': result.versionId } };
+  const expiration = await expirationOf(req, { key: req.key, size, tags: attachments.tags, lastModified: result.lastModified });
+  return {
+    headers: {
+      ETag: `"${result.etag}"`, ...(result.checksum ? checksumHeaders(result.checksum) : {}), 'x-amz-version-id': result.versionId, 'x-amz-expiration': expiration,
+    },
+  };
 };
 
 function checksumMode(req: S3Request): boolean {
@@ -77,6 +96,7 @@ export const GetObject: Handler = async (req) => {
   const handle: ReadHandle = await req.backend.getObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity, versionId: req.query.get('versionId') ?? undefined });
   try {
     const { response, range } = answer(req, handle.info);
+    if (response.headers) response.headers['x-amz-expiration'] = await expirationOf(req, handle.info);
     if (response.status === 304) {
       await handle.close();
       return response;
@@ -90,7 +110,9 @@ export const GetObject: Handler = async (req) => {
 
 export const HeadObject: Handler = async (req) => {
   const info = await req.backend.headObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity, versionId: req.query.get('versionId') ?? undefined });
-  return answer(req, info).response;
+  const { response } = answer(req, info);
+  if (response.headers) response.headers['x-amz-expiration'] = await expirationOf(req, info);
+  return response;
 };
 
 export const DeleteObject: Handler = async (req) => {

@@ -1,10 +1,10 @@
-/** Bucket configuration (tags, CORS rules, object ownership, the bucket ACL, policy, public access block), kept in the bucket's bucket.json. */
+/** Bucket configuration (tags, CORS rules, object ownership, the bucket ACL, policy, public access block, lifecycle rules), kept in the bucket's bucket.json. */
 import type { BucketConfig } from '../../backend.js';
 import type { Bucket } from './bucket.js';
 import { cachedBucketSettings, updateBucketSettings } from './bucket-settings.js';
 
 /** The configuration settings, without the bucket's other state. */
-const CONFIG_NAMES: readonly (keyof BucketConfig)[] = ['tags', 'cors', 'ownership', 'acl', 'policy', 'publicAccessBlock'];
+const CONFIG_NAMES: readonly (keyof BucketConfig)[] = ['tags', 'cors', 'ownership', 'acl', 'policy', 'publicAccessBlock', 'lifecycle'];
 
 /** One setting, undefined when never set (cached: bucket-settings.ts cachedBucketSettings). */
 export async function getBucketConfig<K extends keyof BucketConfig>(bucket: Bucket, name: K): Promise<BucketConfig[K] | undefined> {
