@@ -18,12 +18,13 @@ describe('object lock lines with --workers 2', () => {
 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'dirbucket-lock-workers-'));
-    const first = await startServer({ root });
+    // Generous: under a full suite's load a start (two workers especially) can take longer than the default 15 s.
+    const first = await startServer({ root, startTimeoutMs: 60_000 });
     await first.client().send(new CreateBucketCommand({ Bucket: B, ObjectLockEnabledForBucket: true }));
     await first.client().send(new CreateBucketCommand({ Bucket: 'plain' }));
     const credentials = { accessKeyId: first.accessKeyId, secretAccessKey: first.secretAccessKey };
     await first.stop();
-    ts = await startServer({ root, credentials, args: ['--workers', '2'] });
+    ts = await startServer({ root, credentials, args: ['--workers', '2'], startTimeoutMs: 60_000 });
   });
 
   after(async () => {
