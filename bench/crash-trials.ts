@@ -9,12 +9,13 @@
  * next trial's. Prints a summary table (and with --record appends it to bench/RESULTS.md).
  *
  *   npm run crash-trials -- [--trials N] [--seed S] [--clients N] [--moosefs] [--metadata sidecar]
- *                           [--server-arg FLAG]… [--max-minutes M] [--record]
+ *                           [--server-arg FLAG]… [--max-minutes M] [--record] [--inject-faults]
  *
  * --moosefs serves a tree on a MooseFS volume started on loopback (test/helpers/moosefs.ts: root, /dev/fuse and
  * Debian's moosefs-master, -chunkserver and -client). The seed fixes each trial's kill moment and every client's
  * sequence of operations; it cannot fix the order in which the server interleaves them, so a replay is close,
- * not exact.
+ * not exact. --inject-faults removes one object's file and tears another's in the last trial, behind the
+ * server's back: the checks must find both (a self-check of the checks; the summary says whether they did).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -25,6 +26,7 @@ import { parseArgs } from 'node:util';
 import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { prng } from '../test/helpers/prng.js';
 import { startMooseFs, type MooseFs } from '../test/helpers/moosefs.js';
+import { injectFaults, type InjectedFaults } from './crash-faults.js';
 import { checkTrial, FINDINGS, type FindingKind, type KnownState, type TrialCheck } from './crash-checks.js';
 import { BodyRegistry, OP_KINDS, PLAIN, VERSIONED, runClient, type Op, type OpKind } from './crash-workload.js';
 import { formatConsoleTable, formatMarkdownTable, type Row } from './report.js';
@@ -43,6 +45,7 @@ const { values: flags } = parseArgs({
     'server-arg': { type: 'string', multiple: true, default: [] },
     'max-minutes': { type: 'string', default: '180' },
     record: { type: 'boolean', default: false },
+    'inject-faults': { type: 'boolean', default: false },
   },
 });
 
@@ -81,6 +84,7 @@ const totals = {
   pendingRemovals: 0,
 };
 let stoppedBy = '';
+let injected: InjectedFaults | undefined;
 
 async function start(root: string): Promise<void> {
   server = await startServer({ root, credentials, serverArgs: SERVER_ARGS, startTimeoutMs: START_TIMEOUT_MS });
@@ -134,7 +138,9 @@ try {
     const ctx = { client: () => s3, registry, ops, trial, maxBodyBytes: MAX_BODY };
     let stopped = false;
     const trialStart = Date.now();
-    const clients = clientSeeds.map((seed, c) => runClient(ctx, c, prng(seed), () => stopped));
+    // --inject-faults: the last trial writes nothing, so that every key is one the check knows untouched.
+    const injecting = flags['inject-faults'] && trial === TRIALS - 1;
+    const clients = injecting ? [] : clientSeeds.map((seed, c) => runClient(ctx, c, prng(seed), () => stopped));
     await sleep(killAfter);
     stopped = true;
     const inFlight = ops.filter((o) => o.end === 0);
@@ -148,6 +154,11 @@ try {
     for (const o of inFlight) totals.ops.get(o.kind)!.inFlightAtKill++;
 
     await start(root);
+    // --inject-faults: in the last trial, faults put in by hand, which the check must find (crash-faults.ts).
+    if (injecting) {
+      injected = await injectFaults(root, known, ops);
+      log(injected ? `injected: ${injected.lost} removed, ${injected.torn} torn` : 'could not inject faults: fewer than two untouched keys');
+    }
     const check: TrialCheck = await checkTrial({
       s3: s3!, root, registry, ops, ackedVersions, known, trialStart, restartedAt: Date.now(), sweepTimeoutMs: SWEEP_TIMEOUT_MS,
     });
@@ -194,6 +205,14 @@ for (const [kind, list] of totals.findings) {
 rows.push({ metric: 'resent Completes: slowest', value: max(totals.completeMs), unit: 'ms', note: `${totals.completeMs.length} resent, median ${median(totals.completeMs) ?? '—'} ms` });
 rows.push({ metric: 'restart to swept (nothing left behind): slowest', value: max(totals.sweptMs), unit: 'ms', note: `median ${median(totals.sweptMs) ?? '—'} ms; the sweeps first run 5 s after start-up` });
 rows.push({ metric: 'uploads cut off before their Complete (aborted by the check)', value: totals.orphanUploads, unit: 'uploads' });
+if (flags['inject-faults']) {
+  const found = injected ? [
+    totals.findings.get('lost')!.some((f) => f.includes(`: ${injected!.lost} holds nothing`)),
+    totals.findings.get('mixed')!.some((f) => f.includes(`GET ${PLAIN}/${injected!.torn}:`)),
+  ].filter(Boolean).length : 0;
+  rows.push({ metric: 'self-check: faults put in by hand that the checks found', value: found, unit: 'of 2', target: '2', pass: found === 2,
+    note: injected ? `${injected.lost} removed, ${injected.torn} torn (the lost and mixed rows count them)` : 'not injected: fewer than two untouched keys in the last trial' });
+}
 rows.push({ metric: 'removals in progress at the end, within the multipart sweep\'s grace', value: totals.pendingRemovals, unit: 'dirs' });
 
 const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);

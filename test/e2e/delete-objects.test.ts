@@ -156,6 +156,31 @@ describe('DeleteObjects', () => {
     }
   });
 
+  it('takes Quiet as S3\'s schema has it (a boolean): anything else is MalformedXML and deletes nothing', async () => {
+    await put('quiet-kept');
+    for (const quiet of ['maybe', 'yes', '']) {
+      const body = `<Delete><Object><Key>quiet-kept</Key></Object><Quiet>${quiet}</Quiet></Delete>`;
+      const r = await rawRequest(ts, {
+        method: 'POST', path: `/${BUCKET}`, query: [['delete', '']], body,
+        headers: { 'content-type': 'application/xml', 'content-md5': md5b64(body) },
+      });
+      assert.equal(r.status, 400, `Quiet ${quiet}: ${r.text}`);
+      assert.equal(errorOf(r).Code, 'MalformedXML', quiet);
+      assert.ok(existsSync(onDisk('quiet-kept')), `Quiet ${quiet}: the object was deleted`);
+    }
+    for (const [quiet, answersDeleted] of [['1', false], ['0', true]] as const) {
+      await put('quiet-gone');
+      const body = `<Delete><Object><Key>quiet-gone</Key></Object><Quiet>${quiet}</Quiet></Delete>`;
+      const r = await rawRequest(ts, {
+        method: 'POST', path: `/${BUCKET}`, query: [['delete', '']], body,
+        headers: { 'content-type': 'application/xml', 'content-md5': md5b64(body) },
+      });
+      assert.equal(r.status, 200, `Quiet ${quiet}: ${r.text}`);
+      assert.equal(r.text.includes('<Deleted>'), answersDeleted, `Quiet ${quiet}: ${r.text}`);
+      assert.ok(!existsSync(onDisk('quiet-gone')));
+    }
+  });
+
   it('answers the DeleteResult XML shape on the wire', async () => {
     await put('wire-1');
     const body = '<?xml version="1.0" encoding="UTF-8"?><Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Object><Key>wire-1</Key></Object></Delete>';
