@@ -52,10 +52,11 @@ describe('dirbucket user|key|bucket --endpoint', () => {
   test('user add, key create, bucket grant through the server print what the local commands print', async () => {
     let r = await remote('user', 'add', 'bob', '--uid', '1234', '--gid', '1234', '--groups', '5,6', '--can-create-buckets');
     assert.equal(r.code, 0, r.err);
-    assert.equal(r.out, 'Added user bob (uid 1234, gid 1234, groups 5,6), may create buckets.\nCreate a key: dirbucket key create bob\n');
+    // The hint repeats where the user was added (#17): here, through the server.
+    assert.equal(r.out, `Added user bob (uid 1234, gid 1234, groups 5,6), may create buckets.\nCreate a key: dirbucket key create bob --endpoint ${admin}\n`);
     r = await remote('user', 'add', 'rooty', '--system-user', 'root', '--admin');
     assert.equal(r.code, 0, r.err);
-    assert.equal(r.out, 'Added user rooty (uid 0, gid 0), administrator.\nCreate a key: dirbucket key create rooty\n');
+    assert.equal(r.out, `Added user rooty (uid 0, gid 0), administrator.\nCreate a key: dirbucket key create rooty --endpoint ${admin}\n`);
     r = await remote('key', 'create', 'bob', '--expires', '90d');
     assert.equal(r.code, 0, r.err);
     const m = /^User: +bob\nAccess key: (\S+)\nSecret key: (\S+)\nExpires: +(\S+)\nThe secret is shown only now; keep it safe\.\n$/.exec(r.out);
