@@ -3,6 +3,7 @@
  * same authorization (bucket policy, rights, ACL grants) and the same handler as an S3 request, with the
  * request's headers and small body given as values instead of read from the wire.
  */
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { S3Error } from '../errors/s3-error.js';
@@ -33,14 +34,16 @@ export interface OperationCall {
 export async function runOperation(fe: FrontEnd, call: OperationCall): Promise<S3Response> {
   const row = operationRow(call.operation);
   if (!row.handler) throw new S3Error('NotImplemented', `${call.operation} is not implemented.`);
-  const headers = call.headers ?? {};
+  const body = Buffer.from(call.body ?? '', 'utf8');
+  // The body is whole in hand (the asking request's own signature covered it): its Content-MD5 is the digest
+  // S3 requires of object-lock changes, given as a client would send it.
+  const headers = body.length ? { 'content-md5': createHash('md5').update(body).digest('base64'), ...call.headers } : { ...call.headers };
   const query = new URLSearchParams();
   const authorizeOp = (operation: OperationName, key: string | undefined, principal = call.principal): Promise<void> => authorizeRequest({
     operation, bucket: call.bucket, key, principal, backend: fe.backend, headers,
     facts: () => requestFactsOf(call.via, query, operationRow(operation).action, call.signedBy, headers),
   });
   await authorizeOp(call.operation, undefined);
-  const body = Buffer.from(call.body ?? '', 'utf8');
   const req: S3Request = {
     requestId: call.requestId,
     operation: call.operation,

@@ -52,6 +52,7 @@ describe('dirbucket user|key|bucket --endpoint', () => {
   test('user add, key create, bucket grant through the server print what the local commands print', async () => {
     let r = await remote('user', 'add', 'bob', '--uid', '1234', '--gid', '1234', '--groups', '5,6', '--can-create-buckets');
     assert.equal(r.code, 0, r.err);
+    // The hint repeats where the user was added (#17): here, through the server.
     assert.equal(r.out, `Added user bob (uid 1234, gid 1234, groups 5,6), may create buckets.\nCreate a key: dirbucket key create bob --endpoint ${admin}\n`);
     r = await remote('user', 'add', 'rooty', '--system-user', 'root', '--admin');
     assert.equal(r.code, 0, r.err);
