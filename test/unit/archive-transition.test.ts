@@ -3,8 +3,8 @@
  * move the data once; an archive class leaves a stub; another class is only recorded; the refusals.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,4 +112,34 @@ test('versioning: a noncurrent version is moved alone; restored by version id th
   assert.ok(Buffer.concat(chunks).equals(old));
   assert.deepEqual(await a.restoreObject({ bucket: 'vbk', key: 'doc', versionId: v1, days: 5 }), { started: false });
   assert.equal(tierCount(), before + 1, 'a restore copies out of the tier, never into it');
+});
+
+test('moves a kill cut short (while writing the tier ref, the journal, or closing) leave nothing behind once the key is next moved', async () => {
+  const data = randomBytes(64 * 1024);
+  await put('cut', data);
+  // What a kill -9 inside archivePlace's prepare leaves: the journal (the tier file made by this move), a partial
+  // copy, and the temporary file of the ref's atomic write; no work directory's `new` (never swapped).
+  const name = 'ab'.padEnd(32, '0');
+  const tierSub = join(archive, 'bkt', name.slice(0, 2));
+  await mkdir(tierSub, { recursive: true });
+  writeFileSync(join(tierSub, `${name}.part`), data.subarray(0, 1000));
+  writeFileSync(join(tierSub, `${name}.ref.0123456789ab.tmp`), '{"ke');
+  const moves = join(root, 'bkt', '.dirbucket', 'archive', 'moves');
+  await mkdir(moves, { recursive: true });
+  const keyName = createHash('sha256').update('cut').digest('hex').slice(0, 40);
+  writeFileSync(join(moves, `${keyName}-m1.json`), JSON.stringify({
+    id: 'm1', key: 'cut', kind: 'archive', fromIno: String(statSync(join(root, 'bkt', 'cut')).ino), file: name, madeFile: true,
+  }));
+  // And a move killed while its journal was being written (its temporary file, an empty work directory), and one
+  // killed while closing (a work directory whose journal is gone).
+  writeFileSync(join(moves, `${keyName}-m2.json.0123456789ab.tmp`), '{"id":"m');
+  await mkdir(join(moves, `${keyName}-m2`));
+  await mkdir(join(moves, `${keyName}-m3`));
+  writeFileSync(join(moves, `${keyName}-m3`, 'away'), 'x');
+  const before = tierCount();
+  assert.deepEqual(await a.transitionObject('bkt', 'cut', undefined, 'GLACIER'), { moved: true });
+  assert.deepEqual(readdirSync(moves), [], 'the dead move is settled');
+  assert.deepEqual(readdirSync(tierSub).filter((n) => n.startsWith(name)), [], 'nothing of the dead move is left in the tier');
+  assert.equal(tierCount(), before - 2 + 1, 'the two leftovers gone, the new copy there');
+  await assert.rejects(a.getObject({ bucket: 'bkt', key: 'cut' }), { code: 'InvalidObjectState' });
 });

@@ -13,7 +13,9 @@ export type StoreMode = 'xattr' | 'sidecar';
 /** A fresh temp directory, and its removal. */
 export async function tempDir(prefix = 'dirbucket-storage-'): Promise<{ dir: string; cleanup(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  // maxRetries: rm retries ENOTEMPTY, as when a file appears while the tree is being removed (a write a
+  // test's other process or background removal was finishing).
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true, maxRetries: 5 }) };
 }
 
 /** A root-mode back end over a temp root with one bucket 'bkt' (at `${root}/bkt`). */
@@ -21,7 +23,13 @@ export async function rootBackend(metadata: StoreMode, extra: Partial<PosixOptio
   const tmp = await tempDir();
   const backend = new PosixBackend({ root: tmp.dir, metadata, fsync: true, followSymlinks: false, ...extra });
   await backend.createBucket({ bucket: 'bkt' });
-  return { backend, root: tmp.dir, bucketDir: join(tmp.dir, 'bkt'), cleanup: tmp.cleanup };
+  // Closed before the tree goes: an aborted upload's parts are removed in the background (close waits for them),
+  // and removing the tree under that removal fails with ENOTEMPTY.
+  const cleanup = async () => {
+    await backend.close();
+    await tmp.cleanup();
+  };
+  return { backend, root: tmp.dir, bucketDir: join(tmp.dir, 'bkt'), cleanup };
 }
 
 /** A body stream of the given chunks. */

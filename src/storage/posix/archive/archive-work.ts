@@ -16,8 +16,8 @@ import { expiryAfter } from './restore-request.js';
 import { dressLike, makeStub } from './stub.js';
 import { newTierName, tierDirOf, tierIsElsewhere, tierPath } from './tier.js';
 import { verifiedCopy } from './verified-copy.js';
-import { journals } from './journal.js';
-import { forEachKey, tryKeyLock } from './key-lock.js';
+import { keyNameOfEntry, movesEntries } from './journal.js';
+import { forEachKey, tryKeyLock, tryKeyNameLock } from './key-lock.js';
 
 /** One piece of work: the key (and version) it is about, and what to run under the key's lock. */
 type Work = [IndexEntry, () => Promise<void>];
@@ -28,12 +28,18 @@ export async function archiveWork(bucket: Bucket, signal?: AbortSignal): Promise
   // Each under its key's lock, which settles the key's journals first; a key busy now (a move under way
   // elsewhere) waits for the next run.
   const work: Work[] = [
-    ...(await journals(bucket)).map((m): Work => [{ key: m.key }, async () => {}]),
     ...(await entries(bucket, 'archiving')).map((e): Work => [e, () => archivePending(bucket, e, signal)]),
     ...(await entries(bucket, 'restores')).map((e): Work => [e, () => restoreOne(bucket, e, signal)]),
     ...(await entries(bucket, 'restored')).filter((e) => (e.dueMs ?? 0) <= now).map((e): Work => [e, () => expireOne(bucket, e)]),
   ];
-  await forEachKey(work, ([e, run]) => tryKeyLock(bucket, e.key, run), `archive work in bucket ${bucket.name}`, signal);
+  // Keys with something in the moves directory (a journal, or what a dead move left without one): taking the lock
+  // settles them.
+  const left = new Set((await movesEntries(bucket)).map(keyNameOfEntry));
+  const tasks = [
+    ...[...left].map((name) => () => tryKeyNameLock(bucket, name, async () => {})),
+    ...work.map(([e, run]) => () => tryKeyLock(bucket, e.key, run)),
+  ];
+  await forEachKey(tasks, (task) => task(), `archive work in bucket ${bucket.name}`, signal);
 }
 
 /** Runs `fn` on each opened place of the entry's version; the version gone (deleted, replaced) is no error. */

@@ -60,16 +60,35 @@ export async function closeJournal(bucket: Bucket, m: MoveJournal): Promise<void
   await rm(workDirOf(bucket, m), { recursive: true, force: true });
 }
 
-/** The journals left in the bucket, optionally only `key`'s. */
-export async function journals(bucket: Bucket, key?: string): Promise<MoveJournal[]> {
-  let names: string[];
-  try {
-    names = await readdir(movesDirOf(bucket));
-  } catch {
-    return [];
-  }
-  const prefix = key === undefined ? '' : `${keyName(key)}-`;
-  const found = await Promise.all(names.filter((n) => n.endsWith('.json') && n.startsWith(prefix))
+/** The journals left in the bucket, optionally only those of the key named `name` (keyName). */
+export async function journals(bucket: Bucket, name?: string): Promise<MoveJournal[]> {
+  const prefix = name === undefined ? '' : `${name}-`;
+  const found = await Promise.all((await movesEntries(bucket)).filter((n) => n.endsWith('.json') && n.startsWith(prefix))
     .map((n) => readJsonFile<MoveJournal>(`${movesDirOf(bucket)}/${n}`).catch(() => undefined)));
   return found.filter((m): m is MoveJournal => m !== undefined && typeof m.key === 'string' && typeof m.id === 'string');
+}
+
+/** The names in the bucket's moves directory (none when it does not exist). */
+export async function movesEntries(bucket: Bucket): Promise<string[]> {
+  return readdir(movesDirOf(bucket)).catch(() => [] as string[]);
+}
+
+/** The key name (keyName) an entry of the moves directory belongs to: every entry starts with it. */
+export function keyNameOfEntry(entry: string): string {
+  return entry.slice(0, entry.indexOf('-'));
+}
+
+/**
+ * Removes what dead moves of the key named `name` left without a journal (the caller holds its lock): the
+ * temporary file of a journal whose write a crash cut short (nothing was touched yet: the journal comes first),
+ * and work directories whose journal is gone (a crash while closing one).
+ */
+export async function sweepLeftovers(bucket: Bucket, name: string): Promise<void> {
+  const names = (await movesEntries(bucket)).filter((n) => n.startsWith(`${name}-`));
+  const present = new Set(names);
+  for (const n of names) {
+    const path = `${movesDirOf(bucket)}/${n}`;
+    if (n.endsWith('.tmp')) await unlink(path).catch(() => {});
+    else if (!n.endsWith('.json') && !present.has(`${n}.json`)) await rm(path, { recursive: true, force: true });
+  }
 }

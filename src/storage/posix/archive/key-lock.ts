@@ -6,12 +6,12 @@ import { S3Error } from '../../../errors/s3-error.js';
 import { withFileLock } from '../../../fsutil/file-lock.js';
 import type { Bucket } from '../buckets/bucket.js';
 import { recoverKey } from './recover.js';
-import { keyLockOf } from './work-paths.js';
+import { keyName, keyNameLockOf } from './work-paths.js';
 
 /** Runs `fn` holding `key`'s archive lock, waiting for it up to a minute (then OperationAborted). */
 export function withKeyLock<R>(bucket: Bucket, key: string, fn: () => Promise<R>): Promise<R> {
-  return withFileLock(keyLockOf(bucket, key), async () => {
-    await recoverKey(bucket, key);
+  return withFileLock(keyNameLockOf(bucket, keyName(key)), async () => {
+    await recoverKey(bucket, keyName(key));
     return fn();
   }, { makeDir: true, waitMs: 60_000, what: `archive moves of ${key}`, busy: () => new S3Error('OperationAborted', `Another archive move of ${key} is under way.`) });
 }
@@ -20,12 +20,17 @@ export function withKeyLock<R>(bucket: Bucket, key: string, fn: () => Promise<R>
 class KeyBusy extends Error {}
 
 /** Runs `fn` holding `key`'s archive lock if it is free within `waitMs`; false (and nothing run) when busy. */
-export async function tryKeyLock(bucket: Bucket, key: string, fn: () => Promise<void>, waitMs = 200): Promise<boolean> {
+export function tryKeyLock(bucket: Bucket, key: string, fn: () => Promise<void>, waitMs = 200): Promise<boolean> {
+  return tryKeyNameLock(bucket, keyName(key), fn, waitMs);
+}
+
+/** tryKeyLock by the key's name (keyName): for what a crash left in the moves directory, named by it alone. */
+export async function tryKeyNameLock(bucket: Bucket, name: string, fn: () => Promise<void>, waitMs = 200): Promise<boolean> {
   try {
-    await withFileLock(keyLockOf(bucket, key), async () => {
-      await recoverKey(bucket, key);
+    await withFileLock(keyNameLockOf(bucket, name), async () => {
+      await recoverKey(bucket, name);
       await fn();
-    }, { makeDir: true, waitMs, what: `archive moves of ${key}`, busy: () => new KeyBusy(key) });
+    }, { makeDir: true, waitMs, what: `archive moves of the key named ${name}`, busy: () => new KeyBusy(name) });
     return true;
   } catch (e) {
     if (e instanceof KeyBusy) return false;

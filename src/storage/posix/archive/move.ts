@@ -9,7 +9,7 @@ import type { MetadataStore } from '../metadata/store.js';
 import { parseKey } from '../paths/paths.js';
 import { closeJournal, openJournal, workDirOf, type MoveJournal } from './journal.js';
 import { putBack, renameIfSame, swapAtPath } from './swap.js';
-import { tierPath } from './tier.js';
+import { removeTierFile } from './tier.js';
 
 /** The key's path in the bucket. */
 export function objectPath(bucket: Bucket, key: string): string {
@@ -57,12 +57,7 @@ export async function settleMove(bucket: Bucket, store: MetadataStore, m: MoveJo
     // it back could bring back a version deleted since the crash.
     if (away && m.place === undefined) await putBack(`${dir}/away`, placeOf(bucket, m), away.isFile());
     else if (away) await unlink(`${dir}/away`);
-    if (m.madeFile) {
-      const file = tierPath(bucket, m.file);
-      await unlink(`${file}.part`).catch(() => {});
-      await unlink(file).catch(() => {});
-      await unlink(`${file}.ref`).catch(() => {});
-    }
+    if (m.madeFile) await removeTierFile(bucket, m.file);
     const made = await lstat(`${dir}/new`, { bigint: true }).catch(() => undefined);
     if (made) await store.forget(m.key, made.ino).catch(() => {});
   }

@@ -1,17 +1,16 @@
 /**
  * Recovery of moves a crash interrupted: each journal left is finished (the swap happened) or undone (it did not),
- * under its key's archive lock (key-lock.ts takes it, then calls this), so a move still running in another process
- * is never touched.
+ * and what dead moves left without a journal is removed, under the key's archive lock (key-lock.ts takes it, then
+ * calls this), so a move still running in another process is never touched. By the key's name (keyName): the
+ * leftovers of a move whose journal was never written carry nothing else.
  */
 import type { Bucket } from '../buckets/bucket.js';
-import { journals } from './journal.js';
+import { journals, sweepLeftovers } from './journal.js';
 import { moveCommitted, settleMove } from './move.js';
 
-/** Settles the journals of `key` (the caller holds its lock: any journal there is a dead move's). */
-export async function recoverKey(bucket: Bucket, key: string): Promise<void> {
+/** Settles the moves of the key named `name` (the caller holds its lock: anything there is a dead move's). */
+export async function recoverKey(bucket: Bucket, name: string): Promise<void> {
   const store = await bucket.store();
-  for (const m of await journals(bucket, key)) {
-    if (m.key !== key) continue;
-    await settleMove(bucket, store, m, await moveCommitted(bucket, m));
-  }
+  for (const m of await journals(bucket, name)) await settleMove(bucket, store, m, await moveCommitted(bucket, m));
+  await sweepLeftovers(bucket, name);
 }

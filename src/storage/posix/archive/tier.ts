@@ -3,7 +3,8 @@
  * random id (never by key: renames and versions need no bookkeeping there, and two trees sharing a tier never meet).
  */
 import { randomBytes } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { readdir, stat, unlink } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { S3Error } from '../../../errors/s3-error.js';
 import type { Bucket } from '../buckets/bucket.js';
 
@@ -32,4 +33,19 @@ export function tierPath(bucket: Bucket, name: string): string {
 export async function tierIsElsewhere(bucket: Bucket, tierDir: string): Promise<boolean> {
   const [a, b] = await Promise.all([stat(bucket.dir), stat(tierDir)]);
   return a.dev !== b.dev;
+}
+
+/**
+ * Removes everything a move may have made of the tier file `name`: the data, its partial copy, its ref, and the
+ * temporary file of a ref whose atomic write a crash cut short (`<name>.ref.<hex>.tmp`).
+ */
+export async function removeTierFile(bucket: Bucket, name: string): Promise<void> {
+  const file = tierPath(bucket, name);
+  await unlink(`${file}.part`).catch(() => {});
+  await unlink(file).catch(() => {});
+  await unlink(`${file}.ref`).catch(() => {});
+  const prefix = `${basename(file)}.ref.`;
+  for (const n of await readdir(dirname(file)).catch(() => [] as string[])) {
+    if (n.startsWith(prefix) && n.endsWith('.tmp')) await unlink(`${dirname(file)}/${n}`).catch(() => {});
+  }
 }

@@ -18,7 +18,12 @@ export function keyName(key: string): string {
 
 /** The lock file serialising every archive move of `key` across processes and hosts. */
 export function keyLockOf(bucket: Bucket, key: string): string {
-  return `${archiveStateOf(bucket)}/locks/${keyName(key)}`;
+  return keyNameLockOf(bucket, keyName(key));
+}
+
+/** keyLockOf by the key's name (keyName): what a crash left in the moves directory is named by it alone. */
+export function keyNameLockOf(bucket: Bucket, name: string): string {
+  return `${archiveStateOf(bucket)}/locks/${name}`;
 }
 
 export const MOVES = 'moves';
