@@ -51,15 +51,20 @@ export async function ownerIsGone(owner: LockOwner | undefined): Promise<boolean
  * the host name, boot id and pid namespace: processes with the same one can look each other's pids up.
  */
 export function ownerTag(): string {
+  // Fixed for the life of the process (as currentOwner is), and asked for on every PUT: made once.
   const me = currentOwner();
-  return `${machineTag()}_${me.pid}_${me.start ?? ''}`;
+  selfTag ??= `${machineTag()}_${me.pid}_${me.start ?? ''}`;
+  return selfTag;
 }
+let selfTag: string | undefined;
 
 /** The machine part of this process's tag (ownerTag). */
 export function machineTag(): string {
   const me = currentOwner();
-  return createHash('sha256').update(`${me.host}\0${me.boot ?? ''}\0${me.ns ?? ''}`).digest('hex').slice(0, 12);
+  selfMachine ??= createHash('sha256').update(`${me.host}\0${me.boot ?? ''}\0${me.ns ?? ''}`).digest('hex').slice(0, 12);
+  return selfMachine;
 }
+let selfMachine: string | undefined;
 
 /** The machine of an owner tag, or undefined for a name part that is none. */
 export function machineOfTag(tag: string): string | undefined {

@@ -8,11 +8,18 @@ import type { MetadataStore } from '../metadata/store.js';
 import { XattrStore } from '../metadata/xattr-store.js';
 import type { PosixSettings } from '../options.js';
 import { RESERVED_NAME } from '../paths/reserved.js';
+import { SyncWhileFast } from '../../../fsutil/sync-while-fast.js';
 
 /** A bucket as the back end works with it. Created by the bucket registry; cheap, and cached there. */
 export class Bucket {
   private realRootPromise?: Promise<string>;
   private storePromise?: Promise<MetadataStore>;
+  /**
+   * Whether the few metadata calls of a read (lstat, fstat, the descriptor's path, the record) run synchronously:
+   * while this bucket's file system answers them fast (a local disk, a warm cache), one call costs several times
+   * less than a round trip through the thread pool; a slow one (a NAS) switches this bucket to awaited calls.
+   */
+  readonly quick = new SyncWhileFast(1);
 
   constructor(
     readonly name: string,
@@ -64,9 +71,9 @@ export class Bucket {
   // The answer is kept in the state directory, so every gateway process serving this tree, and a read-only
   // bucket that cannot probe, use the store the records were written to.
   private async openStore(): Promise<MetadataStore> {
-    const sidecars = new SidecarStore(`${this.stateDir}/meta`, this.settings.fsync);
+    const sidecars = new SidecarStore(`${this.stateDir}/meta`, this.settings.fsync, this.quick);
     const mode = this.settings.metadata === 'auto' ? await this.detectedMode() : this.settings.metadata;
-    return mode === 'sidecar' ? sidecars : new XattrStore(sidecars);
+    return mode === 'sidecar' ? sidecars : new XattrStore(sidecars, this.quick);
   }
 
   private async detectedMode(): Promise<'xattr' | 'sidecar'> {

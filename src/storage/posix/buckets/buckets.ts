@@ -1,5 +1,5 @@
 /** The bucket registry: root-mode subdirectories plus mapped buckets; list, look up, create, delete. */
-import type { BigIntStats } from 'node:fs';
+import { lstatSync, statSync, type BigIntStats } from 'node:fs';
 import { lstat, mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { S3Error } from '../../../errors/s3-error.js';
 import type { BucketInfo, CreateBucketInput } from '../../backend.js';
@@ -15,6 +15,7 @@ import { walk } from '../list/walk.js';
 import { hasKeptVersions } from '../versions/kept-walk.js';
 import { versionsRootOf } from '../versions/layout.js';
 import { lockedBucketSettings } from '../object-lock/bucket-lock.js';
+import type { SyncWhileFast } from '../../../fsutil/sync-while-fast.js';
 
 /**
  * Knows which buckets exist. Mapped buckets come from the configuration (and take precedence); in root
@@ -165,14 +166,14 @@ export class BucketRegistry {
 
   private async find(name: string): Promise<Bucket | undefined> {
     const mapped = this.mapped.get(name);
-    if (mapped) return (await isDirectory(mapped.dir, true)) ? mapped : undefined;
+    if (mapped) return (await isDirectory(mapped.dir, true, mapped.quick)) ? mapped : undefined;
     if (this.root === undefined || !isValidBucketName(name)) return undefined;
     const dir = `${this.root}/${name}`;
-    if (!(await isDirectory(dir, this.settings.followSymlinks))) {
+    let bucket = this.rooted.get(name);
+    if (!(await isDirectory(dir, this.settings.followSymlinks, bucket?.quick))) {
       this.rooted.delete(name);
       return undefined;
     }
-    let bucket = this.rooted.get(name);
     if (!bucket) {
       bucket = new Bucket(name, dir, { readOnly: false, mapped: false }, this.settings);
       this.rooted.set(name, bucket);
@@ -181,8 +182,10 @@ export class BucketRegistry {
   }
 }
 
-async function isDirectory(path: string, follow: boolean): Promise<boolean> {
+/** Whether `path` is a directory; synchronously while the bucket's `quick` allows (every request asks this). */
+async function isDirectory(path: string, follow: boolean, quick?: SyncWhileFast): Promise<boolean> {
   try {
+    if (quick?.sync) return quick.timed(() => (follow ? statSync(path) : lstatSync(path)).isDirectory());
     return (await (follow ? stat(path) : lstat(path))).isDirectory();
   } catch (e) {
     if (errnoOf(e) === 'ENOENT' || errnoOf(e) === 'ENOTDIR') return false;

@@ -1,8 +1,9 @@
 /** Metadata records as small JSON files in the bucket's internal state directory, for file systems without xattrs. */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { readFile, unlink } from 'node:fs/promises';
 import { writeFileAtomic } from '../../../fsutil/atomic-write.js';
+import type { SyncWhileFast } from '../../../fsutil/sync-while-fast.js';
 import { errnoOf } from '../paths/errno.js';
 import { decodeRecord, encodeRecord, type MetaRecord } from './record.js';
 import type { MetadataStore } from './store.js';
@@ -18,7 +19,12 @@ const READ_BUFFER = Buffer.alloc(64 * 1024);
 export class SidecarStore implements MetadataStore {
   readonly kind = 'sidecar' as const;
 
-  constructor(readonly metaDir: string, private readonly fsync: boolean) {}
+  /**
+   * @param quick the bucket's switch for synchronous metadata calls: while it allows, forget() first looks
+   *   whether there is a record to remove (a cheap stat), since on the xattr store's overwrites there almost
+   *   never is, and a failing unlink costs a thread-pool round trip and an error object per PUT.
+   */
+  constructor(readonly metaDir: string, private readonly fsync: boolean, private readonly quick?: SyncWhileFast) {}
 
   /** The sidecar file of `key` at inode `ino`. */
   fileOf(key: string, ino: bigint | string): string {
@@ -55,7 +61,9 @@ export class SidecarStore implements MetadataStore {
   }
 
   async forget(key: string, ino: bigint): Promise<void> {
-    await unlink(this.fileOf(key, ino)).catch((e: unknown) => {
+    const file = this.fileOf(key, ino);
+    if (this.quick?.sync && !this.quick.timed(() => existsSync(file))) return;
+    await unlink(file).catch((e: unknown) => {
       if (errnoOf(e) !== 'ENOENT') throw e;
     });
   }

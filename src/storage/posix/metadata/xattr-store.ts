@@ -1,5 +1,6 @@
 /** Metadata records in the extended attribute user.dirbucket.meta, overflowing to sidecars when too big. */
-import { getAttribute, getAttributeSync, setAttribute } from '@napi-rs/xattr';
+import { getAttribute, getAttributeSync, setAttribute, setAttributeSync } from '@napi-rs/xattr';
+import type { SyncWhileFast } from '../../../fsutil/sync-while-fast.js';
 import { errnoOf } from '../paths/errno.js';
 import { decodeRecord, encodeRecord, type MetaRecord } from './record.js';
 import type { SidecarStore } from './sidecar-store.js';
@@ -19,7 +20,8 @@ const OVERFLOW_MARKER = '@sidecar';
 export class XattrStore implements MetadataStore {
   readonly kind = 'xattr' as const;
 
-  constructor(private readonly overflow: SidecarStore) {}
+  /** `quick`: the bucket's switch for synchronous metadata calls (a record is set on every PUT). */
+  constructor(private readonly overflow: SidecarStore, private readonly quick?: SyncWhileFast) {}
 
   get metaDir(): string {
     return this.overflow.metaDir;
@@ -38,7 +40,9 @@ export class XattrStore implements MetadataStore {
 
   async write(path: string, key: string, record: MetaRecord): Promise<void> {
     try {
-      await setAttribute(path, XATTR_NAME, encodeRecord(record));
+      const value = encodeRecord(record);
+      if (this.quick?.sync) this.quick.timed(() => setAttributeSync(path, XATTR_NAME, value));
+      else await setAttribute(path, XATTR_NAME, value);
     } catch (e) {
       const code = errnoOf(e);
       if (code !== 'E2BIG' && code !== 'ENOSPC' && code !== 'ERANGE') throw e;

@@ -1,5 +1,5 @@
 /** Opening a key's file (or directory) for reading, without ever leaving the bucket or opening a special file. */
-import { constants, type BigIntStats } from 'node:fs';
+import { constants, fstatSync, lstatSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { lstat, open, readlink, stat, type FileHandle } from 'node:fs/promises';
 import type { FsAccess } from '../permissions/fs-access.js';
 import type { Bucket } from '../buckets/bucket.js';
@@ -54,7 +54,7 @@ async function openOnce(bucket: Bucket, key: string, check?: OpenCheck): Promise
   const path = `${bucket.dir}/${rel}`;
   const follow = bucket.settings.followSymlinks;
   // lstat first, so a FIFO or device is never opened (opening can block, or act on a device).
-  let st = await lstat(path, { bigint: true }).catch(notThere);
+  let st = bucket.quick.sync ? bucket.quick.timed(() => lstatQuick(path)) : await lstat(path, { bigint: true }).catch(notThere);
   if (!st) return undefined;
   if (st.isSymbolicLink()) {
     if (!follow) return undefined;
@@ -67,8 +67,9 @@ async function openOnce(bucket: Bucket, key: string, check?: OpenCheck): Promise
   const fh = await open(path, flags).catch(notThere);
   if (!fh) return undefined;
   try {
-    const stats = await fh.stat({ bigint: true });
-    const real = await readlink(`/proc/self/fd/${fh.fd}`);
+    const quick = bucket.quick.sync;
+    const stats = quick ? bucket.quick.timed(() => fstatSync(fh.fd, { bigint: true })) : await fh.stat({ bigint: true });
+    const real = quick ? readlinkSync(`/proc/self/fd/${fh.fd}`) : await readlink(`/proc/self/fd/${fh.fd}`);
     const root = await bucket.realRoot();
     if (real.endsWith(' (deleted)')) {
       await fh.close();
@@ -85,6 +86,15 @@ async function openOnce(bucket: Bucket, key: string, check?: OpenCheck): Promise
   }
   await fh.close();
   return undefined;
+}
+
+/** lstat, synchronously; undefined as notThere says. */
+function lstatQuick(path: string): BigIntStats | undefined {
+  try {
+    return lstatSync(path, { bigint: true });
+  } catch (e) {
+    return notThere(e);
+  }
 }
 
 /** ENOENT, ENOTDIR and ELOOP (a symlink where none may be) mean "no object"; permission errors AccessDenied. */

@@ -6,7 +6,7 @@ import type { FsAccess } from '../permissions/fs-access.js';
 import type { Bucket } from '../buckets/bucket.js';
 import { FileBody } from './file-body.js';
 import { objectInfo } from './object-info.js';
-import { constants } from 'node:fs';
+import { constants, lstatSync } from 'node:fs';
 import { lstat, open } from 'node:fs/promises';
 import { MAX_ATTEMPTS, openObject, type OpenCheck, type OpenedObject } from './open-object.js';
 import { versioningOf, versionsContext, type BucketVersioning } from '../buckets/versioning.js';
@@ -40,9 +40,10 @@ export async function openWithInfo(bucket: Bucket, key: string, check?: OpenChec
     if (!opened) return undefined;
     let record: MetaRecord | undefined;
     try {
-      record = await store.readAsync(opened.path, key, opened.stats.ino);
+      const quick = bucket.quick;
+      record = quick.sync ? quick.timed(() => store.read(opened.path, key, opened.stats.ino)) : await store.readAsync(opened.path, key, opened.stats.ino);
       // A record written for exactly this content is its own whatever happened to the path since.
-      if (!opened.directory && !(record && sameContent(record, opened.stats)) && (await replacedSince(opened))) {
+      if (!opened.directory && !(record && sameContent(record, opened.stats)) && (await replacedSince(bucket, opened))) {
         if (attempt < MAX_ATTEMPTS) {
           await opened.fh.close();
           continue;
@@ -62,9 +63,10 @@ export async function openWithInfo(bucket: Bucket, key: string, check?: OpenChec
 }
 
 /** Whether the key's path now names another inode than the opened one. */
-async function replacedSince(opened: OpenedObject): Promise<boolean> {
+async function replacedSince(bucket: Bucket, opened: OpenedObject): Promise<boolean> {
   try {
-    return (await lstat(opened.path, { bigint: true })).ino !== opened.stats.ino;
+    const now = bucket.quick.sync ? bucket.quick.timed(() => lstatSync(opened.path, { bigint: true })) : await lstat(opened.path, { bigint: true });
+    return now.ino !== opened.stats.ino;
   } catch {
     return true;
   }
@@ -85,7 +87,7 @@ export async function openForRead(bucket: Bucket, key: string, access?: FsAccess
     stream(range) {
       if (opened.directory || size === 0) return Readable.from([]);
       // The descriptor, not the path: the bytes come from the file that was checked, whatever is renamed later.
-      return new FileBody(opened.fh, range?.start ?? 0, range?.end ?? size - 1);
+      return new FileBody(opened.fh, range?.start ?? 0, range?.end ?? size - 1, bucket.quick);
     },
     close() {
       closed ??= opened.fh.close();

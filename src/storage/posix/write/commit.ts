@@ -1,5 +1,5 @@
 /** Putting a sealed staging file in place: conditions, parent directories, atomic rename, directory fsync. */
-import type { BigIntStats } from 'node:fs';
+import { lstatSync, type BigIntStats } from 'node:fs';
 import { link, lstat, rename, stat, unlink } from 'node:fs/promises';
 import { S3Error } from '../../../errors/s3-error.js';
 import type { Identity, WriteConditions } from '../../backend.js';
@@ -94,7 +94,7 @@ async function placeStaged(bucket: Bucket, store: MetadataStore, staging: Stagin
       if (current) access?.remove(parent.dir, Number(current.uid));
       else access?.create(parent.dir);
       if (target.conditions) checkWrite(target.conditions, current && etagOf(current, target.key, store, entry), target.key);
-      if (owner) await ownNewFile(staging.path, parent.dir, owner);
+      if (owner) await ownNewFile(staging.path, parent.dir, owner, bucket.quick);
       try {
         if (target.conditions?.ifNoneMatch === '*') {
           await link(staging.path, entry).catch((e: unknown) => {
@@ -131,7 +131,7 @@ async function placeStaged(bucket: Bucket, store: MetadataStore, staging: Stagin
 async function currentFile(bucket: Bucket, entry: string, key: string): Promise<BigIntStats | undefined> {
   let st: BigIntStats;
   try {
-    st = await lstat(entry, { bigint: true });
+    st = bucket.quick.sync ? bucket.quick.timed(() => lstatSync(entry, { bigint: true })) : await lstat(entry, { bigint: true });
   } catch (e) {
     if (errnoOf(e) === 'ENOENT') return undefined;
     throw asAccessDenied(e, 'looking up the object');

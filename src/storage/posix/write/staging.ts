@@ -1,12 +1,13 @@
 /** A staging file: new object data written aside in the bucket's .dirbucket/tmp, then renamed into place. */
 import { randomBytes } from 'node:crypto';
-import type { BigIntStats } from 'node:fs';
+import { fstatSync, type BigIntStats } from 'node:fs';
 import { lstat, open, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { networkFsOf } from '../../../fsutil/network-fs.js';
 import type { Bucket } from '../buckets/bucket.js';
 import type { MetaRecord } from '../metadata/record.js';
 import type { MetadataStore } from '../metadata/store.js';
 import { ownerTag } from '../../../fsutil/lock-owner.js';
+import type { SyncWhileFast } from '../../../fsutil/sync-while-fast.js';
 
 /**
  * One staging file. Lives in the bucket (same file system as the target, so the rename is atomic) and is
@@ -17,13 +18,21 @@ export class Staging {
 
   private constructor(readonly path: string, private handle: FileHandle | undefined, private readonly store: MetadataStore,
     /** The file is someone else's (a multipart upload's assembly file): never removed here. */
-    readonly borrowed = false) {}
+    readonly borrowed = false,
+    /** The bucket's switch for synchronous metadata calls (seal's fstat). */
+    private readonly quick?: SyncWhileFast) {}
 
   /** Creates an empty staging file in the bucket, open for writing. */
   static async create(bucket: Bucket, store: MetadataStore): Promise<Staging> {
-    const dir = await bucket.ensureTmpDir();
-    const path = `${dir}/${stagingName()}`;
-    return new Staging(path, await open(path, 'wx', 0o666), store);
+    const path = `${bucket.tmpDir}/${stagingName()}`;
+    // The staging directory almost always exists: created only when the open says it is missing, which saves
+    // every PUT a mkdir.
+    const fh = await open(path, 'wx', 0o666).catch(async (e: unknown) => {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      await bucket.ensureTmpDir();
+      return open(path, 'wx', 0o666);
+    });
+    return new Staging(path, fh, store, false, bucket.quick);
   }
 
   /**
@@ -56,7 +65,7 @@ export class Staging {
    */
   async seal(key: string, makeRecord: (stats: BigIntStats) => MetaRecord, fsync: boolean): Promise<{ stats: BigIntStats; record: MetaRecord }> {
     const fh = this.fh;
-    let stats = await fh.stat({ bigint: true });
+    let stats = this.quick?.sync ? this.quick.timed(() => fstatSync(fh.fd, { bigint: true })) : await fh.stat({ bigint: true });
     let record = makeRecord(stats);
     this.sealed = { key, ino: stats.ino };
     await this.store.write(this.path, key, record);
@@ -88,14 +97,18 @@ export class Staging {
   /** The rename/link consumed the staging name: nothing is left to discard. */
   committed(): void {
     this.sealed = undefined;
+    this.#gone = true;
   }
+
+  /** The staging name was consumed by the commit: discard() has nothing to remove (no unlink to fail). */
+  #gone = false;
 
   /** Removes the staging file (unless borrowed) and any record written for it. Never throws: it runs on failure paths. */
   async discard(): Promise<void> {
     const fh = this.handle;
     this.handle = undefined;
     await fh?.close().catch(() => {});
-    if (!this.borrowed) await unlink(this.path).catch(() => {});
+    if (!this.borrowed && !this.#gone) await unlink(this.path).catch(() => {});
     if (this.sealed) await this.store.forget(this.sealed.key, this.sealed.ino).catch(() => {});
   }
 }
