@@ -3,6 +3,7 @@
  * and drains every PUT, doing no file, hash or auth work. Run as a child: `node loopback-server.js SIZE_MIB`.
  */
 import http from 'node:http';
+import { serveAsChild } from './child-server.js';
 
 const body = Buffer.alloc(Number(process.argv[2] ?? 64) * 1024 * 1024, 0x5a);
 const server = http.createServer((req, res) => {
@@ -17,9 +18,4 @@ const server = http.createServer((req, res) => {
     }
   });
 });
-server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  if (address && typeof address === 'object') console.log(`Endpoint: http://127.0.0.1:${address.port}`);
-});
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+serveAsChild(server);

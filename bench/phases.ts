@@ -1,18 +1,21 @@
 /** The bench's phases against a running server, each turned into report rows; a failing phase costs only its rows. */
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describeCpu, meterCpu, type CpuShare } from './cpu-meter.js';
 import { measureLargeObjects } from './large-objects.js';
 import { createTreeOnDisk, createTreeThroughS3, measureListing } from './listing.js';
 import type { Md5Reference } from './md5-reference.js';
 import type { Row } from './report.js';
-import type { ConcurrentResult } from './run-concurrent.js';
+import { runConcurrent, type ConcurrentResult } from './run-concurrent.js';
 import type { BenchS3Client } from './s3-client.js';
 import { RawS3Connection } from './raw-connection.js';
 import { multipartPhase } from './multipart-phase.js';
 import { measureSdkPut } from './sdk-put.js';
 import type { Credentials } from '../test/helpers/sigv4.js';
 import { smallObjectSteps } from './small-objects.js';
+import { measureSmallCeiling } from './small-ceiling.js';
+import { measureBareWalk } from './bare-walk.js';
+import { findNginx, measureNginx } from './nginx-ceiling.js';
 import { versionedPhase } from './versioned-phase.js';
 import { workersPhase } from './workers-phase.js';
 import { lifecyclePhase } from './lifecycle-phase.js';
@@ -26,6 +29,8 @@ export const SIZES = {
   concurrency: 32,
   smallSize: 4096,
   smallCount: 5000,
+  /** 1 MiB GETs of one object (2 GiB through the loopback). */
+  mibGetCount: 2000,
   largeMiB: 64,
   largeWarmups: 2,
   largeIterations: 5,
@@ -37,7 +42,13 @@ export const SIZES = {
   treeTimeLimitMs: 240_000,
 } as const;
 
-export const LISTING_TARGET = 50_000;
+/** Issue #15: ListObjectsV2 at least this many keys/s where the bare walk allows it, and this share of the walk. */
+export const LISTING_TARGET = 100_000;
+export const LISTING_SHARE_OF_WALK = 0.6;
+/** Issue #15: a 1 MiB GET at least this share of nginx's rate on the same file. */
+export const MIB_GET_SHARE_OF_NGINX = 0.8;
+/** Issue #15: each 4 KiB operation at least this share of the bare server's rate in the same run. */
+export const SMALL_TARGET_SHARE_OF_BARE = 0.6;
 export const GET_TARGET_MIB = 1024;
 export const PUT_TARGET_SHARE_OF_MD5 = 0.8;
 
@@ -103,11 +114,58 @@ const PHASE_RUNNERS: Record<Phase, (ctx: PhaseContext) => Promise<PhaseOutput>> 
     const written = put.result.ok + put.result.failed;
     const get = await meterCpu(ctx.serverPid, () => steps.get(written));
     const head = await meterCpu(ctx.serverPid, () => steps.head(written));
-    const row = (op: string, r: { result: ConcurrentResult; cpu: CpuShare }): Row => ({
-      metric: `4 KiB ${op}, ${SIZES.concurrency} clients`, value: r.result.perSecond, unit: 'ops/s',
-      note: `${describeRun(r.result)}; ${describeCpu(r.cpu)}`, failed: r.result.failed > 0,
+    const del = await meterCpu(ctx.serverPid, () => steps.delete(written));
+    // The same steps against a bare node:http server on the same file system (issue #15's ceilings).
+    const ceiling = await measureSmallCeiling(dirname(ctx.root), ctx.credentials, {
+      bucket: 'bench-small', size: SIZES.smallSize, count: SIZES.smallCount, concurrency: SIZES.concurrency, timeLimitMs: SIZES.phaseTimeLimitMs,
     });
-    return { rows: [row('PUT', put), row('GET', get), row('HEAD', head)], raw: { put, get, head } };
+    const rows: Row[] = [];
+    for (const [op, r, c] of [['PUT', put, ceiling.put], ['GET', get, ceiling.get], ['HEAD', head, ceiling.head], ['DELETE', del, ceiling.delete]] as const) {
+      const target = c.result.perSecond * SMALL_TARGET_SHARE_OF_BARE;
+      rows.push({
+        metric: `4 KiB ${op}, ${SIZES.concurrency} clients`, value: r.result.perSecond, unit: 'ops/s',
+        target: `>= ${SMALL_TARGET_SHARE_OF_BARE * 100}% of bare = ${Math.round(target)} ops/s`, pass: r.result.perSecond >= target,
+        note: `${Math.round((r.result.perSecond / c.result.perSecond) * 100)}% of bare; ${describeRun(r.result)}; ${describeCpu(r.cpu)}`, failed: r.result.failed > 0,
+      });
+    }
+    for (const [op, what, c] of [['PUT', 'temp file, fsync, rename', ceiling.put], ['GET', 'open, stat, read, close', ceiling.get],
+      ['HEAD', 'one stat', ceiling.head], ['DELETE', 'one unlink', ceiling.delete]] as const) {
+      rows.push({
+        metric: `ceiling: 4 KiB ${op}, bare node:http server (${what}), ${SIZES.concurrency} clients`, value: c.result.perSecond, unit: 'ops/s',
+        note: `${describeRun(c.result)}; ${describeCpu(c.cpu)}`, failed: c.result.failed > 0,
+      });
+    }
+    // 1 MiB GETs, against nginx's on the same file system where nginx is installed (issue #15: at least 80%).
+    const big = Buffer.alloc(1024 * 1024, 0x62);
+    await ctx.client.expectOk({ method: 'PUT', bucket: 'bench-small', key: 'large/1m', body: big });
+    const get1m = await meterCpu(ctx.serverPid, () => runConcurrent({
+      concurrency: SIZES.concurrency, count: SIZES.mibGetCount, timeLimitMs: SIZES.phaseTimeLimitMs,
+      op: async () => {
+        const res = await ctx.client.expectOk({ method: 'GET', bucket: 'bench-small', key: 'large/1m' });
+        if (res.bytes !== big.length) throw new Error(`GET large/1m: ${res.bytes} bytes`);
+      },
+    }));
+    const nginxBin = findNginx();
+    // nginx failing costs only its rows (they say why), not the phase's.
+    const measured = nginxBin ? await measureNginx(nginxBin, dirname(ctx.root), ctx.credentials, {
+      concurrency: SIZES.concurrency, count4k: SIZES.smallCount, count1m: SIZES.mibGetCount, timeLimitMs: SIZES.phaseTimeLimitMs,
+    }).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))) : undefined;
+    const nginx = measured instanceof Error ? undefined : measured;
+    const mibTarget = nginx ? nginx.get1m.perSecond * MIB_GET_SHARE_OF_NGINX : undefined;
+    rows.push({
+      metric: `1 MiB GET, ${SIZES.concurrency} clients`, value: get1m.result.perSecond, unit: 'ops/s',
+      ...(mibTarget !== undefined ? { target: `>= ${MIB_GET_SHARE_OF_NGINX * 100}% of nginx = ${Math.round(mibTarget)} ops/s`, pass: get1m.result.perSecond >= mibTarget } : {}),
+      note: `${nginx ? `${Math.round((get1m.result.perSecond / nginx.get1m.perSecond) * 100)}% of nginx; ` : ''}${describeRun(get1m.result)}; ${describeCpu(get1m.cpu)}`,
+      failed: get1m.result.failed > 0,
+    });
+    const missing = measured instanceof Error ? `nginx failed: ${measured.message.slice(0, 200)}` : 'nginx not installed: apt-get install nginx-light (or nginx) to measure it';
+    for (const [what, r] of [['4 KiB', nginx?.get4k], ['1 MiB', nginx?.get1m]] as const) {
+      rows.push({
+        metric: `ceiling: ${what} GET, nginx (one worker, sendfile), ${SIZES.concurrency} clients`, value: r?.perSecond ?? null, unit: 'ops/s',
+        note: r ? describeRun(r) : missing, failed: r ? r.failed > 0 : measured instanceof Error,
+      });
+    }
+    return { rows, raw: { put, get, head, delete: del, ceiling, get1m, nginx: measured instanceof Error ? { error: measured.message } : nginx } };
   },
 
   large: async (ctx) => {
@@ -192,14 +250,24 @@ async function listingRows(ctx: PhaseContext, bucket: string, label: string): Pr
   const { result, cpu } = await meterCpu(ctx.serverPid, () =>
     measureListing(ctx.client, bucket, { expectedKeys: SIZES.listKeys, rounds: SIZES.listRounds, timeLimitMs: SIZES.phaseTimeLimitMs }),
   );
+  // Issue #15's ceiling: the bare walk of the same tree, in the bench process (the server idles meanwhile).
+  const walk = measureBareWalk(join(ctx.root, bucket), SIZES.listRounds);
+  const share = walk.keysPerSecond * LISTING_SHARE_OF_WALK;
+  const pass = result.keysPerSecond >= share && (walk.keysPerSecond < LISTING_TARGET || result.keysPerSecond >= LISTING_TARGET);
+  const samples = (v: number[]) => `median of ${v.length}: ${v.map((x) => Math.round(x)).join(', ')}`;
   return {
     rows: [{
       metric: `ListObjectsV2, ${label}`, value: result.keysPerSecond, unit: 'keys/s',
-      target: `>= ${LISTING_TARGET.toLocaleString('en-US')} keys/s`, pass: result.keysPerSecond >= LISTING_TARGET,
-      note: `${SIZES.listKeys.toLocaleString('en-US')} keys, ${result.pagesPerRound} pages of 1000; median of ` +
-        `${result.samples.length}: ${result.samples.map((v) => Math.round(v)).join(', ')}; ${describeCpu(cpu)}`,
+      target: `>= ${LISTING_SHARE_OF_WALK * 100}% of the bare walk = ${Math.round(share).toLocaleString('en-US')}, and >= ` +
+        `${LISTING_TARGET.toLocaleString('en-US')} keys/s where the walk allows it`, pass,
+      note: `${Math.round((result.keysPerSecond / walk.keysPerSecond) * 100)}% of the walk; ${SIZES.listKeys.toLocaleString('en-US')} keys, ` +
+        `${result.pagesPerRound} pages of 1000; ${samples(result.samples)}; ${describeCpu(cpu)}`,
+    }, {
+      metric: `ceiling: bare directory walk (readdir, lstat and one xattr read per entry, S3 order), ${label}`, value: walk.keysPerSecond, unit: 'keys/s',
+      note: `${walk.keys.toLocaleString('en-US')} keys; ${samples(walk.samples)}; synchronous calls in the bench process`,
+      failed: walk.keys !== SIZES.listKeys,
     }],
-    raw: { ...result, cpu },
+    raw: { ...result, cpu, walk },
   };
 }
 
