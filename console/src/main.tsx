@@ -1,9 +1,6 @@
+/** The console's entry point: the app rendered into #app. */
 import { render } from 'preact';
-import { useState } from 'preact/hooks';
+import { App } from './app.js';
 import './app.css';
 
-function App() {
-  const [n, setN] = useState(0);
-  return <button type="button" onClick={() => setN(n + 1)}>clicked {n}</button>;
-}
 render(<App />, document.getElementById('app')!);
