@@ -70,7 +70,8 @@ export function App() {
   const current = route[0] ?? 'buckets';
   return (
     <>
-      <a class="skip" href="#main">Skip to content</a>
+      {/* The hash is the route: the skip link moves the focus itself instead of navigating to #main. */}
+      <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>
       <header class="top">
         <span class="brand">dirbucket</span>
         <nav aria-label="Main">
@@ -85,7 +86,7 @@ export function App() {
           <button type="button" onClick={signOut}>Sign out</button>
         </span>
       </header>
-      <main id="main">
+      <main id="main" tabIndex={-1}>
         <ErrorNote error={signOutError} />
         <Routed route={route} me={me} />
       </main>

@@ -162,3 +162,77 @@ export async function uploadFile(bucket: string, key: string, file: Blob, onProg
     throw e;
   }
 }
+
+/** One version of an object, or a delete marker. */
+export interface Version {
+  versionId: string;
+  isLatest: boolean;
+  lastModified: string;
+  size: number;
+  deleteMarker: boolean;
+}
+
+/** ListObjectVersions of exactly `key` (versions and delete markers, newest first, as S3 lists them). */
+export async function listVersions(bucket: string, key: string): Promise<Version[]> {
+  const out: Version[] = [];
+  let marker: { key?: string; versionId?: string } = {};
+  for (;;) {
+    const doc = await xml(await s3('GET', s3Url(bucket, undefined, {
+      versions: '', prefix: key, 'max-keys': '1000',
+      ...(marker.key !== undefined ? { 'key-marker': marker.key, 'version-id-marker': marker.versionId ?? '' } : {}),
+    })));
+    const root = doc.documentElement;
+    for (const e of Array.from(root.children)) {
+      if ((e.nodeName !== 'Version' && e.nodeName !== 'DeleteMarker') || text(e, 'Key') !== key) continue;
+      out.push({
+        versionId: text(e, 'VersionId') ?? 'null', isLatest: text(e, 'IsLatest') === 'true', lastModified: text(e, 'LastModified') ?? '',
+        size: Number(text(e, 'Size') ?? 0), deleteMarker: e.nodeName === 'DeleteMarker',
+      });
+    }
+    if (text(root, 'IsTruncated') !== 'true') return out;
+    marker = { key: text(root, 'NextKeyMarker'), versionId: text(root, 'NextVersionIdMarker') };
+  }
+}
+
+/** The URL that downloads one version of the object. */
+export function versionDownloadUrl(bucket: string, key: string, versionId: string): string {
+  const u = new URL(downloadUrl(bucket, key), location.origin);
+  u.searchParams.set('versionId', versionId);
+  return u.pathname + u.search;
+}
+
+/** CopyObject of an older version onto the key: it becomes the current version again (the versions after it stay). */
+export async function restoreVersion(bucket: string, key: string, versionId: string): Promise<void> {
+  const source = `${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}?versionId=${encodeURIComponent(versionId)}`;
+  const r = await s3('PUT', s3Url(bucket, key), { headers: { 'x-amz-copy-source': source } });
+  const doc = await xml(r);
+  if (doc.documentElement.nodeName === 'Error') throw new ApiError(500, text(doc, 'Code') ?? 'InternalError', text(doc, 'Message') ?? 'The copy failed.');
+}
+
+/** RestoreObject: a readable copy of an archived object for `days` days. */
+export async function restoreArchived(bucket: string, key: string, days: number): Promise<void> {
+  await s3('POST', s3Url(bucket, key, { restore: '' }), {
+    body: `<RestoreRequest><Days>${days}</Days></RestoreRequest>`, headers: { 'Content-Type': 'application/xml' },
+  });
+}
+
+/**
+ * The number of objects in a bucket and their total size, counted by listing every key (ListObjectsV2 pages of
+ * 1000); `onPage` sees the running totals after each page. Stops early when `signal` aborts.
+ */
+export async function bucketUsage(bucket: string, onPage: (objects: number, bytes: number) => void, signal?: AbortSignal): Promise<{ objects: number; bytes: number }> {
+  let objects = 0;
+  let bytes = 0;
+  let token: string | undefined;
+  do {
+    if (signal?.aborted) break;
+    const doc = await xml(await s3('GET', s3Url(bucket, undefined, { 'list-type': '2', 'max-keys': '1000', ...(token ? { 'continuation-token': token } : {}) })));
+    for (const c of children(doc, 'Contents')) {
+      objects++;
+      bytes += Number(text(c, 'Size') ?? 0);
+    }
+    onPage(objects, bytes);
+    token = text(doc, 'IsTruncated') === 'true' ? text(doc, 'NextContinuationToken') : undefined;
+  } while (token);
+  return { objects, bytes };
+}

@@ -1,7 +1,7 @@
 /** One object: its headers and metadata (HeadObject), its tags (Get/PutObjectTagging), download and delete. */
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { deleteObject, downloadUrl, getObjectTags, headObject, putObjectTags, type Tag } from '../s3.js';
+import { deleteObject, downloadUrl, getObjectTags, headObject, listVersions, putObjectTags, restoreArchived, restoreVersion, versionDownloadUrl, type Tag } from '../s3.js';
 import { href } from '../router.js';
 import { ErrorNote, formatBytes, Page, useAction, useLoad, When } from '../ui.js';
 
@@ -33,9 +33,11 @@ export function TagEditor({ tags, save, busy }: { tags: Tag[]; save: (tags: Tag[
 /** The details page of `key` in `bucket`. */
 export function ObjectDetails({ bucket, keyName }: { bucket: string; keyName: string }) {
   const head = useLoad(() => headObject(bucket, keyName), [bucket, keyName]);
+  const versions = useLoad(() => listVersions(bucket, keyName), [bucket, keyName]);
   const tags = useLoad(() => getObjectTags(bucket, keyName), [bucket, keyName]);
   const action = useAction();
   const [saved, setSaved] = useState(false);
+  const [restoreDays, setRestoreDays] = useState(1);
   const folder = keyName.includes('/') ? keyName.replace(/[^/]*$/, '') : '';
   const back = folder ? href('buckets', bucket, 'folder', folder) : href('buckets', bucket);
   const h = head.value;
@@ -47,6 +49,17 @@ export function ObjectDetails({ bucket, keyName }: { bucket: string; keyName: st
       tags.reload();
     }
   };
+  const makeCurrent = async (versionId: string) => {
+    setSaved(false);
+    if (await action.run(() => restoreVersion(bucket, keyName, versionId))) {
+      head.reload();
+      versions.reload();
+    }
+  };
+  const restore = async () => {
+    if (await action.run(() => restoreArchived(bucket, keyName, restoreDays))) head.reload();
+  };
+  const archived = h && /GLACIER|DEEP_ARCHIVE/.test(h.get('x-amz-storage-class') ?? '');
   const del = async () => {
     if (!confirm(`Delete ${keyName}?`)) return;
     if (await action.run(() => deleteObject(bucket, keyName))) location.hash = back;
@@ -70,10 +83,39 @@ export function ObjectDetails({ bucket, keyName }: { bucket: string; keyName: st
         <a href={downloadUrl(bucket, keyName)} download={keyName.split('/').pop()} class="button">Download</a>
         <button type="button" class="danger" onClick={del}>Delete</button>
       </p>
+      {archived ? (
+        <form class="inline" aria-label="Restore from the archive" onSubmit={(e) => { e.preventDefault(); void restore(); }}>
+          <span>{h.get('x-amz-restore') ? `Restore: ${h.get('x-amz-restore')}` : 'Archived: restore a readable copy to download it.'}</span>
+          <label for="restore-days">Days</label>
+          <input id="restore-days" type="number" min={1} max={3650} value={restoreDays} onInput={(e) => setRestoreDays(Number(e.currentTarget.value) || 1)} />
+          <button type="submit" disabled={action.busy}>Restore</button>
+        </form>
+      ) : null}
       <h2>Tags</h2>
       <ErrorNote error={tags.error} />
       {tags.value ? <TagEditor tags={tags.value} save={saveTags} busy={action.busy} /> : null}
       {saved ? <p role="status">Tags saved.</p> : null}
+      {versions.value && versions.value.some((v) => v.versionId !== 'null') ? (
+        <>
+          <h2>Versions</h2>
+          <table class="list" aria-label="Versions">
+            <thead><tr><th scope="col">Version</th><th scope="col">Saved</th><th scope="col">Size</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+            <tbody>
+              {versions.value.map((v) => (
+                <tr key={v.versionId} data-version={v.versionId} class={v.isLatest ? 'current' : ''}>
+                  <td><code>{v.versionId}</code>{v.isLatest ? ' (current)' : ''}{v.deleteMarker ? ' (delete marker)' : ''}</td>
+                  <td><When at={v.lastModified} /></td>
+                  <td>{v.deleteMarker ? '—' : formatBytes(v.size)}</td>
+                  <td class="actions">
+                    {v.deleteMarker ? null : <a href={versionDownloadUrl(bucket, keyName, v.versionId)} download={keyName.split('/').pop()}>Download<span class="sr-only"> version {v.versionId}</span></a>}
+                    {v.isLatest || v.deleteMarker ? null : <button type="button" onClick={() => makeCurrent(v.versionId)} aria-label={`Make version ${v.versionId} current`}>Make current</button>}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
     </Page>
   );
 }

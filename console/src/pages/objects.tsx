@@ -85,8 +85,8 @@ export function Objects({ bucket, prefix }: { bucket: string; prefix: string }) 
         <label for="upload-files">Upload files</label>
         <input id="upload-files" ref={fileInput} type="file" multiple onChange={(e) => void upload(e.currentTarget.files)} />
         <label for="upload-folder">Upload a folder</label>
-        {/* webkitdirectory: every browser that matters takes it; the attribute is not in the DOM typings. */}
-        <input id="upload-folder" ref={folderInput} type="file" {...{ webkitdirectory: '' }} onChange={(e) => void upload(e.currentTarget.files)} />
+        {/* webkitdirectory (a boolean property): every browser that matters takes it; it is not in preact's typings. */}
+        <input id="upload-folder" ref={folderInput} type="file" {...{ webkitdirectory: true }} onChange={(e) => void upload(e.currentTarget.files)} />
         <button type="button" onClick={() => listing.reload()}>Refresh</button>
       </div>
       {uploads.length ? (
@@ -115,7 +115,7 @@ export function Objects({ bucket, prefix }: { bucket: string; prefix: string }) 
             ) : null}
             {l.folders.map((f) => (
               <tr key={f} data-folder={f}>
-                <td colSpan={4}><a href={href('buckets', bucket, 'folder', f)} class="folder">📁 {name(f)}</a></td>
+                <td colSpan={4}><a href={href('buckets', bucket, 'folder', f)} class="folder">{name(f)}</a></td>
               </tr>
             ))}
             {l.objects.map((o) => (

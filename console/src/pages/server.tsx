@@ -3,6 +3,7 @@ import { Fragment } from 'preact';
 import { api } from '../api.js';
 import type { Job, ServerInfo } from '../types.js';
 import { ErrorNote, Page, useLoad, When } from '../ui.js';
+import { Charts } from './charts.js';
 
 /** /health/ready: ok, or the problems the server reports (it answers 503 with them). */
 async function readiness(): Promise<{ ok: boolean; problems: string[] }> {
@@ -44,6 +45,8 @@ export function Server() {
           {s.listeners.map((l) => <Fragment key={l.name}><dt>{l.name === 's3' ? 'S3 endpoint' : 'Admin endpoint'}</dt><dd><code>{l.endpoint}</code></dd></Fragment>)}
         </dl>
       ) : null}
+      <h2>Traffic on the S3 listener</h2>
+      <Charts />
       {s?.fileSystems.length ? (
         <>
           <h2>File systems</h2>
