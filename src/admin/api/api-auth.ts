@@ -69,7 +69,7 @@ export async function bySession(http: IncomingMessage, sources: ApiSources, miss
 }
 
 /** The value of cookie `name` in a Cookie header. */
-function cookieOf(header: string | undefined, name: string): string | undefined {
+export function cookieOf(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
