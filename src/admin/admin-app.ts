@@ -1,9 +1,13 @@
 /**
- * The admin listener's app: /health/live, /health/ready, /metrics (Prometheus text), /certificates (JSON), and
- * the admin API under /admin/v1/ (api/api-app.ts).
+ * The admin listener's app: /health/live, /health/ready, /metrics (Prometheus text), /certificates (JSON), the
+ * admin API under /admin/v1/ (api/api-app.ts) with the console's S3 proxy under /admin/v1/s3/, and the web
+ * console at / (console-assets.ts).
  */
 import type { AdminExchange, AdminAnswer } from './admin-exchange.js';
 import { API_PREFIX, handleApi } from './api/api-app.js';
+import { proxyS3, S3_PROXY_PREFIX } from './api/s3-proxy.js';
+import { consoleAnswer, isConsolePath } from './console-assets.js';
+import { headerOf } from '../http/headers.js';
 import type { ApiSources } from './api/api-types.js';
 import { json, liveAnswer, readyAnswer, type ReadinessCheck } from './health.js';
 
@@ -23,7 +27,13 @@ export function adminApp(sources: AdminSources): { handle: (ex: AdminExchange) =
   return {
     handle: async (ex) => {
       const path = (ex.req.url ?? '/').split('?')[0];
+      if (sources.api && path!.startsWith(S3_PROXY_PREFIX)) return proxyS3(sources.api, ex);
       if (sources.api && path!.startsWith(API_PREFIX)) return handleApi(sources.api, ex);
+      // The console signs in through the admin API: without it there is nothing for the page to do.
+      if (sources.api && isConsolePath(path!)) {
+        ex.operation = 'admin:console';
+        return ex.send(await consoleAnswer(ex.req.method ?? 'GET', path!, headerOf(ex.req.headers, 'accept-encoding')));
+      }
       ex.operation = `admin:${ROUTES.has(path!) ? path : 'other'}`;
       await ex.send(await answer(sources, ex.req.method ?? 'GET', path!));
     },

@@ -63,7 +63,7 @@ export function banner(f: BannerFacts): string {
     // Secrets never reach a log: shown once, when just made; afterwards the banner says where it is kept.
     `Secret key: ${shownSecret}\n` +
     `Region: ${config.region}\n` +
-    (f.adminEndpoint ? `Admin: ${f.adminEndpoint} (/health/live, /health/ready, /metrics)\n` : '') +
+    (f.adminEndpoint ? `Admin: ${f.adminEndpoint} (the web console at /; /health/live, /health/ready, /metrics, /admin/v1/)\n` : '') +
     (f.workerPids ? `Workers: ${f.workerPids.length} (pids ${f.workerPids.join(', ')})\n` : '') +
     (f.notBuckets?.length ? `Not buckets (S3 does not allow these names): ${f.notBuckets.map((n) => JSON.stringify(n)).join(', ')}\n` : '') +
     (f.lockedBuckets ?? []).map((b) => `Object lock: bucket ${b.name} is ${lockEnforcementText(b.enforcement)}\n`).join('') +

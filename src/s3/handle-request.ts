@@ -17,7 +17,7 @@ import { refineOperation, resolveRequest, type ResolvedRequest } from './resolve
 import { sendError, sendResponse } from './send.js';
 import { addCorsHeaders, corsPreflight } from './cors/response.js';
 import { authorizeRequest } from './access/authorize-request.js';
-import { requestFactsOf } from './access/request-facts.js';
+import { requestFactsOf, type SignedBy } from './access/request-facts.js';
 import { checkExpectedOwner } from './access/expected-owner.js';
 import type { Accounts, AuthorizeAs, FrontEndSettings, Principal, S3Request, S3Response } from './types.js';
 import { verifyPostSignature } from '../auth/post-policy/verify-post-signature.js';
@@ -92,11 +92,23 @@ function clientWentAway(e: unknown, req: IncomingMessage, res: ServerResponse): 
   return (code !== undefined && DISCONNECT_CODES.has(code)) && (req.socket.destroyed || res.destroyed || req.destroyed);
 }
 
-/** Handles one HTTP request as an S3 request. Never throws. */
-export async function handleRequest(fe: FrontEnd, ex: S3Exchange): Promise<void> {
+/**
+ * A request whose signer another front end has already established (the console's S3 proxy, behind a session):
+ * no signature is looked for, the request is path-style at `url` (the proxy's prefix taken off), and no CORS
+ * applies (the proxy is same-origin only: a bucket's CORS rules must not open the console's origin to other sites).
+ */
+export interface SignedIn {
+  principal: Principal;
+  signedBy: SignedBy;
+  /** The S3 request's path and query: `/bucket/key?query`. */
+  url: string;
+}
+
+/** Handles one HTTP request as an S3 request (as `signedIn`'s principal, when given). Never throws. */
+export async function handleRequest(fe: FrontEnd, ex: S3Exchange, signedIn?: SignedIn): Promise<void> {
   const { req, res, expectContinue, id } = ex;
   const method = req.method ?? 'GET';
-  const url = req.url ?? '/';
+  const url = signedIn?.url ?? req.url ?? '/';
 
   let resolved: ResolvedRequest | undefined;
   // For the access line: the operation, once named (preflights and unresolvable requests have their own names).
@@ -107,7 +119,7 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange): Promise<void>
   let cleanup: S3Response['cleanup'];
   let status = 0;
   try {
-    if (method === 'OPTIONS') {
+    if (method === 'OPTIONS' && !signedIn) {
       // CORS preflight: answered from the bucket's rules, before authentication (browsers send no credentials).
       operation = 'PreflightCorsRequest';
       const answer = await corsPreflight(fe.backend, url, req.headers, fe.settings.domain);
@@ -118,22 +130,22 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange): Promise<void>
     let resolveError: unknown;
     let named: OperationName | undefined;
     try {
-      resolved = resolveRequest(method, url, req.headers.host, fe.settings.domain);
+      resolved = resolveRequest(method, url, signedIn ? undefined : req.headers.host, fe.settings.domain);
       operation = named = refineOperation(resolved.operation, req.headers);
     } catch (e) {
       resolveError = e;
     }
     // Before authentication, so that errors (a refused signature too) carry them and the page can read them.
-    await addCorsHeaders(fe.backend, res, method, resolved?.bucket, req.headers);
-    const auth: AuthResult | undefined = authenticate({ method, url, headers: req.headers, headersDistinct: req.headersDistinct }, fe.credentials,
+    if (!signedIn) await addCorsHeaders(fe.backend, res, method, resolved?.bucket, req.headers);
+    const auth: AuthResult | undefined = signedIn ? undefined : authenticate({ method, url, headers: req.headers, headersDistinct: req.headersDistinct }, fe.credentials,
       { region: fe.settings.region, sigv2: fe.settings.sigv2, hostBucket: resolved?.hostStyle ? resolved.bucket : undefined });
     // Unsigned: anonymous, let in only by ACL grants to everyone or the bucket policy (and refused outright without an
     // identity to act as). A POST Object form carries its signature in the body: its handler decides.
     const formSigned = named !== undefined && operationRow(named).authorizedBy === 'handler';
-    if (!auth && !fe.settings.anonymousIdentity && !formSigned) {
+    if (!auth && !signedIn && !fe.settings.anonymousIdentity && !formSigned) {
       throw await missingBucketOr(fe.backend, resolved, named, new S3Error('AccessDenied', 'Anonymous access is not allowed.'));
     }
-    accessKey = auth?.credential.accessKeyId;
+    accessKey = signedIn?.principal.accessKeyId ?? auth?.credential.accessKeyId;
     if (resolveError) throw resolveError;
     const r = resolved!;
     const op = named!;
@@ -143,10 +155,10 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange): Promise<void>
       if (!fe.settings.anonymousIdentity) throw new S3Error('AccessDenied', 'Anonymous access is not allowed.');
       return anonymousPrincipal(fe.settings.anonymousIdentity);
     };
-    const principal = auth ? fe.credentials.principal(auth.credential) : formSigned ? ANONYMOUS_PLACEHOLDER : anonymous();
-    user = auth ? principal.user : undefined;
+    const principal = signedIn?.principal ?? (auth ? fe.credentials.principal(auth.credential) : formSigned ? ANONYMOUS_PLACEHOLDER : anonymous());
+    user = auth || signedIn ? principal.user : undefined;
     // The S3 check (bucket policy, bucket rights, ACL grants); the file-system check follows in the back end, for principal.identity.
-    const signedBy = auth ? { signatureVersion: auth.signatureVersion, authType: auth.presigned ? 'REST-QUERY-STRING' as const : 'REST-HEADER' as const } : undefined;
+    const signedBy = signedIn ? signedIn.signedBy : auth ? { signatureVersion: auth.signatureVersion, authType: auth.presigned ? 'REST-QUERY-STRING' as const : 'REST-HEADER' as const } : undefined;
     const authorizeOp = (operation: OperationName, key: string | undefined, as: AuthorizeAs): Promise<void> => authorizeRequest({
       operation, bucket: r.bucket ?? '', key, principal: as.principal, backend: fe.backend, headers: req.headers,
       facts: () => requestFactsOf(req, r.query, operationRow(operation).action, as.signedBy, as.fields), copySource: copySourceOf(req.headers),

@@ -131,6 +131,21 @@ describe('admin API sessions', () => {
     assert.equal((await api.call('DELETE', 'session')).status, 400);
   });
 
+  test('signing in again from a browser that has a session ends that session (its file too); a failed sign-in ends nothing', async () => {
+    const first = (await ApiSession.signIn(admin, key.accessKeyId, key.secretAccessKey)).session;
+    const files = () => readdirSync(sessionsDir()).length;
+    const before = files();
+    const refused = await new AdminApi(admin).call('POST', 'session', { accessKeyId: key.accessKeyId, secretAccessKey: 'x' }, { headers: { cookie: first.cookie } });
+    assert.equal(refused.status, 403);
+    assert.equal((await first.call('GET', 'session')).status, 200, 'a refused sign-in leaves the session as it was');
+    const again = await new AdminApi(admin).call('POST', 'session', { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey }, { headers: { cookie: first.cookie } });
+    assert.equal(again.status, 201);
+    assert.equal((await first.call('GET', 'session')).status, 403, 'the earlier session is over');
+    assert.equal(files(), before, 'one session replaced by another');
+    const second = new ApiSession(admin, again.headers.get('set-cookie')!.split(';')[0]!, again.body.csrfToken);
+    assert.equal((await second.call('GET', 'session')).status, 200);
+  });
+
   test('the session table: one file per session under the state directory, mode 0600, without the token', async () => {
     const { session } = await ApiSession.signIn(admin, key.accessKeyId, key.secretAccessKey);
     const token = session.cookie.split('=')[1]!;

@@ -38,8 +38,17 @@ export async function whoIsAsking(http: IncomingMessage, body: Buffer, sources: 
       via: { kind: 'sigv4', signedBy: { signatureVersion: auth.signatureVersion, authType: auth.presigned ? 'REST-QUERY-STRING' : 'REST-HEADER' } },
     };
   }
+  return bySession(http, sources, 'Sign in first (POST /admin/v1/session), or sign the request with SigV4.');
+}
+
+/**
+ * The signer of a request made with the console's session cookie (a change carrying its CSRF token), or
+ * AccessDenied with `missing` when there is no cookie. The console's S3 proxy takes sessions only.
+ */
+export async function bySession(http: IncomingMessage, sources: ApiSources, missing: string): Promise<{ principal: Principal; via: ApiRequest['via'] & { kind: 'session' } }> {
+  const { credentials } = sources.frontEnd;
   const token = cookieOf(headerOf(http.headers, 'cookie'), SESSION_COOKIE);
-  if (token === undefined) throw new S3Error('AccessDenied', 'Sign in first (POST /admin/v1/session), or sign the request with SigV4.');
+  if (token === undefined) throw new S3Error('AccessDenied', missing);
   const session = await sources.sessions.find(token);
   // A session lives no longer than its key: revoked, expired or removed, the key ends the session too.
   const credential = session && credentials.lookup(session.accessKeyId);
@@ -60,7 +69,7 @@ export async function whoIsAsking(http: IncomingMessage, body: Buffer, sources: 
 }
 
 /** The value of cookie `name` in a Cookie header. */
-function cookieOf(header: string | undefined, name: string): string | undefined {
+export function cookieOf(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();

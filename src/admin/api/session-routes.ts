@@ -5,6 +5,8 @@
  */
 import { S3Error } from '../../errors/s3-error.js';
 import { SESSION_COOKIE, sameSecret } from '../session.js';
+import { headerOf } from '../../http/headers.js';
+import { cookieOf } from './api-auth.js';
 import { objectBody, stringField } from './api-checks.js';
 import type { ApiRequest, Route } from './api-types.js';
 
@@ -42,6 +44,9 @@ export const SESSION_ROUTES: Route[] = [
       }
       // A user this gateway cannot serve (another identity without the right to chown) is refused here, with why.
       const principal = s.frontEnd.credentials.principal(credential);
+      // Signing in again (as another user, say) ends the session this browser had: its file goes now, not at expiry.
+      const previous = cookieOf(headerOf(req.http.headers, 'cookie'), SESSION_COOKIE);
+      if (previous !== undefined) await s.sessions.end(previous);
       const { token, session } = await s.sessions.create(principal.user, accessKeyId);
       const signedIn: ApiRequest = { ...req, principal };
       return {
