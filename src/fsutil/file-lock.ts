@@ -23,6 +23,11 @@ import { SyncWhileFast } from './sync-while-fast.js';
  */
 const quick = new SyncWhileFast(0.5);
 
+/** The marker a breaker holds while it breaks `<lock>` (`<lock>.break`); lock-asides.ts sweeps one a breaker left. */
+export const BREAK_SUFFIX = '.break';
+/** A broken file moved aside before its removal (`<file>.stale-<random>`). */
+export const ASIDE_INFIX = '.stale-';
+
 /** How to wait, when a lock counts as abandoned, and what to say when giving up. */
 export interface LockOptions {
   /** A lock file untouched for this long was left by a dead holder (default 10 s). */
@@ -202,7 +207,7 @@ function holding(lockFile: string, ino: bigint, staleMs: number, ours?: () => Pr
  * another has already acted on.
  */
 export async function breakLock(lockFile: string, judged: Judged, staleMs: number): Promise<void> {
-  const breaker = `${lockFile}.break`;
+  const breaker = `${lockFile}${BREAK_SUFFIX}`;
   const ino = await create(breaker, false).catch(() => undefined);
   if (ino === undefined) {
     // Another is breaking it now, for microseconds; its marker outlives it only if it died doing so.
@@ -222,7 +227,7 @@ export async function breakLock(lockFile: string, judged: Judged, staleMs: numbe
 
 /** Removes `file` if it is the inode `ino`: renamed aside, checked, and linked back when it was another. */
 async function moveAway(file: string, ino: bigint): Promise<void> {
-  const aside = `${file}.stale-${randomBytes(4).toString('hex')}`;
+  const aside = `${file}${ASIDE_INFIX}${randomBytes(4).toString('hex')}`;
   if (!(await rename(file, aside).then(() => true, () => false))) return;
   const st = await lstat(aside, { bigint: true }).catch(() => undefined);
   if (st && st.ino !== ino) await link(aside, file).catch(() => {});

@@ -18,7 +18,11 @@ const READ_BUFFER = Buffer.alloc(64 * 1024);
 export class SidecarStore implements MetadataStore {
   readonly kind = 'sidecar' as const;
 
-  constructor(readonly metaDir: string, private readonly fsync: boolean) {}
+  /**
+   * `tmpDir`: where records are written before their rename (the bucket's tmp directory, on the same file system):
+   * the staging sweep removes what a killed writer left there, which no sweep would find among the records.
+   */
+  constructor(readonly metaDir: string, private readonly fsync: boolean, private readonly tmpDir?: string) {}
 
   /** The sidecar file of `key` at inode `ino`. */
   fileOf(key: string, ino: bigint | string): string {
@@ -51,7 +55,7 @@ export class SidecarStore implements MetadataStore {
   async write(_path: string, key: string, record: MetaRecord): Promise<void> {
     const file = this.fileOf(key, record.ino);
     // Written aside and renamed, so a reader never sees half a record (directory records are rewritten in place).
-    await writeFileAtomic(file, encodeRecord(record), { fsync: this.fsync, syncDir: this.fsync, mkdir: true });
+    await writeFileAtomic(file, encodeRecord(record), { fsync: this.fsync, syncDir: this.fsync, mkdir: true, tempDir: this.tmpDir });
   }
 
   async forget(key: string, ino: bigint): Promise<void> {
