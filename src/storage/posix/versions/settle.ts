@@ -79,9 +79,16 @@ const NOTICED_WAIT_MS = 2_000;
  * still serves it under its derived id.
  */
 export async function keepNoticed(ctx: VersionsContext, key: string, segments: string[], policy: VersioningPolicy): Promise<void> {
-  await withFileLock(lockFileOf(versionsDirOf(ctx.stateDir, segments)), async () => {
-    await settleKey(ctx, await readKeyState(ctx, key, segments), policy);
-  }, { ...KEY_LOCK, waitMs: NOTICED_WAIT_MS }).catch(() => {});
+  await readSettled(ctx, key, segments, policy);
+}
+
+/**
+ * The key read and settled under its lock: as no writer is leaving it (and with its current file kept, as
+ * keepNoticed). Undefined when the lock cannot be had soon (a read-only mount, another owner, a busy writer).
+ */
+export async function readSettled(ctx: VersionsContext, key: string, segments: string[], policy: VersioningPolicy): Promise<Settled | undefined> {
+  return withFileLock(lockFileOf(versionsDirOf(ctx.stateDir, segments)), async () => settleKey(ctx, await readKeyState(ctx, key, segments), policy),
+    { ...KEY_LOCK, waitMs: NOTICED_WAIT_MS }).catch(() => undefined);
 }
 
 /** The JSON a delete marker file holds: who made it (S3's Owner of the marker). */
