@@ -179,8 +179,9 @@ function holding(lockFile: string, ino: bigint, staleMs: number, ours?: () => Pr
   touch.unref();
   return async () => {
     clearInterval(touch);
-    // After a takeover (we hung past staleMs) the file is someone else's: leave it.
-    if (quick.sync) {
+    // After a takeover (we hung past staleMs) the file is someone else's: leave it. A lease (`ours` given) checks its
+    // owner line too, as a file made anew after a takeover may get our inode number back: the awaited path below.
+    if (quick.sync && !ours) {
       quick.timed(() => {
         const st = lstatSync(lockFile, { bigint: true, throwIfNoEntry: false });
         if (st?.ino === ino) {
