@@ -21,8 +21,8 @@ export const FINDINGS = {
   listing: 'listings that disagree with GET or HEAD',
   synthetic: 'synthetic ETags on S3-written objects',
   versions: 'acknowledged versions lost or torn',
-  leftovers: 'staging and multipart leftovers after the sweeps',
-  versionTemps: 'temporaries and locks of killed writers among the versions',
+  leftovers: 'staging, multipart and record leftovers after the sweeps',
+  versionTemps: 'temporaries and locks of killed writers among the versions, still there after a later write of their key',
   slowComplete: 'resent Completes slower than 8 s or failed',
   serverErrors: '5xx answers from a live server',
 } as const;
@@ -39,6 +39,23 @@ export interface TrialCheck {
   sweptMs: number;
   /** Removals a killed process began, left for the multipart sweep's grace (60 s), not yet overdue. */
   pendingRemovals: number;
+  /**
+   * Temporaries and locks among a key's versions: no job sweeps them, the next writer of that key does (under its
+   * lock). The trials judge them (crash-trials.ts): one still there after a later acknowledged write of its key
+   * is a finding.
+   */
+  versionLeftovers: VersionLeftover[];
+}
+
+/** A temporary or lock file in a key's directory of versions. */
+export interface VersionLeftover {
+  /** `<bucket>/versions/<key>/.dirbucket/<name>`. */
+  path: string;
+  bucket: string;
+  key: string;
+  /** Inode and ctime: told apart from a later file of the same name (a later killed writer's `.lock`). */
+  ino: number;
+  ctimeMs: number;
 }
 
 /** What the trials know of the tree between trials: each plain key's body id (null: absent), checked. */
@@ -66,7 +83,7 @@ export interface CheckContext {
 
 /** Runs every check of one trial; never throws for what it finds (only for a server that does not answer at all). */
 export async function checkTrial(ctx: CheckContext): Promise<TrialCheck> {
-  const out: TrialCheck = { findings: { lost: [], mixed: [], listing: [], synthetic: [], versions: [], leftovers: [], versionTemps: [], slowComplete: [], serverErrors: [] }, completeMs: [], orphanUploads: 0, sweptMs: 0, pendingRemovals: 0 };
+  const out: TrialCheck = { findings: { lost: [], mixed: [], listing: [], synthetic: [], versions: [], leftovers: [], versionTemps: [], slowComplete: [], serverErrors: [] }, completeMs: [], orphanUploads: 0, sweptMs: 0, pendingRemovals: 0, versionLeftovers: [] };
   for (const op of ctx.ops) if (op.serverError) out.findings.serverErrors.push(`${op.kind} ${op.bucket}/${op.key}: ${op.serverError}`);
   await resendCompletes(ctx, out);
   out.orphanUploads = await abortOrphans(ctx.s3);
@@ -224,8 +241,9 @@ async function checkVersioned(ctx: CheckContext, out: TrialCheck): Promise<void>
 }
 
 /**
- * Waits (bounded) until the sweeps have left nothing in the staging and multipart directories; what remains is a
- * finding, as is any temporary or lock among the versions (no sweep looks there: waiting would not help).
+ * Waits (bounded) until the sweeps have left nothing in the staging and multipart directories (nor a temporary of
+ * an atomic write anywhere in the state); what remains is a finding. Temporaries and locks among the versions are
+ * reported as they are: the next write of their key sweeps them, not a job (waiting would not help).
  */
 async function waitForSweeps(ctx: CheckContext, out: TrialCheck): Promise<void> {
   let left = await leftovers(ctx.root);
@@ -235,21 +253,24 @@ async function waitForSweeps(ctx: CheckContext, out: TrialCheck): Promise<void> 
   }
   out.sweptMs = Date.now() - ctx.restartedAt;
   out.findings.leftovers.push(...left.stray);
-  out.findings.versionTemps.push(...left.versionTemps);
+  out.versionLeftovers = left.versionTemps;
   out.pendingRemovals = left.pending;
 }
 
 /** The multipart sweep's grace for a removal in progress, and its interval at the default expiry: a removal older than both is overdue. */
 const REMOVAL_OVERDUE_MS = 60_000 + 5 * 60_000;
+/** The temporary of an atomic write (src/fsutil/atomic-temp.ts), with or without its writer's tag. */
+const ATOMIC_TEMP = /\.[0-9a-f]{12}(?:\.[0-9a-f]{12}_\d+_\d*)?\.tmp$/;
 
 /**
  * What the state directories hold that a finished, swept tree should not: staging files, uploads being created,
- * completed or recovered, temporaries and locks among the versions. Removals in progress (`.done-`, `.aborting-`,
- * `.expired-`) are the multipart sweep's after a grace: pending until overdue.
+ * completed or recovered, temporaries of atomic writes (records, part records, markers), and among the versions
+ * temporaries and locks. Removals in progress (`.done-`, `.aborting-`, `.expired-`) are the multipart sweep's after
+ * a grace: pending until overdue.
  */
-export async function leftovers(root: string): Promise<{ stray: string[]; versionTemps: string[]; pending: number }> {
+export async function leftovers(root: string): Promise<{ stray: string[]; versionTemps: VersionLeftover[]; pending: number }> {
   const stray: string[] = [];
-  const versionTemps: string[] = [];
+  const versionTemps: VersionLeftover[] = [];
   let pending = 0;
   for (const bucket of [PLAIN, VERSIONED]) {
     const state = join(root, bucket, '.dirbucket');
@@ -264,16 +285,32 @@ export async function leftovers(root: string): Promise<{ stray: string[]; versio
       }
       stray.push(`${bucket}/multipart/${name}`);
     }
-    await walkVersions(join(state, 'versions'), `${bucket}/versions`, versionTemps);
+    await walkState(state, bucket, stray);
+    await walkVersions(join(state, 'versions'), bucket, [], versionTemps);
   }
   return { stray, versionTemps, pending };
 }
 
-/** Temporaries (`.t-*`) and commit locks (`.lock*`) anywhere under a bucket's versions: a writer died holding them. */
-async function walkVersions(dir: string, rel: string, stray: string[], depth = 0): Promise<void> {
-  if (depth > 16) return;
+/** Temporaries of atomic writes anywhere in a bucket's state but its versions (walked apart) and tmp (listed whole). */
+async function walkState(dir: string, rel: string, stray: string[], depth = 0): Promise<void> {
+  if (depth > 4) return;
   for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    if (e.name.startsWith('.t-') || e.name.startsWith('.lock')) stray.push(`${rel}/${e.name}`);
-    else if (e.isDirectory()) await walkVersions(join(dir, e.name), `${rel}/${e.name}`, stray, depth + 1);
+    if (depth === 0 && (e.name === 'versions' || e.name === 'tmp')) continue;
+    if (ATOMIC_TEMP.test(e.name)) stray.push(`${rel}/${e.name}`);
+    else if (e.isDirectory()) await walkState(join(dir, e.name), `${rel}/${e.name}`, stray, depth + 1);
+  }
+}
+
+/** Temporaries (`.t-*`, atomic writes') and commit locks (`.lock*`) anywhere under a bucket's versions: a writer died holding them. */
+async function walkVersions(dir: string, bucket: string, segments: string[], out: VersionLeftover[]): Promise<void> {
+  if (segments.length > 16) return;
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (e.name.startsWith('.t-') || e.name.startsWith('.lock') || ATOMIC_TEMP.test(e.name)) {
+      const st = await lstat(join(dir, e.name)).catch(() => undefined);
+      // `<key…>/.dirbucket/<name>`: the segments end with the directory of versions' own name.
+      if (st) out.push({ path: `${bucket}/versions/${[...segments, e.name].join('/')}`, bucket, key: segments.slice(0, -1).join('/'), ino: st.ino, ctimeMs: st.ctimeMs });
+    } else if (e.isDirectory()) {
+      await walkVersions(join(dir, e.name), bucket, [...segments, e.name], out);
+    }
   }
 }

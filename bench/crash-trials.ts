@@ -4,9 +4,11 @@
  * overwrites, copies, deletes, multipart uploads and versioned writes and deletes for a random time, kills the
  * server with SIGKILL, starts it again on the same tree, resends the Completes the kill cut off, then checks
  * (bench/crash-checks.ts): every acknowledged write is readable with its ETag and bytes or was superseded, no
- * object is torn or mixed, listings agree with GET and HEAD, every acknowledged version is there, and nothing is
- * left in the staging, multipart and versions directories once the sweeps have run. The restarted server is the
- * next trial's. Prints a summary table (and with --record appends it to bench/RESULTS.md).
+ * object is torn or mixed, listings agree with GET and HEAD, every acknowledged version is there, nothing is
+ * left in the staging and multipart directories (nor a temporary of an atomic write anywhere in the state) once
+ * the sweeps have run, and a temporary or lock a kill left among a key's versions is gone after the next write of
+ * that key. The restarted server is the next trial's. Prints a summary table (and with --record appends it to
+ * bench/RESULTS.md); --max-minutes bounds the whole run (the trial under way finishes, the summary says so).
  *
  *   npm run crash-trials -- [--trials N] [--seed S] [--clients N] [--moosefs] [--metadata sidecar]
  *                           [--server-arg FLAG]… [--max-minutes M] [--record] [--inject-faults]
@@ -27,7 +29,7 @@ import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-
 import { prng } from '../test/helpers/prng.js';
 import { startMooseFs, type MooseFs } from '../test/helpers/moosefs.js';
 import { injectFaults, type InjectedFaults } from './crash-faults.js';
-import { checkTrial, FINDINGS, type FindingKind, type KnownState, type TrialCheck } from './crash-checks.js';
+import { checkTrial, FINDINGS, type FindingKind, type KnownState, type TrialCheck, type VersionLeftover } from './crash-checks.js';
 import { BodyRegistry, OP_KINDS, PLAIN, VERSIONED, runClient, type Op, type OpKind } from './crash-workload.js';
 import { formatConsoleTable, formatMarkdownTable, type Row } from './report.js';
 import { appendRun } from './results-file.js';
@@ -82,9 +84,31 @@ const totals = {
   orphanUploads: 0,
   sweptMs: [] as number[],
   pendingRemovals: 0,
+  /** Leftovers among the versions at the end whose key no trial wrote since (nothing has had to sweep them yet). */
+  versionLeftoversWaiting: 0,
 };
 let stoppedBy = '';
 let injected: InjectedFaults | undefined;
+
+/**
+ * Among the versions, a leftover is the next writer's of its key to sweep (under the key's lock): one found by an
+ * earlier check and still there (same inode, same ctime) after this trial acknowledged a write of its key is a
+ * finding of this trial. What this check finds anew waits for a later trial's write.
+ */
+function judgeVersionLeftovers(waiting: Map<string, VersionLeftover>, reported: Set<string>, check: TrialCheck, ops: Op[]): void {
+  const idOf = (l: VersionLeftover) => `${l.path}#${l.ino}#${l.ctimeMs}`;
+  const now = new Map(check.versionLeftovers.map((l) => [idOf(l), l]));
+  for (const [id, l] of waiting) {
+    if (!now.has(id)) {
+      waiting.delete(id);
+    } else if (ops.some((o) => o.acked && o.bucket === l.bucket && o.key === l.key)) {
+      check.findings.versionTemps.push(`${l.path}: still there after a write of ${l.key}`);
+      waiting.delete(id);
+      reported.add(id); // once
+    }
+  }
+  for (const [id, l] of now) if (!waiting.has(id) && !reported.has(id)) waiting.set(id, l);
+}
 
 async function start(root: string): Promise<void> {
   server = await startServer({ root, credentials, serverArgs: SERVER_ARGS, startTimeoutMs: START_TIMEOUT_MS });
@@ -127,6 +151,9 @@ try {
   const ackedVersions = new Map<string, Map<string, string | null>>();
   const master = prng(SEED);
   const seenLeftovers = new Set<string>();
+  /** Leftovers among the versions, found by a check and not yet removed: the next write of their key must. */
+  const versionLeftovers = new Map<string, VersionLeftover>();
+  const versionLeftoversReported = new Set<string>();
   for (let trial = 0; trial < TRIALS; trial++) {
     if (Date.now() > DEADLINE) {
       stoppedBy = `stopped after ${trial} trials: --max-minutes reached`;
@@ -162,6 +189,7 @@ try {
     const check: TrialCheck = await checkTrial({
       s3: s3!, root, registry, ops, ackedVersions, known, trialStart, restartedAt: Date.now(), sweepTimeoutMs: SWEEP_TIMEOUT_MS,
     });
+    judgeVersionLeftovers(versionLeftovers, versionLeftoversReported, check, ops);
     totals.trials++;
     totals.completeMs.push(...check.completeMs);
     totals.orphanUploads += check.orphanUploads;
@@ -179,8 +207,10 @@ try {
     }
     log(`trial ${trial}: killed after ${killAfter} ms, ${ops.length} ops (${ops.filter((o) => o.acked).length} acknowledged, ` +
       `in flight: ${inFlight.map((o) => o.kind).join(' ') || 'none'}), swept in ${(check.sweptMs / 1000).toFixed(1)} s` +
+      `${versionLeftovers.size ? `, ${versionLeftovers.size} leftovers among the versions await a write of their key` : ''}` +
       `${found.length ? `; FOUND ${found.join(', ')} (first: ${first})` : ''}`);
   }
+  totals.versionLeftoversWaiting = versionLeftovers.size;
 } catch (e) {
   stoppedBy = `aborted: ${(e as Error).message.slice(0, 500)}`;
   process.exitCode = 1;
@@ -214,6 +244,8 @@ if (flags['inject-faults']) {
     note: injected ? `${injected.lost} removed, ${injected.torn} torn (the lost and mixed rows count them)` : 'not injected: fewer than two untouched keys in the last trial' });
 }
 rows.push({ metric: 'removals in progress at the end, within the multipart sweep\'s grace', value: totals.pendingRemovals, unit: 'dirs' });
+rows.push({ metric: 'temporaries and locks among the versions at the end, their key not written since', value: totals.versionLeftoversWaiting, unit: 'files',
+  note: 'swept by the next write of their key (under its lock), not by a job' });
 
 const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
 console.log('\n' + formatConsoleTable(rows));

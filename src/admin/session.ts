@@ -7,6 +7,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { sweepAtomicTemps } from '../fsutil/atomic-temp.js';
 import { readJsonFile, writeJsonFile } from '../fsutil/json-file.js';
 
 /** The sessions' directory in the state directory. */
@@ -15,6 +16,8 @@ export const ADMIN_SESSIONS_DIR = 'admin-sessions';
 export const SESSION_COOKIE = 'dirbucket_session';
 /** The header a state-changing request must carry, equal to the session's CSRF token. */
 export const CSRF_HEADER = 'x-dirbucket-csrf';
+/** A session file's write (milliseconds) cut short this long ago, its writer not known to be gone, was killed. */
+const TEMP_GRACE_MS = 60_000;
 /** How long a session lasts from sign-in (8 hours: a working day, not a week). */
 export const SESSION_TTL_MS = 8 * 3600_000;
 
@@ -62,9 +65,10 @@ export class SessionStore {
     await unlink(this.fileOf(token)).catch(() => {});
   }
 
-  /** Removes expired sessions, so that the table does not grow with sign-ins that never signed out. */
+  /** Removes expired sessions, so that the table does not grow with sign-ins that never signed out, and the temporaries of killed writes. */
   private async sweep(now: Date): Promise<void> {
     const names = await readdir(this.dir).catch(() => [] as string[]);
+    await sweepAtomicTemps(this.dir, { names, graceMs: TEMP_GRACE_MS, now: now.getTime() });
     await Promise.all(names.filter((n) => n.endsWith('.json')).map(async (n) => {
       const s = await readJsonFile<Session>(path.join(this.dir, n)).catch(() => undefined);
       if (s && !(new Date(s.expires).getTime() > now.getTime())) await unlink(path.join(this.dir, n)).catch(() => {});

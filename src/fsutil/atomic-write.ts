@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { atomicTempOf } from './atomic-temp.js';
+import { ownerTag } from './lock-owner.js';
 import { syncDir } from './sync-dir.js';
 
 /** How a file is written. */
@@ -19,11 +21,18 @@ export interface AtomicWriteOptions {
   mode?: number;
   /** Create the directory when it is missing; a number is the mode it gets (default: the directory must exist). */
   mkdir?: boolean | number;
+  /**
+   * Write the temporary file in this directory (on the same file system, created when missing) rather than beside
+   * the target: where a sweep already looks, when the target's directory is one no sweep reads (a store of
+   * thousands of small files). Named `atomic-<random>.<owner>` there, as staging files are (their sweep's rule).
+   */
+  tempDir?: string;
 }
 
-/** The temporary name beside `path`: `.tmp`, so a crash's leftover is recognisable (and never parsed as JSON). */
-function tempName(path: string): string {
-  return `${path}.${randomBytes(6).toString('hex')}.tmp`;
+// Beside the target: `<path>.<random>.<owner>.tmp` (atomic-temp.ts), so a crash's leftover is recognisable, never
+// parsed as JSON, and swept once its writer is gone.
+function tempName(path: string, opts: AtomicWriteOptions): string {
+  return opts.tempDir === undefined ? atomicTempOf(path) : `${opts.tempDir}/atomic-${randomBytes(6).toString('hex')}.${ownerTag()}`;
 }
 
 function mkdirOptions(m: boolean | number): { recursive: true; mode?: number } {
@@ -35,18 +44,25 @@ function mkdirOptions(m: boolean | number): { recursive: true; mode?: number } {
  * gone), leaving no temporary file behind.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
-  const tmp = tempName(path);
+  const tmp = tempName(path, opts);
   const mode = opts.mode ?? 0o666;
   const fh = await open(tmp, 'wx', mode).catch(async (e: unknown) => {
-    if (!opts.mkdir || (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    await mkdir(dirname(path), mkdirOptions(opts.mkdir));
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    if (opts.tempDir !== undefined) await mkdir(opts.tempDir, { recursive: true });
+    else if (opts.mkdir) await mkdir(dirname(path), mkdirOptions(opts.mkdir));
+    else throw e;
     return open(tmp, 'wx', mode);
   });
   try {
     await fh.writeFile(data);
     if (opts.fsync ?? true) await fh.sync();
     await fh.close();
-    await rename(tmp, path);
+    await rename(tmp, path).catch(async (e: unknown) => {
+      // Written aside in tempDir: the target's own directory may not be there yet.
+      if (opts.tempDir === undefined || !opts.mkdir || (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      await mkdir(dirname(path), mkdirOptions(opts.mkdir));
+      await rename(tmp, path);
+    });
   } catch (e) {
     await fh.close().catch(() => {});
     await unlink(tmp).catch(() => {});
@@ -56,8 +72,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
 }
 
 /** writeFileAtomic, blocking: for start-up, before there is anything else to do. */
-export function writeFileAtomicSync(path: string, data: string | Uint8Array, opts: Omit<AtomicWriteOptions, 'syncDir'> = {}): void {
-  const tmp = tempName(path);
+export function writeFileAtomicSync(path: string, data: string | Uint8Array, opts: Omit<AtomicWriteOptions, 'syncDir' | 'tempDir'> = {}): void {
+  const tmp = tempName(path, {});
   if (opts.mkdir) mkdirSync(dirname(path), mkdirOptions(opts.mkdir));
   const fd = openSync(tmp, 'wx', opts.mode ?? 0o666);
   try {

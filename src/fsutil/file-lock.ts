@@ -23,6 +23,11 @@ import { SyncWhileFast } from './sync-while-fast.js';
  */
 const quick = new SyncWhileFast(0.5);
 
+/** The marker a breaker holds while it breaks `<lock>` (`<lock>.break`); lock-asides.ts sweeps one a breaker left. */
+export const BREAK_SUFFIX = '.break';
+/** A broken file moved aside before its removal (`<file>.stale-<random>`). */
+export const ASIDE_INFIX = '.stale-';
+
 /** How to wait, when a lock counts as abandoned, and what to say when giving up. */
 export interface LockOptions {
   /** A lock file untouched for this long was left by a dead holder (default 10 s). */
@@ -174,8 +179,9 @@ function holding(lockFile: string, ino: bigint, staleMs: number, ours?: () => Pr
   touch.unref();
   return async () => {
     clearInterval(touch);
-    // After a takeover (we hung past staleMs) the file is someone else's: leave it.
-    if (quick.sync) {
+    // After a takeover (we hung past staleMs) the file is someone else's: leave it. A lease (`ours` given) checks its
+    // owner line too, as a file made anew after a takeover may get our inode number back: the awaited path below.
+    if (quick.sync && !ours) {
       quick.timed(() => {
         const st = lstatSync(lockFile, { bigint: true, throwIfNoEntry: false });
         if (st?.ino === ino) {
@@ -202,7 +208,7 @@ function holding(lockFile: string, ino: bigint, staleMs: number, ours?: () => Pr
  * another has already acted on.
  */
 export async function breakLock(lockFile: string, judged: Judged, staleMs: number): Promise<void> {
-  const breaker = `${lockFile}.break`;
+  const breaker = `${lockFile}${BREAK_SUFFIX}`;
   const ino = await create(breaker, false).catch(() => undefined);
   if (ino === undefined) {
     // Another is breaking it now, for microseconds; its marker outlives it only if it died doing so.
@@ -222,7 +228,7 @@ export async function breakLock(lockFile: string, judged: Judged, staleMs: numbe
 
 /** Removes `file` if it is the inode `ino`: renamed aside, checked, and linked back when it was another. */
 async function moveAway(file: string, ino: bigint): Promise<void> {
-  const aside = `${file}.stale-${randomBytes(4).toString('hex')}`;
+  const aside = `${file}${ASIDE_INFIX}${randomBytes(4).toString('hex')}`;
   if (!(await rename(file, aside).then(() => true, () => false))) return;
   const st = await lstat(aside, { bigint: true }).catch(() => undefined);
   if (st && st.ino !== ino) await link(aside, file).catch(() => {});

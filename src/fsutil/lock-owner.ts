@@ -1,5 +1,5 @@
 /** Who holds a lock (a lock file, an upload's completion), and whether that process is known to be gone (same host only). */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -57,6 +57,14 @@ export function ownerTag(): string {
   return selfTag;
 }
 let selfTag: string | undefined;
+
+/**
+ * A fresh name `<what>-<random>.<owner tag>` for a scratch file (a probe) in a directory the staging sweep reads (a
+ * bucket's tmp directory): one a killed process left is removed as soon as that process is known to be gone.
+ */
+export function scratchName(what: string): string {
+  return `${what}-${randomBytes(6).toString('hex')}.${ownerTag()}`;
+}
 
 /** The machine part of this process's tag (ownerTag). */
 export function machineTag(): string {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Backend } from '../../storage/backend.js';
 import { tryTakeLock } from '../../fsutil/file-lock.js';
+import { sweepLockAsides } from '../../fsutil/lock-asides.js';
 import type { Job } from '../jobs.js';
 import { bucketsWithRules, lifecyclePass, type LifecyclePassOptions } from './lifecycle-pass.js';
 import { actionLogger } from './action-log.js';
@@ -31,6 +32,8 @@ export async function underLease<R>(stateDir: string, staleMs: number, fn: (stil
   const lease = await tryTakeLock(join(stateDir, LEASE_FILE), { staleMs, makeDir: true });
   if (!lease) return undefined;
   try {
+    // What a gateway killed while breaking a dead holder's lease left beside it (the state directory is small).
+    await sweepLockAsides(stateDir, LEASE_FILE).catch(() => {});
     return await fn(lease.stillHeld);
   } finally {
     await lease.release();

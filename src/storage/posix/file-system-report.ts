@@ -4,9 +4,9 @@
  * metadata in xattrs, else sidecar files), reflinks (copies that share blocks) and the immutable attribute
  * (object lock enforced by the kernel). Probed once per bucket and process, in the bucket's staging directory.
  */
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, statfs, unlink, writeFile } from 'node:fs/promises';
+import { scratchName } from '../../fsutil/lock-owner.js';
 import { networkFsOf } from '../../fsutil/network-fs.js';
 import type { Bucket } from './buckets/bucket.js';
 import { acceptsUserXattrs } from './metadata/detect.js';
@@ -35,8 +35,8 @@ const probed = new WeakMap<Bucket, Promise<FileSystemReport>>();
 
 /** Whether a copy in `dir` can share the source's blocks: a FICLONE copy that must not fall back to copying. */
 async function canReflink(dir: string): Promise<boolean> {
-  const src = `${dir}/.reflink-probe-${randomBytes(6).toString('hex')}`;
-  const dst = `${src}.copy`;
+  const src = `${dir}/${scratchName('reflink-probe')}`;
+  const dst = `${dir}/${scratchName('reflink-copy')}`;
   try {
     await writeFile(src, 'x', { flag: 'wx', mode: 0o600 });
     await copyFile(src, dst, constants.COPYFILE_FICLONE_FORCE | constants.COPYFILE_EXCL);

@@ -71,7 +71,7 @@ export class Bucket {
   // The answer is kept in the state directory, so every gateway process serving this tree, and a read-only
   // bucket that cannot probe, use the store the records were written to.
   private async openStore(): Promise<MetadataStore> {
-    const sidecars = new SidecarStore(`${this.stateDir}/meta`, this.settings.fsync, this.quick);
+    const sidecars = new SidecarStore(`${this.stateDir}/meta`, this.settings.fsync, this.tmpDir, this.quick);
     const mode = this.settings.metadata === 'auto' ? await this.detectedMode() : this.settings.metadata;
     return mode === 'sidecar' ? sidecars : new XattrStore(sidecars, this.quick);
   }

@@ -9,7 +9,7 @@ import type { VersioningStatus } from '../../backend.js';
 import type { MetadataStore } from '../metadata/store.js';
 import { errnoOf } from '../paths/errno.js';
 import type { VersionsContext, VersioningPolicy } from '../versions/context.js';
-import { tempPath } from '../versions/layout.js';
+import { scratchName } from '../../../fsutil/lock-owner.js';
 import type { Bucket } from './bucket.js';
 import { cachedBucketSettings, readBucketSettings, updateBucketSettings, type BucketSettings } from './bucket-settings.js';
 
@@ -64,8 +64,8 @@ export async function putBucketVersioning(bucket: Bucket, status: 'Enabled' | 'S
 // without them could keep no version, so versioning is refused rather than half working.
 async function probeKeeping(bucket: Bucket, keep: 'link' | 'clone'): Promise<void> {
   const dir = await bucket.ensureTmpDir();
-  const src = tempPath(dir);
-  const dest = tempPath(dir);
+  const src = `${dir}/${scratchName('link-probe')}`;
+  const dest = `${dir}/${scratchName('link-probe')}`;
   try {
     await writeFile(src, 'probe', { flag: 'wx' });
     try {

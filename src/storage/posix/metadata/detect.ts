@@ -1,7 +1,7 @@
 /** Detection of user.* extended attribute support, for metadata mode 'auto'. */
-import { randomBytes } from 'node:crypto';
 import { unlink, writeFile } from 'node:fs/promises';
 import { setAttribute } from '@napi-rs/xattr';
+import { scratchName } from '../../../fsutil/lock-owner.js';
 import { errnoOf } from '../paths/errno.js';
 
 /**
@@ -10,7 +10,7 @@ import { errnoOf } from '../paths/errno.js';
  * bucket to the wrong store.
  */
 export async function acceptsUserXattrs(dir: string): Promise<boolean> {
-  const probe = `${dir}/xattr-probe-${randomBytes(6).toString('hex')}`;
+  const probe = `${dir}/${scratchName('xattr-probe')}`;
   await writeFile(probe, '', { flag: 'wx' });
   try {
     await setAttribute(probe, 'user.dirbucket.probe', '1');

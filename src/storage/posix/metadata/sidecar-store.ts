@@ -20,11 +20,13 @@ export class SidecarStore implements MetadataStore {
   readonly kind = 'sidecar' as const;
 
   /**
-   * @param quick the bucket's switch for synchronous metadata calls: while it allows, forget() first looks
-   *   whether there is a record to remove (a cheap stat), since on the xattr store's overwrites there almost
-   *   never is, and a failing unlink costs a thread-pool round trip and an error object per PUT.
+   * `tmpDir`: where records are written before their rename (the bucket's tmp directory, on the same file system):
+   * the staging sweep removes what a killed writer left there, which no sweep would find among the records.
+   * `quick`: the bucket's switch for synchronous metadata calls: while it allows, forget() first looks whether there
+   * is a record to remove (a cheap stat), since on the xattr store's overwrites there almost never is, and a failing
+   * unlink costs a thread-pool round trip and an error object per PUT.
    */
-  constructor(readonly metaDir: string, private readonly fsync: boolean, private readonly quick?: SyncWhileFast) {}
+  constructor(readonly metaDir: string, private readonly fsync: boolean, private readonly tmpDir?: string, private readonly quick?: SyncWhileFast) {}
 
   /** The sidecar file of `key` at inode `ino`. */
   fileOf(key: string, ino: bigint | string): string {
@@ -57,7 +59,7 @@ export class SidecarStore implements MetadataStore {
   async write(_path: string, key: string, record: MetaRecord): Promise<void> {
     const file = this.fileOf(key, record.ino);
     // Written aside and renamed, so a reader never sees half a record (directory records are rewritten in place).
-    await writeFileAtomic(file, encodeRecord(record), { fsync: this.fsync, syncDir: this.fsync, mkdir: true });
+    await writeFileAtomic(file, encodeRecord(record), { fsync: this.fsync, syncDir: this.fsync, mkdir: true, tempDir: this.tmpDir });
   }
 
   async forget(key: string, ino: bigint): Promise<void> {

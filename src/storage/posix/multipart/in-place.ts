@@ -17,8 +17,8 @@
  * directory by name: once a Complete has taken the directory, no new claim can appear, and the claims it sees
  * are every writer the file can still have.
  */
-import { randomBytes } from 'node:crypto';
 import { link, open, readFile, unlink, writeFile } from 'node:fs/promises';
+import { scratchName } from '../../../fsutil/lock-owner.js';
 import { errnoOf } from '../paths/errno.js';
 import { MIN_PART_BYTES } from './completion-plan.js';
 
@@ -85,8 +85,9 @@ async function slotSize(dir: string, proposed: number, fsync: boolean): Promise<
   const path = `${dir}/${SLOT_FILE}`;
   const recorded = await readSlot(path);
   if (recorded !== null || !isSlotSize(proposed)) return recorded ?? undefined;
-  // `tmp-` like a part's staging file: a crash's leftover goes with the sweep (sweep.ts) or the upload.
-  const tmp = `${dir}/tmp-slot-${randomBytes(6).toString('hex')}`;
+  // `tmp-` like a part's staging file, with its writer's tag: a crash's leftover goes with the sweep (sweep.ts) as
+  // soon as its writer is known gone, or with the upload.
+  const tmp = `${dir}/${scratchName('tmp-slot')}`;
   try {
     await writeFile(tmp, String(proposed), { flag: 'wx', mode: 0o600, flush: fsync });
     await link(tmp, path).catch((e: unknown) => {

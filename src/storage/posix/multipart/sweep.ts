@@ -1,13 +1,15 @@
 /**
  * The multipart housekeeping of one bucket: uploads older than the expiry, completion markers past their time,
  * Completes that died holding an upload, removals and creations cut short, and part staging files left by a
- * crash. Safe with any number of gateway instances sweeping the same tree: every removal first renames the
+ * crash, and the temporaries of small files whose atomic write a crash cut short (fsutil/atomic-temp.ts: part
+ * records, completion markers and intents). Safe with any number of gateway instances sweeping the same tree: every removal first renames the
  * thing away (one winner), and losers ignore ENOENT.
  */
 import { lstat, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import type { Bucket } from '../buckets/bucket.js';
 import { errnoOf } from '../paths/errno.js';
 import { isStale } from './completion-lock.js';
+import { atomicTempAbandoned, parseAtomicTemp } from '../../../fsutil/atomic-temp.js';
 import { taggedOwnerIsGone } from '../../../fsutil/lock-owner.js';
 import { MARKER_TTL_MS } from './completion-marker.js';
 import { recoverCompletion } from './recover.js';
@@ -44,8 +46,14 @@ export async function sweepUploads(bucket: Bucket, opts: { expiryMs: number; now
   }
   for (const name of names) {
     const entry = classifyEntry(name);
-    if (!entry) continue;
     const path = `${paths.root}/${name}`;
+    if (!entry) {
+      // A completion marker's write cut short (its writer gone, or long silent: such a write takes milliseconds).
+      if (parseAtomicTemp(name) && (await atomicTempAbandoned(paths.root, name, REMOVAL_GRACE_MS, now))) {
+        if (await unlink(path).then(() => true, () => false)) report.leftovers++;
+      }
+      continue;
+    }
     try {
       switch (entry.kind) {
         case 'upload':
@@ -96,11 +104,16 @@ export async function sweepUploads(bucket: Bucket, opts: { expiryMs: number; now
 
 /**
  * Removes part staging files (`tmp-*`) of a live upload whose writer is known to be gone (its owner tag names a
- * process of this machine that runs no more), or that no writer has touched for LEFTOVER_MS.
+ * process of this machine that runs no more), or that no writer has touched for LEFTOVER_MS; and the temporaries
+ * of its part records and completion intent, as the multipart directory's own.
  */
 async function sweepPartStaging(dir: string, now: number): Promise<number> {
   let removed = 0;
   for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (parseAtomicTemp(name)) {
+      if ((await atomicTempAbandoned(dir, name, REMOVAL_GRACE_MS, now)) && (await unlink(`${dir}/${name}`).then(() => true, () => false))) removed++;
+      continue;
+    }
     if (!name.startsWith('tmp-')) continue;
     const st = await stat(`${dir}/${name}`).catch(() => undefined);
     const tag = name.slice(name.indexOf('.') + 1);

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { unlink, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { randomBytes } from 'node:crypto';
+import { scratchName } from '../../../fsutil/lock-owner.js';
 
 const run = promisify(execFile);
 
@@ -31,7 +31,7 @@ export async function isImmutable(path: string): Promise<boolean> {
  */
 export async function canMakeImmutable(dir: string): Promise<boolean> {
   if (process.getuid?.() !== 0) return false;
-  const probe = `${dir}/.immutable-probe-${randomBytes(6).toString('hex')}`;
+  const probe = `${dir}/${scratchName('immutable-probe')}`;
   try {
     await writeFile(probe, '', { flag: 'wx', mode: 0o600 });
   } catch {

@@ -1,10 +1,12 @@
 /** What is on disk for one key: the plain file at its path (with its record) and its directory of versions. */
 import type { BigIntStats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
+import { parseAtomicTemp } from '../../../fsutil/atomic-temp.js';
+import { isLockAside } from '../../../fsutil/lock-asides.js';
 import { errnoOf } from '../paths/errno.js';
 import type { VersionsContext } from './context.js';
 import type { ListingIo } from './listing-io.js';
-import { newestFirst, parseEntryName, TEMP_PREFIX, versionsDirOf, type Entry } from './layout.js';
+import { LOCK_NAME, newestFirst, parseEntryName, TEMP_PREFIX, versionsDirOf, type Entry } from './layout.js';
 import { recordedStamp, stampOf, type VersionedRecord } from './version-record.js';
 
 /** One key as read from disk, before any judgement (resolve.ts judges). */
@@ -26,8 +28,13 @@ export interface KeyState {
    * its bytes are gone. Left out of `entries`.
    */
   rewritten?: Entry;
-  /** Temporary names (`.t-*`) left by a writer that died: swept by the next settle. */
+  /**
+   * Temporary names left by a writer that died: links being made (`.t-*`) and atomic writes' temporaries (a
+   * version's object lock). Only writers holding the key's lock make them: the next settle sweeps them.
+   */
   temps: string[];
+  /** What a breaker of a dead commit lock left (fsutil/lock-asides.ts): swept by the next settle once old. */
+  asides: string[];
 }
 
 /**
@@ -42,11 +49,12 @@ export async function readKeyState(ctx: VersionsContext, key: string, segments: 
     known?.stats !== undefined ? known.stats : io ? io.lstat(path) : lstat(path, { bigint: true }).catch(ignoreMissing),
     io ? io.readdir(dir) : readdir(dir).catch((e: unknown): string[] => ignoreMissing(e) ?? []),
   ]);
-  const state: KeyState = { key, segments, path, dir, entries: [], lost: [], temps: [] };
+  const state: KeyState = { key, segments, path, dir, entries: [], lost: [], temps: [], asides: [] };
   for (const name of names) {
     const e = parseEntryName(name);
     if (e) (e.kind === 'lost' ? state.lost : state.entries).push(e);
-    else if (name.startsWith(TEMP_PREFIX)) state.temps.push(name);
+    else if (name.startsWith(TEMP_PREFIX) || parseAtomicTemp(name)) state.temps.push(name);
+    else if (isLockAside(LOCK_NAME, name)) state.asides.push(name);
   }
   state.entries.sort(newestFirst);
   state.lost.sort(newestFirst);

@@ -8,7 +8,8 @@
  * - `<seq>.m`: a delete marker, id `seq`, a small JSON file;
  * - `<seq>.null`, `<seq>.null.m`: the `null` version or delete marker, placed at `seq` in the order;
  * - `<seq>.lost`: the version whose bytes a NAS user overwrote in place (empty: nothing to serve);
- * - `.lock`, `.t-*`: the commit lock and temporary names (never versions); `.lock.*` while a dead lock is broken.
+ * - `.lock`, `.t-*`: the commit lock and temporary names (never versions); `.lock.*` while a dead lock is broken;
+ *   `<id>.worm` and its atomic write's temporaries: a version's object lock (object-lock/version-lock.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { RESERVED_NAME } from '../paths/reserved.js';
@@ -28,9 +29,12 @@ export interface Entry {
 /** The start of temporary names in a key's directory of versions (links being made). */
 export const TEMP_PREFIX = '.t-';
 
+/** The file name of a key's commit lock. */
+export const LOCK_NAME = '.lock';
+
 /** The key's commit lock in its directory of versions `dir` (context.ts KEY_LOCK). */
 export function lockFileOf(dir: string): string {
-  return `${dir}/.lock`;
+  return `${dir}/${LOCK_NAME}`;
 }
 
 /** A fresh temporary name in the key's directory of versions `dir`. */

@@ -15,11 +15,11 @@ import { walk, type WalkItem } from '../list/walk.js';
 import { listedObject } from '../read/object-info.js';
 import type { VersionsContext, VersioningPolicy } from './context.js';
 import { readKeyState } from './key-state.js';
-import { keepNoticed } from './settle.js';
+import { readSettled } from './settle.js';
 import { ListingIo } from './listing-io.js';
 import { walkKept, type KeptItem } from './kept-walk.js';
 import { versionsRootOf } from './layout.js';
-import { resolveVersions, type VersionView } from './resolve.js';
+import { isSettledView, resolveVersions, type VersionView } from './resolve.js';
 import { dateOfId, isVersionId, NULL_VERSION_ID } from './version-id.js';
 import { stampOf, type VersionedRecord } from './version-record.js';
 
@@ -207,13 +207,15 @@ async function versionsOf(ctx: VersionsContext, item: Item & { type: 'key' }, po
   if (key.endsWith('/')) return directoryObject(ctx, item);
   const segments = key.split('/');
   let state = await readKeyState(ctx, key, segments, item.current ? { stats: item.current.stats } : undefined, io);
-  let views = resolveVersions(state, policy).versions;
-  if (views[0]?.where === 'path' && !views[0].entry) {
-    // Listed means named: keep it (settle.ts keepNoticed), then list what is kept.
-    await keepNoticed(ctx, key, segments, policy);
-    state = await readKeyState(ctx, key, segments, undefined, io);
-    views = resolveVersions(state, policy).versions;
+  let view = resolveVersions(state, policy);
+  if (!isSettledView(view)) {
+    // Listed means named: a found file is kept first (settle.ts keepNoticed). And a key caught half-way through
+    // another process's change (resolve.ts isSettledView) is read again as that change left it, under its lock.
+    const settled = await readSettled(ctx, key, segments, policy);
+    state = settled?.state ?? (await readKeyState(ctx, key, segments, undefined, io));
+    view = settled?.view ?? resolveVersions(state, policy);
   }
+  const views = view.versions;
   const out: ListedVersion[] = [];
   for (const [i, v] of views.entries()) {
     // An implied marker (a NAS delete) dates from when the file lost its name: the ctime of the link left.

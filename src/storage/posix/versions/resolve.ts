@@ -67,6 +67,21 @@ export function resolveVersions(state: KeyState, policy: VersioningPolicy): KeyV
   return { versions: [current, ...rest], stale };
 }
 
+/**
+ * Whether `view` lists as a settle would leave it: the current file kept, nothing stale, no kept version newer than
+ * the current one. A key read without its lock (a listing) can be caught half-way through another process's
+ * change: the file's stats from before a commit's rename and its directory of versions from after it make the
+ * replaced version current with the new one older. No state a settle leaves looks like that (an implied marker
+ * does: its id is the one a DELETE is about to write, and a settle writes the same).
+ */
+export function isSettledView(view: KeyView): boolean {
+  const [top, ...rest] = view.versions;
+  if (view.stale.length > 0) return false;
+  if (!top) return true;
+  if (top.where === 'path' && !top.entry) return false;
+  return rest.every((v) => v.seq < top.seq);
+}
+
 /** The newest place taken in the key's order, lost and rewritten versions included: ids come after it. */
 export function newestTaken(state: KeyState): string | undefined {
   let seq: string | undefined;

@@ -8,8 +8,9 @@
 import { lstat, open, unlink } from 'node:fs/promises';
 import { KEY_LOCK, type VersionsContext, type VersioningPolicy } from './context.js';
 import { readKeyState, type KeyState } from './key-state.js';
-import { entryName, lockFileOf, versionsDirOf, type Entry } from './layout.js';
+import { entryName, LOCK_NAME, lockFileOf, versionsDirOf, type Entry } from './layout.js';
 import { withFileLock } from '../../../fsutil/file-lock.js';
+import { sweepLockAsides } from '../../../fsutil/lock-asides.js';
 import { isExists, keepCopy } from './keep.js';
 import { resolveVersions, type KeyView } from './resolve.js';
 import { foundRecord, type VersionedRecord } from './version-record.js';
@@ -54,9 +55,10 @@ export async function settleKey(ctx: VersionsContext, state: KeyState, policy: V
   }
   // Only a writer holding the lock makes temporary names: any seen under the lock are a dead writer's.
   for (const name of state.temps) {
-    await unlink(`${state.dir}/${name}`).catch(() => {});
+    await removeTemp(ctx, state, name);
     changed = true;
   }
+  if (state.asides.length) await sweepLockAsides(state.dir, LOCK_NAME, { names: state.asides });
   for (const e of view.stale) {
     await removeEntry(ctx, state, e);
     changed = true;
@@ -77,9 +79,16 @@ const NOTICED_WAIT_MS = 2_000;
  * still serves it under its derived id.
  */
 export async function keepNoticed(ctx: VersionsContext, key: string, segments: string[], policy: VersioningPolicy): Promise<void> {
-  await withFileLock(lockFileOf(versionsDirOf(ctx.stateDir, segments)), async () => {
-    await settleKey(ctx, await readKeyState(ctx, key, segments), policy);
-  }, { ...KEY_LOCK, waitMs: NOTICED_WAIT_MS }).catch(() => {});
+  await readSettled(ctx, key, segments, policy);
+}
+
+/**
+ * The key read and settled under its lock: as no writer is leaving it (and with its current file kept, as
+ * keepNoticed). Undefined when the lock cannot be had soon (a read-only mount, another owner, a busy writer).
+ */
+export async function readSettled(ctx: VersionsContext, key: string, segments: string[], policy: VersioningPolicy): Promise<Settled | undefined> {
+  return withFileLock(lockFileOf(versionsDirOf(ctx.stateDir, segments)), async () => settleKey(ctx, await readKeyState(ctx, key, segments), policy),
+    { ...KEY_LOCK, waitMs: NOTICED_WAIT_MS }).catch(() => undefined);
 }
 
 /** The JSON a delete marker file holds: who made it (S3's Owner of the marker). */
@@ -101,6 +110,17 @@ export async function writeNew(path: string, body: string): Promise<void> {
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * Removes a dead writer's temporary name; its sidecar record too when it was the inode's last name (a clone being
+ * made: its record was written before its link, keyed by the clone's inode, which no name will ever have again).
+ */
+async function removeTemp(ctx: VersionsContext, state: KeyState, name: string): Promise<void> {
+  const path = `${state.dir}/${name}`;
+  const st = await lstat(path, { bigint: true }).catch(() => undefined);
+  if (!(await unlink(path).then(() => true, () => false))) return;
+  if (st?.isFile() && st.nlink === 1n) await ctx.store.forget(state.key, st.ino).catch(() => {});
 }
 
 /** Removes a kept entry; its sidecar record too when it held the last link to its inode. */
