@@ -233,8 +233,11 @@ for (const mode of ['xattr', 'sidecar'] as const satisfies readonly StoreMode[])
       await backend.deleteObject({ bucket: 'bkt', key: 'nas/gw/deep/f' });
       await backend.deleteObject({ bucket: 'bkt', key: 'solo/a/b/c' });
       assert.deepEqual(await visibleTree(bucketDir), ['nas/', 'nas/made/']);
+      // The NAS user's directory stays, and now empty it is a folder (a key 'nas/made/'), as they made it.
       const list = await backend.listObjects({ bucket: 'bkt', prefix: '', delimiter: '/', maxKeys: 10 });
-      assert.deepEqual(list.commonPrefixes, []);
+      assert.deepEqual(list.commonPrefixes, ['nas/']);
+      const flat = await backend.listObjects({ bucket: 'bkt', prefix: '', maxKeys: 10 });
+      assert.deepEqual(flat.objects.map((o) => o.key), ['nas/made/']);
       // A directory that still holds something stays.
       await put('keep/a', '1');
       await put('keep/b', '2');
@@ -245,10 +248,17 @@ for (const mode of ['xattr', 'sidecar'] as const satisfies readonly StoreMode[])
     test('deleting a missing key, or something that is not an object, is a quiet no-op', async () => {
       await backend.deleteObject({ bucket: 'bkt', key: 'nope' });
       await backend.deleteObject({ bucket: 'bkt', key: 'no/such/dir/key' });
+      // A directory that holds a key is a prefix, no object: neither 'plain' nor 'plain/' deletes anything.
       await mkdir(join(bucketDir, 'plain'));
+      await writeFile(join(bucketDir, 'plain/f'), 'f');
       await backend.deleteObject({ bucket: 'bkt', key: 'plain' });
       await backend.deleteObject({ bucket: 'bkt', key: 'plain/' });
-      assert.deepEqual(await visibleTree(bucketDir), ['plain/']);
+      assert.deepEqual(await visibleTree(bucketDir), ['plain/', 'plain/f']);
+      // Nor does a directory holding what is no key (a FIFO): it is not empty, so no folder.
+      await mkdir(join(bucketDir, 'odd'));
+      execFileSync('mkfifo', [join(bucketDir, 'odd/pipe')]);
+      await backend.deleteObject({ bucket: 'bkt', key: 'odd/' });
+      assert.ok(existsSync(join(bucketDir, 'odd/pipe')), 'a directory that is not empty was removed');
     });
 
     test('a file changed outside S3 gets a synthetic ETag and loses its checksum', async () => {

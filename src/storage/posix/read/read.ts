@@ -16,6 +16,7 @@ import { NULL_VERSION_ID, parseVersionId } from '../versions/version-id.js';
 import type { VersionedRecord } from '../versions/version-record.js';
 import { sameContent, type MetaRecord } from '../metadata/record.js';
 import { readableData } from '../archive/readable.js';
+import { isObjectDirectory } from './directory-object.js';
 
 /** An opened object, its info, and the record that info was made from (undefined: it has none). */
 export interface OpenedWithInfo {
@@ -30,7 +31,7 @@ export interface OpenedWithInfo {
  * the key's path is looked at again, and when it names another inode now — a writer renamed a new file over the
  * key in between — the pair is thrown away and the key opened again. A file still being replaced after
  * MAX_ATTEMPTS is served without a record that is not its own: never one version's bytes with another's
- * metadata. Undefined when there is no object (a plain directory is a prefix, not a key). GET, HEAD and the
+ * metadata. Undefined when there is no object (a directory that holds keys is a prefix, not a key). GET, HEAD and the
  * sources of CopyObject and UploadPartCopy all read through here.
  */
 export async function openWithInfo(bucket: Bucket, key: string, check?: OpenCheck): Promise<OpenedWithInfo | undefined> {
@@ -53,7 +54,8 @@ export async function openWithInfo(bucket: Bucket, key: string, check?: OpenChec
       await opened.fh.close();
       throw e;
     }
-    if (opened.directory && !record?.dirObject) {
+    // Through the descriptor: the emptiness is that of the directory opened, whatever is renamed meanwhile.
+    if (opened.directory && !(await isObjectDirectory(`/proc/self/fd/${opened.fh.fd}`, record))) {
       await opened.fh.close();
       return undefined;
     }

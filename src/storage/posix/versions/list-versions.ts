@@ -172,7 +172,7 @@ async function* merged(ctx: VersionsContext, input: ListVersionsInput): AsyncGen
   const common = { prefix: input.prefix, delimiter: input.delimiter, startAfter: input.keyMarker };
   const access = input.access;
   const tree = walk({ ...common, root: ctx.root, followSymlinks: input.followSymlinks,
-    isDirectoryObject: (abs, key) => isDirectoryObject(ctx.store, abs, key),
+    isDirectoryObject: (abs, key, empty) => isDirectoryObject(ctx.store, abs, key, { empty }),
     mayList: access && ((abs) => access.canList(abs)) });
   const kept = walkKept({ ...common, root: versionsRootOf(ctx.stateDir) });
   try {

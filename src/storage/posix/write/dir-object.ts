@@ -17,6 +17,7 @@ import type { MetadataStore } from '../metadata/store.js';
 import { newEntryOwner, ownNewDirectory } from '../paths/new-entry-owner.js';
 import { openParent } from '../paths/parent-dir.js';
 import { pruneEmptyParents } from './prune.js';
+import { isObjectDirectory } from '../read/directory-object.js';
 import { verify } from './verify.js';
 
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = constants;
@@ -49,8 +50,8 @@ export async function putDirectoryObject(bucket: Bucket, input: PutObjectInput &
       throw new S3Error('KeyConflict', `Cannot create '${key}': '${key.slice(0, -1)}' is ${what}.`);
     }
     const before = existing && store.read(entry, key, existing.ino);
-    const isObject = before?.dirObject === true;
-    // A plain directory is no object yet: only a directory object has an ETag (that of no bytes).
+    const isObject = existing !== undefined && (await isObjectDirectory(entry, before));
+    // A directory that holds keys is no object yet: only a directory object has an ETag (that of no bytes).
     checkWrite(input.conditions, isObject ? EMPTY_MD5 : undefined, key);
     if (!existing) {
       access?.create(parent.dir);
@@ -87,7 +88,9 @@ export async function putDirectoryObject(bucket: Bucket, input: PutObjectInput &
 
 /**
  * DELETE of a key ending in '/': removes the directory if it is empty, else only unmarks it (its contents stay
- * objects of their own). Then prunes empty gateway-made parents. No error if there is no such directory object.
+ * objects of their own). An empty folder made on the NAS is an object too, and goes the same way; a directory
+ * that holds keys and was never written as one is a prefix, left alone. Then prunes empty gateway-made parents.
+ * No error if there is no such directory object.
  */
 export async function deleteDirectoryObject(bucket: Bucket, store: MetadataStore, key: string, segments: string[], access?: FsAccess): Promise<void> {
   const parent = await openParent(bucket, segments, { create: false, store, access });
@@ -97,18 +100,21 @@ export async function deleteDirectoryObject(bucket: Bucket, store: MetadataStore
     const st = await lstat(entry, { bigint: true }).catch(() => undefined);
     if (!st?.isDirectory()) return;
     const record = store.read(entry, key, st.ino);
-    if (!record?.dirObject) return;
+    const marked = record?.dirObject === true;
+    if (!marked && !(await isObjectDirectory(entry, record))) return;
     access?.remove(parent.dir, Number(st.uid));
     try {
       await rmdir(entry);
     } catch (e) {
+      // An unmarked folder gone or filled meanwhile: no object any more, nothing to do.
+      if (!marked && ['ENOENT', 'ENOTEMPTY', 'EEXIST'].includes(errnoOf(e) ?? '')) return;
       if (errnoOf(e) !== 'ENOTEMPTY' && errnoOf(e) !== 'EEXIST') throw asAccessDenied(e, 'removing the directory');
       // Not empty: it stays as a plain directory, still removed later when it empties if the gateway made it.
       access?.write(`${parent.dir}/${segments[segments.length - 1]}`, st);
-      await store.write(entry, key, directoryRecord(st.ino, { made: record.made === true }));
+      await store.write(entry, key, directoryRecord(st.ino, { made: record?.made === true }));
       return;
     }
-    await store.forget(key, st.ino).catch(() => {});
+    if (record) await store.forget(key, st.ino).catch(() => {});
     if (bucket.settings.fsync) await parent.fh.sync();
     await pruneEmptyParents(store, parent, segments, segments.length - 1, { access, bucketDir: bucket.dir });
   } finally {
