@@ -25,8 +25,8 @@ export async function copyObject(source: Bucket, target: Bucket, input: CopyObje
   target.assertWritable();
   const { segments, dirObject } = parseKey(input.key);
   await checkLockable(target, { asked: input.lock, dirObject });
-  // Read on the source, as the request's identity; the target is checked as any write (commitStaged).
-  const { opened, info } = await openCopySource(source, input.source.key, { ...input, versionId: input.source.versionId });
+  // Read on the source, as the request's identity there; the target is checked as any write (commitStaged).
+  const { opened, info } = await openCopySource(source, input.source.key, { ...input, identity: input.sourceIdentity ?? input.identity, versionId: input.source.versionId });
   try {
     const meta: ObjectMeta = input.meta ?? info.meta;
     // The copy's owner and grants are the request's; its tags the source's unless the request gives others.
