@@ -26,11 +26,13 @@ export async function hasKey(
   chain: readonly string[] | undefined,
   search: KeySearch,
 ): Promise<boolean> {
-  // One that may not be listed counts only when written as a directory object: its emptiness is not the identity's to see.
-  if (search.mayList && !search.mayList(absDir)) return search.isDirectoryObject(absDir, key, false);
+  // First as written: a directory object (a console's folder marker) answers without reading what may be a huge directory.
+  if (await search.isDirectoryObject(absDir, key, false)) return true;
+  // One that may not be listed is no empty folder to this identity: its emptiness is not the identity's to see.
+  if (search.mayList && !search.mayList(absDir)) return false;
   const entries = await readEntries(absDir, { follow: search.follow, realRoot: search.realRoot, chain });
-  // Entries read prove it is not empty; none read prove nothing (what readEntries leaves out may be there).
-  if (await search.isDirectoryObject(absDir, key, entries.length > 0 ? false : undefined)) return true;
+  // None read proves nothing (what readEntries leaves out may be there): then whether it is an empty folder.
+  if (entries.length === 0) return search.isDirectoryObject(absDir, key);
   for (const e of entries) {
     if (!e.dir && (e.link || (await isListableFile(`${absDir}/${e.name}`)))) return true;
   }
