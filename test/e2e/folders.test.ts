@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CopyObjectCommand,
@@ -146,6 +146,59 @@ describe('empty directories made on the NAS are folders', () => {
   });
 });
 
+describe('directory objects with bytes, as S3 allows', () => {
+  let ts: TestServer;
+  let s3: S3Client;
+  const B = 'dir-bytes';
+  before(async () => {
+    ({ ts, s3 } = await startWithBuckets([B]));
+  });
+  after(() => ts?.stop());
+
+  it('PUT, HEAD, GET (and a range), ListObjectsV2 and ListObjectVersions agree on the bytes of d/', async () => {
+    const put = await s3.send(new PutObjectCommand({ Bucket: B, Key: 'd/', Body: 'folder bytes', Metadata: { kind: 'folder' } }));
+    await s3.send(new PutObjectCommand({ Bucket: B, Key: 'd/child.txt', Body: 'child' }));
+    const head = await s3.send(new HeadObjectCommand({ Bucket: B, Key: 'd/' }));
+    assert.deepEqual([head.ContentLength, head.ETag, head.Metadata], [12, put.ETag, { kind: 'folder' }]);
+    const range = await s3.send(new GetObjectCommand({ Bucket: B, Key: 'd/', Range: 'bytes=7-11' }));
+    assert.equal(await range.Body!.transformToString(), 'bytes');
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: B }));
+    assert.deepEqual(listed.Contents?.map((o) => [o.Key, o.Size, o.ETag]), [['d/', 12, put.ETag], ['d/child.txt', 5, listed.Contents?.[1]?.ETag]]);
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: B, Prefix: 'd/' }));
+    assert.deepEqual(versions.Versions?.map((v) => [v.Key, v.Size, v.ETag]), [['d/', 12, put.ETag], ['d/child.txt', 5, listed.Contents?.[1]?.ETag]]);
+    // On disk it is the directory; its bytes are kept under the reserved name, which is no key.
+    const names = (await s3.send(new ListObjectsV2Command({ Bucket: B, Prefix: 'd/', Delimiter: '/' }))).Contents?.map((o) => o.Key);
+    assert.deepEqual(names, ['d/', 'd/child.txt']);
+  });
+
+  it('CopyObject copies bytes into a directory object and out of one', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: B, Key: 'source.txt', Body: 'from a file' }));
+    const into = await s3.send(new CopyObjectCommand({ Bucket: B, Key: 'e/', CopySource: `${B}/source.txt` }));
+    assert.equal(await (await s3.send(new GetObjectCommand({ Bucket: B, Key: 'e/' }))).Body!.transformToString(), 'from a file');
+    await s3.send(new CopyObjectCommand({ Bucket: B, Key: 'out.txt', CopySource: `${B}/e/` }));
+    const out = await s3.send(new GetObjectCommand({ Bucket: B, Key: 'out.txt' }));
+    assert.equal(await out.Body!.transformToString(), 'from a file');
+    assert.equal(out.ETag, into.CopyObjectResult?.ETag);
+  });
+
+  it('an empty PUT takes the bytes away; DeleteObject takes them with the directory, or alone when it holds keys', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: B, Key: 'd/', Body: '' }));
+    assert.equal((await s3.send(new HeadObjectCommand({ Bucket: B, Key: 'd/' }))).ContentLength, 0);
+    await s3.send(new PutObjectCommand({ Bucket: B, Key: 'd/', Body: 'again' }));
+    await s3.send(new DeleteObjectCommand({ Bucket: B, Key: 'd/' }));
+    assert.equal((await sdkError(() => s3.send(new HeadObjectCommand({ Bucket: B, Key: 'd/' })))).status, 404);
+    assert.equal(await (await s3.send(new GetObjectCommand({ Bucket: B, Key: 'd/child.txt' }))).Body!.transformToString(), 'child');
+    await s3.send(new DeleteObjectCommand({ Bucket: B, Key: 'e/' }));
+    assert.ok(!existsSync(join(ts.root, B, 'e')), 'the directory object and its bytes are gone');
+  });
+
+  it('a key that needs a file and a directory at one path stays a 409 conflict', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: B, Key: 'plain', Body: 'a file' }));
+    const e = await sdkError(() => s3.send(new PutObjectCommand({ Bucket: B, Key: 'plain/', Body: 'bytes' })));
+    assert.equal(e.status, 409);
+  });
+});
+
 const AWS = requireTool('aws');
 
 describe('aws cli sees NAS folders', { skip: AWS.skip }, () => {
@@ -171,6 +224,19 @@ describe('aws cli sees NAS folders', { skip: AWS.skip }, () => {
     assert.equal(api.code, 0, describeRun('list-objects-v2', api));
     const keys = (JSON.parse(api.stdout) as { Contents: { Key: string; Size: number }[] }).Contents.map((o) => [o.Key, o.Size]);
     assert.deepEqual(keys, [['empty/', 0], ['full/f.txt', 1]]);
+  });
+
+  it('s3api put-object and get-object carry the bytes of a directory object', async () => {
+    await writeFile(join(session.work, 'folder-body.txt'), 'cli bytes');
+    const put = await aws(['s3api', 'put-object', '--bucket', 'cli-folders', '--key', 'withbytes/', '--body', join(session.work, 'folder-body.txt')]);
+    assert.equal(put.code, 0, describeRun('put-object', put));
+    const get = await aws(['s3api', 'get-object', '--bucket', 'cli-folders', '--key', 'withbytes/', join(session.work, 'back.txt')]);
+    assert.equal(get.code, 0, describeRun('get-object', get));
+    assert.equal(await readFile(join(session.work, 'back.txt'), 'utf8'), 'cli bytes');
+    assert.equal((JSON.parse(get.stdout) as { ContentLength: number }).ContentLength, 9);
+    const rm = await aws(['s3api', 'delete-object', '--bucket', 'cli-folders', '--key', 'withbytes/']);
+    assert.equal(rm.code, 0, describeRun('delete-object', rm));
+    assert.ok(!existsSync(join(bucketDir(), 'withbytes')));
   });
 
   it('aws s3 rm of the folder removes the empty directory', async () => {

@@ -258,8 +258,10 @@ async function markerOwner(path: string): Promise<string | undefined> {
 
 // Directory objects are not versioned yet: each is its own `null` version, current.
 async function directoryObject(ctx: VersionsContext, item: Item & { type: 'key' }): Promise<ListedVersion[]> {
-  const st = await lstat(`${ctx.root}/${item.key.slice(0, -1)}`, { bigint: true }).catch(() => undefined);
+  const path = `${ctx.root}/${item.key.slice(0, -1)}`;
+  const st = await lstat(path, { bigint: true }).catch(() => undefined);
   if (!st?.isDirectory()) return [];
-  const object = listedObject(item.key, st, undefined);
+  // The record gives a directory object with bytes its size and ETag, as ListObjects shows them.
+  const object = listedObject(item.key, st, await ctx.store.readAsync(path, item.key, st.ino));
   return [{ key: item.key, versionId: NULL_VERSION_ID, isLatest: true, deleteMarker: false, lastModified: object.lastModified, object }];
 }
