@@ -113,10 +113,20 @@ describe('empty directories made on the NAS are folders', () => {
     assert.ok(existsSync(onDisk('photos/2024/empty')), 'DeleteObject of a prefix removed a folder below it');
     await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'photos/2024/empty/' }));
     assert.ok(!existsSync(onDisk('photos/2024/empty')), 'the empty folder is still there');
-    // Its parent, made on the NAS too, stays: now empty, it is a folder in turn.
+    // Its parent, made on the NAS too, stays on disk; emptied through S3 it is no folder: a delete never makes a key.
     assert.ok(existsSync(onDisk('photos/2024')));
     const out = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'photos/' }));
-    assert.deepEqual(out.Contents?.map((o) => o.Key), ['photos/2024/', 'photos/cover.jpg']);
+    assert.deepEqual(out.Contents?.map((o) => o.Key), ['photos/cover.jpg']);
+  });
+
+  it('a NAS directory whose last file is deleted through S3 stays on disk, and its prefix goes, as in S3', async () => {
+    await mkdir(onDisk('nas-made'));
+    await writeFile(onDisk('nas-made/only.txt'), 'x');
+    await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'nas-made/only.txt' }));
+    assert.ok(existsSync(onDisk('nas-made')), "the NAS user's directory was removed");
+    const out = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'nas-made' }));
+    assert.equal(out.KeyCount, 0, `listed: ${out.Contents?.map((o) => o.Key)}`);
+    assert.equal((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'nas-made', Delimiter: '/' }))).CommonPrefixes, undefined);
   });
 
   it('a directory the gateway made for a key goes with its last key and never shows as a folder', async () => {

@@ -254,11 +254,11 @@ for (const mode of ['xattr', 'sidecar'] as const satisfies readonly StoreMode[])
       await backend.deleteObject({ bucket: 'bkt', key: 'nas/gw/deep/f' });
       await backend.deleteObject({ bucket: 'bkt', key: 'solo/a/b/c' });
       assert.deepEqual(await visibleTree(bucketDir), ['nas/', 'nas/made/']);
-      // The NAS user's directory stays, and now empty it is a folder (a key 'nas/made/'), as they made it.
+      // The NAS user's directory stays on disk, but emptied through S3 it is no folder: the prefix went with its key.
       const list = await backend.listObjects({ bucket: 'bkt', prefix: '', delimiter: '/', maxKeys: 10 });
-      assert.deepEqual(list.commonPrefixes, ['nas/']);
+      assert.deepEqual(list.commonPrefixes, []);
       const flat = await backend.listObjects({ bucket: 'bkt', prefix: '', maxKeys: 10 });
-      assert.deepEqual(flat.objects.map((o) => o.key), ['nas/made/']);
+      assert.deepEqual(flat.objects.map((o) => o.key), []);
       // A directory that still holds something stays.
       await put('keep/a', '1');
       await put('keep/b', '2');

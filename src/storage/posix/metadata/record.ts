@@ -32,6 +32,8 @@ export interface MetaRecord extends ObjectAttachments {
   body?: DirBody;
   /** A directory the gateway created for a write: removed again when it empties. */
   made?: boolean;
+  /** A NAS user's directory whose last key went through S3: kept, but no folder (read/directory-object.ts). */
+  emptied?: boolean;
   /** The storage class given (PUT, copy, multipart, a transition); STANDARD when absent. */
   storageClass?: string;
   /** Where the data is in the archive tier, for an object of an archive class once moved (archive/ explains). */

@@ -7,11 +7,13 @@ import type { MetaRecord } from '../metadata/record.js';
  * one whatever it holds. An empty directory is one too unless the gateway made it for the keys below it: a
  * folder made on the NAS is part of the tree, as S3 consoles' folder markers are, while a directory the gateway
  * made is only a prefix, removed when its last key goes (and listing it in between would show a key nobody
- * wrote). `empty`: already known (the caller read the directory); undefined: looked at here.
+ * wrote), and so is a NAS user's directory whose last key was deleted through S3 (prune.ts): kept on disk, but a
+ * delete never makes a key appear. `empty`: already known (the caller read the directory); undefined: looked at here.
  */
 export async function isObjectDirectory(path: string, record: MetaRecord | undefined, empty?: boolean): Promise<boolean> {
   if (record?.dirObject) return true;
-  if (record?.made) return false;
+  // Made by the gateway for keys below, or emptied through S3: a prefix whose keys went, not a folder.
+  if (record?.made || record?.emptied) return false;
   return empty ?? (await isEmptyDirectory(path));
 }
 
