@@ -30,4 +30,8 @@ export interface AccountBook {
 export interface Accounts extends CredentialStore, AccountBook {
   /** The principal of an authenticated key; throws AccessDenied when its user cannot be served. */
   principal(credential: Credential): Principal;
+  /** The identity of user `name` (a bucket's creator), if there is such a user. */
+  userIdentity(name: string): Identity | undefined;
+  /** The identity set for `bucket` with `dirbucket bucket identity`, if one is. */
+  bucketIdentity(bucket: string): Identity | undefined;
 }

@@ -1,12 +1,13 @@
 /**
  * Changes to the users file that the command line makes: add and remove users, create and revoke keys, grant
- * and revoke bucket access. Each edits a document in place and throws an Error with a clear message.
+ * and revoke bucket access, set a bucket's identity. Each edits a document in place and throws an Error with a clear message.
  */
 import { newKeyPair } from './admin-credentials.js';
 import { isValidBucketName } from '../config/bucket-name.js';
 import type { Identity } from './identity.js';
 import { ADMIN_USER } from './user-directory.js';
-import type { BucketAccess, StoredKey, StoredUser, UsersDoc } from './users-file.js';
+import type { BucketAccess, StoredIdentity, StoredKey, StoredUser, UsersDoc } from './users-file.js';
+import type { NamedIdentity } from './identity-spec.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$/;
 /** The largest uid or gid: (uid_t)-1 is "no id" to the kernel. */
@@ -107,4 +108,19 @@ export function revokeBucket(doc: UsersDoc, name: string, bucket: string): void 
   const user = userOf(doc, name);
   if (!Object.hasOwn(user.buckets, bucket)) throw new Error(`user "${name}" has no grant on bucket "${bucket}"`);
   delete user.buckets[bucket];
+}
+
+/** Sets the identity requests to `bucket` act as in identity mode `bucket` (replacing an earlier one). */
+export function setBucketIdentity(doc: UsersDoc, bucket: string, named: NamedIdentity): StoredIdentity {
+  if (!isValidBucketName(bucket)) throw new Error(`"${bucket}" is not a valid bucket name`);
+  const { uid, gid, groups } = named.identity;
+  const stored: StoredIdentity = { uid, gid, groups: [...new Set(groups)].filter((g) => g !== gid), ...(named.systemUser ? { systemUser: named.systemUser } : {}) };
+  (doc.bucketIdentities ??= {})[bucket] = stored;
+  return stored;
+}
+
+/** Removes `bucket`'s identity: its requests act as its creator's again. */
+export function clearBucketIdentity(doc: UsersDoc, bucket: string): void {
+  if (!doc.bucketIdentities || !Object.hasOwn(doc.bucketIdentities, bucket)) throw new Error(`bucket "${bucket}" has no identity set`);
+  delete doc.bucketIdentities[bucket];
 }

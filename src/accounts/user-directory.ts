@@ -40,6 +40,7 @@ interface KeyEntry {
 export class UserDirectory implements CredentialStore {
   private keys = new Map<string, KeyEntry>();
   private users = new Map<string, StoredUser>();
+  private bucketIdentities = new Map<string, Identity>();
   private version = '';
   private timer?: NodeJS.Timeout;
   private checking = false;
@@ -82,22 +83,36 @@ export class UserDirectory implements CredentialStore {
     };
   }
 
+  /** The identity of user `name`; the start-up administrator's is the gateway's own. */
+  userIdentity(name: string): Identity | undefined {
+    if (name === ADMIN_USER) return this.opts.self;
+    const u = this.users.get(name);
+    return u && { uid: u.uid, gid: u.gid, groups: u.groups };
+  }
+
+  /** The identity set for `bucket` (`dirbucket bucket identity`), if one is. */
+  bucketIdentity(bucket: string): Identity | undefined {
+    return this.bucketIdentities.get(bucket);
+  }
+
   /**
    * A bucket was created by `user`: they get read-write on it, and grants other users held for an earlier
-   * bucket of the same name are dropped (until granted, nobody else has access).
+   * bucket of the same name are dropped (until granted, nobody else has access), as is its identity.
    */
   async bucketCreated(user: string, bucket: string): Promise<void> {
     await updateUsers(this.opts.file, (doc) => {
       for (const u of Object.values(doc.users)) delete u.buckets[bucket];
       if (doc.users[user]) doc.users[user].buckets[bucket] = 'read-write';
+      if (doc.bucketIdentities) delete doc.bucketIdentities[bucket];
     });
     await this.reload();
   }
 
-  /** A bucket was deleted: grants on it go with it, so a later bucket of that name starts without them. */
+  /** A bucket was deleted: grants on it and its identity go with it, so a later bucket of that name starts without them. */
   async bucketDeleted(bucket: string): Promise<void> {
     await updateUsers(this.opts.file, (doc) => {
       for (const u of Object.values(doc.users)) delete u.buckets[bucket];
+      if (doc.bucketIdentities) delete doc.bucketIdentities[bucket];
     });
     await this.reload();
   }
@@ -153,6 +168,7 @@ export class UserDirectory implements CredentialStore {
     }
     this.keys = keys;
     this.users = users;
+    this.bucketIdentities = new Map(Object.entries(doc.bucketIdentities ?? {}).map(([b, i]) => [b, { uid: i.uid, gid: i.gid, groups: i.groups }]));
   }
 
   /** The stored user `name`, if there is one (tests, diagnostics). */

@@ -34,9 +34,20 @@ export interface StoredUser {
   created: string;
 }
 
+/** The identity a bucket's requests act as in identity mode `bucket` (`dirbucket bucket identity`). */
+export interface StoredIdentity {
+  uid: number;
+  gid: number;
+  groups: number[];
+  /** The login the identity was looked up from, if it was. */
+  systemUser?: string;
+}
+
 export interface UsersDoc {
   version: 1;
   users: Record<string, StoredUser>;
+  /** Identities set for buckets, by bucket name: kept here, out of reach of the NAS users of the bucket's tree. */
+  bucketIdentities?: Record<string, StoredIdentity>;
 }
 
 /** The file's name in the state directory. */
@@ -64,6 +75,11 @@ export function parseUsers(text: string, file: string): UsersDoc {
       throw new Error(`${file}: user "${name}" is damaged (uid, gid, groups and keys are required)`);
     }
     u.buckets ??= {};
+  }
+  for (const [bucket, b] of Object.entries(d.bucketIdentities ?? {})) {
+    if (!Number.isInteger(b?.uid) || !Number.isInteger(b?.gid) || !Array.isArray(b?.groups)) {
+      throw new Error(`${file}: the identity of bucket "${bucket}" is damaged (uid, gid and groups are required)`);
+    }
   }
   return d as UsersDoc;
 }

@@ -1,6 +1,9 @@
-/** `dirbucket bucket grant|revoke`: a user's S3 access to a bucket (read-only or read-write). */
+/** `dirbucket bucket grant|revoke|identity`: a user's S3 access to a bucket, and the identity a bucket acts as. */
 import { ConfigError } from '../config/config.js';
-import { grantBucket, parseAccess, revokeBucket } from '../accounts/user-admin.js';
+import { clearBucketIdentity, grantBucket, parseAccess, revokeBucket, setBucketIdentity } from '../accounts/user-admin.js';
+import { parseIdentitySpec } from '../accounts/identity-spec.js';
+import { describeIdentity, type Identity } from '../accounts/identity.js';
+import { grantWarning } from './grant-warning.js';
 import { updateUsers } from '../accounts/users-file.js';
 import { knownBuckets } from './known-buckets.js';
 import { isValidBucketName } from '../config/bucket-name.js';
@@ -14,6 +17,13 @@ export const BUCKET_HELP = `Usage: dirbucket bucket <action> (--root DIR | --con
             for the user's identity still apply to every request)
   revoke USER BUCKET
             take USER's access to BUCKET away
+  identity BUCKET UID:GID|LOGIN
+            every request to BUCKET acts on the file system as this identity, whoever sends it
+            (S3 rights, ACLs and policies still decide who may); a mapped bucket's identity in
+            the configuration file comes first
+  identity BUCKET --unset
+            back to the default: each user's own identity, or with serve --identity-mode bucket
+            the identity of the user who created the bucket, else the gateway's own
 
 ${REMOTE_HELP}`;
 
@@ -32,7 +42,7 @@ function refuseUnknownBucket(bucket: string, v: Record<string, string | boolean 
 export async function bucketCommand(argv: string[]): Promise<void> {
   const [action, ...rest] = argv;
   if (answeredHelp(action, BUCKET_HELP)) return;
-  const args = parseUsersArgs(rest);
+  const args = parseUsersArgs(rest, action === 'identity' ? { unset: { type: 'boolean' } } : {});
   if (args.values.help) {
     process.stdout.write(BUCKET_HELP);
     return;
@@ -41,12 +51,22 @@ export async function bucketCommand(argv: string[]): Promise<void> {
     case 'grant': {
       const [user, bucket, level] = words(args, 3, 'dirbucket bucket grant USER BUCKET read|read-write');
       const access = await asUsageError(() => parseAccess(level!));
+      // The granted user's identity, read where the grant is written (not through --endpoint: no tree here to check).
+      const granted: { identity?: Identity; bucketHasIdentity?: boolean } = {};
       if (args.remote) await args.remote.call('PUT', `grants/${seg(user!)}/${seg(bucket!)}`, { access });
       else {
         refuseUnknownBucket(bucket!, args.values);
-        await asUsageError(() => updateUsers(args.file, (doc) => grantBucket(doc, user!, bucket!, access)));
+        await asUsageError(() => updateUsers(args.file, (doc) => {
+          grantBucket(doc, user!, bucket!, access);
+          const u = doc.users[user!]!;
+          granted.identity = { uid: u.uid, gid: u.gid, groups: u.groups };
+          granted.bucketHasIdentity = doc.bucketIdentities !== undefined && Object.hasOwn(doc.bucketIdentities, bucket!);
+        }));
       }
       process.stdout.write(`User ${user} has ${access} access to bucket ${bucket}.\n`);
+      const warning = granted.identity && grantWarning({ root: args.values.root as string | undefined, config: args.values.config as string | undefined,
+        bucket: bucket!, user: user!, identity: granted.identity, access, bucketHasIdentity: granted.bucketHasIdentity === true });
+      if (warning) process.stderr.write(warning);
       return;
     }
     case 'revoke': {
@@ -54,6 +74,21 @@ export async function bucketCommand(argv: string[]): Promise<void> {
       if (args.remote) await args.remote.call('DELETE', `grants/${seg(user!)}/${seg(bucket!)}`);
       else await asUsageError(() => updateUsers(args.file, (doc) => revokeBucket(doc, user!, bucket!)));
       process.stdout.write(`User ${user} has no access to bucket ${bucket} any more.\n`);
+      return;
+    }
+    case 'identity': {
+      if (args.remote) throw new ConfigError('bucket identity is not available through --endpoint: run it with --root or --config where the gateway\'s state is');
+      if (args.values.unset === true) {
+        const [bucket] = words(args, 1, 'dirbucket bucket identity BUCKET --unset');
+        await asUsageError(() => updateUsers(args.file, (doc) => clearBucketIdentity(doc, bucket!)));
+        process.stdout.write(`Bucket ${bucket} has no identity of its own any more: requests act as the identity mode says.\n`);
+        return;
+      }
+      const [bucket, spec] = words(args, 2, 'dirbucket bucket identity BUCKET UID:GID|LOGIN');
+      refuseUnknownBucket(bucket!, args.values);
+      const named = await asUsageError(() => parseIdentitySpec(spec!));
+      await asUsageError(() => updateUsers(args.file, (doc) => void setBucketIdentity(doc, bucket!, named)));
+      process.stdout.write(`Requests to bucket ${bucket} act as ${describeIdentity(named.identity)}${named.systemUser ? ` (${named.systemUser})` : ''}.\n`);
       return;
     }
     default:

@@ -31,6 +31,8 @@ import { UserDirectory } from '../accounts/user-directory.js';
 import { USERS_FILE } from '../accounts/users-file.js';
 import { defaultStateDir } from './state-dir.js';
 import { anonymousIdentityOf } from '../s3/rights/anonymous.js';
+import { parseIdentitySpec } from '../accounts/identity-spec.js';
+import type { BucketIdentitySetting } from '../s3/rights/acting-identity.js';
 
 export const SERVE_HELP = `Usage: dirbucket serve [options]
 
@@ -43,6 +45,20 @@ kept in the state directory (<root>/${RESERVED_NAME}/credentials.json, readable 
 administrator. More users and keys: dirbucket user --help, dirbucket key --help (read from
 <state>/users.json, changes take effect within seconds).
 `;
+
+/** What mapped buckets' entries set of identity: `identity` (UID:GID or a login, looked up once, here) and `identityMode`. */
+function mappedIdentities(config: Config): Map<string, BucketIdentitySetting> {
+  const out = new Map<string, BucketIdentitySetting>();
+  for (const b of config.buckets) {
+    if (b.identity === undefined && b.identityMode === undefined) continue;
+    try {
+      out.set(b.name, { ...(b.identity !== undefined && { identity: parseIdentitySpec(b.identity).identity }), ...(b.identityMode && { mode: b.identityMode }) });
+    } catch (e) {
+      throw new ConfigError(`buckets: ${b.name}: identity: ${(e as Error).message}`);
+    }
+  }
+  return out;
+}
 
 /** Merges command-line options over the configuration file over the defaults (or prints the help and exits). */
 function configFrom(argv: string[]): Config {
@@ -72,7 +88,8 @@ async function serveHere(config: Config, role: WorkerRole | undefined): Promise<
     file: path.join(config.stateDir!, USERS_FILE),
     admin,
     self,
-    ownIdentityOnly: !chown,
+    // In identity mode `bucket` users' identities are not acted as: the buckets' are checked instead.
+    ownIdentityOnly: !chown && config.identityMode === 'user',
     onError: (err) => log.warn({ err }, 'cannot read the users file; the users read before stay in force'),
   }).catch((e: unknown) => {
     // A damaged users file stops start-up with its message, not a stack.
@@ -84,6 +101,7 @@ async function serveHere(config: Config, role: WorkerRole | undefined): Promise<
   } catch (e) {
     throw new ConfigError(`anonymousIdentity: ${(e as Error).message}`);
   }
+  const identities = { mode: config.identityMode, mapped: mappedIdentities(config), gateway: self, ownIdentityOnly: !chown };
   const backend = new PosixBackend({
     root: config.root,
     buckets: config.buckets,
@@ -102,7 +120,7 @@ async function serveHere(config: Config, role: WorkerRole | undefined): Promise<
   const metrics = new Metrics({ openMultipartUploads: () => backend.openMultipartUploads(), certificates: tls && (() => tls.status()) });
   const ready = readinessCheck(backend, config.stateDir!);
   // The S3 app's front end; the admin API runs bucket operations through the same one.
-  const frontEnd = { backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024, anonymousIdentity, sigv2: config.sigv2, lifecycleDaySeconds: config.lifecycleDaySeconds }, log };
+  const frontEnd = { backend, credentials, settings: { region: config.region, domain: config.domain, maxXmlBytes: 2 * 1024 * 1024, anonymousIdentity, sigv2: config.sigv2, lifecycleDaySeconds: config.lifecycleDaySeconds, identities }, log };
   const s3 = withMinioHealth(
     s3App(frontEnd),
     ready,

@@ -26,7 +26,7 @@ export interface UsersArgs {
 }
 
 /** `s` quoted for a POSIX shell when it needs it. */
-function shellWord(s: string): string {
+export function shellWord(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -13,6 +13,7 @@ import { oneOf, pathIn, setting, text, yesNo, type Origin } from './setting.js';
 export const LOG_LEVELS = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export const METADATA_MODES = ['auto', 'xattr', 'sidecar'] as const;
 export const WITHOUT_CHOWN = ['own-identity', 'refuse'] as const;
+export const IDENTITY_MODES = ['user', 'bucket'] as const;
 
 /** The settings, in the order `--help` lists them. */
 export const SETTINGS = [
@@ -77,6 +78,10 @@ export const SETTINGS = [
     // The file may give seconds as a number.
     parse: (v: unknown, at: Origin) => parseExpiry(typeof v === 'number' ? String(v) : typeof v === 'string' ? v : JSON.stringify(v), at.name),
     help: 'remove multipart uploads not completed after D (7d by default; 12h, 30m, 90s; 0: never); the background sweep is safe with several gateways on one tree',
+  }),
+  setting({
+    field: 'identityMode', flag: 'identity-mode', arg: 'MODE', default: 'user', parse: oneOf(IDENTITY_MODES),
+    help: "whom requests act as on the file system: user (default: each user's own identity, so the file system's permissions apply to every user), or bucket (every request to a bucket acts as the bucket's identity: the one set for it, else its creator's, else the gateway's own; S3 rights, ACLs and policies decide among users). A bucket with an identity set (dirbucket bucket identity, or identity in a mapped bucket's entry) acts as it in either mode; a mapped bucket's identityMode is its own",
   }),
   setting({
     field: 'anonymousIdentity', flag: 'anonymous-identity', arg: 'WHO', default: 'nobody', parse: text,

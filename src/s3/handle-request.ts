@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { authenticate, type AuthResult } from '../auth/authenticate.js';
 import { anonymousPrincipal } from './rights/anonymous.js';
+import { identitySources, requestIdentity } from './rights/acting-identity.js';
 import { decodeBody, type DecodedBody } from '../auth/chunked/aws-chunked.js';
 import type { Backend } from '../storage/backend.js';
 import { headerOf } from '../http/headers.js';
@@ -157,7 +158,8 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange, signedIn?: Sig
     };
     const principal = signedIn?.principal ?? (auth ? fe.credentials.principal(auth.credential) : formSigned ? ANONYMOUS_PLACEHOLDER : anonymous());
     user = auth || signedIn ? principal.user : undefined;
-    // The S3 check (bucket policy, bucket rights, ACL grants); the file-system check follows in the back end, for principal.identity.
+    // The S3 check (bucket policy, bucket rights, ACL grants); the file-system check follows in the back end, for the
+    // identity the request acts as (rights/acting-identity.ts).
     const signedBy = signedIn ? signedIn.signedBy : auth ? { signatureVersion: auth.signatureVersion, authType: auth.presigned ? 'REST-QUERY-STRING' as const : 'REST-HEADER' as const } : undefined;
     const authorizeOp = (operation: OperationName, key: string | undefined, as: AuthorizeAs): Promise<void> => authorizeRequest({
       operation, bucket: r.bucket ?? '', key, principal: as.principal, backend: fe.backend, headers: req.headers,
@@ -174,6 +176,8 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange, signedIn?: Sig
     if (op !== 'CreateBucket') {
       await checkExpectedOwner({ backend: fe.backend, headers: req.headers, bucket: r.bucket ?? '', copySourceBucket: copySourceOf(req.headers)?.bucket });
     }
+
+    const identities = await requestIdentity(identitySources(fe), r.bucket ?? '', principal, { creating: op === 'CreateBucket' });
 
     let decoded: DecodedBody | undefined;
     const body = (): Readable => {
@@ -198,6 +202,7 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange, signedIn?: Sig
       header: (name) => headerOf(req.headers, name),
       headers: req.headers,
       principal,
+      ...identities,
       accounts: fe.credentials,
       backend: fe.backend,
       settings: fe.settings,

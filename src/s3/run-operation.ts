@@ -12,6 +12,7 @@ import { authorizeRequest } from './access/authorize-request.js';
 import { requestFactsOf, type SignedBy } from './access/request-facts.js';
 import type { FrontEnd } from './handle-request.js';
 import { operationRow, type OperationName } from './operations.js';
+import { identitySources, requestIdentity } from './rights/acting-identity.js';
 import type { Principal, S3Request, S3Response } from './types.js';
 
 /** One operation to run: what it is, on which bucket, for whom, with which headers and body. */
@@ -44,6 +45,7 @@ export async function runOperation(fe: FrontEnd, call: OperationCall): Promise<S
     facts: () => requestFactsOf(call.via, query, operationRow(operation).action, call.signedBy, headers),
   });
   await authorizeOp(call.operation, undefined);
+  const identities = await requestIdentity(identitySources(fe), call.bucket, call.principal, { creating: call.operation === 'CreateBucket' });
   const req: S3Request = {
     requestId: call.requestId,
     operation: call.operation,
@@ -54,6 +56,7 @@ export async function runOperation(fe: FrontEnd, call: OperationCall): Promise<S
     header: (name) => headerOf(headers, name),
     headers,
     principal: call.principal,
+    ...identities,
     accounts: fe.credentials,
     backend: fe.backend,
     settings: fe.settings,

@@ -7,6 +7,7 @@ import type { Identity } from '../accounts/identity.js';
 import type { HeaderBag, HeaderName } from '../http/headers.js';
 import type { SignedBy } from './access/request-facts.js';
 import type { OperationName } from './operations.js';
+import type { IdentitySources } from './rights/acting-identity.js';
 import type { XmlObject } from './xml.js';
 import type { Logger } from 'pino';
 
@@ -23,6 +24,8 @@ export interface FrontEndSettings {
   sigv2?: boolean;
   /** How long a lifecycle day lasts, in seconds (86,400 unless --lifecycle-day-seconds shortens it). */
   lifecycleDaySeconds?: number;
+  /** Whom requests act as on the file system (rights/acting-identity.ts); absent: identity mode `user`. */
+  identities?: Pick<IdentitySources, 'mode' | 'mapped' | 'gateway' | 'ownIdentityOnly'>;
 }
 
 export interface S3Request {
@@ -39,6 +42,15 @@ export interface S3Request {
   /** Every header, for what reads them by prefix (x-amz-meta-*, x-amz-grant-*). */
   headers: IncomingHttpHeaders;
   principal: Principal;
+  /**
+   * The POSIX identity this request acts as on the file system, resolved once (rights/acting-identity.ts): its
+   * principal's own, or in identity mode `bucket` its bucket's. Every storage call that touches files passes it.
+   */
+  identity: Identity;
+  /** The identity `principal` (a POST form's signer) acts as in this request. */
+  identityOf(principal: Principal): Identity;
+  /** The identity this request's principal acts as in another bucket: a copy's source bucket. */
+  identityIn(bucket: string): Promise<Identity>;
   accounts: AccountBook;
   backend: Backend;
   settings: FrontEndSettings;

@@ -169,6 +169,8 @@ export interface DeleteObjectResult {
 /** Owner, grants and tags of the copy; `tags` undefined keeps the source's (x-amz-tagging-directive COPY). */
 export interface CopyObjectInput extends AsIdentity, ObjectAttachments {
   source: ObjectRef;
+  /** The identity the source is read as, when another than `identity` (its bucket's, in identity mode `bucket`). */
+  sourceIdentity?: Identity;
   bucket: string;
   key: string;
   /** New metadata (directive REPLACE); undefined keeps the source's (COPY). */
@@ -291,6 +293,8 @@ export interface UploadPartResult {
 export interface UploadPartCopyInput extends UploadRef {
   partNumber: number;
   source: ObjectRef;
+  /** The identity the source is read as, when another than `identity` (its bucket's, in identity mode `bucket`). */
+  sourceIdentity?: Identity;
   /** Inclusive byte range of the source (x-amz-copy-source-range); the whole object when undefined. */
   range?: { start: number; end: number };
   /** Called with the source's info once it is open; throws to refuse (x-amz-copy-source-if-*). */

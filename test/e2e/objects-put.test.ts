@@ -7,10 +7,10 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { startWithBuckets, type TestServer } from '../helpers/server.js';
-import { encodeKey, errorOf, md5hex, rawRequest, sdkError, signHeaders } from './util.js';
+import { encodeKey, errorOf, md5b64, md5hex, rawRequest, sdkError, signHeaders } from './util.js';
 
 let ts: TestServer;
 let s3: S3Client;
@@ -244,11 +244,18 @@ describe('keys and paths', () => {
     assert.deepEqual(child.Metadata, { role: 'child' });
   });
 
-  it('refuses a directory object with a non-empty body and makes nothing', async () => {
-    const r = await rawRequest(ts, { method: 'PUT', path: `/${BUCKET}/dir-with-body/`, body: 'not empty' });
-    assert.ok(r.status >= 400 && r.status < 500, `status ${r.status}`);
-    errorOf(r);
+  it('a directory object may carry bytes, as in S3; one whose body fails its digest makes nothing', async () => {
+    const bad = await rawRequest(ts, { method: 'PUT', path: `/${BUCKET}/dir-with-body/`, body: 'not empty', headers: { 'content-md5': md5b64('other') } });
+    assert.equal(bad.status, 400, bad.text);
+    assert.equal(errorOf(bad).Code, 'BadDigest');
     assert.equal(existsSync(join(ts.root, BUCKET, 'dir-with-body')), false);
+    const put = await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'dir-with-body/', Body: 'not empty', ContentType: 'text/plain' }));
+    assert.equal(put.ETag, `"${md5hex('not empty')}"`);
+    assert.ok(statSync(join(ts.root, BUCKET, 'dir-with-body')).isDirectory());
+    const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'dir-with-body/' }));
+    assert.equal(await got.Body!.transformToString(), 'not empty');
+    assert.equal(got.ContentType, 'text/plain');
+    assert.equal(got.ETag, put.ETag);
   });
 
   it('refuses PUT a/b when a is a file, with 409 naming the conflict, and keeps the file', async () => {

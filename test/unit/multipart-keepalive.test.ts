@@ -30,11 +30,13 @@ class SlowBackend extends NotImplementedBackend {
 
 const BODY = '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"abc"</ETag></Part></CompleteMultipartUpload>';
 
+const SELF = { uid: process.getuid!(), gid: process.getgid!(), groups: [] };
+
 function request(backend: SlowBackend): S3Request {
   return {
     requestId: 'REQ1', operation: 'CompleteMultipartUpload', method: 'POST', bucket: 'bkt', key: 'dir/obj',
     query: new URLSearchParams('uploadId=u1'), headers: { host: '127.0.0.1:9000' }, header: (name) => (name === 'host' ? '127.0.0.1:9000' : undefined),
-    principal: { user: 'admin' } as Principal, accounts: { bucketCreated: async () => {}, bucketDeleted: async () => {} },
+    principal: { user: 'admin' } as Principal, identity: SELF, identityOf: () => SELF, identityIn: async () => SELF, accounts: { bucketCreated: async () => {}, bucketDeleted: async () => {} },
     backend, settings: { region: 'us-east-1', maxXmlBytes: 1 << 20 }, log: pino({ level: 'silent' }),
     body: () => Readable.from([]), trailers: () => ({}), readBody: async () => Buffer.from(BODY), authorize: async () => {},
     formSigner: () => { throw new Error('not a form'); },

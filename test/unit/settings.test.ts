@@ -22,7 +22,7 @@ test('the defaults', () => {
   assert.deepEqual(args(), { ...DEFAULTS });
   assert.deepEqual(DEFAULTS, {
     buckets: [], listen: { host: '127.0.0.1', port: 9000 }, adminListen: { host: '127.0.0.1', port: 9001 }, trustedProxies: [], workers: 1, region: 'us-east-1', logLevel: 'info', metadata: 'auto', fsync: true,
-    followSymlinks: false, withoutChown: 'own-identity', multipartExpiryMs: 7 * 86_400_000, anonymousIdentity: 'nobody', sigv2: true,
+    followSymlinks: false, withoutChown: 'own-identity', multipartExpiryMs: 7 * 86_400_000, identityMode: 'user', anonymousIdentity: 'nobody', sigv2: true,
     lifecycleDaySeconds: 86_400,
   });
   args().buckets.push({ name: 'x', path: '/x', readOnly: false });
@@ -31,10 +31,11 @@ test('the defaults', () => {
 
 test('every option on the command line', () => {
   const c = args('--root', 'r', '--listen', ':0', '--region', 'eu-west-3', '--domain', 'S3.Example', '--log-level', 'debug', '--metadata', 'sidecar',
-    '--no-fsync', '--follow-symlinks', '--without-chown', 'refuse', '--multipart-expiry', '12h', '--anonymous-identity', '99:99');
+    '--no-fsync', '--follow-symlinks', '--without-chown', 'refuse', '--multipart-expiry', '12h', '--anonymous-identity', '99:99', '--identity-mode', 'bucket');
   assert.deepEqual(c, {
     ...DEFAULTS, root: path.resolve('r'), listen: { host: '127.0.0.1', port: 0 }, region: 'eu-west-3', domain: 's3.example', logLevel: 'debug',
     metadata: 'sidecar', fsync: false, followSymlinks: true, withoutChown: 'refuse', multipartExpiryMs: 12 * 3_600_000, anonymousIdentity: '99:99',
+    identityMode: 'bucket',
   });
   assert.deepEqual(parseServeArgs(['-h']), { help: true });
   assert.equal(args('--workers', '4').workers, 4);
@@ -71,7 +72,7 @@ test('the file takes the same settings under their file names; the command line 
     { stateDir: '/etc/db/s', logLevel: 'warn', followSymlinks: true, multipartExpiryMs: 60_000, withoutChown: 'refuse' });
   assert.throws(() => validateConfig({ withoutChown: 'maybe' }, '/'), /: withoutChown: expected own-identity or refuse, got "maybe"$/);
   assert.throws(() => validateConfig({ logLevel: 3 }, '/'), /: logLevel: expected silent/);
-  assert.throws(() => validateConfig({ 'log-level': 'info' }, '/'), /: log-level: unknown setting \(known: root, buckets, listen, adminListen, tls, accessLog, trustedProxies, workers, region, domain, logLevel, metadata, fsync, followSymlinks, withoutChown, multipartExpiry, anonymousIdentity, sigv2, archiveDir, lifecycleDaySeconds, state\)$/);
+  assert.throws(() => validateConfig({ 'log-level': 'info' }, '/'), /: log-level: unknown setting \(known: root, buckets, listen, adminListen, tls, accessLog, trustedProxies, workers, region, domain, logLevel, metadata, fsync, followSymlinks, withoutChown, multipartExpiry, identityMode, anonymousIdentity, sigv2, archiveDir, lifecycleDaySeconds, state\)$/);
   assert.deepEqual(validateConfig({ region: null }, '/'), {}, 'null is unset');
   const dir = mkdtempSync(path.join(tmpdir(), 'dirbucket-settings-'));
   try {

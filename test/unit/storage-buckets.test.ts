@@ -60,8 +60,12 @@ test('deleteBucket: NotEmpty while any key exists, then removes the directory an
     await backend.putObject({ bucket: 'bkt', key: 'folder/', body: body(), meta });
     await rejectsS3(backend.deleteBucket({ bucket: 'bkt' }), 'BucketNotEmpty', /folder\//);
     await backend.deleteObject({ bucket: 'bkt', key: 'folder/' });
-    // Empty directories made on the NAS hold no keys: they go with the bucket.
+    // An empty directory made on the NAS is a folder, a key as in S3. Deleted, it leaves its parent (emptied
+    // through S3, so no folder: a delete never makes a key appear), which goes with the bucket.
     await mkdir(join(t.dir, 'bkt/empty/deeper'), { recursive: true });
+    await rejectsS3(backend.deleteBucket({ bucket: 'bkt' }), 'BucketNotEmpty', /empty\/deeper\//);
+    await backend.deleteObject({ bucket: 'bkt', key: 'empty/deeper/' });
+    assert.equal(existsSync(join(t.dir, 'bkt/empty')), true);
     await backend.deleteBucket({ bucket: 'bkt' });
     assert.equal(existsSync(join(t.dir, 'bkt')), false);
     await rejectsS3(backend.headBucket({ bucket: 'bkt' }), 'NoSuchBucket');

@@ -1,6 +1,7 @@
 /** ListObjects over the walker: pages of maxKeys items, isTruncated by peeking one further, lastItem, roll-ups. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PosixBackend } from '../../src/storage/posix/posix-backend.js';
@@ -21,7 +22,9 @@ before(async () => {
       await writeFile(join(bucketDir, key), key); // written on disk: listing must not need S3 records
     }
   }
-  await mkdir(join(bucketDir, 'empty/nested'), { recursive: true }); // holds no key: never listed
+  // Holds no key (only a FIFO, so no empty folder either): never listed.
+  await mkdir(join(bucketDir, 'empty/nested'), { recursive: true });
+  execFileSync('mkfifo', [join(bucketDir, 'empty/nested/pipe')]);
 });
 after(async () => cleanup());
 

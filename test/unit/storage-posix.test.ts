@@ -197,9 +197,30 @@ for (const mode of ['xattr', 'sidecar'] as const satisfies readonly StoreMode[])
       assert.equal(existsSync(join(bucketDir, 'dir')), false);
     });
 
-    test('a directory object needs an empty body; deleting a non-empty one only unmarks it', async () => {
-      await rejectsS3(backend.putObject({ bucket: 'bkt', key: 'd/', body: body('x'), size: 1, meta: meta() }), 'InvalidRequest', /empty body/);
-      await rejectsS3(backend.putObject({ bucket: 'bkt', key: 'e/', body: body('x'), meta: meta() }), 'InvalidRequest');
+    test('a directory object may carry bytes, kept out of every listing; deleting a non-empty one only unmarks it', async () => {
+      // A body that fails its digest changes nothing.
+      await rejectsS3(backend.putObject({ bucket: 'bkt', key: 'd/', body: body('x'), size: 1, meta: meta(), contentMd5: md5raw('y') }), 'BadDigest');
+      assert.deepEqual(await visibleTree(bucketDir), []);
+      const put1 = await backend.putObject({ bucket: 'bkt', key: 'd/', body: body('bytes of d'), size: 10, meta: meta() });
+      assert.equal(put1.etag, md5hex('bytes of d'));
+      const got = await get('d/');
+      assert.deepEqual([got.data, got.info.size, got.info.etag, got.info.isDirectoryObject], ['bytes of d', 10, md5hex('bytes of d'), true]);
+      assert.ok((await stat(join(bucketDir, 'd'))).isDirectory());
+      const listed = await backend.listObjects({ bucket: 'bkt', prefix: '', maxKeys: 10 });
+      assert.deepEqual(listed.objects.map((o) => [o.key, o.size, o.etag]), [['d/', 10, md5hex('bytes of d')]]);
+      await put('d/inside', 'i');
+      assert.deepEqual((await backend.listObjects({ bucket: 'bkt', prefix: '', maxKeys: 10 })).objects.map((o) => o.key), ['d/', 'd/inside']);
+      // Replaced by an empty body: no bytes left.
+      await backend.putObject({ bucket: 'bkt', key: 'd/', body: body(), size: 0, meta: meta() });
+      assert.deepEqual([(await get('d/')).data, (await get('d/')).info.etag], ['', md5hex('')]);
+      await backend.putObject({ bucket: 'bkt', key: 'd/', body: body('again'), meta: meta() });
+      assert.equal((await get('d/')).data, 'again');
+      // Deleted while it holds a key: unmarked, its bytes gone, the key below kept.
+      await backend.deleteObject({ bucket: 'bkt', key: 'd/' });
+      await rejectsS3(backend.headObject({ bucket: 'bkt', key: 'd/' }), 'NoSuchKey');
+      assert.equal(existsSync(join(bucketDir, 'd', '.dirbucket')), false, 'the bytes of a deleted directory object stayed');
+      assert.equal((await get('d/inside')).data, 'i');
+      await backend.deleteObject({ bucket: 'bkt', key: 'd/inside' });
       assert.deepEqual(await visibleTree(bucketDir), []);
       await backend.putObject({ bucket: 'bkt', key: 'p/', body: body(), meta: meta() });
       await put('p/q', 'data');
@@ -233,8 +254,11 @@ for (const mode of ['xattr', 'sidecar'] as const satisfies readonly StoreMode[])
       await backend.deleteObject({ bucket: 'bkt', key: 'nas/gw/deep/f' });
       await backend.deleteObject({ bucket: 'bkt', key: 'solo/a/b/c' });
       assert.deepEqual(await visibleTree(bucketDir), ['nas/', 'nas/made/']);
+      // The NAS user's directory stays on disk, but emptied through S3 it is no folder: the prefix went with its key.
       const list = await backend.listObjects({ bucket: 'bkt', prefix: '', delimiter: '/', maxKeys: 10 });
       assert.deepEqual(list.commonPrefixes, []);
+      const flat = await backend.listObjects({ bucket: 'bkt', prefix: '', maxKeys: 10 });
+      assert.deepEqual(flat.objects.map((o) => o.key), []);
       // A directory that still holds something stays.
       await put('keep/a', '1');
       await put('keep/b', '2');
@@ -245,10 +269,17 @@ for (const mode of ['xattr', 'sidecar'] as const satisfies readonly StoreMode[])
     test('deleting a missing key, or something that is not an object, is a quiet no-op', async () => {
       await backend.deleteObject({ bucket: 'bkt', key: 'nope' });
       await backend.deleteObject({ bucket: 'bkt', key: 'no/such/dir/key' });
+      // A directory that holds a key is a prefix, no object: neither 'plain' nor 'plain/' deletes anything.
       await mkdir(join(bucketDir, 'plain'));
+      await writeFile(join(bucketDir, 'plain/f'), 'f');
       await backend.deleteObject({ bucket: 'bkt', key: 'plain' });
       await backend.deleteObject({ bucket: 'bkt', key: 'plain/' });
-      assert.deepEqual(await visibleTree(bucketDir), ['plain/']);
+      assert.deepEqual(await visibleTree(bucketDir), ['plain/', 'plain/f']);
+      // Nor does a directory holding what is no key (a FIFO): it is not empty, so no folder.
+      await mkdir(join(bucketDir, 'odd'));
+      execFileSync('mkfifo', [join(bucketDir, 'odd/pipe')]);
+      await backend.deleteObject({ bucket: 'bkt', key: 'odd/' });
+      assert.ok(existsSync(join(bucketDir, 'odd/pipe')), 'a directory that is not empty was removed');
     });
 
     test('a file changed outside S3 gets a synthetic ETag and loses its checksum', async () => {

@@ -106,8 +106,13 @@ for (const mode of ['xattr', 'sidecar'] as const satisfies readonly StoreMode[])
         const info = await backend.headObject({ bucket: 'bkt', key: 'dir/' });
         assert.deepEqual(info.tags, [{ key: 'd', value: '1' }]);
         assert.equal(info.meta.contentType, 'text/x-tagged');
+        // A directory that holds a key is a prefix, no object; an empty one made on the NAS is a folder and takes tags.
         await mkdir(join(bucketDir, 'plain'));
+        await writeFile(join(bucketDir, 'plain', 'f'), 'f');
         await rejectsS3(backend.putObjectAttachments({ bucket: 'bkt', key: 'plain/', tags }), 'NoSuchKey');
+        await mkdir(join(bucketDir, 'folder'));
+        await backend.putObjectAttachments({ bucket: 'bkt', key: 'folder/', tags });
+        assert.deepEqual((await backend.headObject({ bucket: 'bkt', key: 'folder/' })).tags, tags);
         await rejectsS3(backend.putObjectAttachments({ bucket: 'bkt', key: 'missing', tags }), 'NoSuchKey');
       } finally {
         await cleanup();

@@ -3,6 +3,6 @@ import type { Handler } from '../types.js';
 import { uploadIdOf } from './multipart-params.js';
 
 export const AbortMultipartUpload: Handler = async (req) => {
-  await req.backend.abortMultipartUpload({ bucket: req.bucket, key: req.key, identity: req.principal.identity, uploadId: uploadIdOf(req.query) });
+  await req.backend.abortMultipartUpload({ bucket: req.bucket, key: req.key, identity: req.identity, uploadId: uploadIdOf(req.query) });
   return { status: 204 };
 };

@@ -50,7 +50,7 @@ export const CreateBucket: Handler = async (req) => {
   if (body.length > 0) checkBucketConfiguration(parseXml(body.toString('utf8'), 'CreateBucketConfiguration'), req.settings.region);
   const settings = creationSettingsOf(req);
   const objectLock = objectLockAsked(req.header('x-amz-bucket-object-lock-enabled'));
-  await req.backend.createBucket({ bucket: req.bucket, owner: req.principal.user, identity: req.principal.identity, ...(objectLock ? { objectLock } : {}) })
+  await req.backend.createBucket({ bucket: req.bucket, owner: req.principal.user, identity: req.identity, ...(objectLock ? { objectLock } : {}) })
     .catch((e: unknown) => whoseBucket(req, e));
   // The creator owns the bucket and has read-write on it; nobody else has access until granted.
   await req.accounts.bucketCreated(req.principal.user, req.bucket);

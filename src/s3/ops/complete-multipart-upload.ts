@@ -29,7 +29,7 @@ export function completeHandler(timing: CompleteTiming): Handler {
     const checksum = completionChecksumOf(req.headers);
     const parts = parseCompleteBody((await req.readBody(req.settings.maxXmlBytes)).toString('utf8'));
     const work = req.backend.completeMultipartUpload({
-      bucket: req.bucket, key: req.key, uploadId, parts, identity: req.principal.identity, ...(checksum ? { checksum } : {}), ...(conditions ? { conditions } : {}),
+      bucket: req.bucket, key: req.key, uploadId, parts, identity: req.identity, ...(checksum ? { checksum } : {}), ...(conditions ? { conditions } : {}),
     });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const quick = await Promise.race([

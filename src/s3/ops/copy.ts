@@ -45,7 +45,9 @@ export const CopyObject: Handler = async (req) => {
     source: { bucket: source.bucket, key: source.key, ...(source.versionId !== undefined ? { versionId: source.versionId } : {}) },
     bucket: req.bucket,
     key: req.key,
-    identity: req.principal.identity,
+    identity: req.identity,
+    // Read as its own bucket's identity (identity mode `bucket`), written as this one's.
+    sourceIdentity: await req.identityIn(source.bucket),
     meta: directive === 'REPLACE' ? metaFromHeaders(req.headers) : undefined,
     ...(await copyAttachments(req)),
     checkSource: (info) => checkCopySource(req.headers, info),

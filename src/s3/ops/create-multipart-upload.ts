@@ -12,7 +12,7 @@ export const CreateMultipartUpload: Handler = async (req) => {
   const { uploadId } = await req.backend.createMultipartUpload({
     bucket: req.bucket,
     key: req.key,
-    identity: req.principal.identity,
+    identity: req.identity,
     meta: metaFromHeaders(req.headers),
     ...(await writeAttachments(req)),
     ...lockOf(req),

@@ -35,7 +35,7 @@ export const DeleteObjects: Handler = async (req) => {
   for (const { key, versionId, conditions } of entries) {
     try {
       await req.authorize('DeleteObject', key);
-      const done = await req.backend.deleteObject({ bucket: req.bucket, key, identity: req.principal.identity, versionId, owner: req.principal.user,
+      const done = await req.backend.deleteObject({ bucket: req.bucket, key, identity: req.identity, versionId, owner: req.principal.user,
         ...(conditions ? { conditions } : {}),
         ...(versionId !== undefined && (await bypassGovernance(req, key)) ? { bypassGovernance: true } : {}) });
       // As S3: a new marker is DeleteMarker + DeleteMarkerVersionId; a deleted version is its VersionId (and

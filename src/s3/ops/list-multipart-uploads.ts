@@ -14,7 +14,7 @@ export const ListMultipartUploads: Handler = async (req) => {
   // S3 ignores the upload-id marker without a key marker.
   const uploadIdMarker = keyMarker ? q.get('upload-id-marker') ?? '' : '';
   const page = await req.backend.listMultipartUploads({
-    bucket: req.bucket, identity: req.principal.identity, prefix, delimiter, keyMarker: keyMarker || undefined, uploadIdMarker: uploadIdMarker || undefined, maxUploads,
+    bucket: req.bucket, identity: req.identity, prefix, delimiter, keyMarker: keyMarker || undefined, uploadIdMarker: uploadIdMarker || undefined, maxUploads,
   });
   return {
     xml: {

@@ -11,7 +11,7 @@ export const ListParts: Handler = async (req) => {
   const encoding = encodingOf(q);
   const enc = nameEncoder(encoding);
   const uploadId = uploadIdOf(q);
-  const page = await req.backend.listParts({ bucket: req.bucket, key: req.key, identity: req.principal.identity, uploadId, maxParts, partNumberMarker: marker });
+  const page = await req.backend.listParts({ bucket: req.bucket, key: req.key, identity: req.identity, uploadId, maxParts, partNumberMarker: marker });
   const owner = ownerOf(page.upload.initiator);
   const last = page.parts[page.parts.length - 1];
   return {

@@ -21,7 +21,7 @@ export const ListObjects: Handler = async (req) => {
   const q = req.query;
   const { prefix, delimiter, maxKeys, encoding, enc } = listingParams(q);
   const marker = q.get('marker') ?? '';
-  const page = await req.backend.listObjects({ bucket: req.bucket, prefix, delimiter, startAfter: marker || undefined, maxKeys, identity: req.principal.identity });
+  const page = await req.backend.listObjects({ bucket: req.bucket, prefix, delimiter, startAfter: marker || undefined, maxKeys, identity: req.identity });
   const owner = ownerOf(req.principal.user);
   return {
     xml: {
@@ -54,7 +54,7 @@ export const ListObjectsV2: Handler = async (req) => {
     const last = decodeToken(token);
     if (after === undefined || last > after) after = last;
   }
-  const page = await req.backend.listObjects({ bucket: req.bucket, prefix, delimiter, startAfter: after, maxKeys, identity: req.principal.identity });
+  const page = await req.backend.listObjects({ bucket: req.bucket, prefix, delimiter, startAfter: after, maxKeys, identity: req.identity });
   const owner = q.get('fetch-owner') === 'true' ? ownerOf(req.principal.user) : undefined;
   return {
     xml: {

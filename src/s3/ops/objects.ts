@@ -38,7 +38,7 @@ export const PutObject: Handler = async (req) => {
   const result = await req.backend.putObject({
     bucket: req.bucket,
     key: req.key,
-    identity: req.principal.identity,
+    identity: req.identity,
     size,
     meta: metaFromHeaders(req.headers),
     contentMd5: contentMd5(req.headers),
@@ -93,7 +93,7 @@ function answer(req: S3Request, info: ObjectInfo): { response: S3Response; range
 }
 
 export const GetObject: Handler = async (req) => {
-  const handle: ReadHandle = await req.backend.getObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity, versionId: req.query.get('versionId') ?? undefined });
+  const handle: ReadHandle = await req.backend.getObject({ bucket: req.bucket, key: req.key, identity: req.identity, versionId: req.query.get('versionId') ?? undefined });
   try {
     const { response, range } = answer(req, handle.info);
     if (response.headers) response.headers['x-amz-expiration'] = await expirationOf(req, handle.info);
@@ -109,7 +109,7 @@ export const GetObject: Handler = async (req) => {
 };
 
 export const HeadObject: Handler = async (req) => {
-  const info = await req.backend.headObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity, versionId: req.query.get('versionId') ?? undefined });
+  const info = await req.backend.headObject({ bucket: req.bucket, key: req.key, identity: req.identity, versionId: req.query.get('versionId') ?? undefined });
   const { response } = answer(req, info);
   if (response.headers) response.headers['x-amz-expiration'] = await expirationOf(req, info);
   return response;
@@ -118,7 +118,7 @@ export const HeadObject: Handler = async (req) => {
 export const DeleteObject: Handler = async (req) => {
   const versionId = req.query.get('versionId') ?? undefined;
   const conditions = deleteConditionsOf(req.headers);
-  const done = await req.backend.deleteObject({ bucket: req.bucket, key: req.key, identity: req.principal.identity, versionId, owner: req.principal.user,
+  const done = await req.backend.deleteObject({ bucket: req.bucket, key: req.key, identity: req.identity, versionId, owner: req.principal.user,
     ...(conditions ? { conditions } : {}),
     ...(versionId !== undefined && (await bypassGovernance(req)) ? { bypassGovernance: true } : {}) });
   return { status: 204, headers: { 'x-amz-version-id': done.versionId, 'x-amz-delete-marker': done.deleteMarker ? 'true' : undefined } };

@@ -124,7 +124,7 @@ async function store(req: S3Request, form: PostFormStart): Promise<S3Response> {
   await req.authorize('PostObject', key, { ...signer, fields: headers });
 
   // From here on the request is the signer's: the ACL and ownership of what it writes are theirs.
-  const as: S3Request = { ...req, key, principal: signer.principal, headers, header: (name) => headers[name] as string | undefined };
+  const as: S3Request = { ...req, key, principal: signer.principal, identity: req.identityOf(signer.principal), headers, header: (name) => headers[name] as string | undefined };
   const tagging = fields.get('tagging');
   const guard = new SizeGuard(policy ? contentLengthRange(policy) : undefined);
   file.stream.on('error', (e) => guard.destroy(e));
@@ -133,7 +133,7 @@ async function store(req: S3Request, form: PostFormStart): Promise<S3Response> {
   const result = await req.backend.putObject({
     bucket: req.bucket,
     key,
-    identity: signer.principal.identity,
+    identity: as.identity,
     meta: metaFromHeaders(headers),
     contentMd5: contentMd5(headers),
     // A form has no trailer: a checksum is a field, given with its value or not at all.

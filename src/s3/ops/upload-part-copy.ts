@@ -28,7 +28,9 @@ export const UploadPartCopy: Handler = async (req) => {
     key: req.key,
     uploadId: uploadIdOf(req.query),
     partNumber,
-    identity: req.principal.identity,
+    identity: req.identity,
+    // Read as its own bucket's identity (identity mode `bucket`), written as this one's.
+    sourceIdentity: await req.identityIn(source.bucket),
     source: { bucket: source.bucket, key: source.key },
     ...(range ? { range } : {}),
     checkSource: (info) => checkCopySource(req.headers, info),

@@ -9,7 +9,7 @@ export const UploadPart: Handler = async (req) => {
   const result = await req.backend.uploadPart({
     bucket: req.bucket,
     key: req.key,
-    identity: req.principal.identity,
+    identity: req.identity,
     uploadId: uploadIdOf(req.query),
     partNumber,
     size: payloadLength(req.headers),

@@ -9,5 +9,5 @@ export function headVersion(req: S3Request): Promise<ObjectInfo> {
 
 /** The object, or its version named by `?versionId=`, that a change (tags, ACL) addresses. */
 export function versionTarget(req: S3Request): ObjectRef {
-  return { bucket: req.bucket, key: req.key, identity: req.principal.identity, versionId: req.query.get('versionId') ?? undefined };
+  return { bucket: req.bucket, key: req.key, identity: req.identity, versionId: req.query.get('versionId') ?? undefined };
 }

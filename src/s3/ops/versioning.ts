@@ -39,7 +39,7 @@ export const ListObjectVersions: Handler = async (req) => {
   const keyMarker = q.get('key-marker') ?? '';
   const versionIdMarker = q.get('version-id-marker') || undefined;
   const page = await req.backend.listObjectVersions({
-    bucket: req.bucket, prefix, delimiter, keyMarker: keyMarker || undefined, versionIdMarker, maxKeys, identity: req.principal.identity,
+    bucket: req.bucket, prefix, delimiter, keyMarker: keyMarker || undefined, versionIdMarker, maxKeys, identity: req.identity,
   });
   const requester = ownerOf(req.principal.user);
   const ownerFor = (user: string | undefined) => (user === undefined ? requester : ownerOf(user));

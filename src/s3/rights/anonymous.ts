@@ -5,7 +5,7 @@
  */
 import type { Principal } from '../types.js';
 import type { Identity } from '../../accounts/identity.js';
-import { lookupSystemUser } from '../../accounts/system-user.js';
+import { parseIdentitySpec } from '../../accounts/identity-spec.js';
 
 /** The user name of anonymous requests: no users-file name can have this form. */
 export const ANONYMOUS_USER = '*anonymous*';
@@ -21,10 +21,8 @@ const NOBODY: Identity = { uid: 65534, gid: 65534, groups: [] };
  * is an Error naming it.
  */
 export function anonymousIdentityOf(spec: string): Identity {
-  const numeric = /^(\d+):(\d+)$/.exec(spec.trim());
-  if (numeric) return { uid: Number(numeric[1]), gid: Number(numeric[2]), groups: [] };
   try {
-    return lookupSystemUser(spec.trim());
+    return parseIdentitySpec(spec).identity;
   } catch (e) {
     if (spec.trim() === DEFAULT_ANONYMOUS) return NOBODY;
     throw e;

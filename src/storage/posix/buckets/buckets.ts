@@ -142,7 +142,7 @@ export class BucketRegistry {
     bucket.assertWritable();
     const store = await bucket.store();
     const keys = walk({ root: bucket.dir, prefix: '', followSymlinks: bucket.settings.followSymlinks,
-      isDirectoryObject: (abs, key) => isDirectoryObject(store, abs, key) });
+      isDirectoryObject: (abs, key, empty) => isDirectoryObject(store, abs, key, { empty }) });
     for await (const item of keys) {
       throw new S3Error('BucketNotEmpty', `The bucket you tried to delete is not empty: it holds '${item.type === 'object' ? item.key : item.prefix}'.`, { BucketName: name });
     }

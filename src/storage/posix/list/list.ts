@@ -7,6 +7,7 @@ import { RecordReader, type RecordRequest } from '../metadata/record-reader.js';
 import type { MetaRecord } from '../metadata/record.js';
 import type { MetadataStore } from '../metadata/store.js';
 import { listedObject } from '../read/object-info.js';
+import { isObjectDirectory } from '../read/directory-object.js';
 import { settleListed } from '../read/record-pair.js';
 import { walk, type WalkItem } from './walk.js';
 
@@ -38,7 +39,7 @@ export async function listObjects(bucket: Bucket, input: ListObjectsInput): Prom
     delimiter: input.delimiter,
     startAfter: input.startAfter,
     followSymlinks: bucket.settings.followSymlinks,
-    isDirectoryObject: (absPath, key) => isDirectoryObject(store, absPath, key, reader),
+    isDirectoryObject: (absPath, key, empty) => isDirectoryObject(store, absPath, key, { reader, empty }),
     mayList: access && ((absPath) => access.canList(absPath)),
   });
   for await (const item of walker) { // leaving the loop early return()s the walker: it stops reading
@@ -77,10 +78,15 @@ export async function listObjects(bucket: Bucket, input: ListObjectsInput): Prom
   return result;
 }
 
-/** Whether the directory at absPath carries a directory-object record (key ends in '/'). */
-export async function isDirectoryObject(store: MetadataStore, absPath: string, key: string, reader = new RecordReader(store)): Promise<boolean> {
+/**
+ * Whether the directory at absPath is an object of its own (key `key`, ending in '/'): see isObjectDirectory.
+ * `empty`: whether the caller knows it to be empty (undefined: unknown, looked at when it matters).
+ */
+export async function isDirectoryObject(store: MetadataStore, absPath: string, key: string,
+  opts: { reader?: RecordReader; empty?: boolean } = {}): Promise<boolean> {
   // The inode is needed only to find a sidecar; an xattr is read from the directory itself.
   const ino = store.kind === 'sidecar' ? (await lstat(absPath, { bigint: true }).catch(() => undefined))?.ino : 0n;
   if (ino === undefined) return false;
-  return (await reader.read({ path: absPath, key, ino }))?.dirObject === true;
+  const record = await (opts.reader ?? new RecordReader(store)).read({ path: absPath, key, ino });
+  return isObjectDirectory(absPath, record, opts.empty);
 }

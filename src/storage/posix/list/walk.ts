@@ -19,8 +19,11 @@ export interface WalkOptions {
   startAfter?: string;
   /** when false, symbolic links are skipped entirely; when true, followed only if their real path stays inside root */
   followSymlinks: boolean;
-  /** whether the directory at absPath (key `key`, ending in '/') is a directory object, listed as a key of its own */
-  isDirectoryObject(absPath: string, key: string): boolean | Promise<boolean>;
+  /**
+   * whether the directory at absPath (key `key`, ending in '/') is a directory object, listed as a key of its own;
+   * `empty`: false when the walk knows it holds entries (or may not see them), undefined when it does not know
+   */
+  isDirectoryObject(absPath: string, key: string, empty?: boolean): boolean | Promise<boolean>;
   /**
    * Whether the directory at absPath may be listed (the request's identity has read and search on it); one
    * that may not is walked as if empty, as `ls -R` skips what it cannot open. Absent: every directory may.
@@ -83,13 +86,16 @@ export async function* walk(opts: WalkOptions): AsyncGenerator<WalkItem> {
   const enter = async (dir: DirToEnter) => {
     const { abs, key, chain, linkStats, namePrefix } = dir;
     let item: WalkItem | undefined;
-    if (key !== '' && key.startsWith(prefix) && isAfter(key) && (await opts.isDirectoryObject(abs, key))) {
-      const stats = linkStats ?? (await directoryStats(abs));
-      if (stats) item = { type: 'object', key, path: abs, stats, directory: true };
-    }
     const rel = after !== undefined && after.startsWith(key) ? after.slice(key.length) : undefined;
     const listable = opts.mayList?.(abs) ?? true;
     const entries = listable ? sortEntries(await readEntries(abs, { follow, realRoot: start.realRoot, chain, namePrefix, after: rel })) : [];
+    // Entries kept prove the directory is not empty; none kept prove nothing (they may have been filtered out).
+    // One that may not be listed is no empty folder to this identity: only a written directory object shows.
+    const empty = !listable || entries.length > 0 ? false : undefined;
+    if (key !== '' && key.startsWith(prefix) && isAfter(key) && (await opts.isDirectoryObject(abs, key, empty))) {
+      const stats = linkStats ?? (await directoryStats(abs));
+      if (stats) item = { type: 'object', key, path: abs, stats, directory: true };
+    }
     stack.push({ abs, key, chain, entries, stats: new Array(entries.length), next: 0 });
     return item;
   };

@@ -28,12 +28,23 @@ export interface MetaRecord extends ObjectAttachments {
   parts?: StoredLayout;
   /** A directory that is an object of its own (key ending in '/'). */
   dirObject?: boolean;
+  /** A directory object's bytes, when it has any (read/dir-body.ts): the body file's content identity as written. */
+  body?: DirBody;
   /** A directory the gateway created for a write: removed again when it empties. */
   made?: boolean;
+  /** A NAS user's directory whose last key went through S3: kept, but no folder (read/directory-object.ts). */
+  emptied?: boolean;
   /** The storage class given (PUT, copy, multipart, a transition); STANDARD when absent. */
   storageClass?: string;
   /** Where the data is in the archive tier, for an object of an archive class once moved (archive/ explains). */
   archive?: ArchivedData;
+}
+
+/** Where a directory object's bytes are: the inode, size and mtime (ns, decimal) of its body file as written. */
+export interface DirBody {
+  ino: string;
+  size: number;
+  mtimeNs: string;
 }
 
 /**
@@ -65,10 +76,15 @@ export function classOf(storageClass: string | undefined): Pick<MetaRecord, 'sto
   return storageClass === undefined || storageClass === 'STANDARD' ? {} : { storageClass };
 }
 
-/** The record of a directory: a directory object with its headers, and/or a gateway-made directory. */
-export function directoryRecord(ino: bigint, opts: { meta?: ObjectMeta; made: boolean; attachments?: ObjectAttachments }): MetaRecord {
+/**
+ * The record of a directory: a directory object with its headers (and, when it has bytes, their ETag, checksum
+ * and body file), and/or a gateway-made directory.
+ */
+export function directoryRecord(ino: bigint, opts: { meta?: ObjectMeta; made: boolean; attachments?: ObjectAttachments;
+  content?: { etag: string; checksum?: ChecksumValue; body: DirBody } }): MetaRecord {
   const r: MetaRecord = { v: 1, ino: String(ino) };
   if (opts.meta) Object.assign(r, headersOf(opts.meta), { userMetadata: { ...opts.meta.userMetadata }, dirObject: true }, opts.attachments);
+  if (opts.meta && opts.content) Object.assign(r, { etag: opts.content.etag, body: opts.content.body }, opts.content.checksum ? { checksum: opts.content.checksum } : {});
   if (opts.made) r.made = true;
   return r;
 }

@@ -22,7 +22,7 @@ export async function createMultipartUpload(bucket: Bucket, input: CreateMultipa
   bucket.assertWritable();
   const { segments, dirObject } = parseKey(input.key);
   if (dirObject) {
-    throw new S3Error('InvalidArgument', `Invalid key '${input.key}': a key ending in '/' is a directory object, which is empty and cannot be uploaded in parts.`,
+    throw new S3Error('InvalidArgument', `Invalid key '${input.key}': a key ending in '/' is a directory object, which cannot be uploaded in parts here; PUT or copy it whole.`,
       { ArgumentName: 'key', ArgumentValue: input.key });
   }
   // A client learns at once, not after sending every part, that its identity could not create the object.

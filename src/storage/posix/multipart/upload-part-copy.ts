@@ -21,7 +21,7 @@ export async function uploadPartCopy(source: Bucket, target: Bucket, input: Uplo
   checkPartNumber(input.partNumber);
   const { dir, state } = await openUpload(target, input.uploadId, input.key);
   // Read on the source for the request's identity; the part itself is the gateway's until Complete.
-  const { opened, info } = await openCopySource(source, input.source.key, input);
+  const { opened, info } = await openCopySource(source, input.source.key, { ...input, identity: input.sourceIdentity ?? input.identity });
   try {
     const range = input.range ?? { start: 0, end: info.size - 1 };
     if (input.range && (range.start > range.end || range.end >= info.size)) {

@@ -14,8 +14,10 @@ import { parseKey } from '../paths/paths.js';
 import { currentVersionId, findVersion, latestVersion } from '../versions/find-version.js';
 import { NULL_VERSION_ID, parseVersionId } from '../versions/version-id.js';
 import type { VersionedRecord } from '../versions/version-record.js';
-import { sameContent, type MetaRecord } from '../metadata/record.js';
+import { sameContent, type DirBody, type MetaRecord } from '../metadata/record.js';
+import { bodyPath, bodyView, openBody } from './dir-body.js';
 import { readableData } from '../archive/readable.js';
+import { isObjectDirectory } from './directory-object.js';
 
 /** An opened object, its info, and the record that info was made from (undefined: it has none). */
 export interface OpenedWithInfo {
@@ -30,7 +32,7 @@ export interface OpenedWithInfo {
  * the key's path is looked at again, and when it names another inode now — a writer renamed a new file over the
  * key in between — the pair is thrown away and the key opened again. A file still being replaced after
  * MAX_ATTEMPTS is served without a record that is not its own: never one version's bytes with another's
- * metadata. Undefined when there is no object (a plain directory is a prefix, not a key). GET, HEAD and the
+ * metadata. Undefined when there is no object (a directory that holds keys is a prefix, not a key). GET, HEAD and the
  * sources of CopyObject and UploadPartCopy all read through here.
  */
 export async function openWithInfo(bucket: Bucket, key: string, check?: OpenCheck): Promise<OpenedWithInfo | undefined> {
@@ -54,12 +56,42 @@ export async function openWithInfo(bucket: Bucket, key: string, check?: OpenChec
       await opened.fh.close();
       throw e;
     }
-    if (opened.directory && !record?.dirObject) {
+    // Through the descriptor: the emptiness is that of the directory opened, whatever is renamed meanwhile.
+    if (opened.directory && !(await isObjectDirectory(`/proc/self/fd/${opened.fh.fd}`, record))) {
       await opened.fh.close();
       return undefined;
     }
+    if (opened.directory && record?.body) {
+      const withBody = await openDirBody(key, opened, record as MetaRecord & { body: DirBody }, check);
+      if (withBody) return withBody;
+      // Its body file is gone: an empty directory object now, not one with the bytes the record remembers.
+      const { body: _b, etag: _e, checksum: _c, ...rest } = record;
+      record = rest;
+    }
     return { opened, info: objectInfo(key, opened.stats, record), record };
   }
+}
+
+/**
+ * A directory object with bytes, opened as its body file (dir-body.ts): what reads, copies and GET's stream take
+ * from `opened.fh` are its bytes. Undefined when the body file is gone (the directory is then read as an empty
+ * directory object). Closes the directory's handle when it answers.
+ */
+async function openDirBody(key: string, opened: OpenedObject, record: MetaRecord & { body: DirBody }, check?: OpenCheck): Promise<OpenedWithInfo | undefined> {
+  let body;
+  try {
+    body = await openBody(opened.fh);
+    if (!body) return undefined;
+    if (check?.read) check.access.read(bodyPath(opened.path), body.stats);
+  } catch (e) {
+    await body?.fh.close();
+    await opened.fh.close();
+    throw e;
+  }
+  await opened.fh.close();
+  const info = objectInfo(key, body.stats, bodyView(record));
+  info.isDirectoryObject = true;
+  return { opened: { fh: body.fh, stats: body.stats, path: opened.path, directory: false }, info, record };
 }
 
 /** Whether the key's path now names another inode than the opened one. */

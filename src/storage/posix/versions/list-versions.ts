@@ -172,7 +172,7 @@ async function* merged(ctx: VersionsContext, input: ListVersionsInput): AsyncGen
   const common = { prefix: input.prefix, delimiter: input.delimiter, startAfter: input.keyMarker };
   const access = input.access;
   const tree = walk({ ...common, root: ctx.root, followSymlinks: input.followSymlinks,
-    isDirectoryObject: (abs, key) => isDirectoryObject(ctx.store, abs, key),
+    isDirectoryObject: (abs, key, empty) => isDirectoryObject(ctx.store, abs, key, { empty }),
     mayList: access && ((abs) => access.canList(abs)) });
   const kept = walkKept({ ...common, root: versionsRootOf(ctx.stateDir) });
   try {
@@ -260,8 +260,10 @@ async function markerOwner(path: string): Promise<string | undefined> {
 
 // Directory objects are not versioned yet: each is its own `null` version, current.
 async function directoryObject(ctx: VersionsContext, item: Item & { type: 'key' }): Promise<ListedVersion[]> {
-  const st = await lstat(`${ctx.root}/${item.key.slice(0, -1)}`, { bigint: true }).catch(() => undefined);
+  const path = `${ctx.root}/${item.key.slice(0, -1)}`;
+  const st = await lstat(path, { bigint: true }).catch(() => undefined);
   if (!st?.isDirectory()) return [];
-  const object = listedObject(item.key, st, undefined);
+  // The record gives a directory object with bytes its size and ETag, as ListObjects shows them.
+  const object = listedObject(item.key, st, await ctx.store.readAsync(path, item.key, st.ino));
   return [{ key: item.key, versionId: NULL_VERSION_ID, isLatest: true, deleteMarker: false, lastModified: object.lastModified, object }];
 }

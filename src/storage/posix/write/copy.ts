@@ -4,7 +4,6 @@ import { copyFile, unlink, writeFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { S3Error } from '../../../errors/s3-error.js';
 import type { ChecksumValue, CopyObjectInput, ObjectInfo, ObjectMeta, PutObjectResult } from '../../backend.js';
 import type { Bucket } from '../buckets/bucket.js';
 import { commitStaged } from './commit.js';
@@ -15,6 +14,7 @@ import { classOf, contentRecord } from '../metadata/record.js';
 import { openCopySource } from './copy-source.js';
 import { parseKey } from '../paths/paths.js';
 import { Staging } from './staging.js';
+import { FileBody } from '../read/file-body.js';
 
 /**
  * Copies `source` to `target`. The bytes never pass through JS: copyFile with FICLONE reflinks where the file
@@ -25,19 +25,18 @@ export async function copyObject(source: Bucket, target: Bucket, input: CopyObje
   target.assertWritable();
   const { segments, dirObject } = parseKey(input.key);
   await checkLockable(target, { asked: input.lock, dirObject });
-  // Read on the source, as the request's identity; the target is checked as any write (commitStaged).
-  const { opened, info } = await openCopySource(source, input.source.key, { ...input, versionId: input.source.versionId });
+  // Read on the source, as the request's identity there; the target is checked as any write (commitStaged).
+  const { opened, info } = await openCopySource(source, input.source.key, { ...input, identity: input.sourceIdentity ?? input.identity, versionId: input.source.versionId });
   try {
     const meta: ObjectMeta = input.meta ?? info.meta;
     // The copy's owner and grants are the request's; its tags the source's unless the request gives others.
     const attachments = attachmentsOf({ owner: input.owner, grants: input.grants, tags: input.tags ?? info.tags });
-    if (dirObject || opened.directory) {
-      if (info.size > 0) {
-        throw new S3Error('InvalidRequest', `Cannot copy '${input.source.key}' to '${input.key}': a directory object must be empty.`);
-      }
-      if (dirObject) {
-        return await putDirectoryObject(target, { bucket: input.bucket, key: input.key, segments, body: Readable.from([]), meta, conditions: input.conditions, ...attachments });
-      }
+    if (dirObject) {
+      // Its bytes through the descriptor opened and checked (a directory object's body file, or a file).
+      const body = opened.directory || info.size === 0 ? Readable.from([]) : new FileBody(opened.fh, 0, info.size - 1);
+      const put = await putDirectoryObject(target, { bucket: input.bucket, key: input.key, segments, body, size: info.size, meta, conditions: input.conditions,
+        identity: input.identity, ...attachments });
+      return { ...put, ...(info.versionId ? { sourceVersionId: info.versionId } : {}) };
     }
     const store = await target.store();
     const path = await Staging.freshPath(target);

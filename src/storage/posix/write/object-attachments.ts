@@ -13,6 +13,7 @@ import { attachmentsOf } from '../metadata/attachments.js';
 import { sameContent, type MetaRecord } from '../metadata/record.js';
 import type { MetadataStore } from '../metadata/store.js';
 import { MAX_ATTEMPTS, openObject, type OpenedObject } from '../read/open-object.js';
+import { isObjectDirectory } from '../read/directory-object.js';
 import { Staging } from './staging.js';
 import { parseKey } from '../paths/paths.js';
 import { versioningOf, versionsContext } from '../buckets/versioning.js';
@@ -55,7 +56,8 @@ async function changeCurrent(bucket: Bucket, input: ObjectRef & ObjectAttachment
     if (!opened) break;
     try {
       const record = await store.readAsync(opened.path, input.key, opened.stats.ino);
-      if (opened.directory && !record?.dirObject) break; // a plain directory is a prefix, not an object
+      // A directory that holds keys is a prefix, not an object.
+      if (opened.directory && !(await isObjectDirectory(`/proc/self/fd/${opened.fh.fd}`, record))) break;
       // Setting a user.* attribute takes write permission on the file, as the kernel decides it.
       access?.write(opened.path, opened.stats);
       if (await writeOnInode(bucket, store, opened, input.key, updated(record, opened, input))) return;
@@ -89,6 +91,8 @@ function updated(record: MetaRecord | undefined, opened: OpenedObject, change: O
     const { etag: _e, checksum: _c, partsCount: _p, parts: _l, owner: _o, grants: _g, tags: _t, ...headers } = record ?? { v: 1 as const, ino: '' };
     next = { ...headers, v: 1, ino: String(st.ino), size: Number(st.size), mtimeNs: String(st.mtimeNs) };
   }
+  // An empty folder made on the NAS given tags or an ACL: from now on a directory object written as such.
+  if (opened.directory) next.dirObject = true;
   return withAttachments(next, change);
 }
 

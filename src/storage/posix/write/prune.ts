@@ -4,6 +4,7 @@ import type { FsAccess } from '../permissions/fs-access.js';
 import type { MetadataStore } from '../metadata/store.js';
 import type { ParentDir } from '../paths/parent-dir.js';
 import { dirKeyOf } from '../paths/paths.js';
+import { isEmptyDirectory } from '../read/directory-object.js';
 
 /**
  * Walks up from `parent` (the opened directory of segments[0..depth)) and removes each directory that is
@@ -20,7 +21,15 @@ export async function pruneEmptyParents(store: MetadataStore, parent: ParentDir,
     const st = await lstat(path, { bigint: true }).catch(() => undefined);
     if (!st?.isDirectory()) return;
     const record = store.read(path, dirKey, st.ino);
-    if (!record?.made || record.dirObject) return;
+    if (record?.dirObject) return;
+    if (!record?.made) {
+      // A NAS user's directory stays on disk; emptied through S3 it is no folder either: its prefix went with its
+      // last key, as in S3 (a delete never makes a key appear). Best effort: a record it cannot take leaves a folder.
+      if (!record?.emptied && (await isEmptyDirectory(path))) {
+        await store.write(path, dirKey, { ...(record ?? { v: 1 as const }), ino: String(st.ino), emptied: true }).catch(() => {});
+      }
+      return;
+    }
     const above = n === 1 ? as?.bucketDir : `${as?.bucketDir}/${segments.slice(0, n - 1).join('/')}`;
     if (as?.access && !as.access.canRemove(above!, Number(st.uid))) return;
     try {
