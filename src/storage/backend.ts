@@ -158,6 +158,11 @@ export interface DeleteConditions {
   /** Compared in whole seconds, as Last-Modified is sent. */
   lastModified?: Date;
   size?: number;
+  /**
+   * Compared to the millisecond: no header sets it; the lifecycle's expiration gives the time it saw, so that a
+   * write in the same second as the one it planned for (a NAS user's, whose ETag may be the same) is never deleted.
+   */
+  modifiedAt?: Date;
 }
 
 /** What DeleteObject did, in a versioned bucket: the version it made or deleted, and whether that is a delete marker. */
