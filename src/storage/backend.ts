@@ -196,6 +196,12 @@ export interface ListObjectsInput extends AsIdentity {
   startAfter?: string;
   /** 0..1000. */
   maxKeys: number;
+  /**
+   * The caller only plans from the page and looks at each key again before acting on it (the lifecycle job): a
+   * file's stats and record, which a writer replacing the file between the two reads can make describe two
+   * files, are taken as read instead of looked at again (an lstat per file written outside S3, half a scan's time).
+   */
+  forPlanning?: boolean;
 }
 
 export interface ListObjectsResult {

@@ -204,20 +204,22 @@ export async function bucketPass(o: BucketPassOptions): Promise<BucketPassResult
     const walked = { ...opts, rules: objectRules };
     const loose = objectRules.map((r) => (needsTags(r) ? { ...r, filter: { ...r.filter, tags: [] } } : r));
     for (const prefix of walkPrefixes(objectRules)) {
-      for await (const group of keyGroups(o.backend, o.bucket, prefix, versioned, o.signal)) {
-        if (++scanned % PROGRESS_EVERY === 0) o.listener?.progress?.(o.bucket, scanned);
+      for await (const page of keyGroups(o.backend, o.bucket, prefix, versioned, o.signal)) {
         await o.pacer?.tick(o.signal);
-        // Listings carry no tags: plan first as if every tag filter held, and read tags only where that finds work.
-        if (!planKey(loose, group, ctx).length) continue;
-        await withTags(walked, group);
-        const planned = planKey(objectRules, group, ctx).filter((a) => !refusedBefore(walked, a, group));
-        if (!planned.length) continue;
-        if (o.dryRun) {
-          for (const a of planned) o.listener?.action?.(o.bucket, a, 'dry-run');
-          continue;
+        for (const group of page) {
+          if (++scanned % PROGRESS_EVERY === 0) o.listener?.progress?.(o.bucket, scanned);
+          // Listings carry no tags: plan first as if every tag filter held, and read tags only where that finds work.
+          if (!planKey(loose, group, ctx).length) continue;
+          await withTags(walked, group);
+          const planned = planKey(objectRules, group, ctx).filter((a) => !refusedBefore(walked, a, group));
+          if (!planned.length) continue;
+          if (o.dryRun) {
+            for (const a of planned) o.listener?.action?.(o.bucket, a, 'dry-run');
+            continue;
+          }
+          actions += await recheckAndAct(walked, ctx, planned);
+          o.pacer?.restart();
         }
-        actions += await recheckAndAct(walked, ctx, planned);
-        o.pacer?.restart();
       }
     }
   }
