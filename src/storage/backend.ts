@@ -158,6 +158,11 @@ export interface DeleteConditions {
   /** Compared in whole seconds, as Last-Modified is sent. */
   lastModified?: Date;
   size?: number;
+  /**
+   * Compared to the millisecond: no header sets it; the lifecycle's expiration gives the time it saw, so that a
+   * write in the same second as the one it planned for (a NAS user's, whose ETag may be the same) is never deleted.
+   */
+  modifiedAt?: Date;
 }
 
 /** What DeleteObject did, in a versioned bucket: the version it made or deleted, and whether that is a delete marker. */
@@ -193,6 +198,12 @@ export interface ListObjectsInput extends AsIdentity {
   startAfter?: string;
   /** 0..1000. */
   maxKeys: number;
+  /**
+   * The caller only plans from the page and looks at each key again before acting on it (the lifecycle job): a
+   * file's stats and record, which a writer replacing the file between the two reads can make describe two
+   * files, are taken as read instead of looked at again (an lstat per file written outside S3, half a scan's time).
+   */
+  forPlanning?: boolean;
 }
 
 export interface ListObjectsResult {

@@ -2,6 +2,8 @@
 import type { Logger } from 'pino';
 import type { LifecyclePassOptions } from './lifecycle-pass.js';
 
+const WHY = { locked: 'refused by object lock', refused: 'refused (not tried again until the version changes)', failed: 'failed' } as const;
+
 /** A pass listener that logs (info for actions done, warn for refusals and failures). */
 export function actionLogger(log: Logger): NonNullable<LifecyclePassOptions['listener']> {
   return {
@@ -12,7 +14,8 @@ export function actionLogger(log: Logger): NonNullable<LifecyclePassOptions['lis
         ...('uploadId' in a ? { uploadId: a.uploadId } : {}) };
       if (outcome === 'done' || outcome === 'dry-run') log.info(fields, `lifecycle: ${a.kind} ${bucket}/${a.key}`);
       else if (outcome === 'gone') log.info(fields, `lifecycle: ${a.kind} ${bucket}/${a.key}: gone meanwhile`);
-      else log.warn({ ...fields, err }, `lifecycle: ${a.kind} ${bucket}/${a.key}: ${outcome === 'locked' ? 'refused by object lock' : 'failed'}`);
+      else if (outcome === 'changed') log.info(fields, `lifecycle: ${a.kind} ${bucket}/${a.key}: changed meanwhile, left alone`);
+      else log.warn({ ...fields, err }, `lifecycle: ${a.kind} ${bucket}/${a.key}: ${WHY[outcome]}`);
     },
     bucketFailed(bucket, err) {
       log.error({ job: 'lifecycle', bucket, err }, `lifecycle: the pass over bucket ${bucket} failed`);

@@ -5,17 +5,27 @@
  */
 import type { Backend, LifecycleRule, ListedVersion } from '../../storage/backend.js';
 import { S3Error } from '../../errors/s3-error.js';
+import { bareEtag } from '../../storage/conditions/etag-match.js';
 import { dueAfter } from '../../s3/lifecycle/due.js';
 import { needsTags, ruleApplies } from '../../s3/lifecycle/rule-match.js';
 import { keyGroups, versionsOfKey } from './key-groups.js';
 import { planKey, sameAction, type PlanContext, type PlannedAction } from './plan.js';
+import type { RefusedTransitions } from './refusals.js';
+import type { Pacer } from './pacer.js';
 
 /** What a pass reports: each action (done, or with dryRun to be done), and progress on large trees. */
 export interface PassListener {
-  action?(bucket: string, a: PlannedAction | UploadAbort, outcome: 'done' | 'dry-run' | 'locked' | 'gone' | 'failed', err?: unknown): void;
+  action?(bucket: string, a: PlannedAction | UploadAbort, outcome: ActionOutcome, err?: unknown): void;
   /** Called every PROGRESS_EVERY keys scanned. */
   progress?(bucket: string, scanned: number): void;
 }
+
+/**
+ * How an action ended: done (or, dry run, to be done); refused by object lock; refused by the storage (the class
+ * cannot be had: remembered, refusals.ts); changed (the version is no longer the one planned for: a write got in
+ * between the re-check and the act); gone meanwhile; or failed.
+ */
+export type ActionOutcome = 'done' | 'dry-run' | 'locked' | 'refused' | 'changed' | 'gone' | 'failed';
 
 /** An incomplete multipart upload aborted by AbortIncompleteMultipartUpload. */
 export interface UploadAbort {
@@ -36,6 +46,10 @@ export interface BucketPassOptions {
   /** Checked before each action: false (the lease was lost) ends the pass. */
   stillHeld?: () => Promise<boolean>;
   now?: () => number;
+  /** Transitions refused by earlier passes (the job keeps one across its passes): not tried again. */
+  refusals?: RefusedTransitions;
+  /** Paces the scan, in a serving gateway (pacer.ts). */
+  pacer?: Pacer;
 }
 
 /** How many keys between progress calls. */
@@ -66,12 +80,24 @@ async function withTags(o: BucketPassOptions, group: ListedVersion[]): Promise<v
   }
 }
 
-async function act(o: BucketPassOptions, a: PlannedAction): Promise<void> {
+/** The version of `versions` an action is about (a bucket that never had versioning: its one version). */
+function versionOf(versions: readonly ListedVersion[], a: PlannedAction): ListedVersion | undefined {
+  return a.versionId === undefined ? versions[0] : versions.find((v) => v.versionId === a.versionId);
+}
+
+async function act(o: BucketPassOptions, a: PlannedAction, v: ListedVersion | undefined): Promise<void> {
   const { backend, bucket } = o;
   switch (a.kind) {
     case 'expire':
-      // The current version: in a versioned bucket a delete marker goes on top, as S3's expiration does.
-      await backend.deleteObject({ bucket, key: a.key });
+      // The current version: in a versioned bucket a delete marker goes on top, as S3's expiration does (a write
+      // that got in is kept beneath it, as a version). Without versioning the delete would be for good: only the
+      // very object the re-check saw goes, and the storage checks what it takes (write/delete.ts), so a write
+      // landing after the re-check (a NAS user's above all) is a new object, left alone.
+      await backend.deleteObject({
+        bucket, key: a.key,
+        ...(a.versionId === undefined && v?.object
+          ? { conditions: { ifMatch: [bareEtag(v.object.etag)], size: v.object.size, modifiedAt: v.lastModified } } : {}),
+      });
       return;
     case 'expire-delete-marker':
     case 'expire-noncurrent':
@@ -85,11 +111,22 @@ async function act(o: BucketPassOptions, a: PlannedAction): Promise<void> {
   }
 }
 
-function outcomeOf(e: unknown): 'locked' | 'gone' | 'failed' {
+function outcomeOf(e: unknown): Exclude<ActionOutcome, 'done' | 'dry-run'> {
+  if (!(e instanceof S3Error)) return 'failed';
   // The object-lock check names the lock; any other AccessDenied (file permissions) is a failure to look into.
-  if (e instanceof S3Error && e.code === 'AccessDenied' && /object lock/.test(e.message)) return 'locked';
-  if (e instanceof S3Error && (e.code === 'NoSuchKey' || e.code === 'NoSuchVersion' || e.code === 'NoSuchUpload')) return 'gone';
+  if (e.code === 'AccessDenied' && /object lock/.test(e.message)) return 'locked';
+  // A version the file system locks, or that cannot take the class; a class the bucket cannot take at all.
+  if (e.code === 'InvalidObjectState' || e.code === 'InvalidStorageClass') return 'refused';
+  if (e.code === 'PreconditionFailed') return 'changed';
+  if (e.code === 'NoSuchKey' || e.code === 'NoSuchVersion' || e.code === 'NoSuchUpload') return 'gone';
   return 'failed';
+}
+
+/** Whether `a` was refused for the very version it is planned for by an earlier pass (it is then not tried). */
+function refusedBefore(o: BucketPassOptions, a: PlannedAction, versions: readonly ListedVersion[]): boolean {
+  if (!o.refusals || (a.kind !== 'transition' && a.kind !== 'transition-noncurrent')) return false;
+  const v = versionOf(versions, a);
+  return v !== undefined && o.refusals.refused(o.bucket, a, v);
 }
 
 /** Plans a key again from a fresh look, and does what is still planned. */
@@ -103,13 +140,16 @@ async function recheckAndAct(o: BucketPassOptions, ctx: PlanContext, planned: Pl
     if (!planned.some((p) => sameAction(p, a))) continue;
     if (o.stillHeld && !(await o.stillHeld())) throw new Error('the lifecycle lease was taken over; this pass stops');
     o.signal?.throwIfAborted();
+    const v = versionOf(fresh, a);
     try {
-      await act(o, a);
+      await act(o, a, v);
       done++;
       o.listener?.action?.(o.bucket, a, 'done');
     } catch (e) {
       if ((e as Error).name === 'AbortError') throw e;
-      o.listener?.action?.(o.bucket, a, outcomeOf(e), e);
+      const outcome = outcomeOf(e);
+      if (outcome === 'refused' && v && (a.kind === 'transition' || a.kind === 'transition-noncurrent')) o.refusals?.remember(o.bucket, a, v);
+      o.listener?.action?.(o.bucket, a, outcome, e);
     }
   }
   return done;
@@ -164,18 +204,22 @@ export async function bucketPass(o: BucketPassOptions): Promise<BucketPassResult
     const walked = { ...opts, rules: objectRules };
     const loose = objectRules.map((r) => (needsTags(r) ? { ...r, filter: { ...r.filter, tags: [] } } : r));
     for (const prefix of walkPrefixes(objectRules)) {
-      for await (const group of keyGroups(o.backend, o.bucket, prefix, versioned, o.signal)) {
-        if (++scanned % PROGRESS_EVERY === 0) o.listener?.progress?.(o.bucket, scanned);
-        // Listings carry no tags: plan first as if every tag filter held, and read tags only where that finds work.
-        if (!planKey(loose, group, ctx).length) continue;
-        await withTags(walked, group);
-        const planned = planKey(objectRules, group, ctx);
-        if (!planned.length) continue;
-        if (o.dryRun) {
-          for (const a of planned) o.listener?.action?.(o.bucket, a, 'dry-run');
-          continue;
+      for await (const page of keyGroups(o.backend, o.bucket, prefix, versioned, o.signal)) {
+        await o.pacer?.tick(o.signal);
+        for (const group of page) {
+          if (++scanned % PROGRESS_EVERY === 0) o.listener?.progress?.(o.bucket, scanned);
+          // Listings carry no tags: plan first as if every tag filter held, and read tags only where that finds work.
+          if (!planKey(loose, group, ctx).length) continue;
+          await withTags(walked, group);
+          const planned = planKey(objectRules, group, ctx).filter((a) => !refusedBefore(walked, a, group));
+          if (!planned.length) continue;
+          if (o.dryRun) {
+            for (const a of planned) o.listener?.action?.(o.bucket, a, 'dry-run');
+            continue;
+          }
+          actions += await recheckAndAct(walked, ctx, planned);
+          o.pacer?.restart();
         }
-        actions += await recheckAndAct(walked, ctx, planned);
       }
     }
   }

@@ -1,6 +1,8 @@
 /** One lifecycle pass over every bucket with rules (or one bucket): what the job runs, and `dirbucket lifecycle run`. */
 import type { Backend } from '../../storage/backend.js';
 import { bucketPass, type PassListener } from './bucket-pass.js';
+import type { RefusedTransitions } from './refusals.js';
+import type { Pacer } from './pacer.js';
 
 export interface LifecyclePassOptions {
   backend: Backend;
@@ -13,6 +15,10 @@ export interface LifecyclePassOptions {
   signal?: AbortSignal;
   /** Checked before each action: false (the lease was lost) ends the pass. */
   stillHeld?: () => Promise<boolean>;
+  /** Transitions refused by earlier passes, not tried again (the job keeps one across its passes). */
+  refusals?: RefusedTransitions;
+  /** Paces the scan (the job, in a serving gateway; pacer.ts). */
+  pacer?: Pacer;
 }
 
 /** What a pass did: buckets with rules, keys looked at, actions done. */

@@ -18,6 +18,9 @@ export function checkDelete(conditions: DeleteConditions | undefined, current: O
   if (conditions.lastModified !== undefined && Math.floor(current.lastModified.getTime() / 1000) !== Math.floor(conditions.lastModified.getTime() / 1000)) {
     throw new S3Error('PreconditionFailed', undefined, { Condition: 'x-amz-if-match-last-modified-time' });
   }
+  if (conditions.modifiedAt !== undefined && current.lastModified.getTime() !== conditions.modifiedAt.getTime()) {
+    throw new S3Error('PreconditionFailed', undefined, { Condition: 'x-amz-if-match-last-modified-time' });
+  }
   if (conditions.size !== undefined && current.size !== conditions.size) {
     throw new S3Error('PreconditionFailed', undefined, { Condition: 'x-amz-if-match-size' });
   }

@@ -123,15 +123,16 @@ export class PosixBackend extends NotImplementedBackend {
   override async deleteObject(input: DeleteObjectInput): Promise<DeleteObjectResult> {
     const bucket = await this.buckets.get(input.bucket);
     if (input.conditions) {
-      // Read just before the delete, not under a lock shared with writers: a write landing in between is deleted
-      // as an unconditional delete would delete it.
+      // A first look, so a delete that fails its conditions leaves the key alone; without versioning the delete
+      // checks again what it takes (write/delete.ts), so a write landing in between is never deleted. With
+      // versioning a delete makes a marker or removes a kept version, neither of which loses a write.
       const current = await headObject(bucket, input.key, fsAccessFor(input.identity), input.versionId).catch((e: unknown) => {
         if (e instanceof S3Error && (e.code === 'NoSuchKey' || e.code === 'NoSuchVersion')) return undefined;
         throw e;
       });
       checkDelete(input.conditions, current);
     }
-    return deleteObject(bucket, input.key, input.identity, input.versionId, { owner: input.owner, bypassGovernance: input.bypassGovernance });
+    return deleteObject(bucket, input.key, input.identity, input.versionId, { owner: input.owner, bypassGovernance: input.bypassGovernance, conditions: input.conditions });
   }
 
   override async getObjectLockConfiguration(input: { bucket: string }): Promise<ObjectLockConfiguration | undefined> {

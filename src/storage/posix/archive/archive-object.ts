@@ -13,7 +13,7 @@ import type { TierRef } from './tier-gc.js';
 import { isArchiveClass } from '../../storage-class.js';
 import type { Bucket } from '../buckets/bucket.js';
 import { errnoOf } from '../paths/errno.js';
-import { runMove } from './move.js';
+import { movedFrom, runMove } from './move.js';
 import { openPlace, withPlaces, type OpenPlace, type Place } from './places.js';
 import { makeStub } from './stub.js';
 import { newTierName, tierDirOf, tierIsElsewhere, tierPath } from './tier.js';
@@ -73,7 +73,7 @@ async function archivePlace(bucket: Bucket, key: string, place: Place, opened: O
   const data = tierPath(bucket, name);
   const fsync = bucket.settings.fsync;
   const outcome = await runMove(bucket, store, {
-    id: newTierName(), key, kind: 'archive', fromIno: String(stats.ino), file: name, ...(file === undefined ? { madeFile: true } : {}),
+    id: newTierName(), key, kind: 'archive', ...movedFrom(stats), file: name, ...(file === undefined ? { madeFile: true } : {}),
     ...(place.entry !== undefined ? { place: place.entry } : {}),
   }, async (newPath) => {
     if (file === undefined) {

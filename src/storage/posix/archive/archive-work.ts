@@ -10,7 +10,7 @@ import { isArchiveClass } from '../../storage-class.js';
 import type { Bucket } from '../buckets/bucket.js';
 import { archiveVersion } from './archive-object.js';
 import { addEntry, entries, removeEntry, type IndexEntry } from './index-files.js';
-import { runMove } from './move.js';
+import { movedFrom, runMove } from './move.js';
 import { openPlace, withPlaces, type OpenPlace, type Place } from './places.js';
 import { expiryAfter } from './restore-request.js';
 import { dressLike, makeStub } from './stub.js';
@@ -84,7 +84,7 @@ async function restoreOne(bucket: Bucket, e: IndexEntry, signal?: AbortSignal): 
       const verify = await tierIsElsewhere(bucket, tierDirOf(bucket));
       const { restoring: _, ...rest } = archive;
       await runMove(bucket, store, {
-        id: newTierName(), key: e.key, kind: 'restore', fromIno: String(stats.ino), file: archive.file,
+        id: newTierName(), key: e.key, kind: 'restore', ...movedFrom(stats), file: archive.file,
         ...(place.entry !== undefined ? { place: place.entry } : {}),
       }, async (newPath) => {
         await verifiedCopy(data, archive.size, newPath, { fsync: bucket.settings.fsync, verify, signal });
@@ -115,7 +115,7 @@ async function expireOne(bucket: Bucket, e: IndexEntry): Promise<void> {
     }
     const { restoredUntil: _, ...rest } = archive;
     await runMove(bucket, store, {
-      id: newTierName(), key: e.key, kind: 'expire', fromIno: String(stats.ino), file: archive.file,
+      id: newTierName(), key: e.key, kind: 'expire', ...movedFrom(stats), file: archive.file,
       ...(place.entry !== undefined ? { place: place.entry } : {}),
     }, (newPath) => makeStub(newPath, stats, store, e.key, (st) => ({ ...record, ino: String(st.ino), size: Number(st.size), mtimeNs: String(st.mtimeNs), archive: rest }),
       bucket.settings.fsync));

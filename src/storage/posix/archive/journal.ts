@@ -20,6 +20,9 @@ export interface MoveJournal {
   kind: 'archive' | 'restore' | 'expire';
   /** The inode at the path the move replaces (decimal). */
   fromIno: string;
+  /** Its size and mtime (decimal nanoseconds) when the move looked: a write into it meanwhile gives the move up. */
+  fromSize?: string;
+  fromMtimeNs?: string;
   /** The tier's data file. */
   file: string;
   /** This move copied `file` into the tier: removed again if the move is undone. */

@@ -8,8 +8,15 @@ import type { Bucket } from '../buckets/bucket.js';
 import type { MetadataStore } from '../metadata/store.js';
 import { parseKey } from '../paths/paths.js';
 import { closeJournal, openJournal, workDirOf, type MoveJournal } from './journal.js';
-import { putBack, renameIfSame, swapAtPath } from './swap.js';
+import { putBack } from '../paths/put-back.js';
+import { renameIfSame, swapAtPath } from './swap.js';
+import { whileMarked } from './swap-mark.js';
 import { removeTierFile } from './tier.js';
+
+/** The journal's fields naming the file a move starts from (`stats`: its stats when the move looked). */
+export function movedFrom(stats: { ino: bigint; size: bigint; mtimeNs: bigint }): Pick<MoveJournal, 'fromIno' | 'fromSize' | 'fromMtimeNs'> {
+  return { fromIno: String(stats.ino), fromSize: String(stats.size), fromMtimeNs: String(stats.mtimeNs) };
+}
 
 /** The key's path in the bucket. */
 export function objectPath(bucket: Bucket, key: string): string {
@@ -31,8 +38,16 @@ export async function runMove(bucket: Bucket, store: MetadataStore, m: MoveJourn
   let outcome: 'done' | 'changed' = 'changed';
   try {
     await prepare(`${dir}/new`);
-    const swap = m.place === undefined ? swapAtPath : renameIfSame;
-    outcome = await swap(placeOf(bucket, m), BigInt(m.fromIno), `${dir}/new`, `${dir}/away`, bucket.settings.fsync);
+    const [place, made, away, fsync] = [placeOf(bucket, m), `${dir}/new`, `${dir}/away`, bucket.settings.fsync];
+    const from = {
+      ino: BigInt(m.fromIno),
+      ...(m.fromSize !== undefined ? { size: BigInt(m.fromSize) } : {}),
+      ...(m.fromMtimeNs !== undefined ? { mtimeNs: BigInt(m.fromMtimeNs) } : {}),
+    };
+    // The key's path is empty for the instant of its swap: marked, so the gateway's readers wait it out (swap-mark.ts).
+    outcome = m.place === undefined
+      ? await whileMarked(bucket, m.key, () => swapAtPath(place, from, made, away, fsync))
+      : await renameIfSame(place, from.ino, made, away, fsync);
   } finally {
     await settleMove(bucket, store, m, outcome === 'done');
   }

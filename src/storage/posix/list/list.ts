@@ -61,8 +61,10 @@ export async function listObjects(bucket: Bucket, input: ListObjectsInput): Prom
   reads.push(reader.readAll(batch));
   const records = (await Promise.all(reads)).flat();
   const files = items.filter((item): item is Extract<WalkItem, { type: 'object' }> => item.type === 'object');
-  // The walk's stats and the records read later may belong to two files when a writer replaced one meanwhile.
-  const pairs = await settleListed(store, files, records, { follow: bucket.settings.followSymlinks });
+  // The walk's stats and the records read later may belong to two files when a writer replaced one meanwhile
+  // (unless the caller looks again before it acts).
+  const pairs = input.forPlanning ? files.map((f, i) => ({ stats: f.stats, record: records[i] }))
+    : await settleListed(store, files, records, { follow: bucket.settings.followSymlinks });
   let n = 0;
   for (const item of items) {
     if (item.type === 'prefix') {

@@ -1,5 +1,5 @@
 /** ETag forms: the MD5 of the bytes, the empty-object MD5, and the synthetic ETag of files changed outside S3. */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 
 /** The MD5 of no bytes: the ETag of directory objects and empty files. */
@@ -12,5 +12,6 @@ export const EMPTY_MD5 = 'd41d8cd98f00b204e9800998ecf8427e';
  */
 export function syntheticEtag(stats: Pick<BigIntStats, 'ino' | 'size' | 'mtimeNs'>): string {
   const id = `${stats.ino}:${stats.size}:${stats.mtimeNs}`;
-  return `${createHash('md5').update(id).digest('hex')}-1`;
+  // One-shot hash(): half the cost of a Hash object, paid for every key of a tree written outside S3 when listed.
+  return `${hash('md5', id)}-1`;
 }

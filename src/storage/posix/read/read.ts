@@ -18,6 +18,7 @@ import { sameContent, type DirBody, type MetaRecord } from '../metadata/record.j
 import { bodyPath, bodyView, openBody } from './dir-body.js';
 import { readableData } from '../archive/readable.js';
 import { isObjectDirectory } from './directory-object.js';
+import { swapMayHaveHidden } from '../archive/swap-mark.js';
 
 /** An opened object, its info, and the record that info was made from (undefined: it has none). */
 export interface OpenedWithInfo {
@@ -38,7 +39,7 @@ export interface OpenedWithInfo {
 export async function openWithInfo(bucket: Bucket, key: string, check?: OpenCheck): Promise<OpenedWithInfo | undefined> {
   const store = await bucket.store();
   for (let attempt = 1; ; attempt++) {
-    const opened = await openObject(bucket, key, check);
+    const opened = await openAcrossSwaps(bucket, key, check);
     if (!opened) return undefined;
     let record: MetaRecord | undefined;
     try {
@@ -69,6 +70,17 @@ export async function openWithInfo(bucket: Bucket, key: string, check?: OpenChec
       record = rest;
     }
     return { opened, info: objectInfo(key, opened.stats, record), record };
+  }
+}
+
+/**
+ * openObject, looking again when an archive move's swap may have emptied the path for an instant (swap-mark.ts): a
+ * key being moved between the tree and the tier is never missing to the gateway's readers.
+ */
+async function openAcrossSwaps(bucket: Bucket, key: string, check?: OpenCheck): Promise<OpenedObject | undefined> {
+  for (let tries = 0; ; tries++) {
+    const opened = await openObject(bucket, key, check);
+    if (opened || tries >= 2 || !(await swapMayHaveHidden(bucket, key, tries === 0))) return opened;
   }
 }
 

@@ -2,9 +2,10 @@
  * DeleteObject: unlink the file (never through a symlinked directory), then prune empty gateway-made parents.
  * In a versioned bucket: a delete marker, or the deletion of one version (versions/).
  */
-import { lstat, unlink } from 'node:fs/promises';
+import { lstat, rename, unlink } from 'node:fs/promises';
 import { S3Error } from '../../../errors/s3-error.js';
-import type { DeleteObjectResult, Identity } from '../../backend.js';
+import type { DeleteConditions, DeleteObjectResult, Identity } from '../../backend.js';
+import { checkDelete } from '../../conditions/delete-conditions.js';
 import { fsAccessFor, type FsAccess } from '../permissions/fs-access.js';
 import type { Bucket } from '../buckets/bucket.js';
 import { versioningOf, versionsContext } from '../buckets/versioning.js';
@@ -17,6 +18,9 @@ import { asAccessDenied, errnoOf } from '../paths/errno.js';
 import { openParent } from '../paths/parent-dir.js';
 import { parseKey } from '../paths/paths.js';
 import { pruneEmptyParents } from './prune.js';
+import { putBack } from '../paths/put-back.js';
+import { objectInfo } from '../read/object-info.js';
+import { stagingName } from './staging.js';
 
 /**
  * Deletes `key`; no error when there is no such object (S3 semantics). Only a regular file (or, with
@@ -25,7 +29,7 @@ import { pruneEmptyParents } from './prune.js';
  * down to the directory, write and search on it, and the sticky rule.
  */
 export async function deleteObject(bucket: Bucket, key: string, identity?: Identity, versionId?: string,
-  opts: { owner?: string; bypassGovernance?: boolean } = {}): Promise<DeleteObjectResult> {
+  opts: { owner?: string; bypassGovernance?: boolean; conditions?: DeleteConditions } = {}): Promise<DeleteObjectResult> {
   bucket.assertWritable();
   const { segments, dirObject } = parseKey(key);
   const store = await bucket.store();
@@ -36,7 +40,7 @@ export async function deleteObject(bucket: Bucket, key: string, identity?: Ident
     // Without versioning every object is its one `null` version; no other version exists.
     if (versionId !== undefined && versionId !== NULL_VERSION_ID) throw new S3Error('NoSuchVersion', undefined, { Key: key, VersionId: versionId });
     if (dirObject) await deleteDirectoryObject(bucket, store, key, segments, access);
-    else await removeFile(bucket, store, key, segments, access, true);
+    else await removeFile(bucket, store, key, segments, access, true, opts.conditions);
     return {};
   }
   const ctx = versionsContext(bucket, store, versioning);
@@ -51,9 +55,12 @@ export async function deleteObject(bucket: Bucket, key: string, identity?: Ident
   return { versionId, ...(done.deleteMarker ? { deleteMarker: true } : {}) };
 }
 
-/** Unlinks the regular file of `key`, if any (forgetting its record with `forget`), and prunes emptied parents. */
+/**
+ * Unlinks the regular file of `key`, if any (forgetting its record with `forget`), and prunes emptied parents. With
+ * `conditions`, only the file they describe: see takeIfSame.
+ */
 async function removeFile(bucket: Bucket, store: MetadataStore, key: string, segments: string[], access: FsAccess | undefined,
-  forget: boolean): Promise<void> {
+  forget: boolean, conditions?: DeleteConditions): Promise<void> {
   const parent = await openParent(bucket, segments, { create: false, store, access });
   if (!parent) return;
   try {
@@ -65,7 +72,9 @@ async function removeFile(bucket: Bucket, store: MetadataStore, key: string, seg
     if (!st || !(st.isFile() || (st.isSymbolicLink() && bucket.settings.followSymlinks))) return;
     access?.remove(parent.dir, Number(st.uid));
     try {
-      await unlink(entry);
+      if (conditions && st.isFile()) {
+        await takeIfSame(bucket, store, key, entry, conditions);
+      } else await unlink(entry);
     } catch (e) {
       if (errnoOf(e) === 'ENOENT') return;
       throw asAccessDenied(e, 'deleting the object');
@@ -76,4 +85,32 @@ async function removeFile(bucket: Bucket, store: MetadataStore, key: string, seg
   } finally {
     await parent.fh.close();
   }
+}
+
+/**
+ * A conditional delete's unlink, atomic against writers: the file is renamed away (taking whatever is at the path at
+ * that instant), and what was taken is checked against `conditions`; a file that fails them goes back (a newer one
+ * put there meanwhile wins: put-back.ts) and the delete is PreconditionFailed. Checking first and unlinking after
+ * would delete a file a writer (S3, or a NAS user) renamed over the key in between. ENOENT when nothing was there.
+ * A crash between the rename and the put-back, in the rare case a writer got in, leaves that file in the bucket's
+ * staging directory, whose sweep removes it.
+ */
+async function takeIfSame(bucket: Bucket, store: MetadataStore, key: string, entry: string, conditions: DeleteConditions): Promise<void> {
+  const taken = `${await bucket.ensureTmpDir()}/${stagingName()}`;
+  try {
+    await rename(entry, taken);
+  } catch (e) {
+    // Another file system below the bucket's directory: the staging directory is not on it, check then unlink.
+    if (errnoOf(e) !== 'EXDEV') throw e;
+    await unlink(entry);
+    return;
+  }
+  const st = await lstat(taken, { bigint: true });
+  try {
+    checkDelete(conditions, objectInfo(key, st, await store.readAsync(taken, key, st.ino)));
+  } catch (e) {
+    await putBack(taken, entry, true);
+    throw e;
+  }
+  await unlink(taken);
 }
