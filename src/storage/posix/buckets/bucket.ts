@@ -73,6 +73,13 @@ export class Bucket {
   private async openStore(): Promise<MetadataStore> {
     const sidecars = new SidecarStore(`${this.stateDir}/meta`, this.settings.fsync, this.tmpDir, this.quick);
     const mode = this.settings.metadata === 'auto' ? await this.detectedMode() : this.settings.metadata;
+    // A mode given explicitly is noted too (unless a note is there already), so that a
+    // process of the tree started without the option (`dirbucket lifecycle run`, a second gateway) reads and writes
+    // the records where this one does.
+    if (this.settings.metadata !== 'auto' && !this.access.readOnly) {
+      // The state directory made as detection makes it (through the staging directory); best effort either way.
+      await this.ensureTmpDir().then(() => writeFile(`${this.stateDir}/metadata-store`, mode, { flag: 'wx' })).catch(() => {});
+    }
     return mode === 'sidecar' ? sidecars : new XattrStore(sidecars, this.quick);
   }
 

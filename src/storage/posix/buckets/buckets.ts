@@ -121,6 +121,9 @@ export class BucketRegistry {
       if (input.owner !== undefined || input.objectLock) {
         await updateBucketSettings(bucket, { ...(input.owner !== undefined ? { owner: input.owner } : {}), ...locked }, this.settings.fsync);
       }
+      // The metadata store chosen now and noted in the state directory (bucket.ts): a process of the tree started
+      // without --metadata (a `lifecycle run`, another gateway) then finds the records where this one keeps them.
+      await bucket.store();
     } catch (e) {
       // A bucket half made (no owner recorded) would be nobody's: it goes again.
       await rm(dir, { recursive: true, force: true }).catch(() => {});
