@@ -120,8 +120,12 @@ async function abortOrphans(s3: S3Client): Promise<number> {
     const uploads = listed.Uploads ?? [];
     if (!uploads.length) break;
     for (const u of uploads) {
-      await s3.send(new AbortMultipartUploadCommand({ Bucket: PLAIN, Key: u.Key!, UploadId: u.UploadId! }));
-      n++;
+      // Gone between the listing and the abort (a recovery or the sweep finished it): nothing to abort.
+      const aborted = await s3.send(new AbortMultipartUploadCommand({ Bucket: PLAIN, Key: u.Key!, UploadId: u.UploadId! })).then(() => true, (e: unknown) => {
+        if ((e as { name?: string }).name === 'NoSuchUpload') return false;
+        throw e;
+      });
+      if (aborted) n++;
     }
   }
   return n;
