@@ -10,20 +10,11 @@ import { after, before, describe, test } from 'node:test';
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { AdminApi } from '../helpers/admin-api.js';
 import { adminOf } from '../helpers/admin.js';
-import { CHROMIUM, openConsoleBrowser, signInByKeyboard, type ConsoleBrowser } from '../helpers/console-browser.js';
+import { CHROMIUM, openConsoleBrowser, s3Status, signInByKeyboard, type ConsoleBrowser } from '../helpers/console-browser.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { TestCa } from './openssl-ca.js';
 
 const ME = { uid: process.getuid!(), gid: process.getgid!() };
-
-async function s3Status(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-    return 200;
-  } catch (e) {
-    return (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? -1;
-  }
-}
 
 describe('web console: a user who is not an administrator', { skip: CHROMIUM.skip }, () => {
   let ts: TestServer;

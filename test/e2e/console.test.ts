@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CreateBucketCommand, GetBucketCorsCommand, GetBucketVersioningCommand, GetObjectCommand, GetObjectTaggingCommand, HeadBucketCommand, HeadObjectCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { adminOf } from '../helpers/admin.js';
-import { CHROMIUM, openConsoleBrowser, progressSeen, recordProgress, signInByKeyboard, type ConsoleBrowser } from '../helpers/console-browser.js';
+import { CHROMIUM, openConsoleBrowser, progressSeen, recordProgress, s3Status, signInByKeyboard, type ConsoleBrowser } from '../helpers/console-browser.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 const BUCKET = 'console-e2e';
@@ -24,15 +24,6 @@ const sha256 = (b: Buffer | Uint8Array) => createHash('sha256').update(b).digest
 async function bodyOf(s3: S3Client, Bucket: string, Key: string): Promise<Buffer> {
   const r = await s3.send(new GetObjectCommand({ Bucket, Key }));
   return Buffer.from(await r.Body!.transformToByteArray());
-}
-
-async function s3Status(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-    return 200;
-  } catch (e) {
-    return (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? -1;
-  }
 }
 
 describe('web console: an administrator', { skip: CHROMIUM.skip }, () => {

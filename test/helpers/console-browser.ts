@@ -84,3 +84,13 @@ export async function recordProgress(page: Page): Promise<void> {
 export async function progressSeen(page: Page): Promise<number[]> {
   return (await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen)).map(Number);
 }
+
+/** The HTTP status an S3 SDK call answered: 200 when it succeeded, the error's status otherwise (-1 without one). */
+export async function s3Status(p: Promise<unknown>): Promise<number> {
+  try {
+    await p;
+    return 200;
+  } catch (e) {
+    return (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? -1;
+  }
+}
