@@ -7,6 +7,7 @@ import { grantWarning } from './grant-warning.js';
 import { updateUsers } from '../accounts/users-file.js';
 import { knownBuckets } from './known-buckets.js';
 import { isValidBucketName } from '../config/bucket-name.js';
+import { bucketStatusCommand } from './bucket-status.js';
 import { answeredHelp, asUsageError, parseUsersArgs, REMOTE_HELP, words } from './users-args.js';
 import { seg } from './admin-client.js';
 
@@ -24,6 +25,10 @@ export const BUCKET_HELP = `Usage: dirbucket bucket <action> (--root DIR | --con
   identity BUCKET --unset
             back to the default: each user's own identity, or with serve --identity-mode bucket
             the identity of the user who created the bucket, else the gateway's own
+  status [BUCKET] [--json]
+            each bucket's versioning and object lock, and who enforces its locks: the file
+            system (locked versions are immutable files) or the gateway alone; with its file
+            system's type
 
 ${REMOTE_HELP}`;
 
@@ -48,6 +53,8 @@ export async function bucketCommand(argv: string[]): Promise<void> {
     return;
   }
   switch (action) {
+    case 'status':
+      return bucketStatusCommand(args);
     case 'grant': {
       const [user, bucket, level] = words(args, 3, 'dirbucket bucket grant USER BUCKET read|read-write');
       const access = await asUsageError(() => parseAccess(level!));

@@ -14,7 +14,8 @@ Commands:
   serve       serve a directory tree as S3 buckets (dirbucket serve --help)
   user        add, list, show and remove users (dirbucket user --help)
   key         create, list and revoke users' access keys (dirbucket key --help)
-  bucket      grant and revoke users' access to buckets (dirbucket bucket --help)
+  bucket      grant and revoke users' access to buckets, set a bucket's identity, show its versioning and
+              object lock status (dirbucket bucket --help)
   cert        certificate status, and a self-signed certificate to start with (dirbucket cert --help)
   lifecycle   run the buckets' lifecycle rules once, now (dirbucket lifecycle --help)
 

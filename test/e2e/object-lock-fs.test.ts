@@ -15,11 +15,14 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, GetObjectLegalHoldCommand, PutObjectCommand, PutObjectLegalHoldCommand, type S3Client } from '@aws-sdk/client-s3';
 import { requireRoot } from '../helpers/requires.js';
+import { adminOf } from '../helpers/admin.js';
 import { startServer, type TestServer } from '../helpers/server.js';
+import { dirbucket, dirbucketOk } from './users-cli.js';
 
 const run = promisify(execFile);
 const ROOT_SKIP = requireRoot('set and test the immutable attribute');
 const B = 'lock-fs';
+const PLAIN = 'lock-fs-plain';
 
 async function immutable(path: string): Promise<boolean> {
   const { stdout } = await run('lsattr', ['-d', path]);
@@ -40,8 +43,9 @@ describe('object lock on the file system', { skip: ROOT_SKIP }, () => {
     root = await mkdtemp(join(tmpdir(), 'dirbucket-lock-fs-'));
     const first = await startServer({ root });
     await first.client().send(new CreateBucketCommand({ Bucket: B, ObjectLockEnabledForBucket: true }));
+    await first.client().send(new CreateBucketCommand({ Bucket: PLAIN }));
     await first.stop();
-    ts = await startServer({ root });
+    ts = await startServer({ root, args: ['--admin-listen', '127.0.0.1:0'] });
     s3 = ts.client();
   });
 
@@ -53,6 +57,20 @@ describe('object lock on the file system', { skip: ROOT_SKIP }, () => {
 
   it('says at start-up that the bucket\'s locks are enforced by the file system', () => {
     assert.match(ts.stdout(), new RegExp(`Object lock: bucket ${B} is enforced by the file system`));
+  });
+
+  it('dirbucket bucket status says so per bucket, from the tree and through the running gateway\'s admin API', async () => {
+    const fromTree = await dirbucketOk(['bucket', 'status', '--root', root]);
+    assert.match(fromTree, new RegExp(`^Bucket ${B}: versioning Enabled; object lock on, enforced by the file system \\(locked versions are immutable files\\); file system ext4$`, 'm'));
+    assert.match(fromTree, new RegExp(`^Bucket ${PLAIN}: versioning never enabled; object lock off; file system ext4$`, 'm'));
+    const remote = ['--endpoint', adminOf(ts), '--access-key', ts.accessKeyId, '--secret-key', ts.secretAccessKey];
+    const json = JSON.parse(await dirbucketOk(['bucket', 'status', B, '--json', ...remote])) as { buckets: { name: string; versioning: string; objectLock: { enabled: boolean }; lockEnforcement?: string }[] };
+    assert.deepEqual(json.buckets.map((b) => [b.name, b.versioning, b.objectLock.enabled, b.lockEnforcement]), [[B, 'Enabled', true, 'file-system']]);
+    const plain = await dirbucketOk(['bucket', 'status', PLAIN, ...remote]);
+    assert.match(plain, new RegExp(`^Bucket ${PLAIN}: versioning never enabled; object lock off; file system ext4\n$`));
+    const missing = await dirbucket(['bucket', 'status', 'no-such-bucket', '--root', root]);
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.match(missing.stderr, /no bucket "no-such-bucket" here/);
   });
 
   it('a version under retention is immutable: rm, mv and writes fail, root included; the key\'s file stays replaceable', async () => {
