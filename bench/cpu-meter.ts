@@ -11,6 +11,11 @@ export interface CpuShare {
   serverCores: number;
   /** The same for this (client) process, worker threads included. */
   clientCores: number;
+  /**
+   * The same for processes this one started and reaped meanwhile: a phase's own servers and command-line runs
+   * (lifecycle's dry-run scan, workers' servers). They are the phase's work, not other load on the host.
+   */
+  childCores: number;
   /** The same for every other process on the host. */
   otherCores: number;
 }
@@ -20,12 +25,14 @@ export async function meterCpu<T>(serverPid: number, fn: () => Promise<T>): Prom
   const host0 = await hostBusySeconds();
   const server0 = await cpuSeconds(serverPid);
   const client0 = process.cpuUsage();
+  const children0 = await reapedChildrenSeconds();
   const start = performance.now();
   const result = await fn();
   const wallSeconds = (performance.now() - start) / 1000;
   const server = (await cpuSeconds(serverPid)) - server0;
   const clientUsage = process.cpuUsage(client0);
   const client = (clientUsage.user + clientUsage.system) / 1e6;
+  const children = (await reapedChildrenSeconds()) - children0;
   const host = (await hostBusySeconds()) - host0;
   return {
     result,
@@ -33,9 +40,21 @@ export async function meterCpu<T>(serverPid: number, fn: () => Promise<T>): Prom
       wallSeconds,
       serverCores: server / wallSeconds,
       clientCores: client / wallSeconds,
-      otherCores: Math.max(0, host - server - client) / wallSeconds,
+      childCores: children / wallSeconds,
+      otherCores: Math.max(0, host - server - client - children) / wallSeconds,
     },
   };
+}
+
+/**
+ * CPU seconds of this process's children that have ended and been waited for (cutime + cstime of
+ * /proc/self/stat): a child still running (the bench's main server) is not in it until it ends.
+ */
+async function reapedChildrenSeconds(): Promise<number> {
+  const stat = await readFile('/proc/self/stat', 'utf8');
+  // Fields after the command name in parentheses: state is field 3, cutime 16 and cstime 17.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100; // USER_HZ
 }
 
 /** Busy CPU seconds of the whole host since boot (all but idle and iowait), from /proc/stat. */
