@@ -79,6 +79,8 @@ const TABLE = {
   MalformedJSON: [400, 'The JSON you provided was not well-formed or did not have the fields expected.'],
   NoSuchEntity: [404, 'The user, key, grant or path does not exist.'],
   EntityAlreadyExists: [409, 'The user already exists.'],
+  /** Not an AWS code (S3 never fills up): the file system under a bucket is full or over quota, as MinIO's XMinioStorageFull. */
+  InsufficientStorage: [507, 'The file system holding this bucket has no space left.'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type S3ErrorCode = keyof typeof TABLE;

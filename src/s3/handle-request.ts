@@ -12,6 +12,7 @@ import { decodeBody, type DecodedBody } from '../auth/chunked/aws-chunked.js';
 import type { Backend } from '../storage/backend.js';
 import { headerOf } from '../http/headers.js';
 import { isS3Error, S3Error } from '../errors/s3-error.js';
+import { fileSystemFailure } from '../errors/file-system-failure.js';
 import { parseCopySource } from './ops/copy.js';
 import { operationRow, type OperationName } from './operations.js';
 import { refineOperation, resolveRequest, type ResolvedRequest } from './resolve.js';
@@ -222,7 +223,7 @@ export async function handleRequest(fe: FrontEnd, ex: S3Exchange, signedIn?: Sig
     status = response.status ?? 200;
     await sendResponse(ex, response);
   } catch (e) {
-    const err = isS3Error(e) ? e : new S3Error('InternalError');
+    const err = isS3Error(e) ? e : fileSystemFailure(e) ?? new S3Error('InternalError');
     if (!isS3Error(e)) {
       // A client that hangs up mid-body is routine (aborted downloads, range readers): no stack for it.
       if (clientWentAway(e, req, res)) fe.log.warn({ req_id: id, op: operation, reason: (e as Error)?.message }, 'client disconnected');

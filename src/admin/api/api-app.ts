@@ -5,6 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { isS3Error, S3Error } from '../../errors/s3-error.js';
+import { fileSystemFailure } from '../../errors/file-system-failure.js';
 import { headerOf } from '../../http/headers.js';
 import type { AdminAnswer, AdminExchange } from '../admin-exchange.js';
 import { json } from '../health.js';
@@ -94,7 +95,7 @@ export async function handleApi(sources: ApiSources, ex: AdminExchange): Promise
     }
     answer = resultAnswer(await route.run(req));
   } catch (e) {
-    const err = isS3Error(e) ? e : new S3Error('InternalError');
+    const err = isS3Error(e) ? e : fileSystemFailure(e) ?? new S3Error('InternalError');
     if (!isS3Error(e)) sources.log.error({ err: e, req_id: ex.id, op: name }, 'admin API: unexpected failure');
     ex.error = err.code;
     answer = json(err.status, { code: err.code, message: err.message, requestId: ex.id });

@@ -5,6 +5,7 @@
  * an <Error> element in the body (the SDKs read an error in a 200 body as an error).
  */
 import { isS3Error, S3Error } from '../../errors/s3-error.js';
+import { fileSystemFailure } from '../../errors/file-system-failure.js';
 import { checksumFields } from '../object-headers.js';
 import { urlEncodeKey } from '../list-params.js';
 import { errorXml } from '../send.js';
@@ -50,7 +51,7 @@ export function completeHandler(timing: CompleteTiming): Handler {
         intervalMs: timing.keepAliveMs,
         errorDocument: (err) => {
           if (!isS3Error(err)) req.log.error({ err, req_id: req.requestId, op: req.operation }, 'unexpected failure');
-          return errorXml(isS3Error(err) ? err : new S3Error('InternalError'), resource, req.requestId);
+          return errorXml(isS3Error(err) ? err : fileSystemFailure(err) ?? new S3Error('InternalError'), resource, req.requestId);
         },
       }),
     };

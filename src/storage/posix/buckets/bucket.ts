@@ -1,5 +1,5 @@
 /** One bucket: its directory, access mode, real root and (lazily detected) metadata store. */
-import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { readFile, realpath, writeFile } from 'node:fs/promises';
 import { S3Error } from '../../../errors/s3-error.js';
 import { errnoOf } from '../paths/errno.js';
 import { acceptsUserXattrs } from '../metadata/detect.js';
@@ -9,6 +9,7 @@ import { XattrStore } from '../metadata/xattr-store.js';
 import type { PosixSettings } from '../options.js';
 import { RESERVED_NAME } from '../paths/reserved.js';
 import { SyncWhileFast } from '../../../fsutil/sync-while-fast.js';
+import { makeDirs } from '../../../fsutil/make-dirs.js';
 
 /** A bucket as the back end works with it. Created by the bucket registry; cheap, and cached there. */
 export class Bucket {
@@ -55,7 +56,7 @@ export class Bucket {
 
   /** Creates the staging directory if needed and returns it (the server's staging sweep job tidies it). */
   async ensureTmpDir(): Promise<string> {
-    await mkdir(this.tmpDir, { recursive: true });
+    await makeDirs(this.tmpDir);
     return this.tmpDir;
   }
 

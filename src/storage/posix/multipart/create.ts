@@ -13,6 +13,7 @@ import { newUploadId } from './upload-id.js';
 import { checkLockable } from '../object-lock/bucket-lock.js';
 import { UploadPaths } from './upload-paths.js';
 import { UPLOAD_FILE, type UploadState } from './upload-state.js';
+import { makeDirs } from '../../../fsutil/make-dirs.js';
 
 /**
  * Starts an upload of `input.key`: the key is checked now (a client learns of a bad key before sending
@@ -38,7 +39,7 @@ export async function createMultipartUpload(bucket: Bucket, input: CreateMultipa
   };
   const fresh = paths.creating(uploadId);
   try {
-    await mkdir(paths.root, { recursive: true });
+    await makeDirs(paths.root);
     await mkdir(fresh);
     await writeJsonFile(`${fresh}/${UPLOAD_FILE}`, state, { fsync: bucket.settings.fsync });
     await rename(fresh, paths.upload(uploadId));
