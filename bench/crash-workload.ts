@@ -154,8 +154,10 @@ async function perform(ctx: WorkloadContext, s3: S3Client, op: Op, id: string, r
       try {
         await s3.send(new CompleteMultipartUploadCommand({ Bucket: op.bucket, Key: op.key, UploadId, MultipartUpload: { Parts: parts } }));
       } catch (e) {
-        // No answer at all: the server died during the Complete. A client would send it again; the check does.
-        if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === undefined) op.pendingComplete = { uploadId: UploadId!, parts };
+        // No answer at all, or a 200 whose body the kill cut off (Complete answers 200 at once and sends its result,
+        // or its error, when done): the server died during the Complete. A client would send it again; the check does.
+        const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status === undefined || status === 200) op.pendingComplete = { uploadId: UploadId!, parts };
         throw e;
       }
     }
