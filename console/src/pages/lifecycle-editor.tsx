@@ -124,7 +124,7 @@ export function LifecycleEditor({ bucket, storageClasses }: { bucket: string; st
                 </select>
                 <label for={id(`t${k}-days`)}>after (days)<span class="sr-only"> for transition {k + 1} of rule {n}</span></label>
                 <input id={id(`t${k}-days`)} type="number" min={0} value={t.days} onInput={(e) => set(i, { transitions: d.transitions.map((x, j) => (j === k ? { ...x, days: e.currentTarget.value } : x)) })} />
-                <button type="button" onClick={() => set(i, { transitions: d.transitions.filter((_, j) => j !== k) })}>Remove transition {k + 1} of rule {n}</button>
+                <button type="button" class="danger" onClick={() => set(i, { transitions: d.transitions.filter((_, j) => j !== k) })}>Remove transition {k + 1} of rule {n}</button>
               </div>
             ))}
             <p class="toolbar">
