@@ -68,5 +68,25 @@ export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: st
   return (await r.json()) as T;
 }
 
+/**
+ * A GET whose answer is JSON lines (application/x-ndjson, e.g. a bucket's usage counted with progress): `onLine`
+ * sees each value as it arrives. Stops reading when `signal` aborts.
+ */
+export async function apiLines<T>(path: string, onLine: (v: T) => void, signal?: AbortSignal): Promise<void> {
+  const r = await fetch(`/admin/v1/${path}`, { cache: 'no-store', credentials: 'same-origin', signal });
+  if (!r.ok || !r.body) throw await errorOf(r);
+  const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+  let rest = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    rest += value;
+    const lines = rest.split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) if (line.trim()) onLine(JSON.parse(line) as T);
+  }
+  if (rest.trim()) onLine(JSON.parse(rest) as T);
+}
+
 /** `name` as one path segment. */
 export const seg = (name: string): string => encodeURIComponent(name);

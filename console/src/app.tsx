@@ -21,7 +21,7 @@ import { ErrorNote } from './ui.js';
 function Routed({ route, me }: { route: string[]; me: Me }) {
   const [top, bucket, kind, rest] = route;
   if (top === 'buckets' && bucket !== undefined) {
-    if (kind === 'settings') return <BucketSettings bucket={bucket} />;
+    if (kind === 'settings') return <BucketSettings bucket={bucket} me={me} />;
     if (kind === 'object' && rest !== undefined) return <ObjectDetails bucket={bucket} keyName={rest} />;
     const prefix = kind === 'folder' ? rest ?? '' : '';
     // Keyed: another folder is another listing, with its own paging.

@@ -216,23 +216,64 @@ export async function restoreArchived(bucket: string, key: string, days: number)
   });
 }
 
+/** One key DeleteObjects could not delete, with S3's reason. */
+export interface DeleteFailure {
+  key: string;
+  code: string;
+  message: string;
+}
+
 /**
- * The number of objects in a bucket and their total size, counted by listing every key (ListObjectsV2 pages of
- * 1000); `onPage` sees the running totals after each page. Stops early when `signal` aborts.
+ * Deletes every object under `prefix` (a folder, its subfolders and its marker): pages of ListObjectsV2, each page
+ * deleted by one DeleteObjects (Quiet: only failures come back, and each key is authorized as its DeleteObject).
+ * `onProgress` sees the keys deleted and failed so far. In a versioned bucket each key gets a delete marker, as a
+ * DeleteObject would give it. Stops between pages when `signal` aborts.
  */
-export async function bucketUsage(bucket: string, onPage: (objects: number, bytes: number) => void, signal?: AbortSignal): Promise<{ objects: number; bytes: number }> {
-  let objects = 0;
-  let bytes = 0;
+export async function deletePrefix(bucket: string, prefix: string, onProgress: (deleted: number, failed: DeleteFailure[]) => void, signal?: AbortSignal): Promise<{ deleted: number; failed: DeleteFailure[] }> {
+  let deleted = 0;
+  const failed: DeleteFailure[] = [];
   let token: string | undefined;
   do {
     if (signal?.aborted) break;
-    const doc = await xml(await s3('GET', s3Url(bucket, undefined, { 'list-type': '2', 'max-keys': '1000', ...(token ? { 'continuation-token': token } : {}) })));
-    for (const c of children(doc, 'Contents')) {
-      objects++;
-      bytes += Number(text(c, 'Size') ?? 0);
-    }
-    onPage(objects, bytes);
+    const doc = await xml(await s3('GET', s3Url(bucket, undefined, { 'list-type': '2', prefix, 'max-keys': '1000', ...(token ? { 'continuation-token': token } : {}) })));
+    const keys = children(doc, 'Contents').map((c) => text(c, 'Key') ?? '');
+    // The token names the last key listed: the next page starts after it, whatever this page's deletes did.
     token = text(doc, 'IsTruncated') === 'true' ? text(doc, 'NextContinuationToken') : undefined;
+    if (keys.length === 0) break;
+    const body = `<Delete><Quiet>true</Quiet>${keys.map((k) => `<Object><Key>${escapeXml(k)}</Key></Object>`).join('')}</Delete>`;
+    const answer = await xml(await s3('POST', s3Url(bucket, undefined, { delete: '' }), { body, headers: { 'Content-Type': 'application/xml' } }));
+    const errors = children(answer, 'Error').map((e) => ({ key: text(e, 'Key') ?? '', code: text(e, 'Code') ?? '', message: text(e, 'Message') ?? '' }));
+    failed.push(...errors);
+    deleted += keys.length - errors.length;
+    onProgress(deleted, failed);
   } while (token);
-  return { objects, bytes };
+  return { deleted, failed };
+}
+
+/** Headers a CopyObject with REPLACE would otherwise drop: kept as the object has them. */
+const KEPT_HEADERS = ['content-type', 'cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'];
+
+/**
+ * Replaces the object's user metadata (x-amz-meta-*) by CopyObject onto itself with x-amz-metadata-directive
+ * REPLACE, as S3 does it: the content stays, and so do its content type and the other headers in KEPT_HEADERS, its
+ * tags (the tagging directive stays COPY) and its storage class (a copy would be STANDARD otherwise). `head`: the
+ * object's HeadObject headers. In a versioned bucket the result is a new version.
+ */
+export async function replaceMetadata(bucket: string, key: string, head: Headers, metadata: Record<string, string>): Promise<void> {
+  const headers: Record<string, string> = {
+    'x-amz-copy-source': `${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`,
+    'x-amz-metadata-directive': 'REPLACE',
+    // Only if unchanged since it was read: another writer's newer object is not overwritten with old content.
+    ...(head.get('etag') ? { 'x-amz-copy-source-if-match': head.get('etag')! } : {}),
+  };
+  for (const name of KEPT_HEADERS) {
+    const v = head.get(name);
+    if (v !== null) headers[name] = v;
+  }
+  const storageClass = head.get('x-amz-storage-class');
+  if (storageClass) headers['x-amz-storage-class'] = storageClass;
+  for (const [k, v] of Object.entries(metadata)) headers[`x-amz-meta-${k.toLowerCase()}`] = v;
+  const r = await s3('PUT', s3Url(bucket, key), { headers });
+  const doc = await xml(r);
+  if (doc.documentElement.nodeName === 'Error') throw new ApiError(500, text(doc, 'Code') ?? 'InternalError', text(doc, 'Message') ?? 'The copy failed.');
 }

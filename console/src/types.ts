@@ -70,7 +70,8 @@ export interface ServerInfo {
   startedAt: string;
   uptimeSeconds: number;
   region: string;
-  identityMode: string;
+  identityMode: 'user' | 'bucket';
+  chown: boolean;
   storage: { root?: string; buckets: number };
   listeners: { name: string; endpoint: string }[];
   fileSystems: { what: string; dir: string; type: string; network: boolean; xattrs: boolean; reflink: boolean; immutable: boolean; problem?: string }[];
@@ -86,4 +87,26 @@ export interface Job {
   nextRun?: string;
   lastRun?: { started: string; ended: string; ok: boolean; ms: number; error?: string };
   lastFailure?: { at: string; error: string };
+}
+
+/** A lifecycle rule, as GET /buckets/:b/lifecycle answers (docs/admin-api.md). */
+export interface LifecycleRule {
+  id?: string;
+  enabled: boolean;
+  filter: { form: 'prefix' | 'filter' | 'and'; prefix?: string; tags: { key: string; value: string }[]; sizeGreaterThan?: number; sizeLessThan?: number };
+  expiration?: { days?: number; date?: string; expiredObjectDeleteMarker?: boolean };
+  transitions: { days?: number; date?: string; storageClass: string }[];
+  noncurrentExpiration?: { noncurrentDays: number; newerNoncurrentVersions?: number };
+  noncurrentTransitions: { noncurrentDays: number; newerNoncurrentVersions?: number; storageClass: string }[];
+  abortIncompleteMultipartUploadDays?: number;
+}
+
+/** GET /buckets/:b. */
+export interface BucketDetails {
+  name: string;
+  creationDate: string;
+  owner?: string;
+  access: string;
+  /** The storage classes usable in the bucket (the archive ones with an archive tier). */
+  storageClasses: string[];
 }

@@ -1,7 +1,7 @@
 /** `dirbucket bucket grant|revoke|identity`: a user's S3 access to a bucket, and the identity a bucket acts as. */
 import { ConfigError } from '../config/config.js';
 import { clearBucketIdentity, grantBucket, parseAccess, revokeBucket, setBucketIdentity } from '../accounts/user-admin.js';
-import { parseIdentitySpec } from '../accounts/identity-spec.js';
+import { parseIdentitySpec, type NamedIdentity } from '../accounts/identity-spec.js';
 import { describeIdentity, type Identity } from '../accounts/identity.js';
 import { grantWarning } from './grant-warning.js';
 import { updateUsers } from '../accounts/users-file.js';
@@ -84,17 +84,24 @@ export async function bucketCommand(argv: string[]): Promise<void> {
       return;
     }
     case 'identity': {
-      if (args.remote) throw new ConfigError('bucket identity is not available through --endpoint: run it with --root or --config where the gateway\'s state is');
       if (args.values.unset === true) {
         const [bucket] = words(args, 1, 'dirbucket bucket identity BUCKET --unset');
-        await asUsageError(() => updateUsers(args.file, (doc) => clearBucketIdentity(doc, bucket!)));
+        if (args.remote) await args.remote.call('DELETE', `buckets/${seg(bucket!)}/identity`);
+        else await asUsageError(() => updateUsers(args.file, (doc) => clearBucketIdentity(doc, bucket!)));
         process.stdout.write(`Bucket ${bucket} has no identity of its own any more: requests act as the identity mode says.\n`);
         return;
       }
       const [bucket, spec] = words(args, 2, 'dirbucket bucket identity BUCKET UID:GID|LOGIN');
-      refuseUnknownBucket(bucket!, args.values);
-      const named = await asUsageError(() => parseIdentitySpec(spec!));
-      await asUsageError(() => updateUsers(args.file, (doc) => void setBucketIdentity(doc, bucket!, named)));
+      let named: NamedIdentity;
+      if (args.remote) {
+        // A login is looked up on the server's host, where the files are.
+        const { identity } = await args.remote.call<{ identity: Identity & { systemUser?: string } }>('PUT', `buckets/${seg(bucket!)}/identity`, { identity: spec });
+        named = { identity, ...(identity.systemUser ? { systemUser: identity.systemUser } : {}) };
+      } else {
+        refuseUnknownBucket(bucket!, args.values);
+        named = await asUsageError(() => parseIdentitySpec(spec!));
+        await asUsageError(() => updateUsers(args.file, (doc) => void setBucketIdentity(doc, bucket!, named)));
+      }
       process.stdout.write(`Requests to bucket ${bucket} act as ${describeIdentity(named.identity)}${named.systemUser ? ` (${named.systemUser})` : ''}.\n`);
       return;
     }

@@ -152,7 +152,7 @@ async function serveHere(config: Config, role: WorkerRole | undefined): Promise<
         version: version(),
         startedAt: new Date(),
         storage: { ...(config.root !== undefined ? { root: config.root } : {}), buckets: config.buckets.length },
-        identityMode: chown ? 'per-user' : 'gateway',
+        chown,
         listeners: () => [{ name: 's3', endpoint: endpointOf(running) }, ...(adminListener ? [{ name: 'admin' as const, endpoint: endpointOf(adminListener) }] : [])],
         fileSystems: () => backend.fileSystems(),
         certificates,
@@ -160,7 +160,8 @@ async function serveHere(config: Config, role: WorkerRole | undefined): Promise<
         log,
       },
     });
-    adminListener = await listen(app, { ...config.adminListen, log: log.child({ listener: 'admin' }, { level: 'warn' }) }).catch((e: NodeJS.ErrnoException) => {
+    // The S3 listener's certificate store: the same names, the same reloads (file changes, SIGHUP).
+    adminListener = await listen(app, { ...config.adminListen, ...(config.adminTls && tls ? { tls } : {}), log: log.child({ listener: 'admin' }, { level: 'warn' }) }).catch((e: NodeJS.ErrnoException) => {
       throw e.code === 'EADDRINUSE' ? new ConfigError(`--admin-listen ${config.adminListen!.host}:${config.adminListen!.port}: address already in use (off disables the admin listener)`) : e;
     });
   }

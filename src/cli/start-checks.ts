@@ -2,6 +2,7 @@
 import { adminCredentials, type AdminCredentials } from '../accounts/admin-credentials.js';
 import { describeIdentity, processIdentity, type Identity } from '../accounts/identity.js';
 import { checkPaths } from '../config/check-paths.js';
+import { tlsPairs } from '../config/tls-pairs.js';
 import { ConfigError, type Config } from '../config/config.js';
 import { canChown } from '../storage/posix/permissions/can-chown.js';
 
@@ -11,6 +12,9 @@ import { canChown } from '../storage/posix/permissions/can-chown.js';
  * bad setting stops start-up with one message rather than one per worker.
  */
 export function startChecks(config: Config): { admin: AdminCredentials; self: Identity; chown: boolean } {
+  if (config.adminTls && !tlsPairs(config).length) {
+    throw new ConfigError('--admin-tls serves the admin listener with the certificates of --tls-cert and --tls-key (tls in the configuration file): give them too');
+  }
   checkPaths(config);
   const admin = adminCredentials(config.stateDir!);
   const self = processIdentity();

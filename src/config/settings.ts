@@ -33,6 +33,10 @@ export const SETTINGS = [
     help: 'address of the admin listener: /health/live, /health/ready, /metrics (Prometheus), /certificates (default 127.0.0.1:9001; off: none)',
   }),
   setting({
+    field: 'adminTls', flag: 'admin-tls', sets: true, parse: yesNo,
+    help: 'serve the admin listener (console and admin API) over HTTPS too, with the S3 listener\'s certificates (reloaded with them); the session cookie is then Secure',
+  }),
+  setting({
     field: 'tlsCert', key: null, flag: 'tls-cert', arg: 'FILE', multiple: true, parse: pathList,
     help: 'serve HTTPS (TLS 1.2 and 1.3) with the certificate chain in FILE (PEM); one certificate and one key per name served, chosen by SNI (the first one for clients without); the files are reloaded when they change and on SIGHUP',
   }),

@@ -28,6 +28,8 @@ export interface OperationCall {
   headers?: Record<string, string>;
   /** The request body (an XML document or a policy), for operations that read one. */
   body?: string;
+  /** The S3 request's query parameters (ListObjectsV2's continuation-token, max-keys, …). */
+  query?: Record<string, string>;
   requestId: string;
 }
 
@@ -39,7 +41,7 @@ export async function runOperation(fe: FrontEnd, call: OperationCall): Promise<S
   // The body is whole in hand (the asking request's own signature covered it): its Content-MD5 is the digest
   // S3 requires of object-lock changes, given as a client would send it.
   const headers = body.length ? { 'content-md5': createHash('md5').update(body).digest('base64'), ...call.headers } : { ...call.headers };
-  const query = new URLSearchParams();
+  const query = new URLSearchParams(call.query);
   const authorizeOp = (operation: OperationName, key: string | undefined, principal = call.principal): Promise<void> => authorizeRequest({
     operation, bucket: call.bucket, key, principal, backend: fe.backend, headers,
     facts: () => requestFactsOf(call.via, query, operationRow(operation).action, call.signedBy, headers),

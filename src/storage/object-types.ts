@@ -73,6 +73,8 @@ export interface BucketInfo {
   creationDate: Date;
   /** The user who created the bucket through S3, when known (bucket ownership). */
   owner?: string;
+  /** The bucket has an archive tier: the archive storage classes (GLACIER, DEEP_ARCHIVE, GLACIER_IR) can be used. */
+  archiveTier?: boolean;
 }
 
 /** An entity-tag condition, parsed from its header: `*` (any object), or the ETags it names, bare (no quotes, no W/). */

@@ -67,7 +67,8 @@ describe('admin API', () => {
     assert.ok(r.body.uptimeSeconds >= 0 && r.body.uptimeSeconds < 600);
     assert.equal(r.body.region, 'us-east-1');
     assert.deepEqual(r.body.listeners, [{ name: 's3', endpoint: ts.endpoint }, { name: 'admin', endpoint: admin }]);
-    assert.ok(['per-user', 'gateway'].includes(r.body.identityMode));
+    assert.equal(r.body.identityMode, 'user', 'serve --identity-mode, by default user');
+    assert.equal(typeof r.body.chown, 'boolean');
     assert.equal(r.body.storage.root, ts.root);
     const fs = (r.body.fileSystems as { what: string; dir: string; type: string; network: boolean; xattrs: boolean; reflink: boolean; immutable: boolean }[])
       .find((f) => f.what === 'bucket fs-probe');

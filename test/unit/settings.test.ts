@@ -72,7 +72,7 @@ test('the file takes the same settings under their file names; the command line 
     { stateDir: '/etc/db/s', logLevel: 'warn', followSymlinks: true, multipartExpiryMs: 60_000, withoutChown: 'refuse' });
   assert.throws(() => validateConfig({ withoutChown: 'maybe' }, '/'), /: withoutChown: expected own-identity or refuse, got "maybe"$/);
   assert.throws(() => validateConfig({ logLevel: 3 }, '/'), /: logLevel: expected silent/);
-  assert.throws(() => validateConfig({ 'log-level': 'info' }, '/'), /: log-level: unknown setting \(known: root, buckets, listen, adminListen, tls, accessLog, trustedProxies, workers, region, domain, logLevel, metadata, fsync, followSymlinks, withoutChown, multipartExpiry, identityMode, anonymousIdentity, sigv2, archiveDir, lifecycleDaySeconds, state\)$/);
+  assert.throws(() => validateConfig({ 'log-level': 'info' }, '/'), /: log-level: unknown setting \(known: root, buckets, listen, adminListen, adminTls, tls, accessLog, trustedProxies, workers, region, domain, logLevel, metadata, fsync, followSymlinks, withoutChown, multipartExpiry, identityMode, anonymousIdentity, sigv2, archiveDir, lifecycleDaySeconds, state\)$/);
   assert.deepEqual(validateConfig({ region: null }, '/'), {}, 'null is unset');
   const dir = mkdtempSync(path.join(tmpdir(), 'dirbucket-settings-'));
   try {

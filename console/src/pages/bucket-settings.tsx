@@ -1,13 +1,16 @@
 /**
  * A bucket's settings through the admin API (each read and written by its S3 operation, so the same rights apply):
- * versioning, object lock and its default retention, tags, CORS rules and the bucket policy (both JSON, checked in
- * the page before they are sent).
+ * versioning, object lock and its default retention, tags, lifecycle rules (lifecycle-editor.tsx), CORS rules and the
+ * bucket policy (both JSON, checked in the page before they are sent).
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api, seg } from '../api.js';
 import { href } from '../router.js';
 import type { Tag } from '../s3.js';
 import { ErrorNote, Page, useAction, useLoad } from '../ui.js';
+import type { BucketDetails, Me } from '../types.js';
+import { BucketIdentity } from './bucket-identity.js';
+import { LifecycleEditor } from './lifecycle-editor.js';
 import { TagEditor } from './object-details.js';
 
 interface Lock {
@@ -16,8 +19,9 @@ interface Lock {
 }
 
 /** The settings page of `bucket`. */
-export function BucketSettings({ bucket }: { bucket: string }) {
+export function BucketSettings({ bucket, me }: { bucket: string; me: Me }) {
   const b = `buckets/${seg(bucket)}`;
+  const details = useLoad(() => api<BucketDetails>('GET', b), [bucket]);
   const versioning = useLoad(() => api<{ status: string | null }>('GET', `${b}/versioning`), [bucket]);
   const lock = useLoad(() => api<Lock>('GET', `${b}/lock`), [bucket]);
   const tags = useLoad(() => api<{ tags: Tag[] }>('GET', `${b}/tags`), [bucket]);
@@ -135,6 +139,14 @@ export function BucketSettings({ bucket }: { bucket: string }) {
       <h2>Tags</h2>
       <ErrorNote error={tags.error} />
       {tags.value ? <TagEditor tags={tags.value.tags} busy={action.busy} save={(t) => void act('Tags saved.', () => api('PUT', `${b}/tags`, { tags: t }), tags.reload)} /> : null}
+      <h2>Lifecycle</h2>
+      {details.value ? <LifecycleEditor bucket={bucket} storageClasses={details.value.storageClasses} /> : <ErrorNote error={details.error} />}
+      {me.admin ? (
+        <>
+          <h2>Identity on the file system</h2>
+          <BucketIdentity bucket={bucket} />
+        </>
+      ) : null}
       <h2>CORS</h2>
       <ErrorNote error={cors.error} />
       <form onSubmit={saveCors} aria-label="CORS rules">

@@ -1,16 +1,18 @@
 /** Buckets: those the user may see (ListBuckets through the admin API), create one, delete an empty one. */
 import { useState } from 'preact/hooks';
-import { api, seg } from '../api.js';
-import { bucketUsage } from '../s3.js';
+import { api, apiLines, seg } from '../api.js';
 import { href } from '../router.js';
 import type { Bucket, Me } from '../types.js';
 import { ErrorNote, formatBytes, Page, useAction, useLoad, When } from '../ui.js';
 
-/** A bucket's count so far, while and after it is counted. */
+/** A bucket's count so far, while and after it is counted (GET /buckets/:b/usage, one JSON line per page). */
 interface Usage {
   objects: number;
   bytes: number;
   done: boolean;
+  /** false when the count stopped early (the server's time limit, or a failure). */
+  complete?: boolean;
+  message?: string;
   error?: unknown;
 }
 
@@ -22,13 +24,14 @@ export function Buckets({ me }: { me: Me }) {
   const create = useAction();
   const remove = useAction();
   const [usage, setUsage] = useState<Record<string, Usage>>({});
-  // Counted on request: a bucket of millions of objects takes a while to list, and the running count shows it.
+  // Counted on request, on the server: a bucket of millions of objects takes a while, and the running count shows it.
   const count = async (b: string) => {
     const set = (u: Usage) => setUsage((all) => ({ ...all, [b]: u }));
     set({ objects: 0, bytes: 0, done: false });
     try {
-      const total = await bucketUsage(b, (objects, bytes) => set({ objects, bytes, done: false }));
-      set({ ...total, done: true });
+      await apiLines<Usage>(`buckets/${seg(b)}/usage`, (u) => set(u));
+      // A connection cut before the last line: said, not left counting.
+      setUsage((all) => (all[b]!.done ? all : { ...all, [b]: { ...all[b]!, done: true, complete: false, message: 'The count was cut short.' } }));
     } catch (error) {
       setUsage((all) => ({ ...all, [b]: { ...all[b]!, done: true, error } }));
     }
@@ -69,10 +72,12 @@ export function Buckets({ me }: { me: Me }) {
                 <td><a href={href('buckets', b.name)}>{b.name}</a></td>
                 <td><When at={b.creationDate} /></td>
                 <td>{b.access}</td>
-                <td aria-live="polite" data-usage={usage[b.name]?.done ? `${usage[b.name]!.objects}/${usage[b.name]!.bytes}` : undefined}>
+                <td aria-live="polite" data-usage={usage[b.name]?.done && usage[b.name]!.complete !== false ? `${usage[b.name]!.objects}/${usage[b.name]!.bytes}` : undefined}>
                   {usage[b.name] ? (
                     <>
-                      {usage[b.name]!.objects} objects, {formatBytes(usage[b.name]!.bytes)}{usage[b.name]!.done ? '' : ' so far…'}
+                      {usage[b.name]!.objects} objects, {formatBytes(usage[b.name]!.bytes)}{usage[b.name]!.done ? (usage[b.name]!.complete === false ? ' at least' : '') : ' so far…'}
+                      {usage[b.name]!.done ? null : <progress aria-label={`Counting ${b.name}`} />}
+                      {usage[b.name]!.message ? <small> {usage[b.name]!.message}</small> : null}
                       <ErrorNote error={usage[b.name]!.error} />
                     </>
                   ) : (

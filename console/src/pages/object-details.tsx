@@ -1,9 +1,11 @@
-/** One object: its headers and metadata (HeadObject), its tags (Get/PutObjectTagging), download and delete. */
+/** One object: its headers and metadata (HeadObject; metadata edited by a copy onto itself), its tags (Get/PutObjectTagging), download, a presigned link, delete. */
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { deleteObject, downloadUrl, getObjectTags, headObject, listVersions, putObjectTags, restoreArchived, restoreVersion, versionDownloadUrl, type Tag } from '../s3.js';
 import { href } from '../router.js';
 import { ErrorNote, formatBytes, Page, useAction, useLoad, When } from '../ui.js';
+import { MetadataEditor } from './metadata-editor.js';
+import { PresignLink } from './presign-link.js';
 
 /** Tags as rows to edit, with a blank row to add one. */
 export function TagEditor({ tags, save, busy }: { tags: Tag[]; save: (tags: Tag[]) => void; busy: boolean }) {
@@ -83,6 +85,7 @@ export function ObjectDetails({ bucket, keyName }: { bucket: string; keyName: st
         <a href={downloadUrl(bucket, keyName)} download={keyName.split('/').pop()} class="button">Download</a>
         <button type="button" class="danger" onClick={del}>Delete</button>
       </p>
+      <PresignLink bucket={bucket} keyName={keyName} />
       {archived ? (
         <form class="inline" aria-label="Restore from the archive" onSubmit={(e) => { e.preventDefault(); void restore(); }}>
           <span>{h.get('x-amz-restore') ? `Restore: ${h.get('x-amz-restore')}` : 'Archived: restore a readable copy to download it.'}</span>
@@ -91,6 +94,8 @@ export function ObjectDetails({ bucket, keyName }: { bucket: string; keyName: st
           <button type="submit" disabled={action.busy}>Restore</button>
         </form>
       ) : null}
+      <h2>Metadata</h2>
+      {h ? <MetadataEditor bucket={bucket} keyName={keyName} head={h} saved={() => { head.reload(); versions.reload(); }} /> : null}
       <h2>Tags</h2>
       <ErrorNote error={tags.error} />
       {tags.value ? <TagEditor tags={tags.value} save={saveTags} busy={action.busy} /> : null}

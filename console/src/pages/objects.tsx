@@ -1,10 +1,10 @@
 /**
  * The object browser: one folder (prefix) of a bucket at a time, subfolders first, paged by ListObjectsV2's
  * continuation tokens; upload files or a folder with a progress bar each (large files in parts), download,
- * delete, and a link to each object's details.
+ * delete an object or a whole folder (every key under it, with its progress), and a link to each object's details.
  */
 import { useRef, useState } from 'preact/hooks';
-import { deleteObject, downloadUrl, listFolder, uploadFile } from '../s3.js';
+import { deleteObject, deletePrefix, downloadUrl, listFolder, uploadFile, type DeleteFailure } from '../s3.js';
 import { href } from '../router.js';
 import { ErrorNote, formatBytes, Page, useAction, useLoad, When } from '../ui.js';
 
@@ -44,6 +44,7 @@ export function Objects({ bucket, prefix }: { bucket: string; prefix: string }) 
   const [uploads, setUploads] = useState<Upload[]>([]);
   const nextId = useRef(1);
   const remove = useAction();
+  const [folderDelete, setFolderDelete] = useState<{ prefix: string; deleted: number; failed: DeleteFailure[]; done: boolean }>();
   const fileInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
 
@@ -76,6 +77,21 @@ export function Objects({ bucket, prefix }: { bucket: string; prefix: string }) 
     if (await remove.run(() => deleteObject(bucket, key))) listing.reload();
   };
 
+  const delFolder = async (folder: string) => {
+    if (!confirm(`Delete the folder ${folder} and every object under it? This cannot be undone (in a versioned bucket, each gets a delete marker).`)) return;
+    setFolderDelete({ prefix: folder, deleted: 0, failed: [], done: false });
+    await remove.run(async () => {
+      try {
+        const r = await deletePrefix(bucket, folder, (deleted, failed) => setFolderDelete({ prefix: folder, deleted, failed: [...failed], done: false }));
+        setFolderDelete({ prefix: folder, ...r, done: true });
+      } catch (e) {
+        setFolderDelete((f) => f && { ...f, done: true });
+        throw e;
+      }
+    });
+    listing.reload();
+  };
+
   const l = listing.value;
   const name = (full: string) => full.slice(prefix.length);
   return (
@@ -104,6 +120,18 @@ export function Objects({ bucket, prefix }: { bucket: string; prefix: string }) 
           })}
         </ul>
       ) : null}
+      {folderDelete ? (
+        <div class="folder-delete" data-folder-delete={folderDelete.prefix} data-state={folderDelete.done ? 'done' : 'deleting'} role="status">
+          {folderDelete.done ? `Deleted ${folderDelete.deleted} objects under ${folderDelete.prefix}.` : `Deleting ${folderDelete.prefix}: ${folderDelete.deleted} objects so far…`}
+          {folderDelete.done ? null : <progress aria-label={`Deleting ${folderDelete.prefix}`} />}
+          {folderDelete.failed.length ? (
+            <ul class="error" aria-label="Not deleted">
+              {folderDelete.failed.slice(0, 20).map((x) => <li key={x.key}>{x.key}: <strong>{x.code}</strong> {x.message}</li>)}
+              {folderDelete.failed.length > 20 ? <li>…and {folderDelete.failed.length - 20} more</li> : null}
+            </ul>
+          ) : null}
+        </div>
+      ) : null}
       <ErrorNote error={remove.error ?? listing.error} />
       {listing.loading && !l ? <p aria-live="polite">Loading…</p> : null}
       {l ? (
@@ -115,7 +143,10 @@ export function Objects({ bucket, prefix }: { bucket: string; prefix: string }) 
             ) : null}
             {l.folders.map((f) => (
               <tr key={f} data-folder={f}>
-                <td colSpan={4}><a href={href('buckets', bucket, 'folder', f)} class="folder">{name(f)}</a></td>
+                <td colSpan={3}><a href={href('buckets', bucket, 'folder', f)} class="folder">{name(f)}</a></td>
+                <td class="actions">
+                  <button type="button" class="danger" disabled={folderDelete !== undefined && !folderDelete.done} onClick={() => void delFolder(f)} aria-label={`Delete folder ${f}`}>Delete folder</button>
+                </td>
               </tr>
             ))}
             {l.objects.map((o) => (

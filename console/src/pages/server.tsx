@@ -40,7 +40,10 @@ export function Server() {
           <dt>Version</dt><dd>{s.version}</dd>
           <dt>Started</dt><dd><When at={s.startedAt} /> (up {uptime(s.uptimeSeconds)})</dd>
           <dt>Region</dt><dd>{s.region}</dd>
-          <dt>Identity</dt><dd>{s.identityMode === 'per-user' ? 'each user acts as their own uid/gid' : 'every user acts as the gateway'}</dd>
+          <dt>Identity mode</dt><dd data-identity-mode={s.identityMode}>{s.identityMode === 'bucket'
+            ? 'bucket: requests to a bucket act as the bucket\'s identity (S3 rights, ACLs and policies decide among users)'
+            : 'user: each user acts as their own uid/gid (the file system\'s permissions apply to every user)'}</dd>
+          <dt>File ownership</dt><dd>{s.chown ? 'the gateway may give files to any identity' : 'the gateway cannot change file ownership: only identities equal to its own are served'}</dd>
           <dt>Storage</dt><dd>{s.storage.root ? `every directory under ${s.storage.root}` : `${s.storage.buckets} configured buckets`}</dd>
           {s.listeners.map((l) => <Fragment key={l.name}><dt>{l.name === 's3' ? 'S3 endpoint' : 'Admin endpoint'}</dt><dd><code>{l.endpoint}</code></dd></Fragment>)}
         </dl>

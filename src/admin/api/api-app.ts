@@ -3,7 +3,7 @@
  * authenticated (api-auth.ts) unless the route is open, the body read as JSON, and every answer — errors
  * too, as {code, message, requestId} with the S3 error's status — written as JSON by one place here.
  */
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { isS3Error, S3Error } from '../../errors/s3-error.js';
 import { fileSystemFailure } from '../../errors/file-system-failure.js';
 import { headerOf } from '../../http/headers.js';
@@ -11,10 +11,13 @@ import type { AdminAnswer, AdminExchange } from '../admin-exchange.js';
 import { json } from '../health.js';
 import { whoIsAsking } from './api-auth.js';
 import type { ApiRequest, ApiResult, ApiSources, Route } from './api-types.js';
+import { BUCKET_IDENTITY_ROUTES } from './bucket-identity.js';
 import { BUCKET_ROUTES } from './buckets.js';
+import { BUCKET_USAGE_ROUTES } from './bucket-usage.js';
 import { BUCKET_SETTING_ROUTES } from './bucket-settings.js';
 import { GRANT_ROUTES } from './grants.js';
 import { KEY_ROUTES } from './keys.js';
+import { PRESIGN_ROUTES } from './presign.js';
 import { SERVER_ROUTES } from './server-info.js';
 import { SESSION_ROUTES } from './session-routes.js';
 import { USER_ROUTES } from './users.js';
@@ -24,7 +27,7 @@ export const API_PREFIX = '/admin/v1/';
 /** No admin API body needs more (a bucket policy is at most 20 KB). */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-const ROUTES: Route[] = [...SESSION_ROUTES, ...SERVER_ROUTES, ...BUCKET_ROUTES, ...BUCKET_SETTING_ROUTES, ...USER_ROUTES, ...KEY_ROUTES, ...GRANT_ROUTES];
+const ROUTES: Route[] = [...SESSION_ROUTES, ...SERVER_ROUTES, ...BUCKET_ROUTES, ...BUCKET_SETTING_ROUTES, ...BUCKET_IDENTITY_ROUTES, ...BUCKET_USAGE_ROUTES, ...USER_ROUTES, ...KEY_ROUTES, ...GRANT_ROUTES, ...PRESIGN_ROUTES];
 
 /** The route for `method` and `segments`, with its params; or the methods the path allows (405), or nothing (404). */
 function match(method: string, segments: string[]): { route: Route; params: Record<string, string> } | { allow: string[] } | undefined {
@@ -107,6 +110,13 @@ export async function handleApi(sources: ApiSources, ex: AdminExchange): Promise
 
 /** A route's result as an answer: JSON, no caching (answers carry secrets and session tokens). */
 function resultAnswer(r: ApiResult): AdminAnswer {
+  if (r.lines) {
+    const lines = r.lines;
+    const text = async function* () {
+      for await (const v of lines) yield JSON.stringify(v) + '\n';
+    };
+    return { status: r.status ?? 200, headers: { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-store', ...r.headers }, body: Readable.from(text(), { objectMode: false }) };
+  }
   if (r.body === undefined) return { status: r.status ?? 204, headers: { 'Cache-Control': 'no-store', ...r.headers } };
   const a = json(r.status ?? 200, r.body);
   return { ...a, headers: { ...a.headers, ...r.headers } };

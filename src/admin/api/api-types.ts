@@ -56,8 +56,11 @@ export interface ApiSources {
   startedAt: Date;
   /** 'root' (every subdirectory of --root is a bucket) or 'mapped' (configured buckets), and the root. */
   storage: { root?: string; buckets: number };
-  /** How users act on the file system: as their own uid/gid (the gateway may chown), or all as the gateway's. */
-  identityMode: 'per-user' | 'gateway';
+  /**
+   * Whether the gateway may give files to other identities (root, or CAP_CHOWN): false under `--without-chown
+   * own-identity`, when only users and buckets acting as the gateway's own identity are served.
+   */
+  chown: boolean;
   listeners(): ListenerReport[];
   fileSystems(): Promise<FileSystemReport[]>;
   /** As `dirbucket cert status --json` describes them; empty for plain HTTP. */
@@ -87,6 +90,8 @@ export interface ApiResult {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Instead of `body`: values written as they come, one JSON line each (application/x-ndjson), for progress. */
+  lines?: AsyncIterable<unknown>;
 }
 
 /** One route: a method and a path pattern (`:name` segments become params). */

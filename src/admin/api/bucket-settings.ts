@@ -1,17 +1,20 @@
 /**
- * /admin/v1/buckets/:bucket/{versioning,lock,cors,policy,tags}: a bucket's settings as JSON, each read and
+ * /admin/v1/buckets/:bucket/{versioning,lock,cors,policy,tags,lifecycle}: a bucket's settings as JSON, each read and
  * written by its S3 operation (GetBucketCors, PutBucketCors, …), so the same rights, policy and checks apply.
  * A JSON body is turned into the operation's XML document and parsed by the operation itself: one validation.
  * A setting the bucket does not have reads as empty (S3's NoSuch… is for clients that need to tell).
  */
 import { isS3Error, S3Error, type S3ErrorCode } from '../../errors/s3-error.js';
 import { corsConfigurationXml, parseCorsConfiguration } from '../../s3/cors/config.js';
+import { lifecycleConfigurationXml } from '../../s3/lifecycle/configuration-xml.js';
+import { parseLifecycleConfiguration } from '../../s3/lifecycle/parse-configuration.js';
 import { lockConfigurationXml, parseLockConfiguration } from '../../s3/lock/lock-xml.js';
 import type { OperationName } from '../../s3/operations.js';
 import { parseTagging, taggingXml } from '../../s3/tags.js';
 import type { S3Response } from '../../s3/types.js';
 import { encodeXml, type XmlObject } from '../../s3/xml.js';
 import type { CorsRule } from '../../storage/bucket-config.js';
+import type { LifecycleRule } from '../../storage/lifecycle-rules.js';
 import type { ObjectLockConfiguration, Tag } from '../../storage/backend.js';
 import { objectBody } from './api-checks.js';
 import type { ApiRequest, Route } from './api-types.js';
@@ -85,6 +88,18 @@ const SETTINGS: Setting[] = [
       if (typeof o.policy !== 'object' || o.policy === null) throw new S3Error('MalformedJSON', '"policy" must be a policy document (an object, or its text).');
       return JSON.stringify(o.policy, null, 2);
     },
+  },
+  {
+    path: 'lifecycle', get: 'GetBucketLifecycleConfiguration', put: 'PutBucketLifecycleConfiguration', del: 'DeleteBucketLifecycle',
+    none: 'NoSuchLifecycleConfiguration',
+    read: (r) => ({ rules: r ? parseLifecycleConfiguration(xmlOf(r)) : [] }),
+    // The rules in the shape GET answers; lists and a filter left out are empty (every object), as in S3's XML.
+    write: (o) => document('LifecycleConfiguration', () => {
+      if (!Array.isArray(o.rules)) throw new S3Error('MalformedJSON', '"rules" must be an array of lifecycle rules.');
+      return lifecycleConfigurationXml((o.rules as Partial<LifecycleRule>[]).map((r) => ({
+        transitions: [], noncurrentTransitions: [], ...r, filter: { form: 'filter', ...r.filter, tags: r.filter?.tags ?? [] },
+      }) as LifecycleRule));
+    }),
   },
 ];
 

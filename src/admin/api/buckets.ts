@@ -1,5 +1,6 @@
 /** /admin/v1/buckets: list, create, show and delete buckets — each as its S3 operation (ListBuckets, CreateBucket, HeadBucket, DeleteBucket). */
 import type { XmlObject } from '../../s3/xml.js';
+import { ARCHIVE_CLASSES, TREE_CLASSES } from '../../storage/storage-class.js';
 import { booleanField, objectBody, stringField } from './api-checks.js';
 import type { Route } from './api-types.js';
 import { s3Call } from './s3-call.js';
@@ -32,7 +33,13 @@ export const BUCKET_ROUTES: Route[] = [
       const bucket = req.params.bucket!;
       await s3Call(req, 'HeadBucket', bucket);
       const info = await req.sources.frontEnd.backend.headBucket({ bucket });
-      return { body: { name: info.name, creationDate: info.creationDate.toISOString(), ...(info.owner ? { owner: info.owner } : {}), access: req.principal.access(bucket) } };
+            return {
+        body: {
+          name: info.name, creationDate: info.creationDate.toISOString(), ...(info.owner ? { owner: info.owner } : {}), access: req.principal.access(bucket),
+          // The classes a transition or an upload may name here: the archive ones need the bucket's archive tier.
+          storageClasses: [...TREE_CLASSES, ...(info.archiveTier ? ARCHIVE_CLASSES : [])],
+        },
+      };
     },
   },
   {

@@ -5,7 +5,7 @@ import type { S3Response } from '../../s3/types.js';
 import type { ApiRequest } from './api-types.js';
 
 /** Runs `operation` on `bucket` for `req`'s principal (authorized by the same rules as over S3). */
-export function s3Call(req: ApiRequest, operation: OperationName, bucket: string, opts: { headers?: Record<string, string>; body?: string } = {}): Promise<S3Response> {
+export function s3Call(req: ApiRequest, operation: OperationName, bucket: string, opts: { headers?: Record<string, string>; body?: string; query?: Record<string, string> } = {}): Promise<S3Response> {
   return runOperation(req.sources.frontEnd, {
     operation, bucket, principal: req.principal, via: req.http, requestId: req.id,
     // A session stands for a SigV4 sign-in: policies see it as header-signed.

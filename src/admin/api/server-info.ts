@@ -17,7 +17,9 @@ export const SERVER_ROUTES: Route[] = [
           startedAt: s.startedAt.toISOString(),
           uptimeSeconds: Math.floor((Date.now() - s.startedAt.getTime()) / 1000),
           region: s.frontEnd.settings.region,
-          identityMode: s.identityMode,
+          // Whom requests act as on the file system (serve --identity-mode), and whether files can be given to them.
+          identityMode: s.frontEnd.settings.identities?.mode ?? 'user',
+          chown: s.chown,
           storage: s.storage,
           listeners: s.listeners(),
           fileSystems: await s.fileSystems(),

@@ -84,11 +84,11 @@ export class BucketRegistry {
     return bucket;
   }
 
-  /** Name, creation date and owner (when it was created through S3) of an existing bucket. */
+  /** Name, creation date, owner (when it was created through S3) and whether it has an archive tier, of an existing bucket. */
   async info(bucket: Bucket): Promise<BucketInfo> {
     const st = await stat(bucket.dir, { bigint: true });
     const { owner } = await readBucketSettings(bucket).catch(() => ({ owner: undefined }));
-    return { name: bucket.name, creationDate: creationDate(st), ...(typeof owner === 'string' ? { owner } : {}) };
+    return { name: bucket.name, creationDate: creationDate(st), ...(typeof owner === 'string' ? { owner } : {}), archiveTier: bucket.settings.archiveDir !== undefined };
   }
 
   /**
