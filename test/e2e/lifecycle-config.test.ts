@@ -3,7 +3,8 @@
  * validation errors on the wire with nothing stored, and x-amz-expiration on PutObject, HeadObject and GetObject.
  */
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -25,10 +26,16 @@ const RULES: LifecycleRule[] = [
   { ID: 'versions', Filter: {}, Status: 'Disabled', NoncurrentVersionExpiration: { NoncurrentDays: 3, NewerNoncurrentVersions: 2 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
 ];
 
+let archive: string;
 before(async () => {
-  ({ ts, s3 } = await startWithBuckets([B]));
+  // The rules move objects to GLACIER: the gateway has an archive tier (without one they are refused, below).
+  archive = await mkdtemp(join(tmpdir(), 'dirbucket-lc-archive-'));
+  ({ ts, s3 } = await startWithBuckets([B], { args: ['--archive-dir', archive] }));
 });
-after(() => ts?.stop());
+after(async () => {
+  await ts?.stop();
+  if (archive) await rm(archive, { recursive: true, force: true });
+});
 
 const putBody = (body: string) => rawRequest(ts, { method: 'PUT', path: `/${B}`, query: [['lifecycle', '']], body });
 const cfg = (rules: string) => `<LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${rules}</LifecycleConfiguration>`;
@@ -82,6 +89,27 @@ describe('bucket lifecycle configuration', () => {
       if (message) assert.match(err.Message, message);
     }
     assert.equal((await sdkError(() => s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: B })))).name, 'NoSuchLifecycleConfiguration', 'nothing stored');
+  });
+});
+
+describe('a gateway without an archive tier', () => {
+  it('refuses rules that move objects to an archive class when they are set (InvalidStorageClass naming --archive-dir); nothing stored', async () => {
+    const { ts: plain, s3: c } = await startWithBuckets(['no-tier']);
+    try {
+      for (const rule of [RULES[0]!, { ID: 'old', Filter: {}, Status: 'Enabled', NoncurrentVersionTransitions: [{ NoncurrentDays: 5, StorageClass: 'DEEP_ARCHIVE' }] } as LifecycleRule]) {
+        const e = await sdkError(() => c.send(new PutBucketLifecycleConfigurationCommand({ Bucket: 'no-tier', LifecycleConfiguration: { Rules: [rule] } })));
+        assert.equal(e.name, 'InvalidStorageClass');
+        assert.equal(e.status, 400);
+        assert.match(e.message, /--archive-dir/);
+      }
+      const none = await sdkError(() => c.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'no-tier' })));
+      assert.equal(none.name, 'NoSuchLifecycleConfiguration');
+      // Rules that stay in the tree are taken as ever.
+      await c.send(new PutBucketLifecycleConfigurationCommand({ Bucket: 'no-tier', LifecycleConfiguration: { Rules: [RULES[1]!] } }));
+      assert.equal((await c.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'no-tier' }))).Rules?.length, 1);
+    } finally {
+      await plain.stop();
+    }
   });
 });
 

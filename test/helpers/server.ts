@@ -63,7 +63,7 @@ export async function startServer(opts: StartServerOptions = {}): Promise<TestSe
   const ownsRoot = opts.root === undefined;
   const root = opts.root ?? (await mkdtemp(join(tmpdir(), 'dirbucket-e2e-')));
   const accessKeyId = opts.credentials?.accessKeyId ?? 'TEST' + randomBytes(8).toString('hex').toUpperCase();
-  const secretAccessKey = opts.credentials?.secretAccessKey ?? randomBytes(24).toString('base64url');
+  const secretAccessKey = opts.credentials?.secretAccessKey ?? `s${randomBytes(24).toString('base64url')}`; // never a leading '-', which a command line would take for an option
   const args = ['serve', '--root', root, '--listen', '127.0.0.1:0', ...(opts.args ?? [])];
   // Servers run side by side: none takes the fixed default admin port unless a test asks for an admin listener.
   if (!args.includes('--admin-listen')) args.push('--admin-listen', 'off');
